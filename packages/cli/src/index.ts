@@ -1,0 +1,2 @@
+// Public API of @firehose/cli; its issue fills this in.
+export const packageName = '@firehose/cli';

@@ -1,0 +1,2 @@
+// Public API of @firehose/client; its issue fills this in.
+export const packageName = '@firehose/client';

@@ -1,0 +1,43 @@
+/**
+ * Every error a firehose library raises for something a caller can cause. `code` is stable and
+ * machine-readable; `message` is a sentence that says what is wrong and what to do.
+ */
+export type FirehoseErrorCode =
+  | 'INVALID_TOPIC'
+  | 'INVALID_FILTER'
+  | 'INVALID_ENVELOPE'
+  | 'INVALID_PARAMS'
+  | 'INVALID_PAYLOAD'
+  | 'TOPIC_MISMATCH'
+  | 'UNKNOWN_EVENT_TYPE'
+  | 'INCOMPATIBLE_SCHEMA'
+  | 'INVALID_CONFIG'
+  | 'INVALID_PREDICATE'
+  | 'NOT_AUTHORIZED'
+  | 'CONNECTION_FAILED'
+  | 'TIMEOUT'
+  | 'QUEUE_FULL'
+  | 'CLOSED';
+
+export interface FirehoseErrorOptions {
+  cause?: unknown;
+  /** JSON path (e.g. `/data/change/number`) or config key the error is about. */
+  path?: string;
+}
+
+export class FirehoseError extends Error {
+  override readonly name = 'FirehoseError';
+  readonly code: FirehoseErrorCode;
+  readonly path: string | undefined;
+
+  constructor(code: FirehoseErrorCode, message: string, options: FirehoseErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.path = options.path;
+  }
+}
+
+/** True when `error` is a FirehoseError, optionally with the given code. */
+export function isFirehoseError(error: unknown, code?: FirehoseErrorCode): error is FirehoseError {
+  return error instanceof FirehoseError && (code === undefined || error.code === code);
+}

@@ -1,0 +1,1 @@
+export { FirehoseError, isFirehoseError, type FirehoseErrorCode, type FirehoseErrorOptions } from './errors.js';

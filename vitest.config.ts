@@ -1,0 +1,28 @@
+import { defineConfig } from 'vitest/config';
+
+// Workspace packages resolve each other's TypeScript source through the `@firehose/source`
+// export condition. Vitest needs it for both client and SSR resolution (DESIGN §3), and
+// only inline projects with `extends: true` inherit it.
+const conditions = ['@firehose/source'];
+const project = (name: string, root: string) => ({ extends: true as const, test: { name, root } });
+// `.ci/run` sets VITEST_JSON_REPORT so it can print the "N passed, N failed" line.
+const jsonReport = process.env.VITEST_JSON_REPORT;
+
+export default defineConfig({
+  resolve: { conditions },
+  ssr: { resolve: { conditions } },
+  test: {
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts', '*.test.ts'],
+    testTimeout: 20_000,
+    reporters: jsonReport ? ['default', ['json', { outputFile: jsonReport }]] : ['default'],
+    hookTimeout: 30_000,
+    projects: [
+      project('protocol', 'packages/protocol'),
+      project('schema', 'packages/schema'),
+      project('broker', 'packages/broker'),
+      project('client', 'packages/client'),
+      project('cli', 'packages/cli'),
+      project('integration', 'tests/integration'),
+    ],
+  },
+});
