@@ -1,1 +1,17 @@
-export { FirehoseError, isFirehoseError, type FirehoseErrorCode, type FirehoseErrorOptions } from './errors.js';
+export {
+  FirehoseError,
+  isFirehoseError,
+  type FirehoseErrorCode,
+  type FirehoseErrorOptions,
+} from './errors.js';
+export {
+  createEvent,
+  parseEvent,
+  validateEnvelope,
+  type CreateEventInput,
+  type FirehoseEvent,
+} from './envelope.js';
+export { eventId, randomEventId, type EventIdentity } from './event-id.js';
+export { dataschemaUrn, parseDataschema } from './dataschema.js';
+export { isValidFilter, isValidTopic, matches, validateFilter, validateTopic } from './topic.js';
+export { PLACEHOLDER_LEVEL, decodeLevel, encodeLevel } from './level.js';
