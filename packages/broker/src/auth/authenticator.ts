@@ -1,0 +1,169 @@
+import { randomBytes } from 'node:crypto';
+import type { Account, BrokerLimits } from '../config/types.js';
+import { compileAcl } from './acl.js';
+import { type ParsedHash, parseHash, verifyPassword } from './password.js';
+import { createFailureLimiter } from './failure-limiter.js';
+
+/** A pino-compatible logger; only these methods are used. */
+export interface AuthLogger {
+  debug(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+}
+
+export interface AuthRequest {
+  /** Username from CONNECT; `undefined` for an anonymous client. */
+  username?: string | undefined;
+  /** Password from CONNECT (aedes gives a Buffer). */
+  password?: string | Uint8Array | undefined;
+  clientId: string;
+  /** Remote address, for the per-IP failure limit. */
+  ip: string;
+}
+
+/**
+ * Why a login was refused: `bad-credentials` (CONNACK 4), `client-id-reserved` (the id belongs to
+ * another account; CONNACK 2 [MQTT-3.1.3-9]), `rate-limited` and `busy` (CONNACK 3, server
+ * unavailable: retry later).
+ */
+export type AuthFailureReason = 'bad-credentials' | 'client-id-reserved' | 'rate-limited' | 'busy';
+
+export type AuthResult = { ok: true; account?: Account } | { ok: false; reason: AuthFailureReason };
+
+export interface AuthenticatorStats {
+  /** scrypt verifications run (real and dummy). */
+  verifications: number;
+  /** Logins refused by the per-IP failure limit, without hashing. */
+  rateLimited: number;
+  /** Logins refused because the verification queue was full. */
+  busy: number;
+  /** Failed logins (bad credentials or reserved client id). */
+  failures: number;
+  /** Verifications running now. */
+  active: number;
+  /** Logins waiting for a verification slot now. */
+  queued: number;
+}
+
+export interface AuthenticatorOptions {
+  accounts: Record<string, Account>;
+  limits: Pick<BrokerLimits, 'authFailuresPerMinute' | 'maxConcurrentAuth' | 'maxQueuedAuth'>;
+  /** @default no-op */
+  logger?: AuthLogger;
+  /** Clock, for tests. @default Date.now */
+  now?: () => number;
+  /** Called before every scrypt verification (tests count them; metrics may too). */
+  onVerify?: (kind: 'account' | 'dummy') => void;
+}
+
+export interface Authenticator {
+  authenticate(request: AuthRequest): Promise<AuthResult>;
+  stats(): AuthenticatorStats;
+}
+
+const noopLogger: AuthLogger = { debug() {}, warn() {} };
+
+/**
+ * Checks CONNECT credentials. Order matters for cost: the per-IP failure limit is checked before
+ * any hashing; verifications wait for one of `maxConcurrentAuth` slots (scrypt runs on libuv's
+ * 4-thread pool, shared with LevelDB and fs); an unknown user, or a known one with fewer hashes
+ * than the most any account has, is verified against dummy hashes, so every password login runs
+ * the same number of scrypt verifications whether the user exists or not.
+ */
+export function createAuthenticator(options: AuthenticatorOptions): Authenticator {
+  const { accounts, limits } = options;
+  const logger = options.logger ?? noopLogger;
+  const acl = compileAcl({ accounts, anonymous: { read: [], write: [], deny: [] } });
+  const limiter = createFailureLimiter(limits.authFailuresPerMinute, options.now ?? Date.now);
+  const parsed = new Map<string, ParsedHash[]>();
+  let rounds = 1;
+  for (const account of Object.values(accounts)) {
+    const hashes = account.passwords.map((text) => {
+      const hash = parseHash(text);
+      if (typeof hash === 'string') throw new Error(`unreachable: config validation checks hashes (${hash})`);
+      return hash;
+    });
+    parsed.set(account.name, hashes);
+    rounds = Math.max(rounds, hashes.length);
+  }
+  // Same cost parameters as the accounts' first hash, so a dummy round costs what a real one does.
+  const template = parsed.values().next().value?.[0];
+  const dummy: ParsedHash = {
+    N: template?.N ?? 16_384,
+    r: template?.r ?? 8,
+    p: template?.p ?? 1,
+    salt: randomBytes(16),
+    hash: randomBytes(template?.hash.length ?? 32),
+  };
+
+  const stats: AuthenticatorStats = { verifications: 0, rateLimited: 0, busy: 0, failures: 0, active: 0, queued: 0 };
+  const waiting: (() => void)[] = [];
+
+  const acquire = async (): Promise<boolean> => {
+    if (stats.active < limits.maxConcurrentAuth) {
+      stats.active++;
+      return true;
+    }
+    if (waiting.length >= limits.maxQueuedAuth) return false;
+    stats.queued++;
+    await new Promise<void>((resolve) => waiting.push(resolve));
+    stats.queued--;
+    // The releasing verification handed its slot over; `active` was not decremented.
+    return true;
+  };
+  const release = (): void => {
+    const next = waiting.shift();
+    if (next !== undefined) next();
+    else stats.active--;
+  };
+
+  const verify = async (plain: string | Uint8Array, hash: ParsedHash, kind: 'account' | 'dummy'): Promise<boolean> => {
+    stats.verifications++;
+    options.onVerify?.(kind);
+    return verifyPassword(plain, hash);
+  };
+
+  const fail = (request: AuthRequest, reason: 'bad-credentials' | 'client-id-reserved'): AuthResult => {
+    stats.failures++;
+    if (limiter.record(request.ip)) {
+      logger.warn({ ip: request.ip, limit: limits.authFailuresPerMinute }, 'auth failures from this address hit the per-minute limit');
+    }
+    logger.debug({ ip: request.ip, username: request.username, clientId: request.clientId, reason }, 'login refused');
+    return { ok: false, reason };
+  };
+
+  return {
+    async authenticate(request) {
+      if (limiter.limited(request.ip)) {
+        stats.rateLimited++;
+        return { ok: false, reason: 'rate-limited' };
+      }
+      if (request.username === undefined) {
+        // A password without a username is a protocol error [MQTT-3.1.2-22].
+        if (request.password !== undefined) return fail(request, 'bad-credentials');
+        return acl.clientIdAllowed(request.clientId, undefined) ? { ok: true } : fail(request, 'client-id-reserved');
+      }
+      const account = Object.hasOwn(accounts, request.username) ? accounts[request.username] : undefined;
+      const hashes = account === undefined ? [] : (parsed.get(account.name) ?? []);
+      const password = request.password ?? '';
+      if (!(await acquire())) {
+        stats.busy++;
+        return { ok: false, reason: 'busy' };
+      }
+      let ok = false;
+      try {
+        // Every password login runs `rounds` verifications: real hashes first, then dummies.
+        for (let i = 0; i < rounds; i++) {
+          const hash = hashes[i];
+          if (hash === undefined) await verify(password, dummy, 'dummy');
+          else if (await verify(password, hash, 'account')) ok = true;
+        }
+      } finally {
+        release();
+      }
+      if (!ok || account === undefined) return fail(request, 'bad-credentials');
+      if (!acl.clientIdAllowed(request.clientId, account)) return fail(request, 'client-id-reserved');
+      return { ok: true, account };
+    },
+    stats: () => ({ ...stats }),
+  };
+}

@@ -1,0 +1,244 @@
+import { EventEmitter } from 'node:events';
+import { Aedes, type Client } from 'aedes';
+import { AccessControl } from './access.js';
+import { ClientRegistry, type PublishInspector } from './aedes-hooks.js';
+import { FirehoseConnection, type ConnectionInfo, type OutboundSink } from './connection/connection.js';
+import { startMqttListener } from './listeners/mqtt-listener.js';
+import type { ListenerHost, RunningListener } from './listeners/listener.js';
+import { startWsListener } from './listeners/ws-listener.js';
+import { silentLogger, type Logger } from './logger.js';
+import { resolveSettings, type BrokerInput } from './resolve-settings.js';
+import type { BrokerSettings, ListenerKind } from './settings.js';
+import { BrokerStats, type RefusalReason } from './stats.js';
+
+/** Events a FirehoseBroker emits. */
+export interface BrokerEvents {
+  /** Every listener is accepting connections. */
+  listening: [];
+  /** `close()` finished. */
+  closed: [];
+  /** A client completed CONNECT. */
+  clientConnected: [{ clientId: string; username: string | undefined; ip: string; listener: string }];
+  clientDisconnected: [{ clientId: string }];
+  /** A message or connection was refused by a rule or limit. */
+  refused: [{ reason: RefusalReason; ip?: string; clientId?: string; topic?: string }];
+  /** An internal error (persistence, emitter); the broker keeps running. */
+  error: [Error];
+}
+
+export interface CreateBrokerOptions {
+  /** pino-compatible logger. @default silent */
+  logger?: Logger;
+}
+
+const passThrough: PublishInspector = { inspect: () => true, rewrite: () => undefined };
+
+/** The firehose broker: aedes plus listeners, ACLs, validation, limits and statistics. */
+export class FirehoseBroker extends EventEmitter<BrokerEvents> {
+  readonly stats = new BrokerStats();
+  readonly #settings: BrokerSettings;
+  readonly #logger: Logger;
+  readonly #access: AccessControl;
+  readonly #registry: ClientRegistry;
+  readonly #aedes: Aedes;
+  readonly #connections = new Set<FirehoseConnection>();
+  readonly #perIp = new Map<string, number>();
+  readonly #diverted = new WeakSet<object>();
+  #listeners: RunningListener[] = [];
+  #state: 'new' | 'listening' | 'closing' | 'closed' = 'new';
+
+  /** @internal use `createBroker`. */
+  constructor(settings: BrokerSettings, logger: Logger, inspector: PublishInspector = passThrough) {
+    super();
+    this.#settings = settings;
+    this.#logger = logger;
+    this.#access = new AccessControl(settings);
+    this.#registry = new ClientRegistry({
+      settings: () => this.#settings,
+      access: this.#access,
+      stats: this.stats,
+      logger,
+      inspector,
+      diverted: this.#diverted,
+    });
+    this.#aedes = new Aedes({
+      ...(settings.id === undefined ? {} : { id: settings.id }),
+      ...this.#registry.hooks(),
+      connectTimeout: settings.limits.connectTimeoutMs,
+      maxTopicLevels: Math.min(settings.limits.maxTopicLevels, 100),
+      // Outbound isolation is the connection wrapper's job; aedes never sees backpressure.
+      drainTimeout: 0,
+    });
+    this.#divertPublishes();
+    this.#wireEvents();
+  }
+
+  /** Invalid messages are acknowledged by aedes' handlers, then dropped here instead of fanned out. */
+  #divertPublishes(): void {
+    const aedes = this.#aedes;
+    const publish = aedes.publish.bind(aedes) as (...args: unknown[]) => void;
+    const diverted = this.#diverted;
+    (aedes as unknown as { publish: (...args: unknown[]) => void }).publish = (...args: unknown[]) => {
+      if (diverted.has(args[0] as object)) {
+        const done = args.find((arg) => typeof arg === 'function') as ((error?: Error) => void) | undefined;
+        done?.();
+        return;
+      }
+      publish(...args);
+    };
+  }
+
+  #wireEvents(): void {
+    const aedes = this.#aedes;
+    aedes.on('clientReady', (client: Client) => {
+      this.stats.clientsConnected++;
+      this.stats.clientsMaximum = Math.max(this.stats.clientsMaximum, this.stats.clientsConnected);
+      const identity = this.#registry.identity(client);
+      const info = (client.conn as FirehoseConnection).info;
+      this.#logger.debug({ clientId: client.id, username: identity?.username, ip: info.ip }, 'client connected');
+      this.emit('clientConnected', {
+        clientId: client.id,
+        username: identity?.username,
+        ip: info.ip,
+        listener: info.listener,
+      });
+    });
+    aedes.on('clientDisconnect', (client: Client) => {
+      this.stats.clientsConnected--;
+      this.#registry.released(client);
+      this.emit('clientDisconnected', { clientId: client.id });
+    });
+    aedes.on('clientError', (client: Client, error: Error) => {
+      this.#logger.debug({ clientId: client.id, err: error.message }, 'client error');
+    });
+    aedes.on('connectionError', (_client: Client, error: Error) => {
+      this.#logger.debug({ err: error.message }, 'connection error');
+    });
+    aedes.on('subscribe', (subs) => {
+      this.stats.subscriptions += subs.length;
+    });
+    aedes.on('unsubscribe', (subs) => {
+      this.stats.subscriptions -= subs.length;
+    });
+    (aedes as EventEmitter).on('error', (error: unknown) => this.#internalError(error));
+  }
+
+  #internalError(error: unknown): void {
+    const err = error instanceof Error ? error : new Error(String(error));
+    this.#logger.error({ err }, 'broker internal error');
+    if (this.listenerCount('error') > 0) this.emit('error', err);
+  }
+
+  #refuse(reason: RefusalReason, details: { ip?: string; clientId?: string; topic?: string } = {}): void {
+    this.stats.drop(reason);
+    this.emit('refused', { reason, ...details });
+  }
+
+  /** Admits a transport, enforcing connection limits, and hands it to aedes. */
+  #accept(info: ConnectionInfo, sink: OutboundSink): FirehoseConnection | undefined {
+    const limits = this.#settings.limits;
+    if (this.#state !== 'listening') return undefined;
+    if (this.#connections.size >= limits.maxConnections) {
+      this.#refuse('connections_total', { ip: info.ip });
+      return undefined;
+    }
+    const fromIp = this.#perIp.get(info.ip) ?? 0;
+    if (fromIp >= limits.maxConnectionsPerIp) {
+      this.#refuse('connections_per_ip', { ip: info.ip });
+      return undefined;
+    }
+    const stats = this.stats;
+    const conn = new FirehoseConnection(sink, info, limits, {
+      onDrop: (reason) => this.#refuse(reason, { ip: info.ip }),
+      onBytesIn: (bytes) => {
+        stats.bytesReceived += bytes;
+      },
+      onBytesOut: (bytes, publishes) => {
+        stats.bytesSent += bytes;
+        stats.messagesSent += publishes;
+      },
+    });
+    this.#connections.add(conn);
+    this.#perIp.set(info.ip, fromIp + 1);
+    stats.connectionsTotal++;
+    conn.once('close', () => {
+      this.#connections.delete(conn);
+      const left = (this.#perIp.get(info.ip) ?? 1) - 1;
+      if (left <= 0) this.#perIp.delete(info.ip);
+      else this.#perIp.set(info.ip, left);
+    });
+    this.#aedes.handle(conn);
+    return conn;
+  }
+
+  /** Starts persistence and every configured listener. */
+  async listen(): Promise<void> {
+    if (this.#state !== 'new') throw new Error('listen() can be called once, on a broker that is not closed.');
+    await this.#aedes.listen();
+    this.#state = 'listening';
+    const host: ListenerHost = {
+      accept: (info, sink) => this.#accept(info, sink),
+      trustProxy: this.#settings.trustProxy,
+    };
+    const maxPacket = this.#settings.limits.maxPacketBytes;
+    const listeners = this.#settings.listeners;
+    try {
+      for (const settings of listeners.mqtt) this.#listeners.push(await startMqttListener(host, settings, false));
+      for (const settings of listeners.mqtts) this.#listeners.push(await startMqttListener(host, settings, true));
+      for (const settings of listeners.ws) this.#listeners.push(await startWsListener(host, settings, false, maxPacket));
+      for (const settings of listeners.wss) this.#listeners.push(await startWsListener(host, settings, true, maxPacket));
+    } catch (error) {
+      await this.close();
+      throw error;
+    }
+    this.#logger.info(
+      { listeners: this.#listeners.map((l) => `${l.kind}:${l.address().port}`) },
+      'firehose broker listening',
+    );
+    this.emit('listening');
+  }
+
+  /** Stops accepting, disconnects clients, closes persistence. Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.#state === 'closing' || this.#state === 'closed') return;
+    this.#state = 'closing';
+    await Promise.all(this.#listeners.map((l) => l.close()));
+    await new Promise<void>((resolve) => this.#aedes.close(() => resolve()));
+    for (const conn of this.#connections) conn.destroy();
+    const persistence = (this.#aedes as unknown as { persistence?: { destroy?: () => Promise<void> } }).persistence;
+    await persistence?.destroy?.().catch((error: unknown) => this.#internalError(error));
+    this.#state = 'closed';
+    this.emit('closed');
+  }
+
+  /** Bound address of a listener (the real port when configured with port 0). */
+  address(kind: ListenerKind, index = 0): { host: string; port: number } | undefined {
+    return this.#listeners.filter((l) => l.kind === kind)[index]?.address();
+  }
+
+  /** A URL clients can connect to, e.g. `mqtt://127.0.0.1:41234` or `ws://127.0.0.1:40001/mqtt`. */
+  url(kind: Exclude<ListenerKind, 'http'>, index = 0): string | undefined {
+    const listener = this.#listeners.filter((l) => l.kind === kind)[index];
+    if (!listener) return undefined;
+    const { host, port } = listener.address();
+    const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+    const hostPart = reachable.includes(':') ? `[${reachable}]` : reachable;
+    const path = kind === 'ws' || kind === 'wss' ? listener.settings.path : '';
+    return `${kind}://${hostPart}:${port}${path}`;
+  }
+
+  /** The effective configuration with secrets masked. */
+  printConfig(): string {
+    const s = this.#settings;
+    const accounts = Object.fromEntries(
+      [...s.accounts].map(([name, a]) => [name, { password: '***', write: a.write, read: a.read }]),
+    );
+    return JSON.stringify({ ...s, accounts, validation: { ...s.validation, disabledServices: [...s.validation.disabledServices] } }, null, 2);
+  }
+}
+
+/** Creates a broker from a config object (DESIGN §6 shape); call `listen()` to start it. */
+export async function createBroker(config: BrokerInput = {}, options: CreateBrokerOptions = {}): Promise<FirehoseBroker> {
+  const settings = resolveSettings(config);
+  return Promise.resolve(new FirehoseBroker(settings, options.logger ?? silentLogger));
+}

@@ -1,0 +1,171 @@
+import { type ConfigProblem, configError } from './config-error.js';
+import {
+  DEFAULT_ANONYMOUS_READ,
+  DEFAULT_CATALOGUE_INTERVAL,
+  DEFAULT_HOST,
+  DEFAULT_INVALID_EXCERPT_BYTES,
+  DEFAULT_LIMITS,
+  DEFAULT_LISTENERS,
+  DEFAULT_LOG_LEVEL,
+  DEFAULT_PORTS,
+  DEFAULT_SYS_INTERVAL,
+  DEFAULT_WS_PATH,
+  defaultClientIds,
+} from './defaults.js';
+import { parsePersistence } from './parse-persistence.js';
+import type {
+  Account,
+  AccountInput,
+  BrokerConfig,
+  BrokerConfigInput,
+  ListenerConfig,
+  ListenerEntry,
+  ListenerConfigInput,
+  ListenerName,
+  PersistenceConfig,
+} from './types.js';
+import { validateConfigInput } from './validate-input.js';
+
+const LISTENER_NAMES: readonly ListenerName[] = ['mqtt', 'mqtts', 'ws', 'wss', 'http'];
+
+export interface ResolveOptions {
+  /** Where the input came from, for error messages (a file name, "flags"). */
+  source?: string;
+}
+
+/**
+ * Validates a config input and fills in every default. Throws one FirehoseError INVALID_CONFIG
+ * listing every problem. Does not touch the file system (see `loadConfig` for that).
+ */
+export function resolveConfig(input: BrokerConfigInput = {}, options: ResolveOptions = {}): BrokerConfig {
+  const problems: ConfigProblem[] = validateConfigInput(input);
+  if (problems.length > 0) throw configError(problems, options.source);
+
+  const listeners = resolveListeners(input.listeners, problems);
+  const accounts: Record<string, Account> = Object.create(null) as Record<string, Account>;
+  for (const [name, account] of Object.entries(input.accounts ?? {})) accounts[name] = resolveAccount(name, account);
+
+  const limits = { ...DEFAULT_LIMITS, ...stripUndefined(input.limits ?? {}) };
+  if (limits.queueSoftBytes > limits.queueHardBytes) {
+    problems.push({
+      path: 'limits.queueSoftBytes',
+      message: `limits.queueSoftBytes (${limits.queueSoftBytes}) must not exceed limits.queueHardBytes (${limits.queueHardBytes})`,
+    });
+  }
+  if (limits.keepaliveMin > limits.keepaliveMax) {
+    problems.push({
+      path: 'limits.keepaliveMin',
+      message: `limits.keepaliveMin (${limits.keepaliveMin}) must not exceed limits.keepaliveMax (${limits.keepaliveMax})`,
+    });
+  }
+
+  let persistence: PersistenceConfig = { kind: 'memory' };
+  if (input.persistence !== undefined) {
+    const parsed = parsePersistence(input.persistence);
+    if (typeof parsed === 'string') {
+      problems.push({ path: 'persistence', message: `persistence ${parsed}, got ${JSON.stringify(input.persistence)}` });
+    } else {
+      persistence = parsed;
+    }
+  }
+  if (problems.length > 0) throw configError(problems, options.source);
+
+  const trust = input.trustProxy;
+  const services: Record<string, { enabled: boolean }> = Object.create(null) as Record<string, { enabled: boolean }>;
+  for (const [name, service] of Object.entries(input.validation?.services ?? {})) {
+    services[name] = { enabled: service.enabled ?? true };
+  }
+
+  return {
+    listeners,
+    anonymous: {
+      read: [...(input.anonymous?.read ?? DEFAULT_ANONYMOUS_READ)],
+      write: [...(input.anonymous?.write ?? [])],
+      deny: [...(input.anonymous?.deny ?? [])],
+    },
+    accounts,
+    validation: {
+      enabled: input.validation?.enabled ?? true,
+      undeclared: input.validation?.undeclared ?? 'allow',
+      invalidExcerptBytes: input.validation?.invalidExcerptBytes ?? DEFAULT_INVALID_EXCERPT_BYTES,
+      services,
+    },
+    persistence,
+    limits,
+    trustProxy:
+      typeof trust === 'object'
+        ? { forwardedFor: trust.forwardedFor ?? false, proxyProtocol: trust.proxyProtocol ?? false }
+        : { forwardedFor: trust ?? false, proxyProtocol: false },
+    catalogue: { interval: input.catalogue?.interval ?? DEFAULT_CATALOGUE_INTERVAL },
+    sys: { interval: input.sys?.interval ?? DEFAULT_SYS_INTERVAL },
+    log: { level: input.log?.level ?? DEFAULT_LOG_LEVEL },
+  };
+}
+
+/** The listener list of one entry, `null` (a bare `mqtt:` in YAML) meaning "on with defaults". */
+export function listenerEntries(entry: ListenerEntry | null | undefined): ListenerConfigInput[] {
+  if (entry === undefined || entry === false) return [];
+  if (entry === null) return [{}];
+  return Array.isArray(entry) ? entry : [entry];
+}
+
+function resolveListeners(
+  input: BrokerConfigInput['listeners'],
+  problems: ConfigProblem[],
+): Record<ListenerName, ListenerConfig[]> {
+  const result = { mqtt: [], mqtts: [], ws: [], wss: [], http: [] } as Record<ListenerName, ListenerConfig[]>;
+  // Without a `listeners` section the classic set runs; with one, only what it names runs.
+  const source: Partial<Record<ListenerName, ListenerEntry | null>> =
+    input ?? Object.fromEntries(DEFAULT_LISTENERS.map((name) => [name, {}]));
+  const bound = new Map<string, string>();
+  for (const name of LISTENER_NAMES) {
+    const entries = listenerEntries(source[name]);
+    entries.forEach((entry, index) => {
+      if (entry.enabled === false) return;
+      const path = entries.length > 1 ? `listeners.${name}[${index}]` : `listeners.${name}`;
+      const listener: ListenerConfig = {
+        host: entry.host ?? DEFAULT_HOST,
+        port: entry.port ?? DEFAULT_PORTS[name],
+        payload: entry.payload ?? 'envelope',
+      };
+      if (name === 'ws' || name === 'wss') listener.path = entry.path ?? DEFAULT_WS_PATH;
+      if (name === 'mqtts' || name === 'wss') {
+        for (const field of ['cert', 'key'] as const) {
+          const value = entry[field];
+          if (value === undefined) {
+            problems.push({
+              path: `${path}.${field}`,
+              message: `${path}.${field} is required: give a PEM file path or the PEM text (TLS listeners need a certificate and a key)`,
+            });
+          } else {
+            listener[field] = value;
+          }
+        }
+        if (entry.ca !== undefined) listener.ca = entry.ca;
+      }
+      // Port 0 means "any free port", so only fixed ports can clash.
+      if (listener.port !== 0) {
+        const address = `${listener.host}:${listener.port}`;
+        const other = bound.get(address);
+        if (other === undefined) bound.set(address, path);
+        else problems.push({ path, message: `${path} uses ${address}, already used by ${other}; give each listener its own port` });
+      }
+      result[name].push(listener);
+    });
+  }
+  return result;
+}
+
+function resolveAccount(name: string, input: AccountInput): Account {
+  return {
+    name,
+    passwords: typeof input.password === 'string' ? [input.password] : [...input.password],
+    write: [...(input.write ?? [])],
+    read: [...(input.read ?? [])],
+    clientIds: [...(input.clientIds ?? defaultClientIds(name))],
+  };
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,352 @@
+/**
+ * The broker's configuration: `BrokerConfigInput` is what operators write (the DESIGN §6 file
+ * shape, every key optional), `BrokerConfig` is what the broker runs on (every default filled in,
+ * every listener a list, every account's passwords a list).
+ */
+
+/** Which payload a listener delivers to its subscribers. */
+export type ListenerPayload = 'envelope' | 'data';
+
+/** Names of the listeners the broker can run. */
+export type ListenerName = 'mqtt' | 'mqtts' | 'ws' | 'wss' | 'http';
+
+/** One listener as written in a config file. */
+export interface ListenerConfigInput {
+  /**
+   * Set `false` to turn the listener off (the same as omitting it from a file that has a
+   * `listeners` section; useful from env: `FIREHOSE_LISTENERS_WS_ENABLED=false`).
+   * @default true
+   */
+  enabled?: boolean;
+  /**
+   * Interface to bind.
+   * @default "0.0.0.0"
+   */
+  host?: string;
+  /**
+   * TCP port; `0` picks a free port (read it back with `broker.address()`).
+   * @default 1883 (mqtt), 8883 (mqtts), 8080 (ws), 8443 (wss), 9090 (http)
+   */
+  port?: number;
+  /**
+   * `envelope` delivers the CloudEvents envelope as published; `data` delivers only the
+   * envelope's `data` (the service's original JSON), for consumers written for OpenStack's
+   * firehose. Not allowed on `http`.
+   * @default "envelope"
+   */
+  payload?: ListenerPayload;
+  /**
+   * URL path of the WebSocket endpoint (`ws`, `wss` only).
+   * @default "/mqtt"
+   */
+  path?: string;
+  /**
+   * TLS certificate chain (`mqtts`, `wss` only; required there): a PEM file path, relative to the
+   * config file, or the PEM text itself.
+   */
+  cert?: string;
+  /** TLS private key (`mqtts`, `wss` only; required there): a PEM file path or the PEM text. */
+  key?: string;
+  /** CA bundle for client certificates (`mqtts`, `wss` only): a PEM file path or the PEM text. */
+  ca?: string;
+}
+
+/** A listener entry: one listener, several (`[{ port: 1883 }, { port: 1884, payload: data }]`), or `false` (off). */
+export type ListenerEntry = ListenerConfigInput | ListenerConfigInput[] | false;
+
+/** A service account as written in a config file. */
+export interface AccountInput {
+  /**
+   * The account's password as a scrypt hash made by `hashPassword()` / `firehose broker
+   * hash-password`; a list of hashes during rotation (any of them is accepted).
+   */
+  password: string | string[];
+  /**
+   * Topic filters the account may publish to.
+   * @default []
+   */
+  write?: string[];
+  /**
+   * Extra filters the account may subscribe to and receive, on top of `anonymous.read`; they also
+   * lift `anonymous.deny` for what they cover.
+   * @default []
+   */
+  read?: string[];
+  /**
+   * Client ids reserved for this account: an exact id, or a prefix ending in `*`. Nobody else
+   * (another account or an anonymous client) may connect with a reserved id.
+   * @default ["<name>", "<name>-*", "<name>/*"]
+   */
+  clientIds?: string[];
+}
+
+/** What anonymous clients (no username) may do. Authenticated accounts may do it too. */
+export interface AnonymousInput {
+  /**
+   * Filters anonymous clients may subscribe to; a SUBSCRIBE filter must be covered by one of them.
+   * `#` does not cover `$SYS/#` or `$firehose/#` [MQTT-4.7.2-1]: list them to make them readable.
+   * @default ["#", "$SYS/#", "$firehose/#"]
+   */
+  read?: string[];
+  /**
+   * Filters anonymous clients may publish to (keep empty in production).
+   * @default []
+   */
+  write?: string[];
+  /**
+   * Filters anonymous clients never receive, checked per delivered message (live, retained and
+   * offline), so a `#` subscriber does not see them either.
+   * @default []
+   */
+  deny?: string[];
+}
+
+/** Per-service validation switches. */
+export interface ServiceValidationInput {
+  /**
+   * Validate this service's events against their schemas.
+   * @default true
+   */
+  enabled?: boolean;
+}
+
+/** Schema validation of published events. */
+export interface ValidationInput {
+  /**
+   * Validate each publish against its schema before fan-out.
+   * @default true
+   */
+  enabled?: boolean;
+  /**
+   * Topics no schema declares: `allow` delivers and flags them in the catalogue, `reject` diverts
+   * them like invalid events.
+   * @default "allow"
+   */
+  undeclared?: 'allow' | 'reject';
+  /**
+   * Size cap of the payload excerpt recorded on `$firehose/invalid/<service>`, in bytes.
+   * @default 1024
+   */
+  invalidExcerptBytes?: number;
+  /** Per-service switches, keyed by service name (`ansible: { enabled: false }`). */
+  services?: Record<string, ServiceValidationInput>;
+}
+
+/** Limits that protect the broker; every one is configurable. */
+export interface LimitsInput {
+  /**
+   * Largest MQTT packet accepted, in bytes, enforced from the fixed header before buffering.
+   * @default 262144
+   */
+  maxPacketBytes?: number;
+  /**
+   * Longest topic accepted, in bytes.
+   * @default 1024
+   */
+  maxTopicLength?: number;
+  /**
+   * Most levels in a topic or filter.
+   * @default 32
+   */
+  maxTopicLevels?: number;
+  /**
+   * Most connections in total.
+   * @default 10000
+   */
+  maxConnections?: number;
+  /**
+   * Most connections from one IP address.
+   * @default 100
+   */
+  maxConnectionsPerIp?: number;
+  /**
+   * Most new connections per IP address per minute.
+   * @default 120
+   */
+  connectionRatePerIp?: number;
+  /**
+   * Time a new connection has to send CONNECT, in milliseconds.
+   * @default 10000
+   */
+  connectTimeoutMs?: number;
+  /**
+   * Smallest keepalive a client may ask for, in seconds (`0`, no keepalive, is allowed only when
+   * this is 0).
+   * @default 0
+   */
+  keepaliveMin?: number;
+  /**
+   * Largest keepalive a client may ask for, in seconds.
+   * @default 3600
+   */
+  keepaliveMax?: number;
+  /**
+   * Outbound bytes queued for one client above which QoS 0 messages to it are dropped.
+   * @default 1048576
+   */
+  queueSoftBytes?: number;
+  /**
+   * Outbound bytes queued for one client above which it is disconnected.
+   * @default 8388608
+   */
+  queueHardBytes?: number;
+  /**
+   * Seconds a disconnected persistent session is kept before it is removed.
+   * @default 86400
+   */
+  sessionExpiry?: number;
+  /**
+   * Most messages queued for one offline persistent session; older ones are dropped.
+   * @default 1000
+   */
+  maxOfflineMessages?: number;
+  /**
+   * Most persistent sessions created from one IP address.
+   * @default 100
+   */
+  maxSessionsPerIp?: number;
+  /**
+   * Failed logins per IP address per minute; above it logins are refused without hashing.
+   * @default 10
+   */
+  authFailuresPerMinute?: number;
+  /**
+   * Password verifications running at once (scrypt shares libuv's 4-thread pool with disk I/O).
+   * @default 2
+   */
+  maxConcurrentAuth?: number;
+  /**
+   * Logins waiting for a verification slot; beyond it they are refused as busy.
+   * @default 100
+   */
+  maxQueuedAuth?: number;
+  /**
+   * Unacknowledged QoS 1/2 messages in flight to one client.
+   * @default 100
+   */
+  inflight?: number;
+}
+
+/** Which proxy-supplied client addresses to trust for per-IP limits. */
+export interface TrustProxyInput {
+  /**
+   * Use the `X-Forwarded-For` header of WebSocket upgrades.
+   * @default false
+   */
+  forwardedFor?: boolean;
+  /**
+   * Expect a PROXY protocol (v1/v2) header on every TCP connection.
+   * @default false
+   */
+  proxyProtocol?: boolean;
+}
+
+/** Log verbosity. */
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+/** The config file shape (DESIGN §6): every key optional. */
+export interface BrokerConfigInput {
+  /**
+   * Listeners to run. Without this section mqtt (1883), ws (8080, `/mqtt`) and http (9090) run;
+   * with it, only the listeners it names run. mqtts and wss run only when configured.
+   */
+  listeners?: Partial<Record<ListenerName, ListenerEntry>>;
+  /** What anonymous clients may do. */
+  anonymous?: AnonymousInput;
+  /**
+   * Service accounts keyed by username.
+   * @default {}
+   */
+  accounts?: Record<string, AccountInput>;
+  /** Schema validation of published events. */
+  validation?: ValidationInput;
+  /**
+   * Where sessions and retained messages live: `memory`, `level:DIR` (on disk, one node) or
+   * `redis://HOST:PORT[/DB]` (shared; several brokers form a cluster).
+   * @default "memory"
+   */
+  persistence?: string;
+  /** Limits that protect the broker. */
+  limits?: LimitsInput;
+  /**
+   * Trust proxy-supplied client addresses for per-IP limits: `true` means `forwardedFor` only.
+   * @default false
+   */
+  trustProxy?: boolean | TrustProxyInput;
+  /** The live topic catalogue on `$firehose/catalogue/...`. */
+  catalogue?: {
+    /**
+     * Seconds between catalogue publications; `0` turns the catalogue off.
+     * @default 5
+     */
+    interval?: number;
+  };
+  /** Statistics on `$SYS/...`. */
+  sys?: {
+    /**
+     * Seconds between `$SYS` publications; `0` turns them off.
+     * @default 10
+     */
+    interval?: number;
+  };
+  /** Logging. */
+  log?: {
+    /**
+     * Log level of the logger the CLI creates.
+     * @default "info"
+     */
+    level?: LogLevel;
+  };
+}
+
+/** One running listener, normalized. */
+export interface ListenerConfig {
+  host: string;
+  port: number;
+  payload: ListenerPayload;
+  /** WebSocket path (`ws`, `wss`). */
+  path?: string;
+  /** PEM path or PEM text (`mqtts`, `wss`). */
+  cert?: string;
+  key?: string;
+  ca?: string;
+}
+
+/** A service account, normalized. */
+export interface Account {
+  readonly name: string;
+  /** scrypt hashes; any one of them is accepted (rotation). */
+  readonly passwords: readonly string[];
+  readonly write: readonly string[];
+  readonly read: readonly string[];
+  /** Reserved client-id patterns: exact ids, or prefixes ending in `*`. */
+  readonly clientIds: readonly string[];
+}
+
+/** Persistence backend, parsed. */
+export type PersistenceConfig =
+  | { kind: 'memory' }
+  | { kind: 'level'; path: string }
+  | { kind: 'redis'; url: string; host: string; port: number; db: number; username?: string; password?: string; tls: boolean };
+
+/** Every limit with its default filled in; see `LimitsInput` for meanings. */
+export type BrokerLimits = Required<LimitsInput>;
+
+/** The effective configuration the broker runs on. */
+export interface BrokerConfig {
+  listeners: Record<ListenerName, ListenerConfig[]>;
+  anonymous: { read: string[]; write: string[]; deny: string[] };
+  accounts: Record<string, Account>;
+  validation: {
+    enabled: boolean;
+    undeclared: 'allow' | 'reject';
+    invalidExcerptBytes: number;
+    services: Record<string, { enabled: boolean }>;
+  };
+  persistence: PersistenceConfig;
+  limits: BrokerLimits;
+  trustProxy: { forwardedFor: boolean; proxyProtocol: boolean };
+  catalogue: { interval: number };
+  sys: { interval: number };
+  log: { level: LogLevel };
+}

@@ -1,0 +1,202 @@
+import { Duplex } from 'node:stream';
+import { PACKET_CONNECT, PACKET_PUBLISH, PacketScanner, type PacketHeader } from './packet-scanner.js';
+
+/** Why the broker dropped an outbound message or closed a connection. */
+export type DropReason = 'queue_soft' | 'queue_hard' | 'packet_too_large' | 'malformed';
+
+/** Where a connection's bytes go: a TCP/TLS socket or a WebSocket. */
+export interface OutboundSink {
+  /** Sends complete MQTT packets, each given as one or more parts. */
+  send(packets: readonly (readonly Uint8Array[])[]): void;
+  /** Bytes accepted by the sink but not yet handed to the kernel/peer. */
+  queuedBytes(): number;
+  pause(): void;
+  resume(): void;
+  destroy(): void;
+}
+
+export interface ConnectionLimits {
+  /** Largest remaining length accepted for any inbound packet. */
+  maxPacketBytes: number;
+  /** Largest remaining length accepted for the CONNECT packet (checked before authentication). */
+  maxConnectBytes: number;
+  /** Above this many queued outbound bytes, QoS 0 PUBLISH packets are dropped. */
+  queueSoftBytes: number;
+  /** Above this many queued outbound bytes, the connection is closed. */
+  queueHardBytes: number;
+}
+
+/** Facts about the peer, fixed for the connection's life. */
+export interface ConnectionInfo {
+  /** Remote address (after PROXY protocol / X-Forwarded-For when trusted). */
+  ip: string;
+  /** Listener name, e.g. `mqtt`, `ws`. */
+  listener: string;
+  /** `data` for the compatibility listener that delivers only the envelope's `data`. */
+  payload: 'envelope' | 'data';
+}
+
+export interface ConnectionEvents {
+  /** An outbound message was dropped or the connection was closed by a limit. */
+  onDrop(reason: DropReason, bytes: number): void;
+  onBytesIn(bytes: number): void;
+  onBytesOut(bytes: number, publishes: number): void;
+}
+
+/**
+ * The stream aedes reads from and writes to, between it and the real socket. It exists for
+ * two reasons aedes 1.2.0 cannot handle itself (DESIGN §6):
+ * - inbound, it enforces the packet size from the fixed header before any body is buffered
+ *   (aedes' parser has no limit);
+ * - outbound, it never signals backpressure to aedes (one unread socket would otherwise stall
+ *   delivery to every subscriber, aedes #1060). It queues in the sink instead, drops QoS 0
+ *   PUBLISH above a soft cap and closes the connection above a hard cap.
+ */
+export class FirehoseConnection extends Duplex {
+  readonly info: ConnectionInfo;
+  readonly #sink: OutboundSink;
+  readonly #limits: ConnectionLimits;
+  readonly #events: ConnectionEvents;
+  readonly #inScanner = new PacketScanner();
+  readonly #outScanner = new PacketScanner();
+  #packets = 0;
+  #outParts: Uint8Array[] = [];
+  #outSize = 0;
+  #outPublish = false;
+  #outBytes = 0;
+  #outDrop = false;
+  #ready: { parts: Uint8Array[]; size: number; publish: boolean }[] = [];
+  #paused = false;
+  #dead = false;
+
+  constructor(sink: OutboundSink, info: ConnectionInfo, limits: ConnectionLimits, events: ConnectionEvents) {
+    // A writable buffer that never fills: aedes must never wait for a drain (see class doc).
+    super({ writableHighWaterMark: 2 ** 30, readableHighWaterMark: 64 * 1024, allowHalfOpen: false });
+    this.#sink = sink;
+    this.info = info;
+    this.#limits = limits;
+    this.#events = events;
+  }
+
+  /** Bytes from the peer. */
+  feed(chunk: Uint8Array): void {
+    if (this.#dead) return;
+    this.#events.onBytesIn(chunk.length);
+    const ok = this.#inScanner.scan(chunk, (header) => this.#checkInbound(header));
+    if (!ok) {
+      if (!this.#dead) this.fail('malformed', chunk.length);
+      return;
+    }
+    if (!this.push(chunk) && !this.#paused) {
+      this.#paused = true;
+      this.#sink.pause();
+    }
+  }
+
+  /** The peer went away. */
+  peerEnded(): void {
+    if (!this.#dead) this.push(null);
+  }
+
+  /** Closes the connection because of a limit, counting the reason. */
+  fail(reason: DropReason, bytes: number): void {
+    if (this.#dead) return;
+    this.#dead = true;
+    this.#events.onDrop(reason, bytes);
+    this.destroy();
+  }
+
+  #checkInbound(header: PacketHeader): boolean {
+    const first = this.#packets++ === 0;
+    // [MQTT-3.1.0-1] the first packet must be CONNECT; the size is checked before the body arrives.
+    if (first && header.type !== PACKET_CONNECT) return false;
+    const max = first ? this.#limits.maxConnectBytes : this.#limits.maxPacketBytes;
+    if (header.length > max) {
+      this.fail('packet_too_large', header.length);
+      return false;
+    }
+    return true;
+  }
+
+  override _read(): void {
+    if (this.#paused) {
+      this.#paused = false;
+      this.#sink.resume();
+    }
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.#outbound(chunk);
+    this.#flush();
+    callback();
+  }
+
+  override _writev(chunks: { chunk: Buffer }[], callback: (error?: Error | null) => void): void {
+    for (const { chunk } of chunks) this.#outbound(chunk);
+    this.#flush();
+    callback();
+  }
+
+  #outbound(chunk: Uint8Array): void {
+    if (this.#dead) return;
+    this.#outScanner.scan(
+      chunk,
+      (header) => this.#checkOutbound(header),
+      (part, end) => {
+        if (!this.#outDrop) this.#outParts.push(part);
+        if (end) {
+          if (!this.#outDrop) this.#ready.push({ parts: this.#outParts, size: this.#outSize, publish: this.#outPublish });
+          this.#outParts = [];
+        }
+      },
+    );
+  }
+
+  #checkOutbound(header: PacketHeader): boolean {
+    const size = header.length + header.headerBytes;
+    const queued = this.#sink.queuedBytes() + this.#outBytes;
+    this.#outDrop = false;
+    if (queued + size > this.#limits.queueHardBytes) {
+      this.#outDrop = true;
+      // Closing here (not only dropping) keeps QoS 1/2 semantics: the session redelivers later.
+      queueMicrotask(() => this.fail('queue_hard', size));
+      return true;
+    }
+    if (header.type === PACKET_PUBLISH && (header.flags & 0x06) === 0 && queued > this.#limits.queueSoftBytes) {
+      this.#outDrop = true;
+      this.#events.onDrop('queue_soft', size);
+      return true;
+    }
+    this.#outSize = size;
+    this.#outPublish = header.type === PACKET_PUBLISH;
+    this.#outBytes += size;
+    return true;
+  }
+
+  #flush(): void {
+    const ready = this.#ready;
+    if (ready.length === 0) return;
+    this.#ready = [];
+    let sent = 0;
+    let publishes = 0;
+    for (const packet of ready) {
+      sent += packet.size;
+      if (packet.publish) publishes++;
+    }
+    this.#outBytes -= sent;
+    if (this.#dead) return;
+    this.#events.onBytesOut(sent, publishes);
+    this.#sink.send(ready.map((packet) => packet.parts));
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    this.#sink.destroy();
+    callback();
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.#dead = true;
+    this.#sink.destroy();
+    callback(error);
+  }
+}

@@ -1,0 +1,38 @@
+import type { Socket } from 'node:net';
+import type { WebSocket } from 'ws';
+import type { OutboundSink } from './connection.js';
+
+/** Writes packets to a TCP or TLS socket, corked so one batch leaves in one syscall. */
+export function socketSink(socket: Socket): OutboundSink {
+  return {
+    send(packets) {
+      if (socket.destroyed) return;
+      socket.cork();
+      for (const parts of packets) for (const part of parts) socket.write(part);
+      socket.uncork();
+    },
+    queuedBytes: () => socket.writableLength,
+    pause: () => socket.pause(),
+    resume: () => socket.resume(),
+    destroy: () => socket.destroy(),
+  };
+}
+
+/**
+ * Sends each MQTT packet as exactly one WebSocket binary frame. ws' own `createWebSocketStream`
+ * has no `_writev`, so aedes' piecewise writes became ~6 frames per PUBLISH (DESIGN §6).
+ */
+export function webSocketSink(ws: WebSocket): OutboundSink {
+  return {
+    send(packets) {
+      if (ws.readyState !== ws.OPEN) return;
+      for (const parts of packets) {
+        ws.send(parts.length === 1 ? parts[0]! : Buffer.concat(parts), { binary: true });
+      }
+    },
+    queuedBytes: () => ws.bufferedAmount,
+    pause: () => ws.pause(),
+    resume: () => ws.resume(),
+    destroy: () => ws.terminate(),
+  };
+}

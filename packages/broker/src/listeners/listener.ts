@@ -1,0 +1,19 @@
+import type { ConnectionInfo, FirehoseConnection, OutboundSink } from '../connection/connection.js';
+import type { ListenerKind, ListenerSettings } from '../settings.js';
+
+/** What a listener needs from the broker core. */
+export interface ListenerHost {
+  /** Wraps a new transport; undefined when a connection limit refuses it (the caller closes it). */
+  accept(info: ConnectionInfo, sink: OutboundSink): FirehoseConnection | undefined;
+  /** Whether X-Forwarded-For / PROXY headers may name the client address. */
+  readonly trustProxy: boolean;
+}
+
+/** A running listener. */
+export interface RunningListener {
+  readonly kind: ListenerKind;
+  readonly settings: ListenerSettings;
+  address(): { host: string; port: number };
+  /** Stops accepting; existing connections are closed by the broker. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,39 @@
+import type { DropReason } from './connection/connection.js';
+
+/** Why a message or connection was refused. */
+export type RefusalReason =
+  | DropReason
+  | 'acl_publish'
+  | 'acl_subscribe'
+  | 'auth_failed'
+  | 'auth_rate_limited'
+  | 'connections_total'
+  | 'connections_per_ip'
+  | 'invalid'
+  | 'undeclared_rejected';
+
+/**
+ * Plain counters on the hot path; `$SYS`, `/metrics` and the catalogue read them on their own
+ * schedules, so counting a message costs one increment.
+ */
+export class BrokerStats {
+  readonly startedAt = Date.now();
+  messagesReceived = 0;
+  messagesSent = 0;
+  bytesReceived = 0;
+  bytesSent = 0;
+  publishesReceived = 0;
+  connectionsTotal = 0;
+  clientsConnected = 0;
+  clientsMaximum = 0;
+  subscriptions = 0;
+  readonly dropped = new Map<RefusalReason, number>();
+
+  drop(reason: RefusalReason, count = 1): void {
+    this.dropped.set(reason, (this.dropped.get(reason) ?? 0) + count);
+  }
+
+  droppedCount(reason: RefusalReason): number {
+    return this.dropped.get(reason) ?? 0;
+  }
+}

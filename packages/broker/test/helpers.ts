@@ -1,0 +1,128 @@
+import { connect as netConnect, type Socket } from 'node:net';
+import { createEvent, dataschemaUrn, type FirehoseEvent } from '@firehose/protocol';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import mqttPacket, { type Packet } from 'mqtt-packet';
+import { afterEach } from 'vitest';
+import { createBroker, type BrokerInput, type FirehoseBroker } from '../src/index.js';
+
+const open: (() => Promise<unknown>)[] = [];
+
+/** Closes every broker and client a test opened, newest first. */
+afterEach(async () => {
+  while (open.length > 0) await open.pop()!().catch(() => undefined);
+});
+
+export async function startBroker(config: BrokerInput = {}): Promise<FirehoseBroker> {
+  const broker = await createBroker({
+    listeners: { mqtt: { host: '127.0.0.1', port: 0 }, ws: { host: '127.0.0.1', port: 0 } },
+    ...config,
+  });
+  open.push(() => broker.close());
+  await broker.listen();
+  return broker;
+}
+
+export async function client(url: string, options: IClientOptions = {}): Promise<MqttClient> {
+  const c = await mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 5000, ...options });
+  open.push(() => c.endAsync(true));
+  return c;
+}
+
+/** Collects messages on a client. */
+export function collect(c: MqttClient): { topic: string; payload: Buffer; qos: number; retain: boolean }[] {
+  const seen: { topic: string; payload: Buffer; qos: number; retain: boolean }[] = [];
+  c.on('message', (topic, payload, packet) => seen.push({ topic, payload, qos: packet.qos, retain: packet.retain }));
+  return seen;
+}
+
+export async function waitFor(predicate: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** A realistic gerrit comment-added envelope. */
+export function gerritCommentAdded(change = 912345, project = 'openstack/nova'): FirehoseEvent {
+  return createEvent({
+    source: 'https://review.opendev.org',
+    type: 'gerrit.comment-added',
+    dataschema: dataschemaUrn('gerrit.comment-added', 1),
+    subject: `${project}/change/${change}`,
+    identity: [change, 1, 'comment', Date.now()],
+    data: {
+      type: 'comment-added',
+      eventCreatedOn: Math.floor(Date.now() / 1000),
+      change: {
+        project,
+        branch: 'master',
+        id: 'I0123456789abcdef0123456789abcdef01234567',
+        number: change,
+        subject: 'Fix the flux capacitor',
+        owner: { name: 'Jane Dev', email: 'jane@example.org', username: 'jane' },
+        url: `https://review.opendev.org/c/${project}/+/${change}`,
+        status: 'NEW',
+      },
+      patchSet: {
+        number: 1,
+        revision: '0123456789abcdef0123456789abcdef01234567',
+        ref: `refs/changes/45/${change}/1`,
+        uploader: { name: 'Jane Dev', email: 'jane@example.org', username: 'jane' },
+      },
+      author: { name: 'Zuul', email: 'zuul@example.org', username: 'zuul' },
+      approvals: [{ type: 'Verified', description: 'Verified', value: '1' }],
+      comment: 'Patch Set 1: Verified+1\n\nBuild succeeded.',
+    },
+  });
+}
+
+/** A raw MQTT connection for tests where MQTT.js would hide the protocol. */
+export class RawClient {
+  readonly packets: Packet[] = [];
+  readonly socket: Socket;
+  closed = false;
+  readonly #parser = mqttPacket.parser({ protocolVersion: 4 });
+
+  private constructor(socket: Socket) {
+    this.socket = socket;
+    this.#parser.on('packet', (packet: Packet) => this.packets.push(packet));
+    socket.on('data', (chunk: Buffer) => this.#parser.parse(chunk));
+    socket.on('close', () => {
+      this.closed = true;
+    });
+    socket.on('error', () => undefined);
+  }
+
+  static async open(port: number): Promise<RawClient> {
+    const socket = netConnect({ host: '127.0.0.1', port });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('error', reject);
+    });
+    const raw = new RawClient(socket);
+    open.push(() => Promise.resolve(raw.socket.destroy()));
+    return raw;
+  }
+
+  send(packet: Packet): void {
+    this.socket.write(mqttPacket.generate(packet));
+  }
+
+  async next(cmd: Packet['cmd'], timeoutMs = 3000): Promise<Packet> {
+    await waitFor(() => this.packets.some((p) => p.cmd === cmd), timeoutMs, `a ${cmd} packet`);
+    const index = this.packets.findIndex((p) => p.cmd === cmd);
+    return this.packets.splice(index, 1)[0]!;
+  }
+
+  async connack(options: Partial<mqttPacket.IConnectPacket> = {}): Promise<mqttPacket.IConnackPacket> {
+    this.send({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, clientId: 'raw', keepalive: 60, ...options });
+    return (await this.next('connack')) as mqttPacket.IConnackPacket;
+  }
+
+  waitClosed(timeoutMs = 3000): Promise<void> {
+    return waitFor(() => this.closed, timeoutMs, 'the socket to close');
+  }
+}
