@@ -10,7 +10,7 @@ import type {
 import type { AccessControl, ClientIdentity, ConnackCode } from './access.js';
 import type { FirehoseConnection } from './connection/connection.js';
 import type { Logger } from './logger.js';
-import type { BrokerSettings } from './settings.js';
+import type { BrokerConfig } from './config/types.js';
 import type { BrokerStats } from './stats.js';
 
 /** Decides what happens to an authorised PUBLISH before fan-out (validation, catalogue). */
@@ -22,7 +22,7 @@ export interface PublishInspector {
 }
 
 export interface HookContext {
-  settings: () => BrokerSettings;
+  config: () => BrokerConfig;
   access: AccessControl;
   stats: BrokerStats;
   logger: Logger;
@@ -41,6 +41,11 @@ function authError(code: ConnackCode, message: string): AuthenticateError {
   return error;
 }
 
+function keepaliveAllowed(keepalive: number, min: number, max: number): boolean {
+  if (keepalive === 0) return min === 0;
+  return keepalive >= min && (max === 0 || keepalive <= max);
+}
+
 function levels(topic: string): number {
   let n = 1;
   for (let i = 0; i < topic.length; i++) if (topic.charCodeAt(i) === 47) n++;
@@ -54,8 +59,6 @@ function levels(topic: string): number {
 export class ClientRegistry {
   readonly #identities = new WeakMap<Client, ClientIdentity>();
   readonly #rejections = new WeakMap<Client, { code: ConnackCode; reason: string }>();
-  /** Which user holds a client id (live or persistent session), so nobody else can take it over. */
-  readonly #owners = new Map<string, string>();
   readonly #ctx: HookContext;
 
   constructor(ctx: HookContext) {
@@ -66,29 +69,22 @@ export class ClientRegistry {
     return this.#identities.get(client);
   }
 
-  /** Forgets a clean client's id ownership when it disconnects. */
-  released(client: Client): void {
-    if (client.clean && this.#owners.has(client.id)) this.#owners.delete(client.id);
-  }
-
-  /** Forgets an expired persistent session's owner. */
-  forgetSession(clientId: string): void {
-    this.#owners.delete(clientId);
-  }
-
   hooks(): AedesHooks {
     const ctx = this.#ctx;
     return {
       preConnect: (client: Client, packet: ConnectPacket, callback) => {
-        const limits = ctx.settings().limits;
+        const limits = ctx.config().limits;
         // A failing preConnect closes the socket without CONNACK, so refusals are recorded here
         // and answered from authenticate with a proper return code (DESIGN §6).
         if (packet.clientId === '' && packet.clean === false) {
           // [MQTT-3.1.3-8] zero-byte ClientId with CleanSession 0: CONNACK 0x02, then close.
           this.#rejections.set(client, { code: 2, reason: 'empty client id with clean session 0' });
-        } else if (limits.keepaliveMax > 0 && (!packet.keepalive || packet.keepalive > limits.keepaliveMax)) {
+        } else if (!keepaliveAllowed(packet.keepalive ?? 0, limits.keepaliveMin, limits.keepaliveMax)) {
           // aedes' keepaliveLimit answers with the non-standard code 6; 3.1.1 clients get 2.
-          this.#rejections.set(client, { code: 2, reason: `keepalive outside 1..${limits.keepaliveMax}` });
+          this.#rejections.set(client, {
+            code: 2,
+            reason: `keepalive ${packet.keepalive ?? 0} outside ${limits.keepaliveMin}..${limits.keepaliveMax}`,
+          });
         }
         callback(null, true);
       },
@@ -100,22 +96,14 @@ export class ClientRegistry {
           return;
         }
         const info = (client.conn as FirehoseConnection).info;
-        ctx.access.authenticate(info, username, password).then(
+        ctx.access.authenticate(info, client.id, username, password).then(
           (result) => {
             if (!result.ok) {
-              ctx.stats.drop('auth_failed');
-              ctx.logger.info({ ip: info.ip, username, reason: result.reason }, 'authentication refused');
+              ctx.stats.drop(result.reason === 'rate-limited' ? 'auth_rate_limited' : 'auth_failed');
+              ctx.logger.debug({ ip: info.ip, username, reason: result.reason }, 'authentication refused');
               callback(authError(result.code, result.reason), false);
               return;
             }
-            const owner = this.#owners.get(client.id);
-            const user = result.identity.username ?? '';
-            if (owner !== undefined && owner !== user) {
-              ctx.logger.warn({ ip: info.ip, clientId: client.id, username }, 'client id belongs to another user');
-              callback(authError(2, 'client id is in use by another user'), false);
-              return;
-            }
-            this.#owners.set(client.id, user);
             this.#identities.set(client, result.identity);
             callback(null, true);
           },
@@ -134,15 +122,15 @@ export class ClientRegistry {
         }
         const identity = this.#identities.get(client);
         const topic = packet.topic;
-        const limits = ctx.settings().limits;
-        if (identity === undefined || !ctx.access.canPublish(identity, topic)) {
+        const limits = ctx.config().limits;
+        if (identity === undefined || !ctx.access.acl.canPublish(identity.account, topic)) {
           ctx.stats.drop('acl_publish');
-          ctx.logger.warn({ clientId: client.id, username: identity?.username, topic }, 'publish denied by ACL');
+          ctx.logger.warn({ clientId: client.id, username: identity?.account?.name, topic }, 'publish denied by ACL');
           // ACL violations disconnect (DESIGN §6); there is no negative PUBACK in MQTT 3.1.1.
           callback(new Error(`not authorised to publish to ${topic}`));
           return;
         }
-        if (Buffer.byteLength(topic) > limits.maxTopicBytes || levels(topic) > limits.maxTopicLevels) {
+        if (Buffer.byteLength(topic) > limits.maxTopicLength || levels(topic) > limits.maxTopicLevels) {
           ctx.stats.drop('acl_publish');
           callback(new Error('topic exceeds the configured length or level limit'));
           return;
@@ -154,17 +142,20 @@ export class ClientRegistry {
 
       authorizeSubscribe: (client: Client, sub: Subscription, callback) => {
         const identity = this.#identities.get(client);
-        const limits = ctx.settings().limits;
+        const limits = ctx.config().limits;
         const allowed =
           identity !== undefined &&
           levels(sub.topic) <= limits.maxTopicLevels &&
-          Buffer.byteLength(sub.topic) <= limits.maxTopicBytes &&
-          ctx.access.canSubscribe(identity, sub.topic);
+          Buffer.byteLength(sub.topic) <= limits.maxTopicLength &&
+          ctx.access.acl.canSubscribe(identity.account, sub.topic);
         if (!allowed) {
           ctx.stats.drop('acl_subscribe');
           // null grants 0x80 in the SUBACK [MQTT-3.9.3].
           callback(null, null);
           return;
+        }
+        if (!identity.checkReceive && ctx.access.acl.needsReceiveCheck(identity.account, sub.topic)) {
+          identity.checkReceive = true;
         }
         callback(null, sub);
       },
@@ -172,7 +163,7 @@ export class ClientRegistry {
       authorizeForward: (client: Client, packet: AedesPublishPacket) => {
         const identity = this.#identities.get(client);
         if (identity === undefined) return null;
-        if (!ctx.access.canReceive(identity, packet.topic)) return null;
+        if (identity.checkReceive && !ctx.access.acl.canReceive(identity.account, packet.topic)) return null;
         if (identity.info.payload === 'data') return ctx.inspector.rewrite(packet, identity) ?? packet;
         return packet;
       },

@@ -7,8 +7,8 @@ import { startMqttListener } from './listeners/mqtt-listener.js';
 import type { ListenerHost, RunningListener } from './listeners/listener.js';
 import { startWsListener } from './listeners/ws-listener.js';
 import { silentLogger, type Logger } from './logger.js';
-import { resolveSettings, type BrokerInput } from './resolve-settings.js';
-import type { BrokerSettings, ListenerKind } from './settings.js';
+import { resolveConfig } from './config/resolve-config.js';
+import type { BrokerConfig, BrokerConfigInput, ListenerName } from './config/types.js';
 import { BrokerStats, type RefusalReason } from './stats.js';
 
 /** Events a FirehoseBroker emits. */
@@ -36,7 +36,7 @@ const passThrough: PublishInspector = { inspect: () => true, rewrite: () => unde
 /** The firehose broker: aedes plus listeners, ACLs, validation, limits and statistics. */
 export class FirehoseBroker extends EventEmitter<BrokerEvents> {
   readonly stats = new BrokerStats();
-  readonly #settings: BrokerSettings;
+  #config: BrokerConfig;
   readonly #logger: Logger;
   readonly #access: AccessControl;
   readonly #registry: ClientRegistry;
@@ -48,13 +48,13 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
   #state: 'new' | 'listening' | 'closing' | 'closed' = 'new';
 
   /** @internal use `createBroker`. */
-  constructor(settings: BrokerSettings, logger: Logger, inspector: PublishInspector = passThrough) {
+  constructor(config: BrokerConfig, logger: Logger, inspector: PublishInspector = passThrough) {
     super();
-    this.#settings = settings;
+    this.#config = config;
     this.#logger = logger;
-    this.#access = new AccessControl(settings);
+    this.#access = new AccessControl(config, logger, () => this.stats.scryptRuns++);
     this.#registry = new ClientRegistry({
-      settings: () => this.#settings,
+      config: () => this.#config,
       access: this.#access,
       stats: this.stats,
       logger,
@@ -62,10 +62,9 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
       diverted: this.#diverted,
     });
     this.#aedes = new Aedes({
-      ...(settings.id === undefined ? {} : { id: settings.id }),
       ...this.#registry.hooks(),
-      connectTimeout: settings.limits.connectTimeoutMs,
-      maxTopicLevels: Math.min(settings.limits.maxTopicLevels, 100),
+      connectTimeout: config.limits.connectTimeoutMs,
+      maxTopicLevels: Math.min(config.limits.maxTopicLevels, 100),
       // Outbound isolation is the connection wrapper's job; aedes never sees backpressure.
       drainTimeout: 0,
     });
@@ -95,17 +94,16 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
       this.stats.clientsMaximum = Math.max(this.stats.clientsMaximum, this.stats.clientsConnected);
       const identity = this.#registry.identity(client);
       const info = (client.conn as FirehoseConnection).info;
-      this.#logger.debug({ clientId: client.id, username: identity?.username, ip: info.ip }, 'client connected');
+      this.#logger.debug({ clientId: client.id, username: identity?.account?.name, ip: info.ip }, 'client connected');
       this.emit('clientConnected', {
         clientId: client.id,
-        username: identity?.username,
+        username: identity?.account?.name,
         ip: info.ip,
         listener: info.listener,
       });
     });
     aedes.on('clientDisconnect', (client: Client) => {
       this.stats.clientsConnected--;
-      this.#registry.released(client);
       this.emit('clientDisconnected', { clientId: client.id });
     });
     aedes.on('clientError', (client: Client, error: Error) => {
@@ -136,7 +134,7 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
 
   /** Admits a transport, enforcing connection limits, and hands it to aedes. */
   #accept(info: ConnectionInfo, sink: OutboundSink): FirehoseConnection | undefined {
-    const limits = this.#settings.limits;
+    const limits = this.#config.limits;
     if (this.#state !== 'listening') return undefined;
     if (this.#connections.size >= limits.maxConnections) {
       this.#refuse('connections_total', { ip: info.ip });
@@ -148,7 +146,13 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
       return undefined;
     }
     const stats = this.stats;
-    const conn = new FirehoseConnection(sink, info, limits, {
+    const connLimits = {
+      maxPacketBytes: limits.maxPacketBytes,
+      maxConnectBytes: limits.maxPacketBytes,
+      queueSoftBytes: limits.queueSoftBytes,
+      queueHardBytes: limits.queueHardBytes,
+    };
+    const conn = new FirehoseConnection(sink, info, connLimits, {
       onDrop: (reason) => this.#refuse(reason, { ip: info.ip }),
       onBytesIn: (bytes) => {
         stats.bytesReceived += bytes;
@@ -178,10 +182,10 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
     this.#state = 'listening';
     const host: ListenerHost = {
       accept: (info, sink) => this.#accept(info, sink),
-      trustProxy: this.#settings.trustProxy,
+      trustProxy: this.#config.trustProxy.forwardedFor,
     };
-    const maxPacket = this.#settings.limits.maxPacketBytes;
-    const listeners = this.#settings.listeners;
+    const maxPacket = this.#config.limits.maxPacketBytes;
+    const listeners = this.#config.listeners;
     try {
       for (const settings of listeners.mqtt) this.#listeners.push(await startMqttListener(host, settings, false));
       for (const settings of listeners.mqtts) this.#listeners.push(await startMqttListener(host, settings, true));
@@ -212,12 +216,12 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
   }
 
   /** Bound address of a listener (the real port when configured with port 0). */
-  address(kind: ListenerKind, index = 0): { host: string; port: number } | undefined {
+  address(kind: ListenerName, index = 0): { host: string; port: number } | undefined {
     return this.#listeners.filter((l) => l.kind === kind)[index]?.address();
   }
 
   /** A URL clients can connect to, e.g. `mqtt://127.0.0.1:41234` or `ws://127.0.0.1:40001/mqtt`. */
-  url(kind: Exclude<ListenerKind, 'http'>, index = 0): string | undefined {
+  url(kind: Exclude<ListenerName, 'http'>, index = 0): string | undefined {
     const listener = this.#listeners.filter((l) => l.kind === kind)[index];
     if (!listener) return undefined;
     const { host, port } = listener.address();
@@ -229,16 +233,19 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
 
   /** The effective configuration with secrets masked. */
   printConfig(): string {
-    const s = this.#settings;
+    const c = this.#config;
     const accounts = Object.fromEntries(
-      [...s.accounts].map(([name, a]) => [name, { password: '***', write: a.write, read: a.read }]),
+      Object.entries(c.accounts).map(([name, a]) => [name, { ...a, passwords: a.passwords.map(() => '***') }]),
     );
-    return JSON.stringify({ ...s, accounts, validation: { ...s.validation, disabledServices: [...s.validation.disabledServices] } }, null, 2);
+    return JSON.stringify({ ...c, accounts }, null, 2);
   }
 }
 
 /** Creates a broker from a config object (DESIGN §6 shape); call `listen()` to start it. */
-export async function createBroker(config: BrokerInput = {}, options: CreateBrokerOptions = {}): Promise<FirehoseBroker> {
-  const settings = resolveSettings(config);
-  return Promise.resolve(new FirehoseBroker(settings, options.logger ?? silentLogger));
+export async function createBroker(
+  config: BrokerConfigInput = {},
+  options: CreateBrokerOptions = {},
+): Promise<FirehoseBroker> {
+  const resolved = resolveConfig(config);
+  return Promise.resolve(new FirehoseBroker(resolved, options.logger ?? silentLogger));
 }

@@ -27,6 +27,8 @@ export class BrokerStats {
   clientsConnected = 0;
   clientsMaximum = 0;
   subscriptions = 0;
+  /** scrypt verifications run (real and dummy). */
+  scryptRuns = 0;
   readonly dropped = new Map<RefusalReason, number>();
 
   drop(reason: RefusalReason, count = 1): void {

@@ -3,7 +3,7 @@ import { createEvent, dataschemaUrn, type FirehoseEvent } from '@firehose/protoc
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import mqttPacket, { type Packet } from 'mqtt-packet';
 import { afterEach } from 'vitest';
-import { createBroker, type BrokerInput, type FirehoseBroker } from '../src/index.js';
+import { createBroker, type BrokerConfigInput, type FirehoseBroker } from '../src/index.js';
 
 const open: (() => Promise<unknown>)[] = [];
 
@@ -12,7 +12,7 @@ afterEach(async () => {
   while (open.length > 0) await open.pop()!().catch(() => undefined);
 });
 
-export async function startBroker(config: BrokerInput = {}): Promise<FirehoseBroker> {
+export async function startBroker(config: BrokerConfigInput = {}): Promise<FirehoseBroker> {
   const broker = await createBroker({
     listeners: { mqtt: { host: '127.0.0.1', port: 0 }, ws: { host: '127.0.0.1', port: 0 } },
     ...config,

@@ -1,5 +1,5 @@
 import type { ConnectionInfo, FirehoseConnection, OutboundSink } from '../connection/connection.js';
-import type { ListenerKind, ListenerSettings } from '../settings.js';
+import type { ListenerConfig, ListenerName } from '../config/types.js';
 
 /** What a listener needs from the broker core. */
 export interface ListenerHost {
@@ -11,8 +11,8 @@ export interface ListenerHost {
 
 /** A running listener. */
 export interface RunningListener {
-  readonly kind: ListenerKind;
-  readonly settings: ListenerSettings;
+  readonly kind: ListenerName;
+  readonly settings: ListenerConfig;
   address(): { host: string; port: number };
   /** Stops accepting; existing connections are closed by the broker. */
   close(): Promise<void>;

@@ -1,14 +1,15 @@
 import { createServer as createNetServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { socketSink } from '../connection/sinks.js';
-import type { ListenerSettings } from '../settings.js';
+import type { ListenerConfig } from '../config/types.js';
+import { readPem } from './read-pem.js';
 import { closeServer, listenServer, serverAddress } from './listen-server.js';
 import type { ListenerHost, RunningListener } from './listener.js';
 
 /** MQTT over TCP, or over TLS when `tls` is true (cert and key from the settings). */
 export async function startMqttListener(
   host: ListenerHost,
-  settings: ListenerSettings,
+  settings: ListenerConfig,
   tls: boolean,
 ): Promise<RunningListener> {
   const kind = tls ? 'mqtts' : 'mqtt';
@@ -28,7 +29,7 @@ export async function startMqttListener(
     socket.on('close', () => conn.destroy());
   };
   const server: Server = tls
-    ? createTlsServer({ cert: settings.cert, key: settings.key }, onSocket)
+    ? createTlsServer({ cert: readPem(settings.cert), key: readPem(settings.key), ...(settings.ca ? { ca: readPem(settings.ca) } : {}) }, onSocket)
     : createNetServer(onSocket);
   // TLS handshake failures are the peer's problem; never let them surface as broker errors.
   server.on('tlsClientError', (_error: Error, socket: Socket) => socket.destroy());

@@ -2,7 +2,8 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { webSocketSink } from '../connection/sinks.js';
-import type { ListenerSettings } from '../settings.js';
+import type { ListenerConfig } from '../config/types.js';
+import { readPem } from './read-pem.js';
 import { closeServer, listenServer, serverAddress } from './listen-server.js';
 import type { ListenerHost, RunningListener } from './listener.js';
 
@@ -18,21 +19,21 @@ function clientIp(req: IncomingMessage, trustProxy: boolean): string {
 /** MQTT over WebSocket (or TLS WebSocket), one binary frame per MQTT packet. */
 export async function startWsListener(
   host: ListenerHost,
-  settings: ListenerSettings,
+  settings: ListenerConfig,
   tls: boolean,
   maxPacketBytes: number,
 ): Promise<RunningListener> {
   const kind = tls ? 'wss' : 'ws';
   const onRequest = (_req: IncomingMessage, res: ServerResponse): void => {
     res.writeHead(426, { 'content-type': 'text/plain' });
-    res.end(`Connect with an MQTT client over WebSocket at ${settings.path}.\n`);
+    res.end(`Connect with an MQTT client over WebSocket at ${settings.path ?? '/mqtt'}.\n`);
   };
   const server: Server = tls
-    ? createHttpsServer({ cert: settings.cert, key: settings.key }, onRequest)
+    ? createHttpsServer({ cert: readPem(settings.cert), key: readPem(settings.key), ...(settings.ca ? { ca: readPem(settings.ca) } : {}) }, onRequest)
     : createHttpServer(onRequest);
   const wss = new WebSocketServer({
     server,
-    path: settings.path,
+    path: settings.path ?? '/mqtt',
     perMessageDeflate: false,
     // One MQTT packet may span frames from some clients, but never more than the packet limit.
     maxPayload: maxPacketBytes + 5,
