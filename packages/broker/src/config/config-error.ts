@@ -15,11 +15,11 @@ export interface ConfigProblem {
 export function configError(problems: readonly ConfigProblem[], source?: string): FirehoseError {
   const where = source === undefined ? '' : ` in ${source}`;
   const first = problems[0];
-  const body =
+  const message =
     problems.length === 1 && first !== undefined
-      ? first.message
-      : `(${problems.length} problems): ${problems.map((p) => p.message).join('; ')}`;
-  return new FirehoseError('INVALID_CONFIG', `Invalid broker config${where}: ${body}.`, { path: first?.path });
+      ? `Invalid broker config${where}: ${first.message}.`
+      : `Invalid broker config${where} (${problems.length} problems): ${problems.map((p) => p.message).join('; ')}.`;
+  return new FirehoseError('INVALID_CONFIG', message, { path: first?.path });
 }
 
 /** Short, safe rendering of a bad value for an error message. */

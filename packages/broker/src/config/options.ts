@@ -287,7 +287,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   option({
     key: 'log.level',
     type: { kind: 'enum', values: LOG_LEVELS },
-    expect: LOG_LEVELS.map((l) => `"${l}"`).join(', '),
+    expect: `one of ${LOG_LEVELS.map((l) => `"${l}"`).join(', ')}`,
     default: 'info',
     flag: 'log-level',
     meaning: 'log level',
