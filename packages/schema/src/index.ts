@@ -1,2 +1,29 @@
-// Public API of @firehose/schema; its issue fills this in.
-export const packageName = '@firehose/schema';
+// Public API of @firehose/schema: every service's topics and payload schemas, checked, versioned, rendered and exported.
+export {
+  topicTemplate,
+  DEFAULT_MAX_DEPTH,
+  type TopicTemplate,
+  type TemplateParams,
+  type TemplateParamNames,
+  type FilterOptions,
+} from './topic-template.js';
+export {
+  defineEventType,
+  type EventType,
+  type EventTypeDefinition,
+  type Subscription,
+  type InferData,
+  type InferParams,
+} from './event-type.js';
+export type { ValidationResult } from './validation.js';
+export type { RenderSpec } from './render-spec.js';
+export type { DataPath } from './data-path.js';
+export { gerrit } from './services/gerrit.js';
+export { launchpad } from './services/launchpad.js';
+export { zuul } from './services/zuul.js';
+export { gearmanSubunit, gearmanLogstash } from './services/gearman.js';
+export { ansible } from './services/ansible.js';
+export { services, eventTypes, getEventType, getEventTypeVersions, getService, type ServiceDefinition } from './catalogue.js';
+export { lookup } from './lookup.js';
+export { checkEvent, type CheckResult } from './check-event.js';
+export { createServiceEvent, type ServiceEventOptions } from './create-service-event.js';

@@ -1,0 +1,150 @@
+import { dataschemaUrn } from '@firehose/protocol';
+import type { Static, TSchema } from 'typebox';
+import { readPath, type DataPath } from './data-path.js';
+import type { RenderSpec } from './render-spec.js';
+import { topicTemplate, type TemplateParams, type TopicTemplate } from './topic-template.js';
+import { compileValidator, type ValidationResult } from './validation.js';
+
+/** What a subscriber asks for: an event type and the parameters it pinned. */
+export interface Subscription<Data = unknown, P extends Record<string, string> = Record<string, string>> {
+  readonly eventType: EventType<Data, P>;
+  readonly params: Partial<P>;
+  /** MQTT filters covering exactly the matching topics; they never overlap. */
+  readonly filters: string[];
+}
+
+/**
+ * One declared event type of a service, at one schema major version. Callable: calling it with
+ * (partial) topic parameters gives a {@link Subscription}, e.g. `gerrit.commentAdded({ project: 'openstack/nova' })`.
+ */
+export interface EventType<Data = unknown, P extends Record<string, string> = Record<string, string>> {
+  (params?: Partial<P>): Subscription<Data, P>;
+  /** Publishing service, the first topic level, e.g. `gerrit`. */
+  readonly service: string;
+  /** Event name within the service, e.g. `comment-added`. */
+  readonly event: string;
+  /** CloudEvents `type`, e.g. `gerrit.comment-added`. */
+  readonly type: string;
+  /** Schema major version. */
+  readonly version: number;
+  /** `urn:firehose:schema:<type>:<major>`, the envelope's `dataschema`. */
+  readonly dataschema: string;
+  /** True when a newer major replaces this one; still accepted during the transition. */
+  readonly deprecated: boolean;
+  readonly description: string;
+  /** JSON Schema of `data` (open: unknown properties are allowed). */
+  readonly schema: object;
+  readonly template: TopicTemplate<P>;
+  /** Value `data.type` must have, for services that repeat the event name in their payload (Gerrit). */
+  readonly dataType: string | undefined;
+  /** Rendering rules, as data. */
+  readonly rendering: RenderSpec | undefined;
+  // Function-valued properties rather than methods: they are closures, safe to pass around unbound.
+  /** Builds the topic (same as `template.build`). */
+  readonly topic: (params: P) => string;
+  /** Validates `data` with the compiled schema; never throws. */
+  readonly validate: (data: unknown) => ValidationResult;
+  /** Subject for the envelope, e.g. `openstack/nova/change/912345`, derived from data. */
+  readonly subject: (data: Data) => string | undefined;
+  /** Upstream identity for deterministic ids, when the data has one. */
+  readonly identity: (data: Data) => readonly (string | number)[] | undefined;
+}
+
+/** The `data` type of an event type. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type InferData<E> = E extends EventType<infer D, any> ? D : never;
+/** The topic parameters of an event type. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type InferParams<E> = E extends EventType<any, infer P> ? P : never;
+
+/** Declaration of an event type; see {@link defineEventType}. */
+export interface EventTypeDefinition<T extends string, S extends TSchema> {
+  service: string;
+  event: string;
+  description: string;
+  /** Topic pattern, e.g. `gerrit/{project+}/comment-added`. */
+  topic: T;
+  /** TypeBox schema of `data`. */
+  schema: S;
+  /** @default 1 */
+  version?: number;
+  /** @default false */
+  deprecated?: boolean;
+  /** Required value of `data.type`. @default undefined (not checked) */
+  dataType?: string;
+  /**
+   * Subject template over `data`, e.g. `{change.project}/change/{change.number}`; undefined when a
+   * placeholder is missing. @default undefined (no subject)
+   */
+  subject?: string;
+  /** Data paths forming the upstream identity; undefined when any is missing. @default undefined (random ids) */
+  identity?: readonly DataPath[];
+  render?: RenderSpec;
+}
+
+const PLACEHOLDER = /\{([^{}]+)\}/g;
+
+function compileSubject(template: string | undefined): (data: unknown) => string | undefined {
+  if (template === undefined) return () => undefined;
+  return (data) => {
+    let missing = false;
+    const text = template.replace(PLACEHOLDER, (_, path: string) => {
+      const value = readPath(data, path);
+      if (typeof value === 'string' ? value === '' : typeof value !== 'number') {
+        missing = true;
+        return '';
+      }
+      return String(value);
+    });
+    return missing ? undefined : text;
+  };
+}
+
+function compileIdentity(paths: readonly DataPath[] | undefined): (data: unknown) => readonly (string | number)[] | undefined {
+  if (paths === undefined) return () => undefined;
+  return (data) => {
+    const identity: (string | number)[] = [];
+    for (const path of paths) {
+      const value = readPath(data, path);
+      if (typeof value !== 'string' && typeof value !== 'number') return undefined;
+      identity.push(value);
+    }
+    return identity;
+  };
+}
+
+/** Declares an event type: compiles its topic template and schema, and makes it callable. */
+export function defineEventType<const T extends string, S extends TSchema>(
+  definition: EventTypeDefinition<T, S>,
+): EventType<Static<S>, TemplateParams<T>> {
+  type P = TemplateParams<T>;
+  const type = `${definition.service}.${definition.event}`;
+  const version = definition.version ?? 1;
+  const template = topicTemplate(definition.topic);
+  const eventType = ((params: Partial<P> = {}): Subscription<Static<S>, P> => ({
+    eventType,
+    params,
+    filters: template.filters(params),
+  })) as EventType<Static<S>, P>;
+  const properties: Omit<EventType<Static<S>, P>, never> = {
+    service: definition.service,
+    event: definition.event,
+    type,
+    version,
+    dataschema: dataschemaUrn(type, version),
+    deprecated: definition.deprecated ?? false,
+    description: definition.description,
+    schema: definition.schema,
+    template,
+    dataType: definition.dataType,
+    rendering: definition.render,
+    topic: (params: P) => template.build(params),
+    validate: compileValidator(definition.schema, `${type} v${version}`),
+    subject: compileSubject(definition.subject),
+    identity: compileIdentity(definition.identity),
+  };
+  for (const [key, value] of Object.entries(properties)) {
+    Object.defineProperty(eventType, key, { value, enumerable: true });
+  }
+  return Object.freeze(eventType);
+}

@@ -1,0 +1,107 @@
+import type { EventType } from './event-type.js';
+import { eventTypes, getEventType } from './catalogue.js';
+import type { CompiledTopicTemplate } from './topic-template.js';
+
+/** @internal A declared topic shape and the type published on it. */
+export interface TrieEntry {
+  readonly template: CompiledTopicTemplate<Record<string, string>>;
+  /** The current version of the type published on this topic. */
+  readonly eventType: EventType;
+}
+
+interface TrieNode {
+  readonly fixed: Map<string, TrieNode>;
+  param: TrieNode | undefined;
+  /** Root of a trie over the levels after a variable-depth parameter, walked from the topic's end. */
+  rest: TrieNode | undefined;
+  entry: TrieEntry | undefined;
+}
+
+const node = (): TrieNode => ({ fixed: new Map(), param: undefined, rest: undefined, entry: undefined });
+
+function child(parent: TrieNode, segment: CompiledTopicTemplate<Record<string, string>>['segments'][number]): TrieNode {
+  if (segment.kind === 'param') return (parent.param ??= node());
+  if (segment.kind === 'fixed') {
+    let next = parent.fixed.get(segment.value);
+    if (next === undefined) parent.fixed.set(segment.value, (next = node()));
+    return next;
+  }
+  throw new Error('A topic pattern has two variable-depth parameters.');
+}
+
+/** @internal Builds the trie over topic levels for a list of event types. */
+export function buildTrie(types: readonly EventType[]): TrieNode {
+  const root = node();
+  for (const eventType of types) {
+    const current = getEventType(eventType.type) ?? eventType;
+    const template = eventType.template as CompiledTopicTemplate<Record<string, string>>;
+    const segments = template.segments;
+    let at = root;
+    const restIndex = template.restIndex;
+    const forward = restIndex === -1 ? segments.length : restIndex;
+    for (let i = 0; i < forward; i++) at = child(at, segments[i]!);
+    if (restIndex !== -1) {
+      at = at.rest ??= node();
+      for (let i = segments.length - 1; i > restIndex; i--) at = child(at, segments[i]!);
+    }
+    if (at.entry !== undefined && at.entry.eventType.type !== current.type) {
+      throw new Error(`Topic patterns of ${at.entry.eventType.type} and ${current.type} overlap; make them distinct.`);
+    }
+    at.entry = { template, eventType: current };
+  }
+  return root;
+}
+
+// Backward walk over the levels after the variable-depth parameter; `first` is the first level
+// the parameter may take, so at least one level is left for it.
+function matchBackward(at: TrieNode, levels: readonly string[], index: number, first: number): TrieEntry | undefined {
+  if (at.entry !== undefined && index >= first) return at.entry;
+  if (index <= first) return undefined;
+  const level = levels[index]!;
+  const fixed = at.fixed.get(level);
+  if (fixed !== undefined) {
+    const found = matchBackward(fixed, levels, index - 1, first);
+    if (found !== undefined) return found;
+  }
+  return at.param === undefined ? undefined : matchBackward(at.param, levels, index - 1, first);
+}
+
+function matchForward(at: TrieNode, levels: readonly string[], index: number): TrieEntry | undefined {
+  if (index === levels.length) return at.entry;
+  const fixed = at.fixed.get(levels[index]!);
+  if (fixed !== undefined) {
+    const found = matchForward(fixed, levels, index + 1);
+    if (found !== undefined) return found;
+  }
+  if (at.param !== undefined) {
+    const found = matchForward(at.param, levels, index + 1);
+    if (found !== undefined) return found;
+  }
+  return at.rest === undefined ? undefined : matchBackward(at.rest, levels, levels.length - 1, index);
+}
+
+/** @internal Finds the declared topic shape of a topic; fixed levels win over parameters. */
+export function matchTrie(root: TrieNode, levels: readonly string[]): TrieEntry | undefined {
+  return matchForward(root, levels, 0);
+}
+
+const catalogueTrie = buildTrie(eventTypes);
+
+/** @internal Matches a topic against the catalogue; `levels` are the topic's levels. */
+export function matchTopic(levels: readonly string[]): TrieEntry | undefined {
+  return matchForward(catalogueTrie, levels, 0);
+}
+
+/**
+ * The declared event type of a topic and its decoded parameters, through a trie over topic
+ * levels (cost grows with the topic's depth, not with the catalogue's size). `undefined` when no
+ * template matches or a level is not canonically encoded.
+ */
+export function lookup(topic: string): { eventType: EventType; params: Record<string, string> } | undefined {
+  if (typeof topic !== 'string') return undefined;
+  const levels = topic.split('/');
+  const entry = matchForward(catalogueTrie, levels, 0);
+  if (entry === undefined) return undefined;
+  const params = entry.template.decode(levels);
+  return params === undefined ? undefined : { eventType: entry.eventType, params };
+}

@@ -1,0 +1,20 @@
+/**
+ * How an event type is shown, as data: the CLI, the dashboard and any SDK render the same text.
+ *
+ * Templates use `{path}` placeholders over the whole envelope (`{data.change.project}`,
+ * `{subject}`), optionally piped through a named formatter: `{data.author|account}`,
+ * `{data.approvals|votes}`, `{data.patchSet.revision|short}`. Where a field is given as a
+ * list, the first template whose placeholders all resolve to non-empty text wins.
+ */
+export interface RenderSpec {
+  /** One line: what happened, where. */
+  readonly summary: string | readonly string[];
+  /** One sentence, subject first. */
+  readonly sentence: string | readonly string[];
+  /** Link to the thing the event is about. */
+  readonly url?: string | readonly string[];
+  /** Usernames/names of the people or systems acting; empty results are skipped. */
+  readonly actors?: readonly string[];
+  /** Correlation keys: `project`, `change`, `build`, ... */
+  readonly keys?: Readonly<Record<string, string>>;
+}

@@ -1,0 +1,85 @@
+import { Type } from 'typebox';
+import { defineEventType } from '../event-type.js';
+
+// Shaped after the MQTT callback plugin the OpenStack infra ran from its Ansible controller.
+const playbook = {
+  playbook_id: Type.String({ minLength: 1 }),
+  playbook_name: Type.Optional(Type.String()),
+};
+
+const keys = { playbook: '{data.playbook_id}', host: '{data.host}' };
+
+const playbookStart = defineEventType({
+  service: 'ansible',
+  event: 'playbook-start',
+  description: 'An Ansible playbook run started.',
+  topic: 'ansible/playbook/{playbook}/action/start',
+  schema: Type.Object({ ...playbook, status: Type.Optional(Type.String()) }),
+  identity: ['playbook_id'],
+  render: {
+    summary: ['ansible {data.playbook_name}: started', 'ansible playbook {data.playbook_id}: started'],
+    sentence: ['Ansible playbook {data.playbook_name} started', 'Ansible playbook {data.playbook_id} started'],
+    keys,
+  },
+});
+
+const playbookFinish = defineEventType({
+  service: 'ansible',
+  event: 'playbook-finish',
+  description: 'An Ansible playbook run finished; the last topic level is OK or FAILED.',
+  topic: 'ansible/playbook/{playbook}/action/finish/{result}',
+  schema: Type.Object({ ...playbook, status: Type.Union([Type.Literal('OK'), Type.Literal('FAILED')]) }),
+  identity: ['playbook_id'],
+  render: {
+    summary: ['ansible {data.playbook_name}: finished {data.status}', 'ansible playbook {data.playbook_id}: finished {data.status}'],
+    sentence: ['Ansible playbook {data.playbook_name} finished with {data.status}', 'Ansible playbook {data.playbook_id} finished with {data.status}'],
+    keys,
+  },
+});
+
+const hostStats = defineEventType({
+  service: 'ansible',
+  event: 'host-stats',
+  description: 'Per-host totals at the end of a playbook run.',
+  topic: 'ansible/playbook/{playbook}/stats/{host}',
+  schema: Type.Object({
+    ...playbook,
+    host: Type.String({ minLength: 1 }),
+    stats: Type.Object({
+      ok: Type.Integer(),
+      changed: Type.Integer(),
+      failures: Type.Integer(),
+      skipped: Type.Integer(),
+      unreachable: Type.Integer(),
+    }),
+  }),
+  identity: ['playbook_id', 'host'],
+  render: {
+    summary: 'ansible {data.host}: ok={data.stats.ok} changed={data.stats.changed} failed={data.stats.failures} unreachable={data.stats.unreachable}',
+    sentence: 'Host {data.host} finished playbook {data.playbook_id} with {data.stats.failures} failures',
+    keys,
+  },
+});
+
+const taskResult = defineEventType({
+  service: 'ansible',
+  event: 'task-result',
+  description: 'The result of one task on one host. Publishers must drop `no_log` results before sending.',
+  topic: 'ansible/playbook/{playbook}/task/{host}/{status}',
+  schema: Type.Object({
+    ...playbook,
+    host: Type.String({ minLength: 1 }),
+    status: Type.Union([Type.Literal('OK'), Type.Literal('FAILED'), Type.Literal('UNREACHABLE')]),
+    ansible_task: Type.String(),
+    ansible_type: Type.Optional(Type.String()),
+    ansible_result: Type.Optional(Type.Object({})),
+  }),
+  render: {
+    summary: 'ansible {data.host}: {data.ansible_task} {data.status}',
+    sentence: 'Task "{data.ansible_task}" on {data.host} finished with {data.status}',
+    keys,
+  },
+});
+
+/** Ansible playbook runs. */
+export const ansible = { playbookStart, playbookFinish, hostStats, taskResult } as const;
