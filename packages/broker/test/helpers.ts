@@ -126,3 +126,23 @@ export class RawClient {
     return waitFor(() => this.closed, timeoutMs, 'the socket to close');
   }
 }
+
+export interface Received {
+  topic: string;
+  payload: Buffer;
+  qos: number;
+  retain: boolean;
+}
+
+/** Connects with a message collector attached before CONNECT, so queued deliveries are not missed. */
+export async function connectCollecting(url: string, options: IClientOptions = {}): Promise<{ client: MqttClient; seen: Received[] }> {
+  const c = mqtt.connect(url, { reconnectPeriod: 0, connectTimeout: 5000, ...options });
+  open.push(() => c.endAsync(true));
+  const seen: Received[] = [];
+  c.on('message', (topic, payload, packet) => seen.push({ topic, payload, qos: packet.qos, retain: packet.retain }));
+  await new Promise<void>((resolve, reject) => {
+    c.once('connect', () => resolve());
+    c.once('error', reject);
+  });
+  return { client: c, seen };
+}
