@@ -1,7 +1,7 @@
 import { dataschemaUrn } from '@firehose/protocol';
 import type { Static, TSchema } from 'typebox';
 import { readPath, type DataPath } from './data-path.js';
-import type { RenderSpec } from './render-spec.js';
+import { compileRenderSpec, type RenderSpec } from './render-spec.js';
 import { topicTemplate, type TemplateParams, type TopicTemplate } from './topic-template.js';
 import { compileValidator, type ValidationResult } from './validation.js';
 
@@ -121,6 +121,8 @@ export function defineEventType<const T extends string, S extends TSchema>(
   const type = `${definition.service}.${definition.event}`;
   const version = definition.version ?? 1;
   const template = topicTemplate(definition.topic);
+  // Compiled once here only to reject unknown formatters at declaration time.
+  if (definition.render !== undefined) compileRenderSpec(definition.render);
   const eventType = ((params: Partial<P> = {}): Subscription<Static<S>, P> => ({
     eventType,
     params,

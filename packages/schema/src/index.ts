@@ -17,6 +17,8 @@ export {
 } from './event-type.js';
 export type { ValidationResult } from './validation.js';
 export type { RenderSpec } from './render-spec.js';
+export { render, type Rendered } from './render.js';
+export { formatters, type Formatter } from './formatters.js';
 export type { DataPath } from './data-path.js';
 export { gerrit } from './services/gerrit.js';
 export { launchpad } from './services/launchpad.js';

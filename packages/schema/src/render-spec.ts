@@ -1,3 +1,5 @@
+import { compileTemplate, type CompiledTemplate } from './template.js';
+
 /**
  * How an event type is shown, as data: the CLI, the dashboard and any SDK render the same text.
  *
@@ -17,4 +19,27 @@ export interface RenderSpec {
   readonly actors?: readonly string[];
   /** Correlation keys: `project`, `change`, `build`, ... */
   readonly keys?: Readonly<Record<string, string>>;
+}
+
+/** @internal Render rules with every template compiled. */
+export interface CompiledRenderSpec {
+  summary: CompiledTemplate[];
+  sentence: CompiledTemplate[];
+  url: CompiledTemplate[];
+  actors: CompiledTemplate[];
+  keys: [string, CompiledTemplate][];
+}
+
+const many = (value: string | readonly string[] | undefined): CompiledTemplate[] =>
+  (value === undefined ? [] : typeof value === 'string' ? [value] : value).map(compileTemplate);
+
+/** Compiles render rules; throws a FirehoseError for an unknown formatter, so mistakes surface at declaration. */
+export function compileRenderSpec(spec: RenderSpec): CompiledRenderSpec {
+  return {
+    summary: many(spec.summary),
+    sentence: many(spec.sentence),
+    url: many(spec.url),
+    actors: many(spec.actors),
+    keys: Object.entries(spec.keys ?? {}).map(([key, template]) => [key, compileTemplate(template)]),
+  };
 }

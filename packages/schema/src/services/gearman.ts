@@ -18,7 +18,7 @@ const jobResult: TProperties = {
 
 const render = (what: string) => ({
   summary: [`{data.project} {data.build_name}: ${what} {data.status}`, `build {data.build_uuid}: ${what} {data.status}`],
-  sentence: `The ${what} for build {data.build_uuid} finished with {data.status}`,
+  sentence: [`The ${what} for build {data.build_uuid} of {data.project} ended: {data.status}`, `The ${what} for build {data.build_uuid} ended: {data.status}`],
   url: '{data.source_url}',
   keys: { project: '{data.project}', change: '{data.build_change}', build: '{data.build_uuid}' },
 });
@@ -29,6 +29,7 @@ const pushSubunit = defineEventType({
   description: "A log worker loaded a build's subunit stream into the test results database.",
   topic: 'gearman-subunit/{host}/{project+}/{change}',
   schema: Type.Object(jobResult),
+  subject: '{project}/change/{build_change}',
   identity: ['build_uuid', 'source_url', 'status'],
   render: render('subunit import'),
 });
@@ -39,6 +40,7 @@ const retrieveLogs = defineEventType({
   description: "A log worker fetched a build's logs and pushed them to logstash. The change level is a change number, `periodic` or `post`.",
   topic: 'gearman-logstash/{host}/{project+}/{change}/retrieve_logs',
   schema: Type.Object(jobResult),
+  subject: '{project}/change/{build_change}',
   identity: ['build_uuid', 'source_url', 'status'],
   render: render('log retrieval'),
 });

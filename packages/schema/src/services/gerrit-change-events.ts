@@ -16,6 +16,8 @@ interface ChangeEventOptions<F extends TProperties> {
   actions: readonly string[];
   /** Joins the action to the change in the sentence: `on`, `of`, or empty. */
   preposition: string;
+  /** Sentences when `<actor> <action> <preposition> <change>` reads badly; `$actor` and `$change` are substituted. */
+  sentences?: readonly string[];
 }
 
 /** A Gerrit event about one change: topic `gerrit/<project…>/<event>`, subject `<project>/change/<number>`. */
@@ -33,7 +35,9 @@ function changeEvent<const E extends string, F extends TProperties>(event: E, op
     identity: ['type', 'eventCreatedOn', 'change.number', `${options.actor}.username`],
     render: {
       summary: options.actions.map((action) => `${CHANGE}: ${actor} ${action}`),
-      sentence: options.actions.map((action) => `${actor} ${action}${join}${CHANGE}`),
+      sentence:
+        options.sentences?.map((sentence) => sentence.replace('$actor', actor).replace('$change', CHANGE)) ??
+        options.actions.map((action) => `${actor} ${action}${join}${CHANGE}`),
       url: '{data.change.url}',
       actors: [`{data.${options.actor}|user}`],
       keys: { project: '{data.change.project}', change: '{data.change.number}', patchset: '{data.patchSet.number}' },
@@ -107,6 +111,7 @@ export const hashtagsChanged = changeEvent('hashtags-changed', {
   actor: 'editor',
   actions: ['changed hashtags to {data.hashtags|list}', 'changed hashtags'],
   preposition: 'of',
+  sentences: ['$actor set the hashtags of $change to {data.hashtags|list}', '$actor changed the hashtags of $change'],
 });
 
 export const mergeFailed = changeEvent('merge-failed', {
@@ -115,6 +120,7 @@ export const mergeFailed = changeEvent('merge-failed', {
   actor: 'submitter',
   actions: ['failed to merge: {data.reason}', 'failed to merge'],
   preposition: '',
+  sentences: ['$actor failed to merge $change: {data.reason}', '$actor failed to merge $change'],
 });
 
 export const patchsetCreated = changeEvent('patchset-created', {
@@ -161,6 +167,7 @@ export const topicChanged = changeEvent('topic-changed', {
   actor: 'changer',
   actions: ['set the topic to {data.change.topic}', 'cleared the topic'],
   preposition: 'of',
+  sentences: ['$actor set the topic of $change to {data.change.topic}', '$actor cleared the topic of $change'],
 });
 
 export const voteDeleted = changeEvent('vote-deleted', {

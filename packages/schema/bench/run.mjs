@@ -1,0 +1,61 @@
+// Schema hot-path benchmark. Runs the built package (dist/) under plain Node: `pnpm --filter @firehose/schema bench`.
+// Prints figures only; it asserts nothing about time.
+import { readFileSync } from 'node:fs';
+import { parseEvent } from '@firehose/protocol';
+import { checkEvent, createServiceEvent, eventTypes, gerrit, lookup } from '@firehose/schema';
+
+const fixture = (eventType) =>
+  JSON.parse(readFileSync(new URL(`../fixtures/${eventType.service}/${eventType.event}.json`, import.meta.url), 'utf8'));
+
+// A realistic mix: mostly Gerrit and Zuul, projects of depth 1–3, some encoded levels, a few undeclared topics.
+const projects = ['openstack/nova', 'openstack/neutron', 'All-Projects', 'starlingx/config/files', 'openstack/openstack-ansible-os_nova', 'zuul/zuul-jobs'];
+const topics = [];
+for (const project of projects) {
+  for (const name of ['commentAdded', 'patchsetCreated', 'changeMerged', 'refUpdated', 'reviewerAdded']) topics.push(gerrit[name].topic({ project }));
+  topics.push(`zuul/openstack/check/${project}/master/912345`, `zuul/openstack/gate/${project}/stable%2F2024.1/912345`);
+  topics.push(`gearman-logstash/logstash-worker01/${project}/912345/retrieve_logs`, `gearman-subunit/logstash-worker02/${project}/912345`);
+}
+topics.push('launchpad/nova/bug/2061234', 'ansible/playbook/3f0a9c2e/task/zuul01.opendev.org/OK', 'gerrit/-/dropped-output');
+topics.push('$SYS/broker/load/messages/received/1min', 'gerrit/openstack/nova/unknown-event', 'other/thing');
+
+function measure(label, unit, fn, { seconds = 1.5 } = {}) {
+  for (let i = 0; i < 200_000; i++) fn(i); // warm up the JIT
+  let iterations = 0;
+  const start = process.hrtime.bigint();
+  const deadline = start + BigInt(Math.round(seconds * 1e9));
+  let now = start;
+  while (now < deadline) {
+    for (let i = 0; i < 10_000; i++) fn(iterations + i);
+    iterations += 10_000;
+    now = process.hrtime.bigint();
+  }
+  const perSecond = iterations / (Number(now - start) / 1e9);
+  console.log(`${label.padEnd(48)} ${Math.round(perSecond).toLocaleString('en-US').padStart(12)} ${unit}/s  (${(1e9 / perSecond).toFixed(0)} ns each)`);
+  return perSecond;
+}
+
+let sink = 0;
+const declared = topics.filter((t) => lookup(t) !== undefined).length;
+console.log(`node ${process.version}, ${eventTypes.length} event types, topic mix of ${topics.length} (${declared} declared)`);
+
+measure('topic → event type lookup (trie)', 'lookups', (i) => {
+  if (lookup(topics[i % topics.length]) !== undefined) sink++;
+});
+
+const { data } = fixture(gerrit.commentAdded);
+const event = createServiceEvent(gerrit.commentAdded, data);
+const topic = gerrit.commentAdded.topic({ project: 'openstack/nova' });
+const bytes = new TextEncoder().encode(JSON.stringify(event));
+console.log(`comment-added envelope: ${bytes.length} bytes`);
+if (checkEvent(topic, event).status !== 'valid') throw new Error('benchmark event is not valid');
+
+measure('checkEvent(topic, parsed 2 KB comment-added)', 'checks', () => {
+  if (checkEvent(topic, event).status === 'valid') sink++;
+});
+
+measure('bytes → parseEvent → checkEvent', 'messages', () => {
+  if (checkEvent(topic, parseEvent(bytes)).status === 'valid') sink++;
+});
+
+const rss = process.memoryUsage().rss / 1024 / 1024;
+console.log(`RSS ${rss.toFixed(0)} MiB (sink ${sink > 0 ? 'ok' : 'empty'})`);
