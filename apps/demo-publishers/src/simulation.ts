@@ -1,0 +1,123 @@
+import { FirehoseError } from '@firehose/protocol';
+import { ansibleStory } from './ansible-story.js';
+import { bugStory } from './bug-story.js';
+import { changeStory } from './change-story.js';
+import { EventQueue } from './event-queue.js';
+import { infraStory } from './infra-story.js';
+import type { SimulatedEvent } from './simulated-event.js';
+import type { Timeline } from './timeline.js';
+import { World } from './world.js';
+
+export interface SimulationOptions {
+  /** PRNG seed: the same seed and start give the same events. @default 1 */
+  seed?: number | string;
+  /**
+   * Traffic multiplier. 1 ≈ the OpenStack firehose's normal ~1,000 messages per minute; 100 is a
+   * load test. Stories arrive `rate` times as often; each story keeps its realistic pace.
+   * @default 1
+   */
+  rate?: number;
+  /** Simulated time of the first event, epoch milliseconds or a Date. @default Date.now() */
+  start?: number | Date;
+  /**
+   * How long stories have already been running at `start`, in milliseconds, so the stream starts
+   * in steady state (mid-review changes, running builds) instead of ramping up. Events before
+   * `start` are dropped. @default 30 minutes, shortened above rate 5 to bound start-up work
+   */
+  warmup?: number;
+}
+
+/** An endless, time-ordered stream of simulated events. Pure: no I/O, no clock, no global state. */
+export interface Simulation extends Iterable<SimulatedEvent> {
+  /** Simulated time of the stream's start, epoch milliseconds. */
+  readonly start: number;
+  /** The next event (the stream never ends). */
+  next(): SimulatedEvent;
+  /** All events up to and including `until` (epoch ms) not returned yet, in time order. */
+  take(until: number): SimulatedEvent[];
+}
+
+interface StoryKind {
+  readonly story: (world: World, start: number) => Timeline;
+  /** Mean gap between two stories of this kind at rate 1, in ms (Poisson arrivals). */
+  readonly meanGap: number;
+}
+
+// Calibrated so rate 1 gives ≈ 1,000 events per minute, with the mix of the OpenStack firehose:
+// log processing and playbook task results dominate; Gerrit and Zuul carry the stories.
+const KINDS: readonly StoryKind[] = [
+  { story: changeStory, meanGap: 12_000 },
+  { story: bugStory, meanGap: 60_000 },
+  { story: ansibleStory, meanGap: 10_000 },
+  { story: infraStory, meanGap: 30_000 },
+];
+
+const MINUTE = 60_000;
+
+class SeededSimulation implements Simulation {
+  readonly start: number;
+  private readonly world: World;
+  private readonly rate: number;
+  private readonly queue = new EventQueue();
+  private readonly arrivals: number[];
+
+  constructor(options: SimulationOptions) {
+    const rate = options.rate ?? 1;
+    if (!Number.isFinite(rate) || rate <= 0) {
+      throw new FirehoseError('INVALID_CONFIG', `The rate multiplier must be a positive number; got ${String(rate)}. Use 1 for normal traffic.`, { path: 'rate' });
+    }
+    this.rate = rate;
+    this.world = new World(options.seed ?? 1);
+    const start = options.start ?? Date.now();
+    this.start = typeof start === 'number' ? start : start.getTime();
+    const warmup = options.warmup ?? 30 * MINUTE * Math.min(1, 5 / rate);
+    this.arrivals = KINDS.map((kind) => this.start - warmup + this.gap(kind));
+  }
+
+  private gap(kind: StoryKind): number {
+    return this.world.rng.exponential(kind.meanGap / this.rate);
+  }
+
+  /** Index of the kind whose next story arrives first (ties: the first kind, so order is stable). */
+  private nextKind(): number {
+    let best = 0;
+    for (let i = 1; i < this.arrivals.length; i++) if ((this.arrivals[i] as number) < (this.arrivals[best] as number)) best = i;
+    return best;
+  }
+
+  /** Plans the next story; every story's events happen at or after its arrival. */
+  private planOne(): void {
+    const index = this.nextKind();
+    const kind = KINDS[index] as StoryKind;
+    const arrival = this.arrivals[index] as number;
+    for (const event of kind.story(this.world, arrival).events) if (event.time >= this.start) this.queue.push(event);
+    this.arrivals[index] = arrival + this.gap(kind);
+  }
+
+  private firstArrival(): number {
+    return this.arrivals[this.nextKind()] as number;
+  }
+
+  next(): SimulatedEvent {
+    // A story not yet planned can only add events after its arrival, so the queue's head is final
+    // once it is no later than the next arrival.
+    while (this.queue.peekTime() > this.firstArrival()) this.planOne();
+    return this.queue.pop() as SimulatedEvent;
+  }
+
+  take(until: number): SimulatedEvent[] {
+    while (this.firstArrival() <= until) this.planOne();
+    const out: SimulatedEvent[] = [];
+    while (this.queue.peekTime() <= until) out.push(this.queue.pop() as SimulatedEvent);
+    return out;
+  }
+
+  *[Symbol.iterator](): Iterator<SimulatedEvent> {
+    for (;;) yield this.next();
+  }
+}
+
+/** Creates a deterministic simulation of a busy infrastructure's events. */
+export function createSimulation(options: SimulationOptions = {}): Simulation {
+  return new SeededSimulation(options);
+}
