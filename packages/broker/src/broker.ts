@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { Aedes, type Client } from 'aedes';
 import { AccessControl } from './access.js';
-import { ClientRegistry, type PublishInspector } from './aedes-hooks.js';
+import { ClientRegistry } from './aedes-hooks.js';
+import { Catalogue, catalogueTopic } from './catalogue.js';
 import { FirehoseConnection, type ConnectionInfo, type OutboundSink } from './connection/connection.js';
 import { startMqttListener } from './listeners/mqtt-listener.js';
 import type { ListenerHost, RunningListener } from './listeners/listener.js';
@@ -9,6 +10,7 @@ import { startWsListener } from './listeners/ws-listener.js';
 import { silentLogger, type Logger } from './logger.js';
 import { resolveConfig } from './config/resolve-config.js';
 import type { BrokerConfig, BrokerConfigInput, ListenerName } from './config/types.js';
+import { EventInspector, type InvalidRecord } from './publish-inspector.js';
 import { BrokerStats, type RefusalReason } from './stats.js';
 
 /** Events a FirehoseBroker emits. */
@@ -20,6 +22,8 @@ export interface BrokerEvents {
   /** A client completed CONNECT. */
   clientConnected: [{ clientId: string; username: string | undefined; ip: string; listener: string }];
   clientDisconnected: [{ clientId: string }];
+  /** A publish was acknowledged but not delivered (failed validation, or undeclared and rejected). */
+  invalid: [InvalidRecord];
   /** A message or connection was refused by a rule or limit. */
   refused: [{ reason: RefusalReason; ip?: string; clientId?: string; topic?: string }];
   /** An internal error (persistence, emitter); the broker keeps running. */
@@ -31,11 +35,10 @@ export interface CreateBrokerOptions {
   logger?: Logger;
 }
 
-const passThrough: PublishInspector = { inspect: () => true, rewrite: () => undefined };
-
 /** The firehose broker: aedes plus listeners, ACLs, validation, limits and statistics. */
 export class FirehoseBroker extends EventEmitter<BrokerEvents> {
   readonly stats = new BrokerStats();
+  readonly catalogue = new Catalogue();
   #config: BrokerConfig;
   readonly #logger: Logger;
   readonly #access: AccessControl;
@@ -45,13 +48,24 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
   readonly #perIp = new Map<string, number>();
   readonly #diverted = new WeakSet<object>();
   #listeners: RunningListener[] = [];
+  #timers: NodeJS.Timeout[] = [];
   #state: 'new' | 'listening' | 'closing' | 'closed' = 'new';
 
   /** @internal use `createBroker`. */
-  constructor(config: BrokerConfig, logger: Logger, inspector: PublishInspector = passThrough) {
+  constructor(config: BrokerConfig, logger: Logger) {
     super();
     this.#config = config;
     this.#logger = logger;
+    const inspector = new EventInspector(
+      () => this.#config,
+      this.stats,
+      this.catalogue,
+      logger,
+      (service, record) => {
+        this.#publishInternal(`$firehose/invalid/${service}`, record, true);
+        this.emit('invalid', record);
+      },
+    );
     this.#access = new AccessControl(config, logger, () => this.stats.scryptRuns++);
     this.#registry = new ClientRegistry({
       config: () => this.#config,
@@ -119,6 +133,37 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
       this.stats.subscriptions -= subs.length;
     });
     (aedes as EventEmitter).on('error', (error: unknown) => this.#internalError(error));
+  }
+
+  /** The broker node's id (aedes' id): names its per-node `$SYS` and catalogue records. */
+  get nodeId(): string {
+    return this.#aedes.id;
+  }
+
+  /** Publishes a broker-owned message ($SYS, $firehose) as JSON or text. */
+  #publishInternal(topic: string, body: unknown, retain: boolean): void {
+    if (this.#state !== 'listening') return;
+    const payload = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
+    this.#aedes.publish({ cmd: 'publish', topic, payload, qos: 0, retain, dup: false }, (error?: Error) => {
+      if (error) this.#internalError(error);
+    });
+  }
+
+  /** Publishes changed catalogue records (all of them when `all`). */
+  publishCatalogue(all = false): void {
+    for (const record of this.catalogue.snapshot(this.nodeId, all)) {
+      this.#publishInternal(catalogueTopic(record), record, true);
+    }
+  }
+
+  #startTimers(): void {
+    const catalogueSeconds = this.#config.catalogue.interval;
+    if (catalogueSeconds > 0) {
+      this.publishCatalogue(true);
+      const timer = setInterval(() => this.publishCatalogue(), catalogueSeconds * 1000);
+      timer.unref();
+      this.#timers.push(timer);
+    }
   }
 
   #internalError(error: unknown): void {
@@ -195,6 +240,7 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
       await this.close();
       throw error;
     }
+    this.#startTimers();
     this.#logger.info(
       { listeners: this.#listeners.map((l) => `${l.kind}:${l.address().port}`) },
       'firehose broker listening',
@@ -206,6 +252,8 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
   async close(): Promise<void> {
     if (this.#state === 'closing' || this.#state === 'closed') return;
     this.#state = 'closing';
+    for (const timer of this.#timers) clearInterval(timer);
+    this.#timers = [];
     await Promise.all(this.#listeners.map((l) => l.close()));
     await new Promise<void>((resolve) => this.#aedes.close(() => resolve()));
     for (const conn of this.#connections) conn.destroy();

@@ -29,7 +29,7 @@ describe('createBroker', () => {
   });
 
   it('refuses anonymous publishing and restricted topics, and wrong passwords', async () => {
-    const broker = await startBroker({ accounts: await accounts() });
+    const broker = await startBroker({ accounts: await accounts(), catalogue: { interval: 0 } });
     const reader = await client(broker.url('mqtt')!);
     await reader.subscribeAsync(['#', '$SYS/#', '$firehose/#'], { qos: 0 });
     const seen = collect(reader);

@@ -1,11 +1,15 @@
 import { connect as netConnect, type Socket } from 'node:net';
-import { createEvent, dataschemaUrn, type FirehoseEvent } from '@firehose/protocol';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { FirehoseEvent } from '@firehose/protocol';
+import { createServiceEvent, gerrit } from '@firehose/schema';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import mqttPacket, { type Packet } from 'mqtt-packet';
 import { afterEach } from 'vitest';
 import { createBroker, type BrokerConfigInput, type FirehoseBroker } from '../src/index.js';
 
 const open: (() => Promise<unknown>)[] = [];
+const require = createRequire(import.meta.url);
 
 /** Closes every broker and client a test opened, newest first. */
 afterEach(async () => {
@@ -45,38 +49,13 @@ export async function waitFor(predicate: () => boolean, timeoutMs = 5000, what =
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** A realistic gerrit comment-added envelope. */
-export function gerritCommentAdded(change = 912345, project = 'openstack/nova'): FirehoseEvent {
-  return createEvent({
-    source: 'https://review.opendev.org',
-    type: 'gerrit.comment-added',
-    dataschema: dataschemaUrn('gerrit.comment-added', 1),
-    subject: `${project}/change/${change}`,
-    identity: [change, 1, 'comment', Date.now()],
-    data: {
-      type: 'comment-added',
-      eventCreatedOn: Math.floor(Date.now() / 1000),
-      change: {
-        project,
-        branch: 'master',
-        id: 'I0123456789abcdef0123456789abcdef01234567',
-        number: change,
-        subject: 'Fix the flux capacitor',
-        owner: { name: 'Jane Dev', email: 'jane@example.org', username: 'jane' },
-        url: `https://review.opendev.org/c/${project}/+/${change}`,
-        status: 'NEW',
-      },
-      patchSet: {
-        number: 1,
-        revision: '0123456789abcdef0123456789abcdef01234567',
-        ref: `refs/changes/45/${change}/1`,
-        uploader: { name: 'Jane Dev', email: 'jane@example.org', username: 'jane' },
-      },
-      author: { name: 'Zuul', email: 'zuul@example.org', username: 'zuul' },
-      approvals: [{ type: 'Verified', description: 'Verified', value: '1' }],
-      comment: 'Patch Set 1: Verified+1\n\nBuild succeeded.',
-    },
-  });
+/** A realistic, valid gerrit comment-added envelope (the schema package's fixture). */
+export function gerritCommentAdded(change = 912345): FirehoseEvent {
+  const fixture = JSON.parse(readFileSync(require.resolve('@firehose/schema/fixtures/gerrit/comment-added.json'), 'utf8')) as {
+    data: { change: { number: number } };
+  };
+  fixture.data.change.number = change;
+  return createServiceEvent(gerrit.commentAdded, fixture.data as never, {});
 }
 
 /** A raw MQTT connection for tests where MQTT.js would hide the protocol. */

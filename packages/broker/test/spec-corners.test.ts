@@ -66,6 +66,16 @@ describe('spec corners aedes 1.2.0 gets wrong', () => {
     expect((await raw.connack({ clientId: 'k60', keepalive: 60 })).returnCode).toBe(0);
   });
 
+  it('does not send retained $ topics to a # subscriber [MQTT-4.7.2-1]', async () => {
+    const broker = await startBroker({ catalogue: { interval: 1 } }); // catalogue records are retained $firehose topics
+    const { client: sub, seen } = await connectCollecting(broker.url('mqtt')!);
+    await sub.subscribeAsync('#');
+    await sub.subscribeAsync('$firehose/catalogue/+/declared/gerrit.comment-added');
+    await waitFor(() => seen.length >= 1);
+    await sleep(100);
+    expect(seen.map((m) => m.topic)).toEqual([`$firehose/catalogue/${broker.nodeId}/declared/gerrit.comment-added`]);
+  });
+
   it('delivers overlapping subscriptions once, at min(published QoS, highest granted QoS), live [MQTT-3.3.5-1]', async () => {
     const broker = await startBroker({ accounts: await accounts() });
     const cases = overlapCases();

@@ -1,0 +1,117 @@
+import { eventTypes } from '@firehose/schema';
+
+/** One catalogue record: what the broker observed for a declared event type or undeclared topic. */
+export interface CatalogueRecord {
+  kind: 'declared' | 'undeclared';
+  /** Event type (`gerrit.comment-added`) or, for undeclared records, the topic. */
+  name: string;
+  /** The broker node that counted these (records are per node in a cluster). */
+  node: string;
+  count: number;
+  invalid: number;
+  /** Messages per second over the last interval. */
+  rate: number;
+  /** ISO time of the last message, or null when none was seen. */
+  lastSeen: string | null;
+  /** Accounts (or `anonymous`) that published it. */
+  publishers: string[];
+  deprecated?: boolean;
+  description?: string;
+}
+
+interface Entry {
+  count: number;
+  invalid: number;
+  countAtLastPublish: number;
+  lastSeen: number;
+  publishers: Set<string>;
+  dirty: boolean;
+}
+
+const newEntry = (): Entry => ({
+  count: 0,
+  invalid: 0,
+  countAtLastPublish: 0,
+  lastSeen: 0,
+  publishers: new Set(),
+  dirty: true,
+});
+
+/** Most undeclared topics tracked; beyond it they are counted together under `(other)`. */
+export const MAX_UNDECLARED_TOPICS = 1000;
+const MAX_PUBLISHERS = 32;
+const OTHER = '(other)';
+
+/**
+ * The live topic catalogue: per declared event type and per undeclared topic seen, count, rate,
+ * last seen, publishers and invalid count. Counting is a map lookup on the publish path;
+ * `snapshot()` runs on the catalogue interval.
+ */
+export class Catalogue {
+  readonly #declared = new Map<string, Entry>();
+  readonly #undeclared = new Map<string, Entry>();
+  #lastSnapshot = Date.now();
+
+  constructor() {
+    for (const eventType of eventTypes) if (!this.#declared.has(eventType.type)) this.#declared.set(eventType.type, newEntry());
+  }
+
+  #touch(entry: Entry, publisher: string, invalid: boolean): void {
+    if (invalid) entry.invalid++;
+    else entry.count++;
+    entry.lastSeen = Date.now();
+    if (entry.publishers.size < MAX_PUBLISHERS) entry.publishers.add(publisher);
+    entry.dirty = true;
+  }
+
+  declared(type: string, publisher: string, invalid = false): void {
+    let entry = this.#declared.get(type);
+    if (entry === undefined) this.#declared.set(type, (entry = newEntry()));
+    this.#touch(entry, publisher, invalid);
+  }
+
+  undeclared(topic: string, publisher: string, invalid = false): void {
+    let entry = this.#undeclared.get(topic);
+    if (entry === undefined) {
+      const key = this.#undeclared.size >= MAX_UNDECLARED_TOPICS ? OTHER : topic;
+      entry = this.#undeclared.get(key);
+      if (entry === undefined) this.#undeclared.set(key, (entry = newEntry()));
+    }
+    this.#touch(entry, publisher, invalid);
+  }
+
+  /** Records changed since the last snapshot (all of them when `all`). */
+  snapshot(node: string, all = false): CatalogueRecord[] {
+    const now = Date.now();
+    const seconds = Math.max((now - this.#lastSnapshot) / 1000, 0.001);
+    this.#lastSnapshot = now;
+    const records: CatalogueRecord[] = [];
+    const descriptions = new Map(eventTypes.map((t) => [t.type, t]));
+    const emit = (kind: CatalogueRecord['kind'], name: string, entry: Entry): void => {
+      const rate = (entry.count - entry.countAtLastPublish) / seconds;
+      if (!entry.dirty && !all && rate === 0) return;
+      entry.countAtLastPublish = entry.count;
+      entry.dirty = false;
+      const eventType = kind === 'declared' ? descriptions.get(name) : undefined;
+      records.push({
+        kind,
+        name,
+        node,
+        count: entry.count,
+        invalid: entry.invalid,
+        rate: Math.round(rate * 100) / 100,
+        lastSeen: entry.lastSeen === 0 ? null : new Date(entry.lastSeen).toISOString(),
+        publishers: [...entry.publishers].sort(),
+        ...(eventType ? { deprecated: eventType.deprecated, description: eventType.description } : {}),
+      });
+    };
+    for (const [name, entry] of this.#declared) emit('declared', name, entry);
+    for (const [name, entry] of this.#undeclared) emit('undeclared', name, entry);
+    return records;
+  }
+}
+
+/** `$firehose/catalogue/<node>/declared/<type>` or `…/undeclared/<topic levels>`. */
+export function catalogueTopic(record: CatalogueRecord): string {
+  return `$firehose/catalogue/${record.node}/${record.kind}/${record.name}`;
+}

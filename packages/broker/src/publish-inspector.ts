@@ -1,0 +1,173 @@
+import { parseEvent, type FirehoseError, type FirehoseEvent } from '@firehose/protocol';
+import { checkEvent, lookup } from '@firehose/schema';
+import type { AedesPublishPacket, PublishPacket } from 'aedes';
+import type { ClientIdentity } from './access.js';
+import type { PublishInspector } from './aedes-hooks.js';
+import type { Catalogue } from './catalogue.js';
+import type { BrokerConfig } from './config/types.js';
+import type { Logger } from './logger.js';
+import type { BrokerStats } from './stats.js';
+
+/** What `$firehose/invalid/<service>` carries for one diverted message. */
+export interface InvalidRecord {
+  time: string;
+  topic: string;
+  service: string;
+  publisher: string;
+  clientId: string;
+  /** `invalid` (failed its schema) or `undeclared` (no schema declares the topic, and undeclared topics are rejected). */
+  status: 'invalid' | 'undeclared';
+  code: string;
+  reason: string;
+  /** JSON path of the offending field, when known. */
+  path?: string;
+  eventType?: string;
+  bytes: number;
+  /** The payload's first bytes (size-capped), as text. */
+  excerpt: string;
+}
+
+/** Invalid records per service per second, at most; the rest are only counted. */
+const RECORDS_PER_SECOND = 10;
+
+function serviceOf(topic: string): string {
+  const slash = topic.indexOf('/');
+  return slash === -1 ? topic : topic.slice(0, slash);
+}
+
+/**
+ * The publish path's schema check: parse the payload once, `checkEvent` it, count it in the
+ * catalogue, and divert what is invalid (acknowledged, not delivered, logged, recorded on
+ * `$firehose/invalid/<service>`). Undeclared topics skip parsing unless something needs it.
+ */
+export class EventInspector implements PublishInspector {
+  readonly #config: () => BrokerConfig;
+  readonly #stats: BrokerStats;
+  readonly #catalogue: Catalogue;
+  readonly #logger: Logger;
+  readonly #record: (service: string, record: InvalidRecord) => void;
+  /** Parsed envelopes by payload buffer, for the `payload: data` listener (parse once per message). */
+  readonly #parsed = new WeakMap<Buffer, FirehoseEvent | null>();
+  readonly #dataBytes = new WeakMap<Buffer, Buffer>();
+  readonly #recordWindow = new Map<string, { second: number; count: number }>();
+
+  constructor(
+    config: () => BrokerConfig,
+    stats: BrokerStats,
+    catalogue: Catalogue,
+    logger: Logger,
+    record: (service: string, record: InvalidRecord) => void,
+  ) {
+    this.#config = config;
+    this.#stats = stats;
+    this.#catalogue = catalogue;
+    this.#logger = logger;
+    this.#record = record;
+  }
+
+  inspect(packet: PublishPacket, identity: ClientIdentity, clientId: string): boolean {
+    const topic = packet.topic;
+    const publisher = identity.account?.name ?? 'anonymous';
+    const validation = this.#config().validation;
+    const service = serviceOf(topic);
+    const found = lookup(topic);
+    if (found === undefined) {
+      this.#catalogue.undeclared(topic, publisher);
+      if (validation.enabled && validation.undeclared === 'reject' && validation.services[service]?.enabled !== false) {
+        this.#divert(packet, identity, clientId, service, 'undeclared', {
+          code: 'UNDECLARED_TOPIC',
+          message: `No schema declares topic ${topic}, and validation.undeclared is reject.`,
+        });
+        return false;
+      }
+      return true;
+    }
+    const type = found.eventType.type;
+    if (!validation.enabled || validation.services[service]?.enabled === false) {
+      this.#catalogue.declared(type, publisher);
+      return true;
+    }
+    const payload = packet.payload as Buffer;
+    let event: FirehoseEvent;
+    try {
+      event = parseEvent(payload);
+    } catch (error) {
+      this.#catalogue.declared(type, publisher, true);
+      this.#divert(packet, identity, clientId, service, 'invalid', error as FirehoseError, type);
+      return false;
+    }
+    const result = checkEvent(topic, event);
+    if (result.status === 'invalid') {
+      this.#catalogue.declared(type, publisher, true);
+      this.#divert(packet, identity, clientId, service, 'invalid', result.error, result.eventType?.type ?? type);
+      return false;
+    }
+    this.#catalogue.declared(type, publisher);
+    this.#parsed.set(payload, event);
+    return true;
+  }
+
+  #divert(
+    packet: PublishPacket,
+    identity: ClientIdentity,
+    clientId: string,
+    service: string,
+    status: InvalidRecord['status'],
+    error: { code: string; message: string; path?: string | undefined },
+    eventType?: string,
+  ): void {
+    this.#stats.drop(status === 'invalid' ? 'invalid' : 'undeclared_rejected');
+    const publisher = identity.account?.name ?? 'anonymous';
+    this.#logger.warn(
+      { topic: packet.topic, publisher, clientId, code: error.code, path: error.path, reason: error.message },
+      'publish diverted: not delivered',
+    );
+    const second = Math.floor(Date.now() / 1000);
+    const window = this.#recordWindow.get(service);
+    if (window !== undefined && window.second === second) {
+      if (window.count >= RECORDS_PER_SECOND) return;
+      window.count++;
+    } else {
+      this.#recordWindow.set(service, { second, count: 1 });
+    }
+    const payload = packet.payload as Buffer;
+    const cap = this.#config().validation.invalidExcerptBytes;
+    this.#record(service, {
+      time: new Date().toISOString(),
+      topic: packet.topic,
+      service,
+      publisher,
+      clientId,
+      status,
+      code: error.code,
+      reason: error.message,
+      ...(error.path === undefined ? {} : { path: error.path }),
+      ...(eventType === undefined ? {} : { eventType }),
+      bytes: payload.length,
+      excerpt: payload.subarray(0, cap).toString('utf8'),
+    });
+  }
+
+  /** For `payload: data` listeners: the envelope's `data` as JSON; non-envelopes pass unchanged. */
+  rewrite(packet: AedesPublishPacket): AedesPublishPacket | undefined {
+    if (packet.topic.charCodeAt(0) === 36) return undefined; // $SYS, $firehose: broker JSON, not envelopes
+    const payload = packet.payload as Buffer;
+    let data = this.#dataBytes.get(payload);
+    if (data === undefined) {
+      let event = this.#parsed.get(payload);
+      if (event === undefined) {
+        // Not parsed on the publish path (undeclared topic, validation off, or another cluster node).
+        try {
+          event = parseEvent(payload);
+        } catch {
+          event = null;
+        }
+        this.#parsed.set(payload, event);
+      }
+      if (event === null) return undefined;
+      data = Buffer.from(JSON.stringify(event.data));
+      this.#dataBytes.set(payload, data);
+    }
+    return { ...packet, payload: data };
+  }
+}
