@@ -22,6 +22,7 @@ export default defineConfig({
       project('broker', 'packages/broker'),
       project('client', 'packages/client'),
       project('cli', 'packages/cli'),
+      project('dashboard', 'apps/dashboard'),
       project('integration', 'tests/integration'),
     ],
   },

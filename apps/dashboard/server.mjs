@@ -1,0 +1,122 @@
+#!/usr/bin/env node
+// Serves the built dashboard (dist/) and tells the page which broker to use.
+//   node apps/dashboard/server.mjs --port 5173 --host 127.0.0.1 --broker 'ws://{host}:8080/mqtt'
+// `{host}` in the broker URL becomes the host the browser used to load the page.
+import { createReadStream } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+
+const types = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+};
+
+const escapeAttribute = (value) => value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+
+/**
+ * Starts the static server for the built dashboard.
+ * @param {object} [options]
+ * @param {number} [options.port] port to listen on; 0 picks a free one. @default 5173
+ * @param {string} [options.host] address to bind. @default '127.0.0.1'
+ * @param {string} [options.broker] broker WebSocket URL given to the page (`{host}` = the page's host);
+ *   `?broker=` in the page URL still wins. @default the page's own default, ws://<page host>:8080/mqtt
+ * @param {string} [options.root] directory with the built files. @default apps/dashboard/dist
+ * @returns {Promise<{ url: string, port: number, close(): Promise<void> }>}
+ */
+export async function startDashboardServer(options = {}) {
+  const root = resolve(options.root ?? join(here, 'dist'));
+  const indexPath = join(root, 'index.html');
+  let index;
+  try {
+    index = await readFile(indexPath, 'utf8');
+  } catch (cause) {
+    throw new Error(`The dashboard is not built: ${indexPath} is missing. Run \`pnpm --filter @firehose/dashboard build\` first.`, {
+      cause,
+    });
+  }
+  const page = index.replace(
+    /<meta name="firehose-broker" content="[^"]*"\s*\/?>/,
+    `<meta name="firehose-broker" content="${escapeAttribute(options.broker ?? '')}" />`,
+  );
+
+  const server = createServer((request, response) => {
+    const path = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname);
+    const file = normalize(join(root, path));
+    if (path === '/' || path === '/index.html' || !file.startsWith(root + sep)) {
+      response.writeHead(200, { 'content-type': types['.html'], 'cache-control': 'no-cache' });
+      response.end(page);
+      return;
+    }
+    stat(file).then(
+      (info) => {
+        if (!info.isFile()) throw new Error('not a file');
+        response.writeHead(200, {
+          'content-type': types[extname(file)] ?? 'application/octet-stream',
+          'content-length': info.size,
+          // Built assets carry a content hash in their names.
+          'cache-control': path.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
+        });
+        createReadStream(file).pipe(response);
+      },
+      () => {
+        response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
+        response.end('Not found.\n');
+      },
+    );
+  });
+
+  const host = options.host ?? '127.0.0.1';
+  await new Promise((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 5173, host, () => resolveListen(undefined));
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : (options.port ?? 5173);
+  const shownHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? 'localhost' : host;
+  return {
+    url: `http://${shownHost}:${port}/`,
+    port,
+    close: () =>
+      new Promise((resolveClose) => {
+        server.closeAllConnections();
+        server.close(() => resolveClose(undefined));
+      }),
+  };
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string', default: '5173' },
+      host: { type: 'string', default: '127.0.0.1' },
+      broker: { type: 'string' },
+      root: { type: 'string' },
+    },
+  });
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`--port must be a whole number from 0 to 65535; got ${values.port}.`);
+    process.exit(2);
+  }
+  try {
+    const running = await startDashboardServer({ port, host: values.host, broker: values.broker, root: values.root });
+    console.log(`dashboard: ${running.url}`);
+    const stop = () => void running.close().then(() => process.exit(0));
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exit(1);
+  }
+}

@@ -1,0 +1,64 @@
+import { render } from 'preact';
+import { openBrokerConnection } from './connection/broker-connection.js';
+import { toStreamItem } from './connection/to-stream-item.js';
+import { filterFromParams } from './model/filters.js';
+import { FrameBatcher } from './model/frame-batcher.js';
+import { LiveStatus } from './model/live-status.js';
+import { readPageConfig } from './model/page-config.js';
+import type { StreamItem } from './model/stream-item.js';
+import { StreamStore } from './model/stream-store.js';
+import { App } from './ui/app.js';
+import './styles.css';
+
+const served = document.querySelector<HTMLMetaElement>('meta[name="firehose-broker"]')?.content;
+const config = readPageConfig(location, served);
+const store = new StreamStore({
+  capacity: config.retention,
+  filter: filterFromParams(new URLSearchParams(location.search)),
+  grouping: config.grouping,
+});
+const status = new LiveStatus();
+
+// One DOM commit per animation frame. A hidden tab gets no frames, so there a timer hands
+// batches over instead and the retention cap keeps memory bounded.
+const batcher = new FrameBatcher<StreamItem>(
+  (batch) => store.ingest(batch),
+  (callback) => (document.hidden ? setTimeout(callback, 250) : requestAnimationFrame(callback)),
+);
+setInterval(() => {
+  if (document.hidden) batcher.flushNow();
+}, 1000);
+
+let seq = 0;
+const connection = openBrokerConnection(config.broker, {
+  event(received) {
+    seq += 1;
+    const item = toStreamItem(received, seq);
+    status.rates.record(item.service, item.receivedAt);
+    batcher.push(item);
+  },
+  record(topic, payload) {
+    status.record(topic, payload, Date.now());
+  },
+  invalid() {
+    status.invalid += 1;
+  },
+  state(state, detail) {
+    status.setState(state, detail);
+  },
+});
+addEventListener('pagehide', () => void connection.close());
+
+// A read-only hook for the browser test and the load benchmark.
+Object.assign(window, {
+  firehoseDashboard: {
+    counts: () => {
+      const counts = store.counts();
+      return { ...counts, perService: Object.fromEntries(counts.perService), pending: batcher.pending };
+    },
+    state: () => status.state,
+  },
+});
+
+const root = document.getElementById('app');
+if (root) render(<App store={store} status={status} config={config} />, root);

@@ -1,0 +1,21 @@
+/** Reads `value.a.b.0.c` from untrusted JSON without throwing. */
+export function pick(value: unknown, ...path: (string | number)[]): unknown {
+  let current = value;
+  for (const segment of path) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<string | number, unknown>)[segment];
+  }
+  return current;
+}
+
+/** A non-empty string (numbers are written out), else undefined. */
+export function text(value: unknown): string | undefined {
+  if (typeof value === 'string') return value.length > 0 ? value : undefined;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return undefined;
+}
+
+/** The best name for a Gerrit-style account: name, then username, then email. */
+export function accountName(value: unknown): string | undefined {
+  return text(pick(value, 'name')) ?? text(pick(value, 'username')) ?? text(pick(value, 'email'));
+}

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { FrameBatcher } from './frame-batcher.js';
+
+describe('FrameBatcher', () => {
+  it('hands over everything received before a frame in one batch, one frame request per batch', () => {
+    const frames: (() => void)[] = [];
+    const batches: number[][] = [];
+    const batcher = new FrameBatcher<number>((batch) => batches.push(batch), (callback) => frames.push(callback));
+    for (let n = 0; n < 500; n += 1) batcher.push(n);
+    expect(frames).toHaveLength(1);
+    expect(batches).toHaveLength(0);
+    expect(batcher.pending).toBe(500);
+    frames.shift()!();
+    expect(batches).toHaveLength(1);
+    expect(batches[0]).toHaveLength(500);
+    batcher.push(500);
+    batcher.push(501);
+    expect(frames).toHaveLength(1);
+    frames.shift()!();
+    expect(batches[1]).toEqual([500, 501]);
+  });
+
+  it('flushNow delivers pending items and a later frame finds nothing to do', () => {
+    const frames: (() => void)[] = [];
+    const batches: number[][] = [];
+    const batcher = new FrameBatcher<number>((batch) => batches.push(batch), (callback) => frames.push(callback));
+    batcher.push(1);
+    batcher.flushNow();
+    frames.shift()!();
+    expect(batches).toEqual([[1]]);
+  });
+});

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { makeItem } from '../../test/make-item.js';
+import { emptyFilter } from './filters.js';
+import { StreamStore } from './stream-store.js';
+
+const batch = (from: number, to: number, topic = 'gerrit/openstack/nova/comment-added') =>
+  Array.from({ length: to - from + 1 }, (_, index) =>
+    makeItem({ seq: from + index, topic, keys: { project: 'openstack/nova', change: String(from + index) } }),
+  );
+
+describe('StreamStore', () => {
+  it('counts every event received while retaining at most its capacity', () => {
+    const store = new StreamStore({ capacity: 100 });
+    store.ingest(batch(1, 250));
+    const counts = store.counts();
+    expect(counts.received).toBe(250);
+    expect(counts.retained).toBe(100);
+    expect(counts.shown).toBe(100);
+    expect(store.view.length).toBe(100);
+    expect(store.view.newest(0)!.id).toBe(250);
+    expect(counts.perService.get('gerrit')).toBe(250);
+  });
+
+  it('freezes rows while paused, counts matching new events, and catches up on resume', () => {
+    const store = new StreamStore({ capacity: 1_000 });
+    store.ingest(batch(1, 10));
+    store.pause();
+    store.ingest(batch(11, 30));
+    expect(store.view.newest(0)!.id).toBe(10);
+    expect(store.counts().newWhilePaused).toBe(20);
+    expect(store.counts().received).toBe(30);
+    store.resume();
+    expect(store.paused).toBe(false);
+    expect(store.counts().newWhilePaused).toBe(0);
+    expect(store.view.newest(0)!.id).toBe(30);
+    expect(store.counts().shown).toBe(30);
+  });
+
+  it('applies a filter to old and new rows, and to the paused count', () => {
+    const store = new StreamStore({ capacity: 1_000 });
+    store.ingest(batch(1, 5, 'gerrit/openstack/nova/comment-added'));
+    store.ingest(batch(6, 8, 'zuul/t/check/openstack/nova/master/6'));
+    store.setFilter({ ...emptyFilter, services: ['zuul'] });
+    expect(store.counts().shown).toBe(3);
+    store.ingest(batch(9, 9, 'zuul/t/check/openstack/nova/master/9'));
+    store.ingest(batch(10, 10, 'gerrit/openstack/nova/comment-added'));
+    expect(store.counts().shown).toBe(4);
+    store.pause();
+    store.ingest(batch(11, 12, 'zuul/t/gate/openstack/nova/master/11'));
+    store.ingest(batch(13, 13, 'gerrit/x/comment-added'));
+    expect(store.counts().newWhilePaused).toBe(2);
+    store.setFilter(emptyFilter);
+    expect(store.counts().newWhilePaused).toBe(3);
+    expect(store.counts().shown).toBe(10);
+  });
+
+  it('notifies listeners once per batch', () => {
+    const store = new StreamStore();
+    let calls = 0;
+    store.subscribe(() => (calls += 1));
+    store.ingest(batch(1, 500));
+    expect(calls).toBe(1);
+  });
+});

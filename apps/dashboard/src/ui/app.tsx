@@ -1,0 +1,238 @@
+import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
+import { sortCatalogue } from '../model/catalogue.js';
+import { filterToParams, isEmptyFilter, type FilterState } from '../model/filters.js';
+import type { LiveStatus } from '../model/live-status.js';
+import { toNdjson } from '../model/ndjson.js';
+import type { PageConfig } from '../model/page-config.js';
+import type { StreamItem } from '../model/stream-item.js';
+import type { StreamStore } from '../model/stream-store.js';
+import { CatalogueTable } from './catalogue-table.js';
+import { downloadText } from './clipboard.js';
+import { ConnectionStatus } from './connection-status.js';
+import { DetailPane } from './detail-pane.js';
+import { FilterBar } from './filter-bar.js';
+import { formatCount } from './format-time.js';
+import { HealthPanel } from './health-panel.js';
+import { RatesChart } from './rates-chart.js';
+import { StreamList, type Selection } from './stream-list.js';
+import { useTick } from './use-store.js';
+
+export interface AppProps {
+  readonly store: StreamStore;
+  readonly status: LiveStatus;
+  readonly config: PageConfig;
+}
+
+interface OpenDetail {
+  readonly item: StreamItem;
+  readonly burst: readonly StreamItem[];
+}
+
+/** Keys typed into these go to the control, not to the pause shortcut. */
+const typingTargets = new Set(['INPUT', 'TEXTAREA', 'SELECT', 'BUTTON', 'A', 'SUMMARY']);
+
+export function App({ store, status, config }: AppProps) {
+  const now = useTick(1000);
+  const [, setStateVersion] = useState(0);
+  const [filter, setFilterState] = useState<FilterState>(store.filter);
+  const [selection, setSelection] = useState<Selection | undefined>(undefined);
+  const [detail, setDetail] = useState<OpenDetail | undefined>(undefined);
+  const [expanded, setExpanded] = useState<ReadonlySet<number>>(new Set());
+  const [pausedBy, setPausedBy] = useState<'user' | 'scroll' | undefined>(undefined);
+  const [toTop, setToTop] = useState(0);
+  useEffect(() => status.onStateChange(() => setStateVersion((version) => version + 1)), [status]);
+
+  const pause = useCallback(
+    (reason: 'user' | 'scroll') => {
+      store.pause();
+      setPausedBy(reason);
+    },
+    [store],
+  );
+  const resume = useCallback(() => {
+    store.resume();
+    setPausedBy(undefined);
+    setToTop((count) => count + 1);
+  }, [store]);
+  const togglePause = useCallback(() => (store.paused ? resume() : pause('user')), [store, pause, resume]);
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.ctrlKey || event.metaKey || event.altKey) return;
+      const target = event.target as HTMLElement | null;
+      if (target && (typingTargets.has(target.tagName) || target.isContentEditable)) return;
+      if (event.key === 'p' || event.key === ' ') {
+        event.preventDefault();
+        togglePause();
+      } else if (event.key === 'Escape') {
+        setDetail(undefined);
+      }
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [togglePause]);
+
+  const setFilter = (next: FilterState) => {
+    store.setFilter(next);
+    setFilterState(next);
+    const params = filterToParams(next, new URLSearchParams(location.search));
+    const query = params.toString();
+    history.replaceState(null, '', `${location.pathname}${query ? `?${query}` : ''}${location.hash}`);
+  };
+
+  const openDetail = (target: Selection) => {
+    const entry = store.view.newest(store.view.positionOf(target.id));
+    if (!entry) return;
+    const items = [...entry.items].reverse();
+    const item = items[target.child ?? 0];
+    if (item) setDetail({ item, burst: items });
+    setSelection(target);
+  };
+
+  const toggleExpanded = (id: number) => {
+    const next = new Set(expanded);
+    if (next.has(id)) next.delete(id);
+    else next.add(id);
+    setExpanded(next);
+  };
+
+  const exportNdjson = () => {
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    downloadText(`firehose-${stamp}.ndjson`, toNdjson(store.view.items()), 'application/x-ndjson');
+  };
+
+  const counts = store.counts();
+  const services = [...counts.perService.keys()].sort();
+  // Recomputed on the 1 Hz tick only: charts and tables do not follow every frame.
+  const rates = useMemo(() => status.rates.series(now), [now, status]);
+  const catalogue = useMemo(() => sortCatalogue(status.catalogue.values()), [now, status]);
+  const healthSummary = useMemo(() => status.health.summary(), [now, status]);
+  const healthEntries = useMemo(() => status.health.entries(), [now, status]);
+  const paused = store.paused;
+
+  const empty =
+    status.state === 'down' ? (
+      <>
+        <strong>Cannot reach the broker at {config.broker}.</strong> Check that it is running (<code>pnpm demo</code> starts
+        one), or open this page with <code>?broker=ws://host:port/mqtt</code>. The dashboard keeps retrying.
+      </>
+    ) : counts.received === 0 ? (
+      <>
+        <strong>Waiting for events.</strong> Nothing has been published on this broker since the page opened. Start the
+        demo publishers (<code>pnpm demo</code>) or publish one with <code>firehose pub</code>.
+      </>
+    ) : !isEmptyFilter(filter) ? (
+      <>
+        <strong>No retained event matches these filters.</strong> Loosen them, or{' '}
+        <button type="button" onClick={() => setFilter({ ...filter, services: [], project: '', change: '', user: '', type: '', text: '', topic: '' })}>
+          clear all filters
+        </button>
+        .
+      </>
+    ) : (
+      <>Nothing to show.</>
+    );
+
+  return (
+    <div class="app">
+      <header class="top">
+        <h1>
+          firehose <span class="muted">live</span>
+        </h1>
+        <ConnectionStatus state={status.state} broker={config.broker} detail={status.detail} />
+        <dl class="counts" aria-label="Counts">
+          <div>
+            <dt>Received</dt>
+            <dd data-count="received">{counts.received}</dd>
+          </div>
+          <div>
+            <dt>Retained</dt>
+            <dd data-count="retained" title={`cap ${store.capacity} (?retain=)`}>
+              {counts.retained}
+            </dd>
+          </div>
+          <div>
+            <dt>Shown</dt>
+            <dd data-count="shown">{counts.shown}</dd>
+          </div>
+          {status.invalid > 0 && (
+            <div>
+              <dt>Not envelopes</dt>
+              <dd data-count="invalid">{status.invalid}</dd>
+            </div>
+          )}
+        </dl>
+        <div class="controls">
+          <button type="button" class="pause" aria-pressed={paused} aria-keyshortcuts="p" onClick={togglePause}>
+            {paused ? '▶ Resume' : '❚❚ Pause'} <kbd>p</kbd>
+          </button>
+          {paused && (
+            <button type="button" class="new-badge" onClick={resume} aria-label={`${counts.newWhilePaused} new events; resume and jump to live`}>
+              {formatCount(counts.newWhilePaused)} new
+            </button>
+          )}
+          <label class="toggle">
+            <input type="checkbox" checked={store.grouping} onChange={(event) => {
+                store.setGrouping((event.currentTarget).checked);
+                setStateVersion((version) => version + 1);
+              }}
+            />
+            Group bursts
+          </label>
+          <button type="button" onClick={exportNdjson} disabled={counts.shown === 0}>
+            Export NDJSON
+          </button>
+        </div>
+      </header>
+      <FilterBar filter={filter} services={services} onChange={setFilter} />
+      <main class="layout">
+        <section class="stream-panel" aria-label="Stream">
+          <p class="stream-state muted" aria-live="polite">
+            {paused
+              ? pausedBy === 'scroll'
+                ? 'Paused while you scroll: scroll to the top or press Resume to go live.'
+                : 'Paused: events keep arriving and are counted; Resume jumps to live.'
+              : `Live, newest first. ${formatCount(counts.shown)} of ${formatCount(counts.retained)} retained events shown.`}
+          </p>
+          <StreamList
+            store={store}
+            now={now}
+            selection={selection}
+            expanded={expanded}
+            onSelect={setSelection}
+            onOpen={openDetail}
+            onToggle={toggleExpanded}
+            onScrollAway={(away) => {
+              if (away && !store.paused) pause('scroll');
+              else if (!away && store.paused && pausedBy === 'scroll') resume();
+            }}
+            scrollToTopSignal={toTop}
+            empty={empty}
+          />
+        </section>
+        <div class="side">
+          {detail && (
+            <DetailPane
+              item={detail.item}
+              burst={detail.burst}
+              onPick={(item) => setDetail({ ...detail, item })}
+              onClose={() => setDetail(undefined)}
+            />
+          )}
+          <section aria-labelledby="rates-heading" class="panel">
+            <h2 id="rates-heading">Rates</h2>
+            <RatesChart series={rates} />
+          </section>
+          <section aria-labelledby="health-heading" class="panel">
+            <h2 id="health-heading">Broker health</h2>
+            <HealthPanel summary={healthSummary} entries={healthEntries} state={status.state} />
+          </section>
+          <section aria-labelledby="catalogue-heading" class="panel">
+            <h2 id="catalogue-heading">Catalogue</h2>
+            <CatalogueTable rows={catalogue} now={now} connected={status.state === 'connected'} />
+          </section>
+        </div>
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,94 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { StreamItem } from '../model/stream-item.js';
+import { copyText } from './clipboard.js';
+import { formatUtc } from './format-time.js';
+import { JsonTree } from './json-tree.js';
+import { ServiceBadge } from './service-badge.js';
+
+export interface DetailPaneProps {
+  /** The event shown; for a burst, its events (newest first) are listed to pick from. */
+  readonly item: StreamItem;
+  readonly burst: readonly StreamItem[];
+  readonly onPick: (item: StreamItem) => void;
+  readonly onClose: () => void;
+}
+
+/** Details of one event: the rendered sentence, the JSON tree, copy event / copy path. */
+export function DetailPane({ item, burst, onPick, onClose }: DetailPaneProps) {
+  const [path, setPath] = useState<string | undefined>(undefined);
+  const [status, setStatus] = useState('');
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    setPath(undefined);
+    setStatus('');
+  }, [item]);
+  useEffect(() => heading.current?.focus(), []);
+
+  const copy = async (what: string, text: string) => {
+    setStatus((await copyText(text)) ? `Copied ${what}.` : `Could not copy ${what}; select it in the tree instead.`);
+  };
+  const record = { topic: item.topic, ...item.event };
+
+  return (
+    <aside class="detail" aria-labelledby="detail-heading" onKeyDown={(event) => event.key === 'Escape' && onClose()}>
+      <header class="detail-head">
+        <h2 id="detail-heading" ref={heading} tabIndex={-1}>
+          Event details
+        </h2>
+        <button type="button" onClick={onClose} aria-label="Close event details">
+          Close
+        </button>
+      </header>
+      <p class="sentence">
+        <ServiceBadge service={item.service} /> {item.rendered.sentence}
+      </p>
+      <dl class="facts">
+        <dt>Topic</dt>
+        <dd>
+          <code>{item.topic}</code>
+        </dd>
+        <dt>Type</dt>
+        <dd>{item.event.type}</dd>
+        <dt>Time</dt>
+        <dd>{formatUtc(item.eventTime)}</dd>
+        <dt>Received</dt>
+        <dd>{formatUtc(item.receivedAt)}</dd>
+        {item.rendered.url && (
+          <>
+            <dt>Link</dt>
+            <dd>
+              <a href={item.rendered.url} target="_blank" rel="noreferrer">
+                {item.rendered.url}
+              </a>
+            </dd>
+          </>
+        )}
+      </dl>
+      {burst.length > 1 && (
+        <nav aria-label="Events in this burst" class="burst-list">
+          <ol>
+            {burst.map((event) => (
+              <li key={event.seq}>
+                <button type="button" aria-current={event === item} onClick={() => onPick(event)}>
+                  {formatUtc(event.eventTime).slice(11)} {event.rendered.summary}
+                </button>
+              </li>
+            ))}
+          </ol>
+        </nav>
+      )}
+      <div class="detail-actions">
+        <button type="button" onClick={() => void copy('the event', JSON.stringify(record, null, 2))}>
+          Copy event
+        </button>
+        <button type="button" disabled={!path} onClick={() => path && void copy(path, path)}>
+          Copy JSON path
+        </button>
+        <output class="muted" aria-live="polite">
+          {path ? <code>{path}</code> : 'Select a key to copy its path.'} {status}
+        </output>
+      </div>
+      <JsonTree value={record} selectedPath={path} onSelectPath={setPath} />
+    </aside>
+  );
+}
