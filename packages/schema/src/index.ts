@@ -29,3 +29,6 @@ export { services, eventTypes, getEventType, getEventTypeVersions, getService, t
 export { lookup } from './lookup.js';
 export { checkEvent, type CheckResult } from './check-event.js';
 export { createServiceEvent, type ServiceEventOptions } from './create-service-event.js';
+export { checkCompatible, type CompatibilityResult } from './compatibility.js';
+export { exportJsonSchema, exportJsonSchemas, schemaFileName, JSON_SCHEMA_DIALECT } from './export-json-schemas.js';
+export { exportAsyncApi, type AsyncApiOptions } from './export-asyncapi.js';
