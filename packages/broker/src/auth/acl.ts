@@ -36,6 +36,9 @@ export interface Acl {
 /** aedes publishes client ids on these `$SYS` topics. */
 export const CLIENT_ID_LEAK_FILTERS: readonly string[] = ['$SYS/+/new/#', '$SYS/+/disconnect/#'];
 
+// Bounded so a stream of unique topics cannot grow memory; clearing is cheaper than LRU upkeep.
+const RECEIVE_CACHE_SIZE = 10_000;
+
 interface AccountSets {
   read: FilterSet;
   write: FilterSet;
@@ -57,6 +60,7 @@ export function compileAcl(config: AclConfig): Acl {
     return sets;
   };
   const owners = compileClientIds(config.accounts);
+  const receiveCache = new Map<string, boolean>();
 
   return {
     canPublish(account, topic) {
@@ -68,11 +72,15 @@ export function compileAcl(config: AclConfig): Acl {
       return read.covers(filter) && !deny.covers(filter) && !leak.covers(filter);
     },
     canReceive(account, topic) {
-      const levels = topic.split('/');
-      if (account !== undefined && setsOf(account).read.matchesLevels(levels)) return true;
-      if (leak.matchesLevels(levels)) return false;
-      if (!deny.empty && deny.matchesLevels(levels)) return false;
-      return read.matchesLevels(levels);
+      if (account !== undefined && setsOf(account).read.matches(topic)) return true;
+      // Firehose topics repeat (one per project and event), so the anonymous answer is cached.
+      let allowed = receiveCache.get(topic);
+      if (allowed === undefined) {
+        allowed = !(topic.startsWith('$SYS/') && leak.matches(topic)) && !(!deny.empty && deny.matches(topic)) && read.matches(topic);
+        if (receiveCache.size >= RECEIVE_CACHE_SIZE) receiveCache.clear();
+        receiveCache.set(topic, allowed);
+      }
+      return allowed;
     },
     needsReceiveCheck(account, filter) {
       if (account !== undefined && setsOf(account).read.covers(filter)) return false;

@@ -138,4 +138,17 @@ describe('createAuthenticator', () => {
     for (let i = 0; i < 3; i++) await auth.authenticate(at('10.4.0.1', 'nobody', 'x'));
     expect(lines.filter((l) => l === 'warn')).toHaveLength(1);
   });
+
+  it('update() swaps accounts but keeps per-IP failure counts (a reload forgives nobody)', async () => {
+    const { auth } = setup();
+    for (let i = 0; i < 3; i++) await auth.authenticate(at('10.5.0.1', 'gerrit', 'wrong'));
+    const next = resolveConfig({ listeners: {}, accounts: { launchpad: { password: await cheap('lp-pw') } }, limits: config.limits });
+    auth.update({ accounts: next.accounts, limits: next.limits });
+    expect(await auth.authenticate(at('10.5.0.1', 'launchpad', 'lp-pw'))).toEqual({ ok: false, reason: 'rate-limited' });
+    expect((await auth.authenticate(at('10.5.0.2', 'launchpad', 'lp-pw'))).ok).toBe(true);
+    expect(await auth.authenticate(at('10.5.0.2', 'gerrit', 'gerrit-pw'))).toEqual({ ok: false, reason: 'bad-credentials' });
+    // A higher limit on reload applies to the same counters.
+    auth.update({ accounts: next.accounts, limits: { ...next.limits, authFailuresPerMinute: 10 } });
+    expect((await auth.authenticate(at('10.5.0.1', 'launchpad', 'lp-pw'))).ok).toBe(true);
+  });
 });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Account, BrokerLimits } from '../config/types.js';
-import { compileAcl } from './acl.js';
+import { FirehoseError } from '@firehose/protocol';
+import { type Acl, compileAcl } from './acl.js';
 import { type ParsedHash, parseHash, verifyPassword } from './password.js';
 import { createFailureLimiter } from './failure-limiter.js';
 
@@ -58,6 +59,11 @@ export interface AuthenticatorOptions {
 export interface Authenticator {
   authenticate(request: AuthRequest): Promise<AuthResult>;
   stats(): AuthenticatorStats;
+  /**
+   * Swaps accounts and limits (SIGHUP reload) keeping the per-IP failure counts and the
+   * verification queue, so a reload neither forgives an attacker nor drops waiting logins.
+   */
+  update(options: Pick<AuthenticatorOptions, 'accounts' | 'limits'>): void;
 }
 
 const noopLogger: AuthLogger = { debug() {}, warn() {} };
@@ -70,40 +76,22 @@ const noopLogger: AuthLogger = { debug() {}, warn() {} };
  * the same number of scrypt verifications whether the user exists or not.
  */
 export function createAuthenticator(options: AuthenticatorOptions): Authenticator {
-  const { accounts, limits } = options;
+  const { limits } = options;
   const logger = options.logger ?? noopLogger;
-  const acl = compileAcl({ accounts, anonymous: { read: [], write: [], deny: [] } });
   const limiter = createFailureLimiter(limits.authFailuresPerMinute, options.now ?? Date.now);
-  const parsed = new Map<string, ParsedHash[]>();
-  let rounds = 1;
-  for (const account of Object.values(accounts)) {
-    const hashes = account.passwords.map((text) => {
-      const hash = parseHash(text);
-      if (typeof hash === 'string') throw new Error(`unreachable: config validation checks hashes (${hash})`);
-      return hash;
-    });
-    parsed.set(account.name, hashes);
-    rounds = Math.max(rounds, hashes.length);
-  }
-  // Same cost parameters as the accounts' first hash, so a dummy round costs what a real one does.
-  const template = parsed.values().next().value?.[0];
-  const dummy: ParsedHash = {
-    N: template?.N ?? 16_384,
-    r: template?.r ?? 8,
-    p: template?.p ?? 1,
-    salt: randomBytes(16),
-    hash: randomBytes(template?.hash.length ?? 32),
-  };
+  let credentials = compileCredentials(options.accounts);
+  let maxConcurrent = limits.maxConcurrentAuth;
+  let maxQueued = limits.maxQueuedAuth;
 
   const stats: AuthenticatorStats = { verifications: 0, rateLimited: 0, busy: 0, failures: 0, active: 0, queued: 0 };
   const waiting: (() => void)[] = [];
 
   const acquire = async (): Promise<boolean> => {
-    if (stats.active < limits.maxConcurrentAuth) {
+    if (stats.active < maxConcurrent) {
       stats.active++;
       return true;
     }
-    if (waiting.length >= limits.maxQueuedAuth) return false;
+    if (waiting.length >= maxQueued) return false;
     stats.queued++;
     await new Promise<void>((resolve) => waiting.push(resolve));
     stats.queued--;
@@ -111,7 +99,8 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
     return true;
   };
   const release = (): void => {
-    const next = waiting.shift();
+    // After a reload lowered the cap, let the surplus drain instead of handing slots over.
+    const next = stats.active <= maxConcurrent ? waiting.shift() : undefined;
     if (next !== undefined) next();
     else stats.active--;
   };
@@ -125,7 +114,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
   const fail = (request: AuthRequest, reason: 'bad-credentials' | 'client-id-reserved'): AuthResult => {
     stats.failures++;
     if (limiter.record(request.ip)) {
-      logger.warn({ ip: request.ip, limit: limits.authFailuresPerMinute }, 'auth failures from this address hit the per-minute limit');
+      logger.warn({ ip: request.ip, limit: limiter.limit }, 'auth failures from this address hit the per-minute limit');
     }
     logger.debug({ ip: request.ip, username: request.username, clientId: request.clientId, reason }, 'login refused');
     return { ok: false, reason };
@@ -137,13 +126,15 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
         stats.rateLimited++;
         return { ok: false, reason: 'rate-limited' };
       }
+      // One snapshot per login, so a reload in the middle cannot mix two configs.
+      const { accounts, acl, hashesOf, rounds, dummy } = credentials;
       if (request.username === undefined) {
         // A password without a username is a protocol error [MQTT-3.1.2-22].
         if (request.password !== undefined) return fail(request, 'bad-credentials');
         return acl.clientIdAllowed(request.clientId, undefined) ? { ok: true } : fail(request, 'client-id-reserved');
       }
       const account = Object.hasOwn(accounts, request.username) ? accounts[request.username] : undefined;
-      const hashes = account === undefined ? [] : (parsed.get(account.name) ?? []);
+      const hashes = account === undefined ? [] : (hashesOf.get(account.name) ?? []);
       const password = request.password ?? '';
       if (!(await acquire())) {
         stats.busy++;
@@ -165,5 +156,50 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
       return { ok: true, account };
     },
     stats: () => ({ ...stats }),
+    update(next) {
+      credentials = compileCredentials(next.accounts);
+      maxConcurrent = next.limits.maxConcurrentAuth;
+      maxQueued = next.limits.maxQueuedAuth;
+      limiter.limit = next.limits.authFailuresPerMinute;
+    },
   };
+}
+
+interface Credentials {
+  accounts: Record<string, Account>;
+  acl: Acl;
+  hashesOf: Map<string, ParsedHash[]>;
+  /** Verifications per password login: the most hashes any account has. */
+  rounds: number;
+  dummy: ParsedHash;
+}
+
+function compileCredentials(accounts: Record<string, Account>): Credentials {
+  const hashesOf = new Map<string, ParsedHash[]>();
+  let rounds = 1;
+  for (const account of Object.values(accounts)) {
+    const hashes = account.passwords.map((text) => {
+      const hash = parseHash(text);
+      if (typeof hash === 'string') {
+        throw new FirehoseError('INVALID_CONFIG', `accounts.${account.name}.password is not a scrypt hash (${hash}); make one with hashPassword().`, {
+          path: `accounts.${account.name}.password`,
+        });
+      }
+      return hash;
+    });
+    hashesOf.set(account.name, hashes);
+    rounds = Math.max(rounds, hashes.length);
+  }
+  // Same cost parameters as the first account's first hash, so a dummy round costs what a real one
+  // does (accounts hashed with different parameters cost differently; keep them uniform).
+  const template = hashesOf.values().next().value?.[0];
+  const dummy: ParsedHash = {
+    N: template?.N ?? 16_384,
+    r: template?.r ?? 8,
+    p: template?.p ?? 1,
+    salt: randomBytes(16),
+    hash: randomBytes(template?.hash.length ?? 32),
+  };
+  const acl = compileAcl({ accounts, anonymous: { read: [], write: [], deny: [] } });
+  return { accounts, acl, hashesOf, rounds, dummy };
 }

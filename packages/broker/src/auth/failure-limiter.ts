@@ -1,5 +1,7 @@
 /** Per-IP count of failures in a sliding one-minute window. */
 export interface FailureLimiter {
+  /** Failures per minute allowed; may be changed on reload. */
+  limit: number;
   /** Whether `ip` has reached the limit. */
   limited(ip: string): boolean;
   /** Records one failure; returns true when this failure reached the limit. */
@@ -15,7 +17,8 @@ const SWEEP_EVERY = 1024;
  * bounded per address and the check is O(1): the address is limited while its `limit`-th most
  * recent failure is less than a minute old.
  */
-export function createFailureLimiter(limit: number, now: () => number): FailureLimiter {
+export function createFailureLimiter(initialLimit: number, now: () => number): FailureLimiter {
+  let limit = initialLimit;
   const failures = new Map<string, number[]>();
   let operations = 0;
 
@@ -32,6 +35,12 @@ export function createFailureLimiter(limit: number, now: () => number): FailureL
   };
 
   return {
+    get limit() {
+      return limit;
+    },
+    set limit(value: number) {
+      limit = value;
+    },
     limited,
     record(ip) {
       const time = now();
@@ -42,7 +51,7 @@ export function createFailureLimiter(limit: number, now: () => number): FailureL
         failures.set(ip, times);
       }
       times.push(time);
-      if (times.length > limit) times.shift();
+      while (times.length > limit) times.shift();
       return times.length === limit && time - times[0]! < WINDOW_MS;
     },
   };

@@ -21,8 +21,6 @@ export interface FilterSet {
   readonly empty: boolean;
   /** Whether any filter matches the topic name (MQTT 3.1.1 rules, `$` topics included). */
   matches(topic: string): boolean;
-  /** `matches` for a topic already split on `/` (saves a split when several sets are asked). */
-  matchesLevels(levels: readonly string[]): boolean;
   /**
    * Whether every topic the given filter can match is matched by one filter of the set
    * (conservative: a filter covered only by the union of several is reported as not covered).
@@ -67,8 +65,8 @@ export function compileFilters(filters: readonly string[]): FilterSet {
   return {
     filters: [...filters],
     empty,
-    matches: (topic) => !empty && matchLevels(root, topic.split('/'), 0),
-    matchesLevels: (levels) => !empty && matchLevels(root, levels, 0),
+    // Walks the topic string in place: no split, no array, per delivered message.
+    matches: (topic) => !empty && matchAt(root, topic, 0),
     covers: (filter) => !empty && coverLevels(root, filter.split('/'), 0),
     overlaps: (filter) => !empty && overlapLevels(root, filter.split('/'), 0),
   };
@@ -79,14 +77,18 @@ function dollarAt(levels: readonly string[], i: number): boolean {
   return i === 0 && (levels[0]?.startsWith('$') ?? false);
 }
 
-function matchLevels(current: Node, levels: readonly string[], i: number): boolean {
-  const dollar = dollarAt(levels, i);
+// `start` is where the next level begins; past the end of the topic means "no levels left".
+function matchAt(current: Node, topic: string, start: number): boolean {
+  const dollar = start === 0 && topic.charCodeAt(0) === 0x24; // '$'
   if (current.hash && !dollar) return true;
-  if (i === levels.length) return current.end;
-  const level = levels[i]!;
-  const child = current.children.get(level);
-  if (child !== undefined && matchLevels(child, levels, i + 1)) return true;
-  return current.plus !== undefined && !dollar && matchLevels(current.plus, levels, i + 1);
+  if (start > topic.length) return current.end;
+  let end = topic.indexOf('/', start);
+  if (end === -1) end = topic.length;
+  if (current.children.size > 0) {
+    const child = current.children.get(topic.slice(start, end));
+    if (child !== undefined && matchAt(child, topic, end + 1)) return true;
+  }
+  return current.plus !== undefined && !dollar && matchAt(current.plus, topic, end + 1);
 }
 
 function coverLevels(current: Node, levels: readonly string[], i: number): boolean {

@@ -113,7 +113,7 @@ describe('resolveConfig errors', () => {
     ['mqtts without cert and key', { listeners: { mqtts: { port: 8883 } } }, 'listeners.mqtts.cert is required'],
     ['an empty listener list', { listeners: { mqtt: [] } }, 'listeners.mqtt must list at least one listener (or be false to turn it off), got an empty list'],
     ['two listeners on one port', { listeners: { mqtt: { port: 1883 }, ws: { port: 1883 } } }, 'listeners.ws uses 0.0.0.0:1883, already used by listeners.mqtt'],
-    ['a plain password', { accounts: { gerrit: { password: 'hunter2' } } }, 'accounts.gerrit.password must be a scrypt hash from hashPassword() ("scrypt$N$r$p$salt$hash") or a list of them, got something else (plain passwords are not accepted: hash them with hashPassword())'],
+    ['a plain password', { accounts: { gerrit: { password: 'hunter2' } } }, 'accounts.gerrit.password must be a scrypt hash from hashPassword() ("scrypt$N$r$p$salt$hash") or a list of them, got something else (plain passwords are not accepted: hash them with `firehose passwd` or hashPassword())'],
     ['a missing password', { accounts: { gerrit: { write: ['gerrit/#'] } } }, 'accounts.gerrit.password is required'],
     ['write as a string', { accounts: { gerrit: { password: HASH, write: 'gerrit/#' } } }, 'accounts.gerrit.write must be a list of MQTT topic filters, got "gerrit/#"'],
     ['a bad filter', { anonymous: { read: ['#', 'a/#/b'] } }, "anonymous.read[1]: Invalid topic filter \"a/#/b\": '#' must be a whole level and the last one"],

@@ -70,7 +70,7 @@ export function checkOptionValue(spec: OptionSpec, value: unknown, path: string)
       if (list.length === 0) return fail();
       for (const hash of list) {
         if (typeof hash !== 'string' || typeof parseHash(hash) === 'string') {
-          return fail('plain passwords are not accepted: hash them with hashPassword()');
+          return fail('plain passwords are not accepted: hash them with `firehose passwd` or hashPassword()');
         }
       }
       return undefined;
