@@ -78,17 +78,19 @@ export async function startPublishers(options: StartPublishersOptions): Promise<
   const simulation = createSimulation({ ...options, start: options.start ?? Date.now() });
 
   const clients = new Map<string, FirehoseClient>();
-  try {
-    await Promise.all(
-      services.map(async (service) => {
-        const account = options.accounts[service] as ServiceAccount;
-        const client = await connect(urls, { username: account.username, password: account.password, clientId: `demo-${service}-${process.pid}`, logger });
-        clients.set(service, client);
-      }),
-    );
-  } catch (error) {
+  // allSettled, not all: on a refused login every other connection must be closed too, including
+  // those still connecting when the first one failed.
+  const results = await Promise.allSettled(
+    services.map(async (service) => {
+      const account = options.accounts[service] as ServiceAccount;
+      const client = await connect(urls, { username: account.username, password: account.password, clientId: `${account.username}-demo-${process.pid}`, logger });
+      clients.set(service, client);
+    }),
+  );
+  const refused = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (refused !== undefined) {
     await Promise.allSettled([...clients.values()].map((client) => client.close()));
-    throw error;
+    throw refused.reason;
   }
   logger.info({ services, rate: options.rate ?? 1, seed: options.seed ?? 1 }, 'demo publishers connected');
 

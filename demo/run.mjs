@@ -1,0 +1,166 @@
+#!/usr/bin/env node
+// `pnpm demo`: build what the demo needs, then run the whole stack in this one process — an
+// embedded in-memory broker (demo/broker.yaml), the simulated publishers and the dashboard's
+// server — print the URL to open and a `firehose tail` command, and stop everything on Ctrl-C.
+// Flags: pnpm demo -- --help
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+const HELP = `Usage: pnpm demo [-- options]
+
+Starts a firehose broker, simulated publishers and the live dashboard; Ctrl-C stops them.
+
+Options:
+  --host <addr>          address every listener binds to        default 127.0.0.1
+  --mqtt-port <n>        MQTT listener                          default 1883
+  --ws-port <n>          MQTT over WebSocket (the dashboard)    default 8080
+  --http-port <n>        /metrics /healthz /readyz              default 9090
+  --dashboard-port <n>   dashboard web page                     default 5173
+  --rate <n>             traffic multiplier; 1 ≈ 1,000 msgs/min default 1
+  --seed <seed>          simulation seed                        default 42
+  --no-build             skip the build step (already built)
+  -h, --help             this text
+
+Ports may be 0 (a free port). The demo's passwords are public (demo/accounts.json), so keep
+--host on loopback unless you know who can reach this machine.`;
+
+/** Parses the flags; exits with a usage message on nonsense. */
+function options() {
+  // `pnpm demo -- --rate 5` may pass the `--` through; the flags are after it either way.
+  const args = process.argv.slice(2);
+  const { values } = parseArgs({
+    args: args[0] === '--' ? args.slice(1) : args,
+    options: {
+      host: { type: 'string', default: '127.0.0.1' },
+      'mqtt-port': { type: 'string', default: '1883' },
+      'ws-port': { type: 'string', default: '8080' },
+      'http-port': { type: 'string', default: '9090' },
+      'dashboard-port': { type: 'string', default: '5173' },
+      rate: { type: 'string', default: '1' },
+      seed: { type: 'string', default: '42' },
+      'no-build': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(HELP);
+    process.exit(0);
+  }
+  const port = (name) => {
+    const value = Number(values[name]);
+    if (!Number.isInteger(value) || value < 0 || value > 65535) fail(`--${name} must be a whole number from 0 to 65535; got ${values[name]}.`);
+    return value;
+  };
+  const rate = Number(values.rate);
+  if (!Number.isFinite(rate) || rate <= 0) fail(`--rate must be a positive number; got ${values.rate}.`);
+  return {
+    host: values.host,
+    mqttPort: port('mqtt-port'),
+    wsPort: port('ws-port'),
+    httpPort: port('http-port'),
+    dashboardPort: port('dashboard-port'),
+    rate,
+    seed: /^\d+$/.test(values.seed) ? Number(values.seed) : values.seed,
+    build: !values['no-build'],
+  };
+}
+
+function fail(message) {
+  console.error(`demo: ${message}`);
+  process.exit(2);
+}
+
+/** Builds the demo's packages and their dependencies (turbo caches: fast when nothing changed). */
+function build() {
+  console.log('demo: building (turbo run build for the demo publishers, the dashboard and the CLI)…');
+  const filters = ['@firehose/demo-publishers', '@firehose/dashboard', '@firehose/cli'].map((name) => `--filter=${name}`);
+  const result = spawnSync('pnpm', ['exec', 'turbo', 'run', 'build', ...filters, '--output-logs=errors-only'], {
+    cwd: root,
+    stdio: 'inherit',
+    shell: process.platform === 'win32',
+  });
+  if (result.status !== 0) fail(`the build failed (exit ${result.status ?? result.signal}); see the output above.`);
+}
+
+/** The demo runs the built packages (dist/), as a user of the published packages would. */
+const load = (path) => import(pathToFileURL(join(root, path)).href);
+
+/** A listen failure phrased as what to do. */
+function explain(error) {
+  if (error?.code === 'EADDRINUSE' || /EADDRINUSE/.test(String(error?.message))) {
+    return `a port is already in use (${error.message}). Is another demo or broker running? Pick free ports, e.g. pnpm demo -- --mqtt-port 0 --ws-port 0 --http-port 0 --dashboard-port 0`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+async function main() {
+  const opts = options();
+  if (opts.build) build();
+  const [{ createBroker, readConfigFile }, { startPublishers, loadAccounts }, { startDashboardServer }] = await Promise.all([
+    load('packages/broker/dist/index.js'),
+    load('apps/demo-publishers/dist/index.js'),
+    load('apps/dashboard/server.mjs'),
+  ]);
+
+  const stops = [];
+  let stopping = false;
+  const stop = async (code) => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\ndemo: stopping…');
+    // Reverse start order: publishers first, so nothing publishes into a closing broker.
+    for (const close of stops.reverse()) await close().catch((error) => console.error(`demo: ${error.message}`));
+    console.log('demo: stopped.');
+    process.exit(code);
+  };
+  process.once('SIGINT', () => void stop(0));
+  process.once('SIGTERM', () => void stop(0));
+
+  try {
+    const config = await readConfigFile(join(root, 'demo/broker.yaml'));
+    const listen = (port, extra = {}) => ({ ...extra, host: opts.host, port });
+    const broker = await createBroker({
+      ...config,
+      listeners: {
+        mqtt: listen(opts.mqttPort),
+        ws: listen(opts.wsPort, { path: '/mqtt' }),
+        http: listen(opts.httpPort),
+      },
+    });
+    broker.on('error', (error) => console.error(`broker: ${error.message}`));
+    await broker.listen();
+    stops.push(() => broker.close());
+    const mqttUrl = broker.url('mqtt');
+    const wsPort = broker.address('ws').port;
+    const http = broker.address('http');
+
+    const accounts = await loadAccounts(join(root, 'demo/accounts.json'));
+    const publishers = await startPublishers({ url: mqttUrl, accounts, rate: opts.rate, seed: opts.seed });
+    stops.push(() => publishers.stop());
+
+    // `{host}` lets the page reach the broker on whatever host name the browser used.
+    const dashboard = await startDashboardServer({ host: opts.host, port: opts.dashboardPort, broker: `ws://{host}:${wsPort}/mqtt` });
+    stops.push(() => dashboard.close());
+
+    console.log(`
+  firehose demo is running: ${Object.keys(accounts).length} simulated services → broker → dashboard.
+
+  Open the dashboard:  ${dashboard.url}
+
+  Try the CLI in another terminal:
+    node packages/cli/dist/bin.js tail --url ${mqttUrl} --service gerrit --project openstack/nova
+
+  (broker: ${mqttUrl} · ws://${opts.host}:${wsPort}/mqtt · metrics http://${http.host}:${http.port}/metrics · rate ${opts.rate}, seed ${opts.seed})
+  Ctrl-C stops everything.
+`);
+  } catch (error) {
+    console.error(`demo: ${explain(error)}`);
+    await stop(1);
+  }
+}
+
+await main();
