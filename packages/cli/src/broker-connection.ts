@@ -1,0 +1,61 @@
+import { connect, type ConnectOptions, type FirehoseClient } from '@firehose/client';
+import { FirehoseError, isFirehoseError } from '@firehose/protocol';
+import type { CommandContext } from './command.js';
+import { checkBrokerUrl } from './env.js';
+import type { OptionSpec } from './command.js';
+import { readSecret } from './read-secret.js';
+
+export const DEFAULT_URL = 'mqtt://localhost:1883';
+
+/** `--url`, `--username` as every networked command spells them. */
+export const CONNECTION_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  url: {
+    type: 'string',
+    value: 'URL',
+    description: 'Broker URL: mqtt://, mqtts://, ws:// or wss:// (env FIREHOSE_URL).',
+    default: DEFAULT_URL,
+  },
+  username: {
+    type: 'string',
+    short: 'u',
+    value: 'NAME',
+    description:
+      'Service account (env FIREHOSE_USERNAME); the password comes from FIREHOSE_PASSWORD or a prompt that does not echo.',
+  },
+};
+
+/** The broker URL from `--url`, then `FIREHOSE_URL`, then the default. */
+export function brokerUrl(context: CommandContext): string {
+  const flag = context.args.string('url');
+  if (flag !== undefined) checkBrokerUrl(flag, '--url');
+  return flag ?? context.env.url ?? DEFAULT_URL;
+}
+
+/** Username and password: password from `FIREHOSE_PASSWORD`, else a no-echo prompt. */
+export async function credentials(
+  context: CommandContext,
+): Promise<Pick<ConnectOptions, 'username' | 'password'>> {
+  const username = context.args.string('username') ?? context.env.username;
+  if (username === undefined) return {};
+  const password =
+    context.env.password ?? (await readSecret(context, `Password for ${username} (not echoed): `));
+  return { username, password };
+}
+
+/**
+ * Connects once, failing fast: a CLI user wants "connection refused" now, not a silent retry loop.
+ * @throws FirehoseError `CONNECTION_FAILED` whose message names the URL and what to check.
+ */
+export async function connectOnce(url: string, options: ConnectOptions): Promise<FirehoseClient> {
+  try {
+    return await connect(url, { connectTimeout: 5000, ...options });
+  } catch (error) {
+    if (isFirehoseError(error) && error.code !== 'CONNECTION_FAILED') throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new FirehoseError(
+      'CONNECTION_FAILED',
+      `Could not connect to ${url}: ${reason.replace(/\.$/, '')}. Is a broker running there? ('firehose broker' starts one; --url picks another.)`,
+      { cause: error },
+    );
+  }
+}

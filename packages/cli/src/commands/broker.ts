@@ -1,0 +1,156 @@
+import {
+  FirehoseBroker,
+  flagsToConfig,
+  loadConfig,
+  printConfig,
+  type BrokerConfig,
+  type BrokerConfigInput,
+} from '@firehose/broker';
+import { isFirehoseError } from '@firehose/protocol';
+import type { Command } from '../command.js';
+import { useColour } from '../output/colour.js';
+import { ExitCode } from '../exit-codes.js';
+import { createLogger } from '../logger.js';
+import { describeError } from '../run-cli.js';
+import type { ParsedArgs } from '../parsed-args.js';
+import { UsageError } from '../usage-error.js';
+import type { Logger } from 'pino';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export const brokerCommand: Command = {
+  name: ['broker'],
+  summary: 'run a firehose broker (MQTT, WebSocket, HTTP metrics) until SIGTERM/SIGINT',
+  usage: 'broker [options]',
+  examples: [
+    {
+      command: 'broker',
+      description: 'MQTT on :1883, WebSocket on :8080/mqtt, /metrics on :9090, anonymous read-only',
+    },
+    {
+      command: 'broker --config firehose.yaml',
+      description: 'listeners, accounts and limits from a YAML/JSON file',
+    },
+    {
+      command: 'broker --port 0 --persistence level:./data',
+      description: 'a free port, sessions kept on disk',
+    },
+    {
+      command: 'broker --config firehose.yaml --print-config',
+      description: 'show the effective config (secrets masked) and exit',
+    },
+  ],
+  options: {
+    config: {
+      type: 'string',
+      short: 'c',
+      value: 'FILE',
+      description: 'Config file (YAML or JSON, DESIGN §6 shape).',
+    },
+    port: {
+      type: 'string',
+      short: 'p',
+      value: 'N',
+      description: 'MQTT listener port; 0 picks a free one.',
+      default: '1883',
+    },
+    'ws-port': { type: 'string', value: 'N', description: 'WebSocket listener port.', default: '8080' },
+    'http-port': {
+      type: 'string',
+      value: 'N',
+      description: 'HTTP port for /metrics, /healthz, /readyz.',
+      default: '9090',
+    },
+    persistence: {
+      type: 'string',
+      value: 'SPEC',
+      description: 'memory, level:DIR (on disk) or redis://HOST:PORT (cluster).',
+      default: 'memory',
+    },
+    'log-level': { type: 'string', value: 'LEVEL', description: LOG_LEVELS.join('|'), default: 'info' },
+    'print-config': {
+      type: 'boolean',
+      description: 'Print the effective config with secrets masked, then exit.',
+    },
+  },
+  details: `Precedence: flags > FIREHOSE_* environment variables > config file > defaults.
+Logs: pretty on a terminal, one JSON object per line otherwise (stdout).
+Signals: SIGTERM or SIGINT stops accepting, flushes and disconnects clients, closes persistence;
+a second signal exits at once.`,
+  async run({ args, env, stdout, signal }) {
+    const flags = brokerFlags(args);
+    const file = args.string('config');
+    const config = await loadConfig({ ...(file === undefined ? {} : { file }), env: env.brokerEnv, flags });
+    if (args.boolean('print-config')) {
+      stdout.write(printConfig(config).replace(/\n?$/, '\n'));
+      return ExitCode.ok;
+    }
+    const logger = createLogger({
+      level: config.log.level,
+      stream: stdout,
+      colour: useColour('auto', env, stdout),
+    });
+    const broker = startBroker(config, logger);
+    broker.on('error', (error) => logger.error({ err: error }, 'broker error'));
+    try {
+      await broker.listen();
+    } catch (error) {
+      await broker.close().catch(() => undefined);
+      throw error;
+    }
+    const urls = {
+      mqtt: broker.url('mqtt'),
+      mqtts: broker.url('mqtts'),
+      ws: broker.url('ws'),
+      wss: broker.url('wss'),
+      http: addressUrl(broker.address('http')),
+    };
+    logger.info(
+      Object.fromEntries(Object.entries(urls).filter(([, url]) => url !== undefined)),
+      'firehose broker listening',
+    );
+    await new Promise<void>((resolve) => {
+      if (signal.aborted) resolve();
+      else signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    logger.info({ signal: String(signal.reason) }, 'shutting down (send the signal again to exit at once)');
+    try {
+      await broker.close();
+    } catch (error) {
+      logger.error({ err: error }, `shutdown failed: ${describeError(error)}`);
+      return ExitCode.error;
+    }
+    logger.info('broker closed');
+    return ExitCode.ok;
+  },
+};
+
+function addressUrl(address: { host: string; port: number } | undefined): string | undefined {
+  if (address === undefined) return undefined;
+  const host = address.host.includes(':') ? `[${address.host}]` : address.host;
+  return `http://${host}:${address.port}`;
+}
+
+/** `--port`, `--ws-port`, … through the broker's own flag table (one source for names and checks). */
+function brokerFlags(args: ParsedArgs): BrokerConfigInput {
+  const flags: Record<string, string> = {};
+  for (const name of ['port', 'ws-port', 'http-port', 'persistence', 'log-level']) {
+    const value = args.string(name);
+    if (value !== undefined) flags[name] = value;
+  }
+  try {
+    return flagsToConfig(flags);
+  } catch (error) {
+    // A malformed flag value is a usage mistake (exit 2), not a run-time failure.
+    if (isFirehoseError(error, 'INVALID_CONFIG')) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/**
+ * The broker on an already-loaded config. `createBroker` takes the input shape and resolves it
+ * again; `loadConfig` has already merged and resolved file, env and flags, so hand that over as is.
+ */
+function startBroker(config: BrokerConfig, logger: Logger): FirehoseBroker {
+  return new FirehoseBroker(config, logger);
+}

@@ -1,0 +1,239 @@
+import { readFile } from 'node:fs/promises';
+import { isFirehoseError } from '@firehose/protocol';
+import { getEventType, eventTypes } from '@firehose/schema';
+import { CONNECTION_OPTIONS, brokerUrl, connectOnce, credentials } from '../broker-connection.js';
+import type { Command } from '../command.js';
+import { ExitCode } from '../exit-codes.js';
+import { preparePublish, type PreparedMessage } from '../prepare-publish.js';
+import { readAll } from '../read-secret.js';
+import { parseParams } from '../subscription-filters.js';
+import { UsageError } from '../usage-error.js';
+
+const MAX_ERRORS_SHOWN = 20;
+
+export const pubCommand: Command = {
+  name: ['pub'],
+  summary: 'validate and publish events (JSON argument, file, or NDJSON on stdin); all or nothing',
+  usage: 'pub [options] <topic> [data|-]   or   pub --service S --event E [--project P] [data|-]',
+  examples: [
+    {
+      command: `pub -u gerrit gerrit/openstack/nova/comment-added '{"type":"comment-added",…}'`,
+      description: 'wrap the data in an envelope (id, type, dataschema, subject from the schema) and publish',
+    },
+    {
+      command:
+        'pub -u gerrit --service gerrit --event comment-added --project openstack/nova --file event.json',
+      description: 'the topic built from the schema; data from a file',
+    },
+    {
+      command: 'pub -u zuul - < events.ndjson',
+      description: 'NDJSON on stdin: one data object, envelope or tail record per line',
+    },
+    {
+      command: 'tail -o ndjson -n 100 > saved.ndjson && firehose pub -u gerrit - < saved.ndjson',
+      description: 'replay a capture',
+    },
+    {
+      command: 'pub --dry-run gerrit/openstack/nova/comment-added --file event.json',
+      description: 'validate and print the envelope only',
+    },
+  ],
+  options: {
+    ...CONNECTION_OPTIONS,
+    service: {
+      type: 'string',
+      short: 's',
+      value: 'NAME',
+      description: 'Build the topic from this service… ',
+    },
+    event: {
+      type: 'string',
+      short: 'e',
+      value: 'NAME',
+      description: '…and this event type (see firehose schema show --list).',
+    },
+    project: {
+      type: 'string',
+      short: 'p',
+      value: 'NAME',
+      description: 'Topic parameter project (any depth).',
+    },
+    param: {
+      type: 'string',
+      multiple: true,
+      value: 'K=V',
+      description: 'Another topic parameter, e.g. --param change=912345.',
+    },
+    file: {
+      type: 'string',
+      short: 'f',
+      value: 'FILE',
+      description: 'Read data from FILE: one JSON document or NDJSON.',
+    },
+    qos: { type: 'string', short: 'q', value: '0|1|2', description: 'Publish QoS.', default: '1' },
+    retain: { type: 'boolean', short: 'r', description: 'Ask the broker to retain the message.' },
+    source: {
+      type: 'string',
+      value: 'URI',
+      description: "Envelope source (default: the service's upstream URI).",
+    },
+    'dry-run': {
+      type: 'boolean',
+      description: 'Validate and print the envelopes as NDJSON; publish nothing.',
+    },
+  },
+  positionals: { min: 0, max: 2 },
+  details: `Each input is service data (wrapped in an envelope), a full CloudEvents envelope, or a
+{topic, event} record as 'firehose tail -o ndjson' prints. Every message is validated before the
+first is sent: one invalid line means nothing is published (exit 1, with the line and JSON path).
+The password comes from FIREHOSE_PASSWORD, else a prompt that does not echo.`,
+  async run(context) {
+    const { args, stdin, stdout, stderr } = context;
+    const positionals = [...args.positionals];
+    const builtTopic = topicFromFlags(args.string('service'), args.string('event'), args);
+    const topic = builtTopic ?? positionals.shift();
+    const dataArgument = positionals.shift();
+    if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0] ?? ''}'.`);
+    const file = args.string('file');
+    if (file !== undefined && dataArgument !== undefined)
+      throw new UsageError('give data either as an argument or with --file, not both.');
+    const qos = Number(args.choice('qos', ['0', '1', '2'], '1')) as 0 | 1 | 2;
+
+    let inputs: { value: unknown; origin: string }[];
+    if (dataArgument === '-') inputs = parseNdjson(await readAll(stdin), 'stdin');
+    else if (dataArgument !== undefined)
+      inputs = [{ value: parseJson(dataArgument, 'argument'), origin: 'argument' }];
+    else if (file !== undefined) inputs = parseDocumentOrNdjson(await readText(file), file);
+    else
+      throw new UsageError(
+        "missing data: give JSON as an argument, '-' for NDJSON on stdin, or --file FILE.",
+      );
+    if (inputs.length === 0) throw new UsageError('no events in the input.');
+
+    const prepared: PreparedMessage[] = [];
+    const errors: string[] = [];
+    for (const input of inputs) {
+      try {
+        prepared.push(
+          preparePublish({ topic, value: input.value, origin: input.origin, source: args.string('source') }),
+        );
+      } catch (error) {
+        if (!isFirehoseError(error)) throw error;
+        errors.push(error.message);
+      }
+    }
+    if (errors.length > 0) {
+      for (const message of errors.slice(0, MAX_ERRORS_SHOWN)) stderr.write(`firehose pub: ${message}\n`);
+      if (errors.length > MAX_ERRORS_SHOWN)
+        stderr.write(`firehose pub: … and ${errors.length - MAX_ERRORS_SHOWN} more.\n`);
+      stderr.write(`firehose pub: ${errors.length} of ${inputs.length} invalid; nothing was published.\n`);
+      return ExitCode.error;
+    }
+    for (const message of prepared) {
+      if (message.undeclared)
+        stderr.write(
+          `firehose pub: warning: no schema declares ${message.topic}; the broker will flag it.\n`,
+        );
+    }
+    if (args.boolean('dry-run')) {
+      for (const message of prepared)
+        stdout.write(`${JSON.stringify({ topic: message.topic, event: message.event })}\n`);
+      return ExitCode.ok;
+    }
+
+    const url = brokerUrl(context);
+    const client = await connectOnce(url, await credentials(context));
+    let sent = 0;
+    try {
+      for (const message of prepared) {
+        await client.publishRaw(message.topic, JSON.stringify(message.event), {
+          qos,
+          retain: args.boolean('retain'),
+        });
+        sent += 1;
+        stdout.write(`published ${message.topic} ${message.event.id}\n`);
+      }
+    } catch (error) {
+      // Validation passed, so this is the network or the ACL: say how far we got.
+      const reason = isFirehoseError(error) || error instanceof Error ? error.message : String(error);
+      stderr.write(`firehose pub: published ${sent} of ${prepared.length}, then: ${reason}\n`);
+      return ExitCode.error;
+    } finally {
+      await client.close().catch(() => undefined);
+    }
+    return ExitCode.ok;
+  },
+};
+
+function topicFromFlags(
+  service: string | undefined,
+  event: string | undefined,
+  args: Parameters<Command['run']>[0]['args'],
+): string | undefined {
+  const params = parseParams(args.strings('param'));
+  const project = args.string('project');
+  if (project !== undefined) params.project = project;
+  if (service === undefined && event === undefined) {
+    if (Object.keys(params).length > 0)
+      throw new UsageError('--project and --param need --service and --event.');
+    return undefined;
+  }
+  if (service === undefined || event === undefined)
+    throw new UsageError('--service and --event go together.');
+  const eventType = getEventType(`${service}.${event}`);
+  if (eventType === undefined) {
+    const known = eventTypes
+      .filter((candidate) => candidate.service === service)
+      .map((candidate) => candidate.event);
+    const hint =
+      known.length > 0
+        ? `${service} events: ${known.join(', ')}`
+        : `services: ${[...new Set(eventTypes.map((t) => t.service))].join(', ')}`;
+    throw new UsageError(`no event type ${service}.${event}; ${hint}.`);
+  }
+  try {
+    return eventType.topic(params);
+  } catch (error) {
+    throw new UsageError(
+      `${isFirehoseError(error) ? error.message : String(error)} (topic ${eventType.template.pattern})`,
+    );
+  }
+}
+
+function parseJson(text: string, origin: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new UsageError(
+      `${origin} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}
+
+function parseNdjson(text: string, origin: string): { value: unknown; origin: string }[] {
+  const inputs: { value: unknown; origin: string }[] = [];
+  text.split(/\r?\n/).forEach((line, index) => {
+    if (line.trim() === '') return;
+    const where = `${origin} line ${index + 1}`;
+    inputs.push({ value: parseJson(line, where), origin: where });
+  });
+  return inputs;
+}
+
+function parseDocumentOrNdjson(text: string, origin: string): { value: unknown; origin: string }[] {
+  try {
+    return [{ value: JSON.parse(text) as unknown, origin }];
+  } catch {
+    return parseNdjson(text, origin);
+  }
+}
+
+async function readText(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(
+      `cannot read --file ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}.`,
+    );
+  }
+}

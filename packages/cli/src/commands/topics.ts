@@ -1,0 +1,162 @@
+import type { InvalidEvent, ReceivedEvent } from '@firehose/client';
+import { CONNECTION_OPTIONS, brokerUrl, connectOnce, credentials } from '../broker-connection.js';
+import {
+  buildCatalogueView,
+  parseCatalogueRecord,
+  type CatalogueView,
+  type Observed,
+} from '../catalogue-view.js';
+import type { Command } from '../command.js';
+import { ExitCode } from '../exit-codes.js';
+import { createPalette, useColour, type Palette } from '../output/colour.js';
+
+const CATALOGUE_FILTER = '$firehose/catalogue/#';
+
+export const topicsCommand: Command = {
+  name: ['topics'],
+  summary: "the topic catalogue: declared event types beside the broker's observed counts",
+  usage: 'topics [options]',
+  examples: [
+    {
+      command: 'topics',
+      description:
+        'every declared event type with count, rate, invalid and last seen; undeclared topics flagged',
+    },
+    { command: "topics --format json | jq '.undeclared[].topic'", description: 'topics no schema declares' },
+    { command: 'topics --declared', description: 'only what the schema declares (no broker needed)' },
+  ],
+  options: {
+    ...CONNECTION_OPTIONS,
+    format: {
+      type: 'string',
+      short: 'o',
+      value: 'table|json',
+      description: 'Output format.',
+      default: 'table',
+    },
+    declared: { type: 'boolean', description: 'Skip the broker: list declared event types only.' },
+    seen: { type: 'boolean', description: 'Only rows the broker has seen at least once.' },
+    wait: {
+      type: 'string',
+      value: 'DURATION',
+      description: 'How long to collect retained catalogue records after subscribing.',
+      default: '1s',
+    },
+    color: {
+      type: 'string',
+      value: 'WHEN',
+      description: 'auto|always|never; a non-empty NO_COLOR always wins.',
+      default: 'auto',
+    },
+  },
+  details: `Observed figures come from the broker's retained $firehose/catalogue/<node>/{declared,undeclared}/…
+records (refreshed every catalogue.interval seconds); a cluster's nodes are summed.`,
+  async run(context) {
+    const { args, env, stdout, stderr } = context;
+    const format = args.choice('format', ['table', 'json'], 'table');
+    const wait = args.duration('wait') ?? 1000;
+    const records: NonNullable<ReturnType<typeof parseCatalogueRecord>>[] = [];
+    if (!args.boolean('declared')) {
+      const url = brokerUrl(context);
+      const client = await connectOnce(url, {
+        ...(await credentials(context)),
+        validate: false,
+        dedupe: false,
+      });
+      const collect = (payload: Uint8Array): void => {
+        const record = parseCatalogueRecord(payload);
+        if (record !== undefined) records.push(record);
+      };
+      // Catalogue records are plain JSON, not envelopes, so the client reports them as "invalid".
+      client.on('invalid', (invalid: InvalidEvent) => {
+        if (invalid.topic.startsWith('$firehose/catalogue/')) collect(invalid.payload);
+      });
+      try {
+        await client.subscribe(CATALOGUE_FILTER, (received: ReceivedEvent) => collect(received.payload), {
+          qos: 0,
+        });
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      } finally {
+        await client.close().catch(() => undefined);
+      }
+      if (records.length === 0) {
+        stderr.write(
+          `firehose topics: no catalogue records from ${url} (catalogue.interval 0, or nothing published yet).\n`,
+        );
+      }
+    }
+    const view = buildCatalogueView(records);
+    if (args.boolean('seen')) {
+      view.declared = view.declared.filter((row) => row.observed.count + row.observed.invalid > 0);
+    }
+    if (format === 'json') {
+      stdout.write(`${JSON.stringify(view, null, 2)}\n`);
+      return ExitCode.ok;
+    }
+    const palette = createPalette(
+      useColour(args.choice('color', ['auto', 'always', 'never'], 'auto'), env, stdout),
+    );
+    stdout.write(formatTable(view, palette, !args.boolean('declared')));
+    return ExitCode.ok;
+  },
+};
+
+function formatTable(view: CatalogueView, palette: Palette, observed: boolean): string {
+  const header = [
+    'TYPE',
+    'V',
+    'TOPIC TEMPLATE',
+    ...(observed ? ['COUNT', 'RATE/S', 'INVALID', 'LAST SEEN'] : []),
+    'NOTE',
+  ];
+  const rows: string[][] = [];
+  for (const row of view.declared) {
+    const note = row.deprecated ? 'deprecated' : '';
+    rows.push([
+      row.type,
+      String(row.version),
+      row.template,
+      ...(observed ? figures(row.observed) : []),
+      note,
+    ]);
+  }
+  for (const row of view.undeclared) {
+    rows.push(['(undeclared)', '-', row.topic, ...figures(row.observed), 'UNDECLARED: no schema']);
+  }
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
+  );
+  const numeric = new Set(observed ? [1, 3, 4, 5] : [1]);
+  const line = (cells: string[]): string =>
+    cells
+      .map((cell, column) =>
+        numeric.has(column) ? cell.padStart(widths[column] ?? 0) : cell.padEnd(widths[column] ?? 0),
+      )
+      .join('  ')
+      .trimEnd();
+  const out = [palette.bold(line(header))];
+  for (const row of rows) {
+    const text = line(row);
+    out.push(
+      row[0] === '(undeclared)'
+        ? palette.failure(text)
+        : row.at(-1) === 'deprecated'
+          ? palette.dim(text)
+          : text,
+    );
+  }
+  const seen = view.declared.filter((row) => row.observed.count > 0).length;
+  const summary = observed
+    ? `${view.declared.length} declared event types (${seen} seen), ${view.undeclared.length} undeclared topics.`
+    : `${view.declared.length} declared event types.`;
+  return `${out.join('\n')}\n\n${summary}\n`;
+}
+
+function figures(observed: Observed): string[] {
+  return [
+    String(observed.count),
+    observed.rate.toFixed(2),
+    String(observed.invalid),
+    observed.lastSeen === null ? '-' : observed.lastSeen.replace(/\.\d+Z$/, 'Z'),
+  ];
+}

@@ -1,0 +1,60 @@
+import type { CliEnv } from '../env.js';
+
+export type ColourMode = 'auto' | 'always' | 'never';
+
+/**
+ * Whether to write ANSI colour. A non-empty `NO_COLOR` wins over everything, including
+ * `--color always` (https://no-color.org); `auto` colours only a terminal, never a pipe or file.
+ */
+export function useColour(mode: ColourMode, env: CliEnv, stream: { isTTY?: boolean }): boolean {
+  if (env.noColor) return false;
+  if (mode === 'always') return true;
+  if (mode === 'never') return false;
+  return stream.isTTY === true;
+}
+
+/** Styles for one output; the identity when colour is off, so callers never branch. */
+export interface Palette {
+  readonly enabled: boolean;
+  dim(text: string): string;
+  bold(text: string): string;
+  failure(text: string): string;
+  service(service: string, text: string): string;
+}
+
+// Red (31/91) is kept for failures, so no service can look like one.
+const SERVICE_COLOURS = [32, 33, 34, 35, 36, 92, 93, 94, 95, 96] as const;
+
+const wrap = (code: number | string, text: string): string => `\u001b[${code}m${text}\u001b[0m`;
+
+export function createPalette(enabled: boolean): Palette {
+  if (!enabled) {
+    const same = (text: string): string => text;
+    return { enabled, dim: same, bold: same, failure: same, service: (_service, text) => text };
+  }
+  return {
+    enabled,
+    dim: (text) => wrap(2, text),
+    bold: (text) => wrap(1, text),
+    failure: (text) => wrap('1;31', text),
+    service: (service, text) => wrap(serviceColour(service), text),
+  };
+}
+
+/**
+ * A stable colour per service: a hash of the name, so `gerrit` is the same colour in every
+ * terminal and every run (unlike colour-by-arrival-order, which shuffles between runs).
+ */
+export function serviceColour(service: string): number {
+  let hash = 2166136261;
+  for (let index = 0; index < service.length; index++) {
+    hash = Math.imul(hash ^ service.charCodeAt(index), 16777619) >>> 0;
+  }
+  return SERVICE_COLOURS[hash % SERVICE_COLOURS.length] ?? 36;
+}
+
+/** Removes ANSI escape sequences (for width checks and tests). */
+export function stripAnsi(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/\u001b\[[0-9;]*m/g, '');
+}

@@ -1,0 +1,145 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { isFirehoseError } from '@firehose/protocol';
+import type { Command, CommandContext } from './command.js';
+import { commands, type CommandEntry } from './commands.js';
+import type { CliEnv } from './env.js';
+import { ExitCode } from './exit-codes.js';
+import { COMMON_OPTIONS, formatHelp, formatTopLevelHelp, formatUsage } from './help.js';
+import { ParsedArgs } from './parsed-args.js';
+import { TimeoutExpired, UsageError } from './usage-error.js';
+import { cliVersion } from './version.js';
+
+export type CliStreams = Omit<CommandContext, 'args' | 'env'>;
+
+/**
+ * Runs one `firehose …` invocation and resolves to its exit code. Never throws: every failure is
+ * turned into a message on stderr and the documented exit code.
+ */
+export async function runCli(argv: readonly string[], env: CliEnv, streams: CliStreams): Promise<number> {
+  const { stdout, stderr } = streams;
+  const first = argv[0];
+  if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+    stdout.write(formatTopLevelHelp(commands, cliVersion()));
+    return first === undefined ? ExitCode.usage : ExitCode.ok;
+  }
+  if (first === '--version' || first === '-V') {
+    stdout.write(`${cliVersion()}\n`);
+    return ExitCode.ok;
+  }
+  const found = findCommand(argv);
+  if (found === undefined) return unknownCommand(argv, streams);
+  const { entry, rest } = found;
+  const label = `firehose ${entry.name.join(' ')}`;
+  const command = await entry.load();
+  try {
+    const args = parse(command, rest);
+    if (args.boolean('help')) {
+      stdout.write(formatHelp(command));
+      return ExitCode.ok;
+    }
+    return await command.run({ ...streams, args, env });
+  } catch (error) {
+    if (error instanceof UsageError) {
+      stderr.write(
+        `${label}: ${error.message}\n${formatUsage(command)}\nRun '${label} --help' for examples.\n`,
+      );
+      return ExitCode.usage;
+    }
+    if (error instanceof TimeoutExpired) {
+      stderr.write(`${label}: ${error.message}\n`);
+      return ExitCode.timeout;
+    }
+    stderr.write(`${label}: ${describeError(error)}\n`);
+    return ExitCode.error;
+  }
+}
+
+/** A sentence for any thrown value, with the JSON path when a FirehoseError carries one. */
+export function describeError(error: unknown): string {
+  if (isFirehoseError(error)) {
+    const path = error.path !== undefined && !error.message.includes(error.path) ? ` (at ${error.path})` : '';
+    return `${error.message}${path}`;
+  }
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+function findCommand(argv: readonly string[]): { entry: CommandEntry; rest: string[] } | undefined {
+  let best: { entry: CommandEntry; rest: string[] } | undefined;
+  let bestLength = 0;
+  for (const entry of commands) {
+    for (const name of [entry.name, ...(entry.aliases ?? []).map((alias) => alias.split(' '))]) {
+      const matchesName = name.every((word, index) => argv[index] === word);
+      if (matchesName && name.length > bestLength) {
+        best = { entry, rest: argv.slice(name.length) };
+        bestLength = name.length;
+      }
+    }
+  }
+  return best;
+}
+
+function unknownCommand(argv: readonly string[], { stdout, stderr }: CliStreams): number {
+  const group = argv[0] ?? '';
+  const subcommands = commands.filter((command) => command.name.length > 1 && command.name[0] === group);
+  if (subcommands.length > 0) {
+    const list = subcommands.map(
+      (command) => `  firehose ${command.name.join(' ').padEnd(16)}  ${command.summary}`,
+    );
+    const wantsHelp = argv.includes('--help') || argv.includes('-h');
+    const sub = argv[1];
+    const text = `${list.join('\n')}\n`;
+    if (wantsHelp && (sub === undefined || sub.startsWith('-'))) {
+      stdout.write(`Usage: firehose ${group} <subcommand> [options]\n\nSubcommands:\n${text}`);
+      return ExitCode.ok;
+    }
+    const what =
+      sub === undefined || sub.startsWith('-') ? 'needs a subcommand' : `has no subcommand '${sub}'`;
+    stderr.write(`firehose ${group} ${what}; use one of:\n${text}`);
+    return ExitCode.usage;
+  }
+  stderr.write(
+    `firehose: unknown command '${group}'.\nUsage: firehose <command> [options]; run 'firehose --help' for the list.\n`,
+  );
+  return ExitCode.usage;
+}
+
+function parse(command: Command, args: string[]): ParsedArgs {
+  const options: NonNullable<ParseArgsConfig['options']> = {};
+  for (const [name, spec] of Object.entries({ ...command.options, ...COMMON_OPTIONS })) {
+    options[name] = {
+      type: spec.type,
+      ...(spec.short === undefined ? {} : { short: spec.short }),
+      ...(spec.multiple === true ? { multiple: true } : {}),
+    };
+  }
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args, options, strict: true, allowPositionals: true });
+  } catch (error) {
+    throw new UsageError(parseArgsMessage(error));
+  }
+  const result = new ParsedArgs(parsed.values, parsed.positionals);
+  if (result.boolean('help')) return result;
+  const min = command.positionals?.min ?? 0;
+  const max = command.positionals?.max ?? command.positionals?.min ?? 0;
+  if (parsed.positionals.length < min) throw new UsageError('missing argument.');
+  if (parsed.positionals.length > max) {
+    throw new UsageError(`unexpected argument '${parsed.positionals[max] ?? ''}'.`);
+  }
+  return result;
+}
+
+/** Node's parseArgs messages are long and mention `--` tricks; keep the first clause. */
+function parseArgsMessage(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  const message = error instanceof Error ? error.message : String(error);
+  const option = /'(-{1,2}[\w-]+)/.exec(message)?.[1];
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option !== undefined) return `unknown option '${option}'.`;
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option !== undefined) {
+    return message.includes('argument missing')
+      ? `option '${option}' needs a value.`
+      : `option '${option}' takes no value.`;
+  }
+  return message.split('. ')[0]?.replace(/\.$/, '').concat('.') ?? message;
+}

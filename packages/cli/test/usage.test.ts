@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { run } from './helpers.js';
+
+describe('command line usage', () => {
+  it('exits 2 with one clear line and the usage on an unknown flag', async () => {
+    const result = await run(['tail', '--bogus']);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    const lines = result.stderr.trim().split('\n');
+    expect(lines[0]).toBe("firehose tail: unknown option '--bogus'.");
+    expect(lines[1]).toBe('Usage: firehose tail [options] [filter…]');
+  });
+
+  it('exits 2 on a missing argument and on a malformed value', async () => {
+    const missing = await run(['schema', 'show']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('Usage: firehose schema show');
+    const malformed = await run(['tail', '--count', 'many']);
+    expect(malformed.code).toBe(2);
+    expect(malformed.stderr).toContain("--count must be a whole number ≥ 1; got 'many'.");
+    const unknown = await run(['frobnicate']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("unknown command 'frobnicate'");
+  });
+
+  it('rejects a bad FIREHOSE_URL before doing anything', async () => {
+    const result = await run(['tail'], { env: { FIREHOSE_URL: 'http://example.org' } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('FIREHOSE_URL');
+  });
+
+  it('leads every --help with examples and lists the exit codes', async () => {
+    const commands = [
+      ['tail'],
+      ['pub'],
+      ['broker'],
+      ['bridge', 'gerrit'],
+      ['topics'],
+      ['schema', 'show'],
+      ['schema', 'export'],
+      ['passwd'],
+      ['bench'],
+    ];
+    const results = await Promise.all(commands.map((command) => run([...command, '--help'])));
+    results.forEach((result, index) => {
+      const label = commands[index]!.join(' ');
+      expect(result.code, label).toBe(0);
+      expect(result.stdout.split('\n')[2], label).toBe('Examples:');
+      expect(result.stdout, label).toContain('Exit codes: 0 done, 1 error, 2 usage');
+      expect(result.stdout, label).toContain('3 --timeout expired');
+    });
+    const tail = await run(['sub', '--help']);
+    expect(tail.stdout).toContain('data.approvals[].value');
+    expect(tail.stdout).toContain('{data.change.number}');
+  });
+
+  it('prints the version', async () => {
+    const result = await run(['--version']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^\d+\.\d+\.\d+/);
+  });
+});
