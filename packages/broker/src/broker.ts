@@ -1,16 +1,21 @@
 import { EventEmitter } from 'node:events';
+import { createRequire } from 'node:module';
 import { Aedes, type Client } from 'aedes';
 import { AccessControl } from './access.js';
 import { ClientRegistry } from './aedes-hooks.js';
-import { Catalogue, catalogueTopic } from './catalogue.js';
+import { Catalogue } from './catalogue.js';
+import { printConfig } from './config/print-config.js';
 import { FirehoseConnection, type ConnectionInfo, type OutboundSink } from './connection/connection.js';
+import { startHttpListener } from './listeners/http-listener.js';
 import { startMqttListener } from './listeners/mqtt-listener.js';
 import type { ListenerHost, RunningListener } from './listeners/listener.js';
 import { startWsListener } from './listeners/ws-listener.js';
 import { silentLogger, type Logger } from './logger.js';
 import { resolveConfig } from './config/resolve-config.js';
 import type { BrokerConfig, BrokerConfigInput, ListenerName } from './config/types.js';
+import { createMetrics } from './metrics.js';
 import { EventInspector, type InvalidRecord } from './publish-inspector.js';
+import { Reporter } from './reporter.js';
 import { BrokerStats, type RefusalReason } from './stats.js';
 
 /** Events a FirehoseBroker emits. */
@@ -35,6 +40,8 @@ export interface CreateBrokerOptions {
   logger?: Logger;
 }
 
+const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+
 /** The firehose broker: aedes plus listeners, ACLs, validation, limits and statistics. */
 export class FirehoseBroker extends EventEmitter<BrokerEvents> {
   readonly stats = new BrokerStats();
@@ -48,7 +55,7 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
   readonly #perIp = new Map<string, number>();
   readonly #diverted = new WeakSet<object>();
   #listeners: RunningListener[] = [];
-  #timers: NodeJS.Timeout[] = [];
+  readonly #reporter: Reporter;
   #state: 'new' | 'listening' | 'closing' | 'closed' = 'new';
 
   /** @internal use `createBroker`. */
@@ -62,7 +69,7 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
       this.catalogue,
       logger,
       (service, record) => {
-        this.#publishInternal(`$firehose/invalid/${service}`, record, true);
+        this.#publishInternal(`$firehose/invalid/${service}`, JSON.stringify(record), true);
         this.emit('invalid', record);
       },
     );
@@ -82,6 +89,9 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
       // Outbound isolation is the connection wrapper's job; aedes never sees backpressure.
       drainTimeout: 0,
     });
+    this.#reporter = new Reporter(this.#aedes, () => this.#config, this.stats, this.catalogue, VERSION, (topic, payload, retain) =>
+      this.#publishInternal(topic, payload, retain),
+    );
     this.#divertPublishes();
     this.#wireEvents();
   }
@@ -140,30 +150,23 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
     return this.#aedes.id;
   }
 
-  /** Publishes a broker-owned message ($SYS, $firehose) as JSON or text. */
-  #publishInternal(topic: string, body: unknown, retain: boolean): void {
+  /** Publishes a broker-owned message ($SYS, $firehose). */
+  #publishInternal(topic: string, payload: string, retain: boolean): void {
     if (this.#state !== 'listening') return;
-    const payload = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
-    this.#aedes.publish({ cmd: 'publish', topic, payload, qos: 0, retain, dup: false }, (error?: Error) => {
+    const packet = { cmd: 'publish' as const, topic, payload: Buffer.from(payload), qos: 0 as const, retain, dup: false };
+    this.#aedes.publish(packet, (error?: Error) => {
       if (error) this.#internalError(error);
     });
   }
 
-  /** Publishes changed catalogue records (all of them when `all`). */
+  /** Publishes changed catalogue records now (all of them when `all`), besides the interval. */
   publishCatalogue(all = false): void {
-    for (const record of this.catalogue.snapshot(this.nodeId, all)) {
-      this.#publishInternal(catalogueTopic(record), record, true);
-    }
+    this.#reporter.publishCatalogue(all);
   }
 
-  #startTimers(): void {
-    const catalogueSeconds = this.#config.catalogue.interval;
-    if (catalogueSeconds > 0) {
-      this.publishCatalogue(true);
-      const timer = setInterval(() => this.publishCatalogue(), catalogueSeconds * 1000);
-      timer.unref();
-      this.#timers.push(timer);
-    }
+  /** Publishes one round of `$SYS` statistics now, besides the interval. */
+  publishSys(): void {
+    this.#reporter.publishSys();
   }
 
   #internalError(error: unknown): void {
@@ -236,11 +239,14 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
       for (const settings of listeners.mqtts) this.#listeners.push(await startMqttListener(host, settings, true));
       for (const settings of listeners.ws) this.#listeners.push(await startWsListener(host, settings, false, maxPacket));
       for (const settings of listeners.wss) this.#listeners.push(await startWsListener(host, settings, true, maxPacket));
+      const metrics = createMetrics(this.stats, { scryptRuns: () => this.stats.scryptRuns });
+      const ready = (): boolean => this.#state === 'listening';
+      for (const settings of listeners.http) this.#listeners.push(await startHttpListener(settings, { metrics, ready }));
     } catch (error) {
       await this.close();
       throw error;
     }
-    this.#startTimers();
+    this.#reporter.start();
     this.#logger.info(
       { listeners: this.#listeners.map((l) => `${l.kind}:${l.address().port}`) },
       'firehose broker listening',
@@ -252,8 +258,7 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
   async close(): Promise<void> {
     if (this.#state === 'closing' || this.#state === 'closed') return;
     this.#state = 'closing';
-    for (const timer of this.#timers) clearInterval(timer);
-    this.#timers = [];
+    this.#reporter.stop();
     await Promise.all(this.#listeners.map((l) => l.close()));
     await new Promise<void>((resolve) => this.#aedes.close(() => resolve()));
     for (const conn of this.#connections) conn.destroy();
@@ -269,23 +274,19 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
   }
 
   /** A URL clients can connect to, e.g. `mqtt://127.0.0.1:41234` or `ws://127.0.0.1:40001/mqtt`. */
-  url(kind: Exclude<ListenerName, 'http'>, index = 0): string | undefined {
+  url(kind: ListenerName, index = 0): string | undefined {
     const listener = this.#listeners.filter((l) => l.kind === kind)[index];
     if (!listener) return undefined;
     const { host, port } = listener.address();
     const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
     const hostPart = reachable.includes(':') ? `[${reachable}]` : reachable;
     const path = kind === 'ws' || kind === 'wss' ? listener.settings.path : '';
-    return `${kind}://${hostPart}:${port}${path}`;
+    return `${kind === 'http' ? 'http' : kind}://${hostPart}:${port}${path}`;
   }
 
   /** The effective configuration with secrets masked. */
   printConfig(): string {
-    const c = this.#config;
-    const accounts = Object.fromEntries(
-      Object.entries(c.accounts).map(([name, a]) => [name, { ...a, passwords: a.passwords.map(() => '***') }]),
-    );
-    return JSON.stringify({ ...c, accounts }, null, 2);
+    return printConfig(this.#config);
   }
 }
 

@@ -1,0 +1,46 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Registry } from 'prom-client';
+import type { ListenerConfig } from '../config/types.js';
+import { closeServer, listenServer, serverAddress } from './listen-server.js';
+import type { RunningListener } from './listener.js';
+
+export interface HttpEndpoints {
+  metrics: Registry;
+  /** Ready = listening and persistence up; `/readyz` answers 503 otherwise. */
+  ready(): boolean;
+}
+
+/** `/metrics` (Prometheus), `/healthz` (process alive), `/readyz` (accepting clients). */
+export async function startHttpListener(settings: ListenerConfig, endpoints: HttpEndpoints): Promise<RunningListener> {
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD' }).end();
+      return;
+    }
+    if (path === '/healthz') {
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+    } else if (path === '/readyz') {
+      const ready = endpoints.ready();
+      res.writeHead(ready ? 200 : 503, { 'content-type': 'text/plain' }).end(ready ? 'ready\n' : 'not ready\n');
+    } else if (path === '/metrics') {
+      endpoints.metrics.metrics().then(
+        (body) => res.writeHead(200, { 'content-type': endpoints.metrics.contentType }).end(body),
+        () => res.writeHead(500).end(),
+      );
+    } else {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('Try /metrics, /healthz or /readyz.\n');
+    }
+  });
+  server.keepAliveTimeout = 5000;
+  await listenServer(server, settings.host, settings.port, 'http');
+  return {
+    kind: 'http',
+    settings,
+    address: () => serverAddress(server),
+    close: async () => {
+      server.closeAllConnections();
+      await closeServer(server);
+    },
+  };
+}

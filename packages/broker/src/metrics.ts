@@ -1,0 +1,49 @@
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import type { BrokerStats } from './stats.js';
+
+/** A Prometheus registry over the broker's counters, read at scrape time (no hot-path cost). */
+export function createMetrics(stats: BrokerStats, extra: { scryptRuns: () => number }): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'firehose_' });
+  const counter = (name: string, help: string, read: () => number): void => {
+    new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(read());
+      },
+    });
+  };
+  const gauge = (name: string, help: string, read: () => number): void => {
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(read());
+      },
+    });
+  };
+  gauge('firehose_clients_connected', 'Clients connected now.', () => stats.clientsConnected);
+  gauge('firehose_clients_maximum', 'Most clients connected at once since start.', () => stats.clientsMaximum);
+  gauge('firehose_subscriptions', 'Subscriptions held now.', () => stats.subscriptions);
+  counter('firehose_connections_total', 'Connections accepted.', () => stats.connectionsTotal);
+  counter('firehose_messages_received_total', 'PUBLISH packets accepted from clients.', () => stats.messagesReceived);
+  counter('firehose_messages_sent_total', 'PUBLISH packets sent to clients.', () => stats.messagesSent);
+  counter('firehose_bytes_received_total', 'Bytes received from clients.', () => stats.bytesReceived);
+  counter('firehose_bytes_sent_total', 'Bytes sent to clients.', () => stats.bytesSent);
+  counter('firehose_scrypt_verifications_total', 'Password verifications run (real and dummy).', extra.scryptRuns);
+  new Counter<'reason'>({
+    name: 'firehose_refused_total',
+    help: 'Messages dropped and connections refused or closed, by reason.',
+    labelNames: ['reason'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [reason, count] of stats.dropped) this.inc({ reason }, count);
+    },
+  });
+  return registry;
+}

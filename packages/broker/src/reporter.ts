@@ -1,0 +1,115 @@
+import type { Aedes, Client, PublishPacket } from 'aedes';
+import { catalogueTopic, type Catalogue } from './catalogue.js';
+import type { BrokerConfig } from './config/types.js';
+import type { BrokerStats } from './stats.js';
+import { SysStats, type SysMessage } from './sys-stats.js';
+
+interface ClientInternals {
+  subscriptions: Record<string, { qos: number }>;
+  publish(packet: PublishPacket, done: (error?: Error) => void): void;
+  connected: boolean;
+}
+
+function matches(filter: string, topic: string): boolean {
+  if (filter === '#') return false; // never matches a $ topic [MQTT-4.7.2-1]
+  const f = filter.split('/');
+  const t = topic.split('/');
+  if (f[0] === '+') return false;
+  for (let i = 0; i < f.length; i++) {
+    if (f[i] === '#') return true;
+    if (i >= t.length || (f[i] !== '+' && f[i] !== t[i])) return false;
+  }
+  return f.length === t.length;
+}
+
+/**
+ * Publishes the broker's own reports on their intervals: the catalogue (`$firehose/catalogue/…`,
+ * retained, per node), `$SYS/firehose/<node>/stats` (retained, per node) and the
+ * Mosquitto-compatible `$SYS/broker/…` tree. The latter has fixed names, so in a cluster each
+ * node delivers it only to its own clients (like a lone Mosquitto would), never through the
+ * shared emitter or retained store, where nodes would overwrite each other's counts.
+ */
+export class Reporter {
+  readonly #aedes: Aedes;
+  readonly #config: () => BrokerConfig;
+  readonly #catalogue: Catalogue;
+  readonly #sys: SysStats;
+  readonly #publish: (topic: string, payload: string, retain: boolean) => void;
+  #timers: NodeJS.Timeout[] = [];
+  #localCounter = 0;
+
+  constructor(
+    aedes: Aedes,
+    config: () => BrokerConfig,
+    stats: BrokerStats,
+    catalogue: Catalogue,
+    version: string,
+    publish: (topic: string, payload: string, retain: boolean) => void,
+  ) {
+    this.#aedes = aedes;
+    this.#config = config;
+    this.#catalogue = catalogue;
+    this.#sys = new SysStats(stats, version);
+    this.#publish = publish;
+  }
+
+  start(): void {
+    const { catalogue, sys } = this.#config();
+    if (catalogue.interval > 0) {
+      this.publishCatalogue(true);
+      this.#every(catalogue.interval, () => this.publishCatalogue());
+    }
+    if (sys.interval > 0) this.#every(sys.interval, () => this.publishSys());
+  }
+
+  stop(): void {
+    for (const timer of this.#timers) clearInterval(timer);
+    this.#timers = [];
+  }
+
+  #every(seconds: number, run: () => void): void {
+    const timer = setInterval(run, seconds * 1000);
+    timer.unref();
+    this.#timers.push(timer);
+  }
+
+  /** Publishes changed catalogue records (all of them when `all`). */
+  publishCatalogue(all = false): void {
+    for (const record of this.#catalogue.snapshot(this.#aedes.id, all)) {
+      this.#publish(catalogueTopic(record), JSON.stringify(record), true);
+    }
+  }
+
+  /** Publishes one round of `$SYS` statistics. */
+  publishSys(): void {
+    const { broker, firehose } = this.#sys.tick(this.#aedes.id);
+    this.#publish(firehose.topic, firehose.payload, true);
+    this.#deliverLocally(broker);
+  }
+
+  #deliverLocally(messages: SysMessage[]): void {
+    const clients = (this.#aedes as unknown as { clients: Record<string, ClientInternals & Client> }).clients;
+    for (const id in clients) {
+      const client = clients[id]!;
+      if (!client.connected) continue;
+      const filters = Object.keys(client.subscriptions).filter((f) => f.startsWith('$SYS'));
+      if (filters.length === 0) continue;
+      for (const message of messages) {
+        if (!filters.some((f) => matches(f, message.topic))) continue;
+        // aedes drops a delivery whose per-broker counter is lower than the last one it saw from
+        // that broker id; these bypass the emitter, so they count under their own id.
+        const packet = {
+          cmd: 'publish' as const,
+          topic: message.topic,
+          payload: Buffer.from(message.payload),
+          qos: 0 as const,
+          retain: false,
+          dup: false,
+          brokerId: `${this.#aedes.id}/sys`,
+          brokerCounter: ++this.#localCounter,
+        };
+        client.publish(packet, () => {});
+      }
+    }
+  }
+}

@@ -1,0 +1,106 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashPassword } from '../src/index.js';
+import { client, connectCollecting, gerritCommentAdded, sleep, startBroker, waitFor } from './helpers.js';
+
+const TOPIC = 'gerrit/openstack/nova/comment-added';
+let dir: string;
+let cert: string;
+let key: string;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'firehose-tls-'));
+  cert = join(dir, 'cert.pem');
+  key = join(dir, 'key.pem');
+  execFileSync('openssl', [
+    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+    '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost',
+    '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
+  ], { stdio: 'ignore' });
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const gerritAccount = async () => ({ gerrit: { password: await hashPassword('pw'), write: ['gerrit/#'] } });
+
+describe('listeners', () => {
+  it('delivers over MQTT over TLS and TLS WebSocket with a self-signed certificate', async () => {
+    const local = { host: '127.0.0.1', port: 0 };
+    const broker = await startBroker({
+      accounts: await gerritAccount(),
+      listeners: { mqtt: local, mqtts: { ...local, cert, key }, wss: { ...local, cert, key } },
+    });
+    expect(broker.url('mqtts')).toMatch(/^mqtts:\/\/127\.0\.0\.1:\d+$/);
+    expect(broker.url('wss')).toMatch(/^wss:\/\/127\.0\.0\.1:\d+\/mqtt$/);
+    const ca = readFileSync(cert);
+    const tls = await connectCollecting(broker.url('mqtts')!, { ca });
+    const wss = await connectCollecting(broker.url('wss')!, { ca });
+    await tls.client.subscribeAsync('gerrit/#', { qos: 1 });
+    await wss.client.subscribeAsync('gerrit/#', { qos: 1 });
+    const publisher = await client(broker.url('mqtts')!, { ca, username: 'gerrit', password: 'pw' });
+    const event = gerritCommentAdded();
+    await publisher.publishAsync(TOPIC, JSON.stringify(event), { qos: 1 });
+    await waitFor(() => tls.seen.length === 1 && wss.seen.length === 1);
+    expect(JSON.parse(tls.seen[0]!.payload.toString())).toEqual(event);
+    expect(JSON.parse(wss.seen[0]!.payload.toString())).toEqual(event);
+  });
+
+  it('delivers only the envelope’s data on a payload: data listener', async () => {
+    const broker = await startBroker({
+      accounts: await gerritAccount(),
+      listeners: { mqtt: [{ host: '127.0.0.1', port: 0 }, { host: '127.0.0.1', port: 0, payload: 'data' }] },
+    });
+    const envelope = await connectCollecting(broker.url('mqtt', 0)!);
+    const bare = await connectCollecting(broker.url('mqtt', 1)!);
+    for (const c of [envelope, bare]) await c.client.subscribeAsync(['gerrit/#', 'other/#'], { qos: 1 });
+    const publisher = await client(broker.url('mqtt')!, { username: 'gerrit', password: 'pw' });
+    const event = gerritCommentAdded();
+    await publisher.publishAsync(TOPIC, JSON.stringify(event), { qos: 1 });
+    await publisher.publishAsync('gerrit/openstack/nova/brand-new-event', JSON.stringify({ ...event, type: 'gerrit.brand-new-event' }), { qos: 1 });
+    await waitFor(() => envelope.seen.length === 2 && bare.seen.length === 2);
+    expect(JSON.parse(envelope.seen[0]!.payload.toString())).toEqual(event);
+    // gerritbot-era consumers read the Gerrit stream-events JSON directly.
+    expect(JSON.parse(bare.seen[0]!.payload.toString())).toEqual(event.data);
+    expect(JSON.parse(bare.seen[1]!.payload.toString())).toEqual(event.data);
+  });
+
+  it('serves /healthz, /readyz and Prometheus /metrics', async () => {
+    const broker = await startBroker({
+      accounts: await gerritAccount(),
+      listeners: { mqtt: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 } },
+    });
+    const base = broker.url('http')!;
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    const publisher = await client(broker.url('mqtt')!, { username: 'gerrit', password: 'pw' });
+    await publisher.publishAsync(TOPIC, '{not json', { qos: 1 });
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toMatch(/^firehose_clients_connected 1$/m);
+    expect(metrics).toMatch(/^firehose_messages_received_total 1$/m);
+    expect(metrics).toMatch(/^firehose_refused_total\{reason="invalid"\} 1$/m);
+    expect(metrics).toMatch(/^firehose_process_resident_memory_bytes \d+/m);
+    expect((await fetch(`${base}/nope`)).status).toBe(404);
+  });
+
+  it('publishes $SYS statistics, Mosquitto names included, and never shows client ids to anonymous readers', async () => {
+    const broker = await startBroker({ sys: { interval: 0 } });
+    const reader = await connectCollecting(broker.url('mqtt')!);
+    await reader.client.subscribeAsync('$SYS/#');
+    const secret = await client(broker.url('mqtt')!, { clientId: 'secret-session-id', clean: false });
+    await secret.subscribeAsync('a/b', { qos: 1 });
+    broker.publishSys();
+    await waitFor(() => reader.seen.some((m) => m.topic === '$SYS/broker/clients/connected'));
+    await waitFor(() => reader.seen.some((m) => m.topic.startsWith('$SYS/firehose/')));
+    await sleep(100);
+    const value = (topic: string) => reader.seen.find((m) => m.topic === topic)?.payload.toString();
+    expect(value('$SYS/broker/clients/connected')).toBe('2');
+    expect(value('$SYS/broker/load/messages/received/1min')).toMatch(/^\d+(\.\d+)?$/);
+    expect(value('$SYS/broker/uptime')).toMatch(/^\d+ seconds$/);
+    const stats = JSON.parse(value(`$SYS/firehose/${broker.nodeId}/stats`)!);
+    expect(stats).toMatchObject({ node: broker.nodeId, clients: { connected: 2 }, subscriptions: 2 });
+    expect(reader.seen.filter((m) => m.payload.toString().includes('secret-session-id'))).toEqual([]);
+    expect(reader.seen.some((m) => /^\$SYS\/[^/]+\/new\//.test(m.topic))).toBe(false);
+  });
+});
