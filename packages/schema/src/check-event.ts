@@ -1,6 +1,7 @@
 import { FirehoseError, parseDataschema, type FirehoseEvent } from '@firehose/protocol';
 import { getEventType, getEventTypeVersions } from './catalogue.js';
-import type { EventType } from './event-type.js';
+import { readPath } from './data-path.js';
+import { paramText, type EventType } from './event-type.js';
 import { matchTopic } from './lookup.js';
 
 /** Outcome of {@link checkEvent}. */
@@ -53,6 +54,15 @@ function versionOf(current: EventType, dataschema: unknown, topic: string): Even
   );
 }
 
+/** The topic an event belongs on, for error messages; never throws. */
+function suggestTopic(eventType: EventType, params: Record<string, string>): string {
+  try {
+    return eventType.template.build(params);
+  } catch {
+    return `the topic of its ${eventType.template.params.join(', ')}`;
+  }
+}
+
 function check(topic: string, event: FirehoseEvent): CheckResult {
   if (typeof topic !== 'string') return UNDECLARED;
   const levels = topic.split('/');
@@ -94,6 +104,21 @@ function check(topic: string, event: FirehoseEvent): CheckResult {
   if (!result.ok) {
     const { error } = result;
     return invalid(new FirehoseError(error.code, error.message, { path: `/data${error.path ?? ''}`, cause: error }), eventType);
+  }
+  // A topic parameter repeated in the data must agree, or subscribers to one project would
+  // receive another's events. Absent fields are not checked (schemas are open and lenient).
+  const sources = entry.sources.get(eventType);
+  if (sources !== undefined) {
+    for (const [name, path] of sources) {
+      const expected = paramText(readPath(data, path));
+      if (expected !== undefined && params[name] !== expected) {
+        return mismatch(
+          `Topic ${topic} has ${name} ${JSON.stringify(params[name])}, but data.${path} is ${JSON.stringify(expected)}; publish it on ${suggestTopic(eventType, { ...params, [name]: expected })}.`,
+          `/data/${path.replaceAll('.', '/')}`,
+          eventType,
+        );
+      }
+    }
   }
   return { status: 'valid', eventType, params };
 }

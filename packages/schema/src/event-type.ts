@@ -1,8 +1,8 @@
-import { dataschemaUrn } from '@firehose/protocol';
 import type { Static, TSchema } from 'typebox';
 import { readPath, type DataPath } from './data-path.js';
 import { compileRenderSpec, type RenderSpec } from './render-spec.js';
-import { topicTemplate, type TemplateParams, type TopicTemplate } from './topic-template.js';
+import { FirehoseError, dataschemaUrn } from '@firehose/protocol';
+import { topicTemplate, type TemplateParamNames, type TemplateParams, type TopicTemplate } from './topic-template.js';
 import { compileValidator, type ValidationResult } from './validation.js';
 
 /** What a subscriber asks for: an event type and the parameters it pinned. */
@@ -48,6 +48,13 @@ export interface EventType<Data = unknown, P extends Record<string, string> = Re
   readonly subject: (data: Data) => string | undefined;
   /** Upstream identity for deterministic ids, when the data has one. */
   readonly identity: (data: Data) => readonly (string | number)[] | undefined;
+  /**
+   * The topic for this data: parameters come from the data where declared (`project` from
+   * `change.project`), `params` supplies or overrides the rest. Throws `INVALID_PARAMS` when one is missing.
+   */
+  readonly topicFor: (data: Data, params?: Partial<P>) => string;
+  /** Which data field each topic parameter repeats; `checkEvent` requires them to agree. */
+  readonly paramSources: Readonly<Partial<Record<keyof P & string, DataPath>>>;
 }
 
 /** The `data` type of an event type. */
@@ -79,6 +86,12 @@ export interface EventTypeDefinition<T extends string, S extends TSchema> {
   subject?: string;
   /** Data paths forming the upstream identity; undefined when any is missing. @default undefined (random ids) */
   identity?: readonly DataPath[];
+  /**
+   * Data field each topic parameter repeats, e.g. `{ project: 'change.project' }`. `checkEvent`
+   * rejects an event whose topic disagrees with a present field; `topicFor` fills parameters from
+   * them. @default {} (nothing checked)
+   */
+  params?: { readonly [K in TemplateParamNames<T>]?: DataPath };
   render?: RenderSpec;
 }
 
@@ -113,6 +126,12 @@ function compileIdentity(paths: readonly DataPath[] | undefined): (data: unknown
   };
 }
 
+/** The text of a data value that stands in a topic level; `undefined` when absent or not scalar. */
+export function paramText(value: unknown): string | undefined {
+  if (typeof value === 'string') return value === '' ? undefined : value;
+  return typeof value === 'number' ? String(value) : undefined;
+}
+
 /** Declares an event type: compiles its topic template and schema, and makes it callable. */
 export function defineEventType<const T extends string, S extends TSchema>(
   definition: EventTypeDefinition<T, S>,
@@ -144,6 +163,25 @@ export function defineEventType<const T extends string, S extends TSchema>(
     validate: compileValidator(definition.schema, `${type} v${version}`),
     subject: compileSubject(definition.subject),
     identity: compileIdentity(definition.identity),
+    paramSources: Object.freeze({ ...(definition.params ?? {}) }),
+    topicFor: (data: unknown, params: Partial<P> = {}) => {
+      const derived: Record<string, string> = {};
+      for (const [name, path] of Object.entries(definition.params ?? {}) as [string, DataPath][]) {
+        const value = paramText(readPath(data, path));
+        if (value !== undefined) derived[name] = value;
+      }
+      const merged = { ...derived, ...params } as Record<string, string | undefined>;
+      for (const name of template.params) {
+        if (merged[name] === undefined) {
+          throw new FirehoseError(
+            'INVALID_PARAMS',
+            `The ${type} topic needs "${name}", which the data does not provide; pass it in params.`,
+            { path: name },
+          );
+        }
+      }
+      return template.build(merged as P);
+    },
   };
   for (const [key, value] of Object.entries(properties)) {
     Object.defineProperty(eventType, key, { value, enumerable: true });

@@ -7,6 +7,8 @@ export interface TrieEntry {
   readonly template: CompiledTopicTemplate<Record<string, string>>;
   /** The current version of the type published on this topic. */
   readonly eventType: EventType;
+  /** Per version: topic parameters repeated in the data, as [name, data path] pairs (precomputed for checkEvent). */
+  readonly sources: Map<EventType, readonly (readonly [string, string])[]>;
 }
 
 interface TrieNode {
@@ -47,7 +49,10 @@ export function buildTrie(types: readonly EventType[]): TrieNode {
     if (at.entry !== undefined && at.entry.eventType.type !== current.type) {
       throw new Error(`Topic patterns of ${at.entry.eventType.type} and ${current.type} overlap; make them distinct.`);
     }
-    at.entry = { template, eventType: current };
+    const entry = at.entry ?? { template, eventType: current, sources: new Map() };
+    const pairs = Object.entries(eventType.paramSources).filter((pair): pair is [string, string] => typeof pair[1] === 'string');
+    if (pairs.length > 0) entry.sources.set(eventType, pairs);
+    at.entry = entry;
   }
   return root;
 }

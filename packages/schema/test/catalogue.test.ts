@@ -88,6 +88,12 @@ describe('catalogue', () => {
       expect(found?.params).toEqual(fixture.params);
     });
 
+    it('derives its topic from the data where the data repeats the parameters', () => {
+      const derivable = Object.keys(eventType.paramSources);
+      const given = Object.fromEntries(Object.entries(fixture.params).filter(([name]) => !derivable.includes(name)));
+      expect(eventType.topicFor(fixture.data as never, given)).toBe(eventType.topic(fixture.params));
+    });
+
     it('is open: unknown properties are allowed', () => {
       expect(eventType.validate({ ...fixture.data, addedInANewRelease: { x: 1 } }).ok).toBe(true);
     });

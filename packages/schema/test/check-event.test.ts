@@ -63,6 +63,22 @@ describe('checkEvent', () => {
     expectInvalid(checkEvent(topic, wrong), 'TOPIC_MISMATCH', '/data/type');
   });
 
+  it('requires topic parameters repeated in the data to agree', () => {
+    const result = checkEvent('gerrit/openstack/neutron/comment-added', event);
+    expectInvalid(result, 'TOPIC_MISMATCH', '/data/change/project');
+    expect(result.status === 'invalid' && result.error.message).toContain('publish it on gerrit/openstack/nova/comment-added');
+    const zuulFixture = loadFixture(zuul.report);
+    const zuulEvent = createServiceEvent(zuul.report, zuulFixture.data as never);
+    expectInvalid(checkEvent('zuul/openstack/gate/openstack/nova/master/912345', zuulEvent), 'TOPIC_MISMATCH', '/data/pipeline');
+    expectInvalid(checkEvent('zuul/openstack/check/openstack/nova/master/1', zuulEvent), 'TOPIC_MISMATCH', '/data/change');
+    // Absent fields are not checked: a periodic item has no change.
+    const { change: _, patchset: __, ...periodic } = zuulFixture.data;
+    const periodicEvent = createServiceEvent(zuul.report, periodic as never);
+    expect(checkEvent('zuul/openstack/check/openstack/nova/master/-', periodicEvent).status).toBe('valid');
+    expect(zuul.report.topicFor(periodic as never, { change: '-' })).toBe('zuul/openstack/check/openstack/nova/master/-');
+    expect(() => zuul.report.topicFor(periodic as never)).toThrow(/needs "change"/);
+  });
+
   it('requires a dataschema of the same type and a declared major', () => {
     expectInvalid(checkEvent(topic, { ...event, dataschema: dataschemaUrn('gerrit.patchset-created', 1) }), 'TOPIC_MISMATCH', '/dataschema');
     expectInvalid(checkEvent(topic, { ...event, dataschema: 'https://example.org/schema.json' }), 'TOPIC_MISMATCH', '/dataschema');

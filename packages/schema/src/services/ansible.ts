@@ -14,6 +14,7 @@ const playbookStart = defineEventType({
   event: 'playbook-start',
   description: 'An Ansible playbook run started.',
   topic: 'ansible/playbook/{playbook}/action/start',
+  params: { playbook: 'playbook_id' },
   schema: Type.Object({ ...playbook, status: Type.Optional(Type.String()) }),
   identity: ['playbook_id'],
   render: {
@@ -28,6 +29,7 @@ const playbookFinish = defineEventType({
   event: 'playbook-finish',
   description: 'An Ansible playbook run finished; the last topic level is OK or FAILED.',
   topic: 'ansible/playbook/{playbook}/action/finish/{result}',
+  params: { playbook: 'playbook_id', result: 'status' },
   schema: Type.Object({ ...playbook, status: Type.Union([Type.Literal('OK'), Type.Literal('FAILED')]) }),
   identity: ['playbook_id'],
   render: {
@@ -42,6 +44,7 @@ const hostStats = defineEventType({
   event: 'host-stats',
   description: 'Per-host totals at the end of a playbook run.',
   topic: 'ansible/playbook/{playbook}/stats/{host}',
+  params: { playbook: 'playbook_id', host: 'host' },
   schema: Type.Object({
     ...playbook,
     host: Type.String({ minLength: 1 }),
@@ -66,6 +69,7 @@ const taskResult = defineEventType({
   event: 'task-result',
   description: 'The result of one task on one host. Publishers must drop `no_log` results before sending.',
   topic: 'ansible/playbook/{playbook}/task/{host}/{status}',
+  params: { playbook: 'playbook_id', host: 'host', status: 'status' },
   schema: Type.Object({
     ...playbook,
     host: Type.String({ minLength: 1 }),

@@ -30,6 +30,8 @@ function changeEvent<const E extends string, F extends TProperties>(event: E, op
     description: options.description,
     topic: `gerrit/{project+}/${event}`,
     dataType: event,
+    // `E` is generic here, so TypeScript cannot evaluate the pattern's parameter names.
+    params: { project: 'change.project' } as never,
     schema: Type.Object({ ...gerritBase(event), change: gerritChange, ...options.fields }),
     subject: '{change.project}/change/{change.number}',
     identity: ['type', 'eventCreatedOn', 'change.number', `${options.actor}.username`],

@@ -9,6 +9,7 @@ export const projectCreated = defineEventType({
   event: 'project-created',
   description: 'A project was created.',
   topic: 'gerrit/{project+}/project-created',
+  params: { project: 'projectName' },
   dataType: 'project-created',
   schema: Type.Object({ ...gerritBase('project-created'), projectName: Type.String({ minLength: 1 }), projectHead: Type.Optional(Type.String()) }),
   subject: '{projectName}',
@@ -25,6 +26,7 @@ export const projectHeadUpdated = defineEventType({
   event: 'project-head-updated',
   description: "A project's HEAD was changed to another branch.",
   topic: 'gerrit/{project+}/project-head-updated',
+  params: { project: 'projectName' },
   dataType: 'project-head-updated',
   schema: Type.Object({
     ...gerritBase('project-head-updated'),
@@ -46,6 +48,7 @@ export const refUpdated = defineEventType({
   event: 'ref-updated',
   description: 'A ref (branch or tag) was updated, e.g. by a direct push or a merge.',
   topic: 'gerrit/{project+}/ref-updated',
+  params: { project: 'refUpdate.project' },
   dataType: 'ref-updated',
   schema: Type.Object({ ...gerritBase('ref-updated'), submitter: Type.Optional(gerritAccount), refUpdate: gerritRefUpdate }),
   subject: '{refUpdate.project}/ref/{refUpdate.refName}',
@@ -69,6 +72,7 @@ export const batchRefUpdated = defineEventType({
   event: 'batch-ref-updated',
   description: 'Several refs of one project were updated in one operation.',
   topic: 'gerrit/{project+}/batch-ref-updated',
+  params: { project: 'refUpdates.0.project' },
   dataType: 'batch-ref-updated',
   schema: Type.Object({
     ...gerritBase('batch-ref-updated'),
@@ -93,6 +97,7 @@ export const refReplicated = defineEventType({
   event: 'ref-replicated',
   description: 'The replication plugin pushed a ref to a mirror (undocumented upstream; declared here).',
   topic: 'gerrit/{project+}/ref-replicated',
+  params: { project: 'project' },
   dataType: 'ref-replicated',
   schema: Type.Object({
     ...gerritBase('ref-replicated'),

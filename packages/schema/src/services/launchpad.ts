@@ -9,6 +9,7 @@ const bug = defineEventType({
   event: 'bug',
   description: 'A Launchpad bug was reported, changed or commented on; `event-type` says which.',
   topic: 'launchpad/{project}/bug/{bug}',
+  params: { project: 'project', bug: 'bug-number' },
   schema: Type.Object({
     project: Type.String({ minLength: 1 }),
     'bug-number': numberOrString,

@@ -20,6 +20,7 @@ const report = defineEventType({
   event: 'report',
   description: 'Zuul reported on a queue item: it started, succeeded, failed, or could not merge.',
   topic: 'zuul/{tenant}/{pipeline}/{project+}/{branch}/{change}',
+  params: { tenant: 'tenant', pipeline: 'pipeline', project: 'project', branch: 'branch', change: 'change' },
   schema: Type.Object({
     uuid: Type.String({ description: 'Queue item uuid.' }),
     action: Type.String({ description: 'start, success, failure, merge-failure, no-jobs, dequeue, ...' }),
