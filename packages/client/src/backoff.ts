@@ -24,7 +24,11 @@ export const DEFAULT_BACKOFF: Required<BackoffOptions> = { initialDelay: 250, ma
  * `[0, min(maxDelay, initialDelay × factor^attempt)]` ("full jitter"), so a broker restart does not
  * see every client come back in the same millisecond.
  */
-export function backoffDelay(attempt: number, options: BackoffOptions = {}, random: () => number = Math.random): number {
+export function backoffDelay(
+  attempt: number,
+  options: BackoffOptions = {},
+  random: () => number = Math.random,
+): number {
   const { initialDelay, maxDelay, factor } = { ...DEFAULT_BACKOFF, ...options };
   // Cap the exponent so factor^attempt never overflows to Infinity after days of retrying.
   const ceiling = Math.min(maxDelay, initialDelay * factor ** Math.min(attempt, 64));

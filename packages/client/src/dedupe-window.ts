@@ -7,7 +7,8 @@ export class DedupeWindow {
   private readonly seen = new Map<string, true>();
 
   constructor(readonly capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError('DedupeWindow capacity must be a positive integer.');
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new RangeError('DedupeWindow capacity must be a positive integer.');
   }
 
   /** True the first time a key is seen within the window, false for a repeat. */

@@ -27,7 +27,10 @@ export class EventBuffer<T> implements AsyncIterableIterator<T> {
     private readonly onReturn: () => Promise<void> = () => Promise.resolve(),
   ) {
     if (!Number.isInteger(capacity) || capacity < 1) {
-      throw new FirehoseError('INVALID_CONFIG', `bufferSize must be a positive integer, got ${String(capacity)}.`);
+      throw new FirehoseError(
+        'INVALID_CONFIG',
+        `bufferSize must be a positive integer, got ${String(capacity)}.`,
+      );
     }
   }
 

@@ -1,4 +1,23 @@
 // Public API of @firehose/client.
+export { connect } from './connect.js';
+export { FirehoseClient, type SubscribeTarget } from './client.js';
+export { isEventOf } from './is-event-of.js';
+export type { ConnectOptions, TlsOptions } from './options.js';
+export type { Logger } from './logger.js';
+export type {
+  ClientEvents,
+  ClientState,
+  EventHandler,
+  EventsOptions,
+  EventStream,
+  InvalidEvent,
+  PublishOptions,
+  PublishRawOptions,
+  ReceivedEvent,
+  SubscribeOptions,
+  Unsubscribe,
+  Where,
+} from './types.js';
 export { compilePredicate } from './predicate/compile-predicate.js';
 export type { Predicate } from './predicate/evaluator.js';
 export { backoffDelay, type BackoffOptions } from './backoff.js';

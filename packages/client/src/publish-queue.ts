@@ -11,7 +11,10 @@ export class PublishQueue<T> {
 
   constructor(readonly capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 0) {
-      throw new FirehoseError('INVALID_CONFIG', `offlineQueueSize must be a non-negative integer, got ${String(capacity)}.`);
+      throw new FirehoseError(
+        'INVALID_CONFIG',
+        `offlineQueueSize must be a non-negative integer, got ${String(capacity)}.`,
+      );
     }
   }
 

@@ -78,11 +78,18 @@ describe('compilePredicate', () => {
   it('evaluates the issue example', () => {
     expect(holds('data.change.branch = master and data.approvals[].value = -2')).toBe(true);
     expect(holds('data.change.branch = master and not data.approvals[].value = -2')).toBe(false);
-    expect(holds('(data.change.branch = feature or data.change.project = openstack/nova) and data.change.private = false')).toBe(true);
+    expect(
+      holds(
+        '(data.change.branch = feature or data.change.project = openstack/nova) and data.change.private = false',
+      ),
+    ).toBe(true);
   });
 
   it('obeys boolean algebra for any data', () => {
-    const value = fc.record({ a: fc.oneof(fc.integer({ min: 0, max: 3 }), fc.constant('1')), b: fc.array(fc.integer({ min: 0, max: 3 })) });
+    const value = fc.record({
+      a: fc.oneof(fc.integer({ min: 0, max: 3 }), fc.constant('1')),
+      b: fc.array(fc.integer({ min: 0, max: 3 })),
+    });
     fc.assert(
       fc.property(value, (v) => {
         const p = holds('a = 1', v);

@@ -41,7 +41,8 @@ export function evaluatePredicate(node: PredicateNode): Predicate {
       const path = node.path;
       const regex = new RegExp(node.source, node.flags);
       const test: Test = (leaf) =>
-        (typeof leaf === 'string' || typeof leaf === 'number' || typeof leaf === 'boolean') && regex.test(String(leaf));
+        (typeof leaf === 'string' || typeof leaf === 'number' || typeof leaf === 'boolean') &&
+        regex.test(String(leaf));
       return node.op === '~' ? (value) => some(value, path, 0, test) : (value) => !some(value, path, 0, test);
     }
   }

@@ -63,10 +63,25 @@ describe('parsePredicate', () => {
     const a: PredicateNode = { kind: 'truthy', path: [key('a')] };
     const b: PredicateNode = { kind: 'truthy', path: [key('b')] };
     const c: PredicateNode = { kind: 'truthy', path: [key('c')] };
-    expect(parsePredicate('a or b and c')).toEqual({ kind: 'or', left: a, right: { kind: 'and', left: b, right: c } });
-    expect(parsePredicate('(a or b) and c')).toEqual({ kind: 'and', left: { kind: 'or', left: a, right: b }, right: c });
-    expect(parsePredicate('not a and b')).toEqual({ kind: 'and', left: { kind: 'not', operand: a }, right: b });
-    expect(parsePredicate('not (a and b)')).toEqual({ kind: 'not', operand: { kind: 'and', left: a, right: b } });
+    expect(parsePredicate('a or b and c')).toEqual({
+      kind: 'or',
+      left: a,
+      right: { kind: 'and', left: b, right: c },
+    });
+    expect(parsePredicate('(a or b) and c')).toEqual({
+      kind: 'and',
+      left: { kind: 'or', left: a, right: b },
+      right: c,
+    });
+    expect(parsePredicate('not a and b')).toEqual({
+      kind: 'and',
+      left: { kind: 'not', operand: a },
+      right: b,
+    });
+    expect(parsePredicate('not (a and b)')).toEqual({
+      kind: 'not',
+      operand: { kind: 'and', left: a, right: b },
+    });
   });
 
   it('needs no spaces around operators', () => {
@@ -112,7 +127,9 @@ const segment: fc.Arbitrary<PathSegment> = fc.oneof(
   fc.constant({ kind: 'any' as const }),
   fc.nat({ max: 9 }).map((index) => ({ kind: 'index' as const, index })),
 );
-const path = fc.tuple(name, fc.array(segment, { maxLength: 4 })).map(([first, rest]) => [key(first), ...rest]);
+const path = fc
+  .tuple(name, fc.array(segment, { maxLength: 4 }))
+  .map(([first, rest]) => [key(first), ...rest]);
 const literal: fc.Arbitrary<Literal> = fc.oneof(
   fc.string({ maxLength: 8 }),
   fc.integer({ min: -1000, max: 1000 }),
@@ -122,7 +139,12 @@ const literal: fc.Arbitrary<Literal> = fc.oneof(
 );
 const leaf: fc.Arbitrary<PredicateNode> = fc.oneof(
   path.map((p) => ({ kind: 'truthy' as const, path: p })),
-  fc.record({ kind: fc.constant('compare' as const), path, op: fc.constantFrom('=' as const, '!=' as const), value: literal }),
+  fc.record({
+    kind: fc.constant('compare' as const),
+    path,
+    op: fc.constantFrom('=' as const, '!=' as const),
+    value: literal,
+  }),
   fc.record({
     kind: fc.constant('match' as const),
     path,
@@ -143,7 +165,11 @@ const tree = fc.letrec<{ node: PredicateNode }>((tie) => ({
     { depthSize: 'small', withCrossShrink: true },
     leaf,
     fc.record({ kind: fc.constant('not' as const), operand: tie('node') }),
-    fc.record({ kind: fc.constantFrom('and' as const, 'or' as const), left: tie('node'), right: tie('node') }),
+    fc.record({
+      kind: fc.constantFrom('and' as const, 'or' as const),
+      left: tie('node'),
+      right: tie('node'),
+    }),
   ),
 })).node;
 

@@ -94,7 +94,11 @@ class Parser {
       this.next();
       const inner = this.parseOr();
       const close = this.next();
-      if (close.kind !== ')') throw this.error(close, `expected ')' to close the '(' at column ${token.column}, found ${describe(close)}`);
+      if (close.kind !== ')')
+        throw this.error(
+          close,
+          `expected ')' to close the '(' at column ${token.column}, found ${describe(close)}`,
+        );
       return inner;
     }
     return this.parseCondition();
@@ -159,7 +163,10 @@ class Parser {
       if (token.text === 'null') return null;
       return token.text;
     }
-    throw this.error(token, `expected a value after '${op.text}', found ${describe(token)} (quote it if it is text)`);
+    throw this.error(
+      token,
+      `expected a value after '${op.text}', found ${describe(token)} (quote it if it is text)`,
+    );
   }
 
   private parsePattern(op: Token): { source: string; flags: string } {
@@ -172,7 +179,10 @@ class Parser {
     } else if (token.kind === 'string' || (token.kind === 'word' && !KEYWORDS.has(token.text))) {
       source = token.text;
     } else {
-      throw this.error(token, `expected a /regex/ or a quoted pattern after '${op.text}', found ${describe(token)}`);
+      throw this.error(
+        token,
+        `expected a /regex/ or a quoted pattern after '${op.text}', found ${describe(token)}`,
+      );
     }
     if (!ALLOWED_FLAGS.test(flags)) {
       throw this.error(token, `regex flags may only be i, m, s and u (found '${flags}')`);

@@ -1,0 +1,458 @@
+import {
+  createEvent,
+  FirehoseError,
+  validateFilter,
+  validateTopic,
+  type FirehoseEvent,
+} from '@firehose/protocol';
+import { checkEvent, lookup, services, type EventType, type Subscription } from '@firehose/schema';
+import type { IConnackPacket, MqttClient } from 'mqtt';
+import type { BrokerAddress } from './broker-url.js';
+import { Connection, type ConnectionHooks } from './connection.js';
+import { decodeMessage } from './decode.js';
+import { DedupeWindow } from './dedupe-window.js';
+import { Emitter } from './emitter.js';
+import { EventBuffer } from './event-buffer.js';
+import type { ResolvedOptions } from './options.js';
+import { compilePredicate } from './predicate/compile-predicate.js';
+import { Publisher } from './publisher.js';
+import { SubscriptionRegistry, type QoS, type Registration } from './subscription-registry.js';
+import type {
+  ClientEvents,
+  ClientState,
+  EventHandler,
+  EventsOptions,
+  EventStream,
+  PublishOptions,
+  PublishRawOptions,
+  ReceivedEvent,
+  SubscribeOptions,
+  Unsubscribe,
+  Where,
+} from './types.js';
+
+/** What `subscribe()` and `events()` accept: a typed subscription, an event type (every topic of it) or an MQTT filter. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type SubscribeTarget = Subscription<any, any> | EventType<any, any> | string;
+
+interface ClientRegistration extends Registration {
+  /** For typed targets: only events of this type reach the handler. */
+  readonly type: string | undefined;
+  readonly where: ((received: ReceivedEvent) => boolean) | undefined;
+  readonly handler: (received: ReceivedEvent) => void;
+}
+
+/** Persistent sessions may deliver queued messages before the app has subscribed; hold this many. */
+const EARLY_LIMIT = 1000;
+
+function resolveTarget(target: SubscribeTarget): { filters: string[]; type: string | undefined } {
+  if (typeof target === 'string') {
+    validateFilter(target);
+    return { filters: [target], type: undefined };
+  }
+  if (typeof target === 'function') {
+    const subscription = target();
+    return { filters: subscription.filters, type: target.type };
+  }
+  if (target !== null && typeof target === 'object' && Array.isArray(target.filters)) {
+    for (const filter of target.filters) validateFilter(filter);
+    return { filters: [...target.filters], type: target.eventType.type };
+  }
+  throw new FirehoseError(
+    'INVALID_FILTER',
+    'subscribe() takes an MQTT filter string, an event type (gerrit.commentAdded) or a subscription (gerrit.commentAdded({ project })).',
+  );
+}
+
+function compileWhere(where: Where | undefined): ((received: ReceivedEvent) => boolean) | undefined {
+  if (where === undefined) return undefined;
+  if (typeof where === 'function') return where;
+  const predicate = compilePredicate(where);
+  // String predicates see the envelope plus `topic` and `params` (see the README's grammar).
+  return (received) => predicate({ ...received.event, topic: received.topic, params: received.params });
+}
+
+/**
+ * A connected firehose client. Create one with {@link connect}. Subscriptions survive reconnects,
+ * publishes always settle, and nothing a broker or a handler does makes it throw asynchronously:
+ * problems are reported on the `error` and `invalid` events.
+ */
+export class FirehoseClient extends Emitter<ClientEvents> {
+  private currentState: ClientState = 'connecting';
+  private connection: Connection | undefined;
+  private readonly registry = new SubscriptionRegistry<ClientRegistration>();
+  /** Filters the broker confirmed (SUBACK) in the current session. */
+  private readonly confirmed = new Set<string>();
+  private readonly publisher: Publisher;
+  private readonly dedupe: DedupeWindow | undefined;
+  private readonly streams = new Set<EventBuffer<ReceivedEvent>>();
+  private early: { topic: string; payload: Uint8Array }[] = [];
+  private counters = { received: 0, duplicates: 0, invalid: 0 };
+
+  /** @internal Use {@link connect}. */
+  constructor(private readonly options: ResolvedOptions) {
+    super((error) => options.logger.error({ err: error }, 'firehose client listener threw'));
+    this.publisher = new Publisher(options.offlineQueueSize);
+    this.dedupe = options.dedupe === false ? undefined : new DedupeWindow(options.dedupe);
+  }
+
+  /** @internal */
+  async open(addresses: readonly BrokerAddress[]): Promise<void> {
+    const hooks: ConnectionHooks = {
+      onConnect: (client, connack, reconnect) => this.onConnect(client, connack, reconnect),
+      onDisconnect: () => {
+        this.publisher.setOffline();
+        this.setState('reconnecting');
+      },
+      onMessage: (topic, payload) => this.onMessage(topic, payload),
+      onError: (error) => this.emit('error', error),
+    };
+    try {
+      this.connection = await Connection.open(addresses, this.options, hooks);
+    } catch (error) {
+      this.setState('closed');
+      throw error;
+    }
+  }
+
+  /** Current connection state; changes are emitted as `state`. */
+  get state(): ClientState {
+    return this.currentState;
+  }
+
+  /** Counters since connect: events received (after dedupe), duplicates dropped, invalid messages. */
+  get stats(): {
+    received: number;
+    duplicates: number;
+    invalid: number;
+    queuedPublishes: number;
+    inFlightPublishes: number;
+  } {
+    return {
+      ...this.counters,
+      queuedPublishes: this.publisher.queuedCount,
+      inFlightPublishes: this.publisher.inFlightCount,
+    };
+  }
+
+  private setState(state: ClientState): void {
+    const previous = this.currentState;
+    if (previous === state || previous === 'closed') return;
+    this.currentState = state;
+    this.options.logger.debug({ state, previous }, 'firehose client state');
+    this.emit('state', state, previous);
+  }
+
+  private onConnect(client: MqttClient, connack: IConnackPacket, reconnect: boolean): void {
+    if (this.currentState === 'closing' || this.currentState === 'closed') return;
+    // [MQTT-3.2.2-2]: without a kept session the broker forgot every subscription.
+    if (!connack.sessionPresent) this.confirmed.clear();
+    this.setState('connected');
+    if (reconnect) this.restoreSubscriptions();
+    this.publisher.setOnline(client);
+  }
+
+  private restoreSubscriptions(): void {
+    const missing = new Map<string, QoS>();
+    for (const [filter, qos] of this.registry.filters())
+      if (!this.confirmed.has(filter)) missing.set(filter, qos);
+    if (missing.size === 0) return;
+    this.options.logger.debug({ filters: [...missing.keys()] }, 'firehose client restoring subscriptions');
+    this.sendSubscribe(missing).catch((error: unknown) => this.emit('error', error as Error));
+  }
+
+  private async sendSubscribe(filters: Map<string, QoS>): Promise<void> {
+    const connection = this.connection;
+    if (!connection || !connection.connected || filters.size === 0) return;
+    const map: Record<string, { qos: QoS }> = {};
+    for (const [filter, qos] of filters) map[filter] = { qos };
+    let granted;
+    try {
+      granted = await connection.client.subscribeAsync(map);
+    } catch (error) {
+      // The connection dropped mid-way: the filters stay registered and are restored on reconnect.
+      this.options.logger.debug({ err: error }, 'firehose client subscribe interrupted');
+      return;
+    }
+    const refused: string[] = [];
+    for (const grant of granted) {
+      if (grant.qos === 128) refused.push(grant.topic);
+      else this.confirmed.add(grant.topic);
+    }
+    if (refused.length > 0) {
+      throw new FirehoseError(
+        'NOT_AUTHORIZED',
+        `The broker refused the subscription to ${refused.join(', ')} [MQTT-3.9.3-2]; check the filter against the broker's read ACL.`,
+        { path: refused[0] },
+      );
+    }
+  }
+
+  private onMessage(topic: string, payload: Uint8Array): void {
+    const registrations = this.registry.matching(topic);
+    if (registrations.length === 0) {
+      // A persistent session can deliver queued messages before subscribe() runs again; hold a
+      // bounded number for the first registration that matches, instead of dropping them.
+      if (!this.options.clean) {
+        this.early.push({ topic, payload });
+        if (this.early.length > EARLY_LIMIT) this.early.shift();
+      }
+      return;
+    }
+    this.dispatch(topic, payload, registrations);
+  }
+
+  private dispatch(topic: string, payload: Uint8Array, registrations: readonly ClientRegistration[]): void {
+    const decoded = decodeMessage(topic, payload, this.options.validate, this.dedupe);
+    if (decoded.kind === 'duplicate') {
+      this.counters.duplicates++;
+      return;
+    }
+    if (decoded.kind === 'invalid') {
+      this.counters.invalid++;
+      this.options.logger.debug(
+        { topic, err: decoded.invalid.error },
+        'firehose client received an invalid event',
+      );
+      this.emit('invalid', decoded.invalid);
+      return;
+    }
+    this.counters.received++;
+    const received = decoded.received;
+    for (const registration of registrations) {
+      if (registration.type !== undefined && received.eventType?.type !== registration.type) continue;
+      try {
+        if (registration.where && !registration.where(received)) continue;
+        registration.handler(received);
+      } catch (error) {
+        this.emit('error', error instanceof Error ? error : new Error(String(error)));
+      }
+    }
+  }
+
+  private register(
+    target: SubscribeTarget,
+    options: SubscribeOptions,
+    handler: (received: ReceivedEvent) => void,
+  ): { registration: ClientRegistration; toSubscribe: Map<string, QoS> } {
+    this.assertOpen();
+    const { filters, type } = resolveTarget(target);
+    const qos = options.qos ?? 1;
+    if (qos !== 0 && qos !== 1 && qos !== 2)
+      throw new FirehoseError('INVALID_CONFIG', `qos must be 0, 1 or 2, got ${JSON.stringify(qos)}.`, {
+        path: 'qos',
+      });
+    const registration: ClientRegistration = {
+      filters,
+      qos,
+      type,
+      where: compileWhere(options.where),
+      handler,
+    };
+    const toSubscribe = this.registry.add(registration);
+    for (const filter of toSubscribe.keys()) this.confirmed.delete(filter);
+    return { registration, toSubscribe };
+  }
+
+  private replayEarly(registration: ClientRegistration): void {
+    if (this.early.length === 0) return;
+    const held = this.early;
+    this.early = [];
+    for (const message of held) {
+      if (this.registry.matching(message.topic).includes(registration))
+        this.dispatch(message.topic, message.payload, [registration]);
+      else this.early.push(message);
+    }
+  }
+
+  private unregister(registration: ClientRegistration): Promise<void> {
+    const unused = this.registry.remove(registration);
+    for (const filter of unused) this.confirmed.delete(filter);
+    const connection = this.connection;
+    if (unused.length === 0 || !connection?.connected) return Promise.resolve();
+    return connection.client.unsubscribeAsync(unused).then(
+      () => undefined,
+      (error: unknown) =>
+        this.options.logger.debug({ err: error }, 'firehose client unsubscribe interrupted'),
+    );
+  }
+
+  private assertOpen(): void {
+    if (this.currentState === 'closing' || this.currentState === 'closed') {
+      throw new FirehoseError('CLOSED', 'The client is closed; connect() a new one.');
+    }
+  }
+
+  /**
+   * Calls `handler` for every event on `target`. A typed subscription (`gerrit.commentAdded({ project })`)
+   * subscribes to all its filters and types `event.data`; a string is any MQTT filter (`'gerrit/#'`).
+   * Resolves once the broker granted it (or, while disconnected, once it is recorded: it is sent on reconnect).
+   * @throws FirehoseError `INVALID_FILTER`, `INVALID_PREDICATE`, `NOT_AUTHORIZED`, `CLOSED`
+   */
+  async subscribe<Data, Params extends Record<string, string>>(
+    target: Subscription<Data, Params> | EventType<Data, Params>,
+    handler: EventHandler<Data, Params>,
+    options?: SubscribeOptions<Data, Params>,
+  ): Promise<Unsubscribe>;
+  async subscribe(target: string, handler: EventHandler, options?: SubscribeOptions): Promise<Unsubscribe>;
+  async subscribe(
+    target: SubscribeTarget,
+    handler: EventHandler<never, never>,
+    options: SubscribeOptions<never, never> = {},
+  ): Promise<Unsubscribe> {
+    const call = handler as unknown as EventHandler;
+    const { registration, toSubscribe } = this.register(target, options as SubscribeOptions, (received) => {
+      const result = call(received);
+      if (result instanceof Promise)
+        result.catch((error: unknown) =>
+          this.emit('error', error instanceof Error ? error : new Error(String(error))),
+        );
+    });
+    try {
+      await this.sendSubscribe(toSubscribe);
+    } catch (error) {
+      await this.unregister(registration);
+      throw error;
+    }
+    this.replayEarly(registration);
+    let done = false;
+    return async () => {
+      if (done) return;
+      done = true;
+      await this.unregister(registration);
+    };
+  }
+
+  /**
+   * The events on `target` as an async iterable. Breaking the loop or aborting `signal` unsubscribes.
+   * The buffer is bounded (`bufferSize`, default 1000); see `overflow` for what happens when it fills.
+   */
+  events<Data, Params extends Record<string, string>>(
+    target: Subscription<Data, Params> | EventType<Data, Params>,
+    options?: EventsOptions<Data, Params>,
+  ): EventStream<Data, Params>;
+  events(target: string, options?: EventsOptions): EventStream;
+  events(target: SubscribeTarget, options: EventsOptions<never, never> = {}): EventStream<never, never> {
+    const opts = options as EventsOptions;
+    const buffer = new EventBuffer<ReceivedEvent>(
+      opts.bufferSize ?? 1000,
+      opts.overflow ?? 'drop-oldest',
+      async () => {
+        this.streams.delete(buffer);
+        opts.signal?.removeEventListener('abort', onAbort);
+        // Only called once events() has returned, so `added` is initialised.
+        await this.unregister(added);
+      },
+    );
+    const onAbort = (): void => {
+      void buffer.return();
+    };
+    // Register now, synchronously, so nothing published after events() returns is missed.
+    const { registration: added, toSubscribe } = this.register(target, opts, (received) => {
+      if (!buffer.push(received)) void this.unregister(added);
+    });
+    this.streams.add(buffer);
+    if (opts.signal?.aborted) onAbort();
+    else opts.signal?.addEventListener('abort', onAbort, { once: true });
+    this.sendSubscribe(toSubscribe).then(
+      () => this.replayEarly(added),
+      (error: unknown) => {
+        buffer.fail(error instanceof Error ? error : new Error(String(error)));
+        void this.unregister(added);
+      },
+    );
+    return buffer as unknown as EventStream<never, never>;
+  }
+
+  /**
+   * Publishes `data` as the schema's event for `topic`: builds the CloudEvents envelope (type,
+   * dataschema, subject, deterministic id from the upstream identity), validates it locally, sends it.
+   * Always settles: rejects with `TIMEOUT` after `timeout` ms (a timed-out message is never sent later),
+   * `QUEUE_FULL` when too many publishes wait for a connection.
+   * @returns the envelope that was sent
+   * @throws FirehoseError `INVALID_TOPIC`, `UNKNOWN_EVENT_TYPE`, `INVALID_PAYLOAD` (with `path`), `TIMEOUT`, `QUEUE_FULL`, `CLOSED`
+   */
+  async publish<Data = unknown>(
+    topic: string,
+    data: Data,
+    options: PublishOptions = {},
+  ): Promise<FirehoseEvent<Data>> {
+    this.assertOpen();
+    validateTopic(topic);
+    const found = lookup(topic);
+    if (!found) {
+      throw new FirehoseError(
+        'UNKNOWN_EVENT_TYPE',
+        `No schema declares the topic ${topic}; check it against the catalogue (firehose topics), or send pre-built payloads with publishRaw().`,
+        { path: topic },
+      );
+    }
+    const eventType = found.eventType as EventType<Data>;
+    const validation = eventType.validate(data);
+    if (!validation.ok) throw validation.error;
+    const source =
+      options.source ??
+      this.options.source ??
+      services.find((service) => service.name === eventType.service)?.source;
+    if (source === undefined) {
+      throw new FirehoseError(
+        'INVALID_CONFIG',
+        `No envelope source is known for ${eventType.service}; pass the source option (an absolute URI of the upstream).`,
+        { path: 'source' },
+      );
+    }
+    const event = createEvent<Data>({
+      source,
+      type: eventType.type,
+      dataschema: eventType.dataschema,
+      data,
+      subject: eventType.subject(data),
+      time: options.time,
+      identity: options.identity ?? eventType.identity(data),
+      id: options.id,
+    });
+    // The same check the broker runs: topic, type, data.type and dataschema must agree.
+    const check = checkEvent(topic, event);
+    if (check.status === 'invalid') throw check.error;
+    await this.publishRaw(topic, JSON.stringify(event), options);
+    return event;
+  }
+
+  /** Publishes a payload as is (bridges, `firehose pub --raw`). Same settling rules as {@link publish}. */
+  async publishRaw(
+    topic: string,
+    payload: string | Uint8Array,
+    options: PublishRawOptions = {},
+  ): Promise<void> {
+    this.assertOpen();
+    validateTopic(topic);
+    const qos = options.qos ?? 1;
+    if (qos !== 0 && qos !== 1 && qos !== 2)
+      throw new FirehoseError('INVALID_CONFIG', `qos must be 0, 1 or 2, got ${JSON.stringify(qos)}.`, {
+        path: 'qos',
+      });
+    await this.publisher.publish(
+      topic,
+      payload,
+      qos,
+      options.retain ?? false,
+      options.timeout ?? this.options.publishTimeout,
+    );
+  }
+
+  /**
+   * Waits for in-flight QoS 1/2 publishes (up to `closeTimeout`), rejects what is still queued with
+   * `CLOSED`, ends every `events()` loop, and disconnects. Idempotent.
+   */
+  async close(): Promise<void> {
+    if (this.currentState === 'closed' || this.currentState === 'closing') return;
+    this.setState('closing');
+    if (this.connection?.connected) await this.publisher.drain(this.options.closeTimeout);
+    this.publisher.abort('The client was closed before this publish was acknowledged; it was withdrawn.');
+    for (const stream of this.streams) stream.end();
+    this.streams.clear();
+    await this.connection?.close();
+    this.early = [];
+    this.setState('closed');
+  }
+}

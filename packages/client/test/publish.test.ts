@@ -1,0 +1,216 @@
+import { createServer, type AddressInfo } from 'node:net';
+import { isFirehoseError } from '@firehose/protocol';
+import { gerrit } from '@firehose/schema';
+import { describe, expect, it } from 'vitest';
+import type { ClientState, ReceivedEvent } from '../src/index.js';
+import { commentAdded, onCleanup, open, openPublisher, sleep, startBroker, waitFor } from './helpers.js';
+import { TcpProxy } from './tcp-proxy.js';
+
+const TOPIC = 'gerrit/openstack/nova/comment-added';
+
+/** A port nothing listens on (bound, then released). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('publish', () => {
+  it('rejects invalid data locally with the path, and sends nothing', async () => {
+    const broker = await startBroker();
+    const subscriber = await open(broker.url('mqtt')!);
+    const seen: ReceivedEvent[] = [];
+    await subscriber.subscribe('gerrit/#', (e) => void seen.push(e));
+    const publisher = await openPublisher(broker.url('mqtt')!);
+    const data = commentAdded();
+    const bad = { ...data, change: { ...data.change, number: 'not a number' } };
+    const error: unknown = await publisher.publish(TOPIC, bad).catch((e: unknown) => e);
+    expect(isFirehoseError(error, 'INVALID_PAYLOAD')).toBe(true);
+    expect((error as { path?: string }).path).toBe('/change/number');
+    // data.type must agree with the topic's event.
+    const mismatch: unknown = await publisher
+      .publish(TOPIC, { ...data, type: 'patchset-created' })
+      .catch((e: unknown) => e);
+    expect(isFirehoseError(mismatch)).toBe(true);
+    const unknown: unknown = await publisher
+      .publish('gerrit/openstack/nova/no-such-event', data)
+      .catch((e: unknown) => e);
+    expect(isFirehoseError(unknown, 'UNKNOWN_EVENT_TYPE')).toBe(true);
+    await expect(publisher.publish('gerrit/+/comment-added', data)).rejects.toSatisfy((e) =>
+      isFirehoseError(e, 'INVALID_TOPIC'),
+    );
+    await publisher.publish(TOPIC, data); // the control: a valid one does arrive
+    await waitFor(() => seen.length === 1);
+    await sleep(50);
+    expect(seen).toHaveLength(1);
+  });
+
+  it('builds a deterministic id from the upstream identity, and an explicit id wins', async () => {
+    const broker = await startBroker();
+    const publisher = await openPublisher(broker.url('mqtt')!);
+    const a = await publisher.publish(TOPIC, commentAdded(5));
+    const b = await publisher.publish(TOPIC, commentAdded(5));
+    expect(a.id).toBe(b.id);
+    const c = await publisher.publish(TOPIC, commentAdded(5), { identity: ['other'] });
+    expect(c.id).not.toBe(a.id);
+    const d = await publisher.publish(TOPIC, commentAdded(5), { id: 'my-id' });
+    expect(d.id).toBe('my-id');
+    expect(a).toMatchObject({
+      type: 'gerrit.comment-added',
+      dataschema: gerrit.commentAdded.dataschema,
+      specversion: '1.0',
+    });
+  });
+
+  it('while the broker is down: rejects within the timeout, and the message never arrives later', async () => {
+    const broker = await startBroker();
+    const proxy = await TcpProxy.start(broker.address('mqtt')!);
+    onCleanup(() => proxy.close());
+    const publisher = await openPublisher(proxy.url);
+    const states: ClientState[] = [];
+    publisher.on('state', (state) => states.push(state));
+    const subscriber = await open(broker.url('mqtt')!);
+    const seen: number[] = [];
+    await subscriber.subscribe(gerrit.commentAdded, (e) => void seen.push(e.event.data.change.number));
+    proxy.down();
+    await waitFor(() => publisher.state === 'reconnecting');
+    const started = Date.now();
+    const error: unknown = await publisher
+      .publish(TOPIC, commentAdded(1), { timeout: 300 })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'TIMEOUT' });
+    expect(Date.now() - started).toBeLessThan(5000); // settled, rather than hanging like publishAsync
+    proxy.up();
+    await waitFor(() => publisher.state === 'connected', 5000, 'the publisher to reconnect');
+    await publisher.publish(TOPIC, commentAdded(2));
+    await waitFor(() => seen.length >= 1);
+    await sleep(200);
+    expect(seen).toEqual([2]);
+    expect(states).toEqual(['reconnecting', 'connected']);
+  });
+
+  it('a publish unacknowledged by a stalled link is withdrawn from MQTT.js on timeout and not resent on reconnect', async () => {
+    const broker = await startBroker();
+    const target = broker.address('mqtt')!;
+    const proxy = await TcpProxy.start(target);
+    onCleanup(() => proxy.close());
+    const publisher = await openPublisher(proxy.url, { keepalive: 0 });
+    const subscriber = await open(broker.url('mqtt')!);
+    const seen: number[] = [];
+    await subscriber.subscribe(gerrit.commentAdded, (e) => void seen.push(e.event.data.change.number));
+    // The link swallows the PUBLISH: MQTT.js has it in its outgoing store, waiting for PUBACK.
+    proxy.frozen = true;
+    const error: unknown = await publisher
+      .publish(TOPIC, commentAdded(1), { timeout: 300 })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'TIMEOUT' });
+    // Reconnect: MQTT.js replays its outgoing store [MQTT-4.4.0-1]; the withdrawn one must not be there.
+    proxy.frozen = false;
+    proxy.down();
+    await waitFor(() => publisher.state === 'reconnecting');
+    proxy.up();
+    await waitFor(() => publisher.state === 'connected', 5000, 'the publisher to reconnect');
+    await publisher.publish(TOPIC, commentAdded(2));
+    await waitFor(() => seen.length >= 1);
+    await sleep(200);
+    expect(seen).toEqual([2]);
+  });
+
+  it('QoS 1 publishes in flight at a drop are resent on reconnect and resolve', async () => {
+    const broker = await startBroker();
+    const proxy = await TcpProxy.start(broker.address('mqtt')!);
+    onCleanup(() => proxy.close());
+    const publisher = await openPublisher(proxy.url, { keepalive: 0 });
+    const subscriber = await open(broker.url('mqtt')!);
+    const seen: number[] = [];
+    await subscriber.subscribe(gerrit.commentAdded, (e) => void seen.push(e.event.data.change.number));
+    proxy.frozen = true;
+    const pending = publisher.publish(TOPIC, commentAdded(1), { timeout: 5000 });
+    await sleep(100);
+    proxy.frozen = false;
+    proxy.dropAll();
+    await pending;
+    await waitFor(() => seen.length === 1);
+    expect(seen).toEqual([1]);
+  });
+
+  it('bounds the offline queue: overflow rejects with QUEUE_FULL, the rest is sent after reconnecting', async () => {
+    const broker = await startBroker();
+    const proxy = await TcpProxy.start(broker.address('mqtt')!);
+    onCleanup(() => proxy.close());
+    const publisher = await openPublisher(proxy.url, { offlineQueueSize: 2 });
+    const subscriber = await open(broker.url('mqtt')!);
+    const seen: number[] = [];
+    await subscriber.subscribe(gerrit.commentAdded, (e) => void seen.push(e.event.data.change.number));
+    proxy.down();
+    await waitFor(() => publisher.state === 'reconnecting');
+    const queued = [publisher.publish(TOPIC, commentAdded(1)), publisher.publish(TOPIC, commentAdded(2))];
+    await expect(publisher.publish(TOPIC, commentAdded(3))).rejects.toSatisfy((e) =>
+      isFirehoseError(e, 'QUEUE_FULL'),
+    );
+    expect(publisher.stats.queuedPublishes).toBe(2);
+    proxy.up();
+    await Promise.all(queued);
+    await waitFor(() => seen.length === 2);
+    expect(seen).toEqual([1, 2]);
+  });
+
+  it('close() waits for in-flight QoS 1 publishes, then rejects new work with CLOSED', async () => {
+    const broker = await startBroker();
+    const subscriber = await open(broker.url('mqtt')!);
+    const seen: number[] = [];
+    await subscriber.subscribe(gerrit.commentAdded, (e) => void seen.push(e.event.data.change.number));
+    const publisher = await openPublisher(broker.url('mqtt')!);
+    const publishes = Array.from({ length: 20 }, (_, i) => publisher.publish(TOPIC, commentAdded(i + 1)));
+    await publisher.close();
+    await Promise.all(publishes);
+    expect(publisher.state).toBe('closed');
+    await expect(publisher.publish(TOPIC, commentAdded(99))).rejects.toSatisfy((e) =>
+      isFirehoseError(e, 'CLOSED'),
+    );
+    await waitFor(() => seen.length === 20);
+  });
+});
+
+describe('connect', () => {
+  it('tries a list of URLs in turn', async () => {
+    const broker = await startBroker();
+    const dead = `mqtt://127.0.0.1:${await freePort()}`;
+    const client = await open([dead, broker.url('mqtt')!]);
+    expect(client.state).toBe('connected');
+  });
+
+  it('fails over to the next URL when the current broker goes away', async () => {
+    const a = await startBroker();
+    const b = await startBroker();
+    const proxy = await TcpProxy.start(a.address('mqtt')!);
+    onCleanup(() => proxy.close());
+    const subscriber = await open([proxy.url, b.url('mqtt')!]);
+    const states: ClientState[] = [];
+    subscriber.on('state', (state) => states.push(state));
+    const seen: number[] = [];
+    await subscriber.subscribe(gerrit.commentAdded, (e) => void seen.push(e.event.data.change.number));
+    proxy.down();
+    await waitFor(() => states.includes('connected'), 5000, 'failover to b');
+    expect(states).toEqual(['reconnecting', 'connected']);
+    const publisher = await openPublisher(b.url('mqtt')!);
+    await publisher.publish(TOPIC, commentAdded(1));
+    await waitFor(() => seen.length === 1); // resubscribed on b, which never had the session
+  });
+
+  it('reports wrong credentials as NOT_AUTHORIZED and a dead broker as CONNECTION_FAILED', async () => {
+    const broker = await startBroker();
+    await expect(open(broker.url('mqtt')!, { username: 'gerrit', password: 'wrong' })).rejects.toSatisfy(
+      (e) => isFirehoseError(e, 'NOT_AUTHORIZED'),
+    );
+    await expect(open(`mqtt://127.0.0.1:${await freePort()}`, { connectTimeout: 2000 })).rejects.toSatisfy(
+      (e) => isFirehoseError(e, 'CONNECTION_FAILED'),
+    );
+    await expect(open('http://127.0.0.1:1')).rejects.toSatisfy((e) => isFirehoseError(e, 'INVALID_CONFIG'));
+    await expect(open(broker.url('mqtt')!, { clean: false })).rejects.toSatisfy((e) =>
+      isFirehoseError(e, 'INVALID_CONFIG'),
+    );
+  });
+});

@@ -1,0 +1,90 @@
+import { gerrit } from '@firehose/schema';
+import { describe, expect, it } from 'vitest';
+import type { ClientState } from '../src/index.js';
+import { commentAdded, onCleanup, open, openPublisher, sleep, startBroker, waitFor } from './helpers.js';
+import { TcpProxy } from './tcp-proxy.js';
+
+const TOPIC = 'gerrit/openstack/nova/comment-added';
+
+describe('reconnect', () => {
+  it('a persistent QoS 1 session gets every message published while it was away, once', async () => {
+    const broker = await startBroker();
+    // The subscriber reaches the broker through a proxy, so the test can keep it away.
+    const link = await TcpProxy.start(broker.address('mqtt')!);
+    onCleanup(() => link.close());
+    const subscriber = await open(link.url, { clientId: 'nova-bot', clean: false });
+    const states: ClientState[] = [];
+    subscriber.on('state', (state) => states.push(state));
+    const ids: string[] = [];
+    const numbers: number[] = [];
+    await subscriber.subscribe(gerrit.commentAdded, (e) => {
+      ids.push(e.event.id);
+      numbers.push(e.event.data.change.number);
+    });
+    const publisher = await openPublisher(broker.url('mqtt')!);
+    const total = 60;
+    for (let i = 1; i <= 10; i++) await publisher.publish(TOPIC, commentAdded(i));
+    await waitFor(() => numbers.length === 10, 5000, 'the first ten');
+
+    link.down();
+    await waitFor(() => subscriber.state === 'reconnecting');
+    // Published while the subscriber is away: the broker queues them in its session.
+    for (let i = 11; i <= 40; i++) await publisher.publish(TOPIC, commentAdded(i));
+    // The same events again, as an at-least-once publisher retrying would send them.
+    for (let i = 31; i <= 40; i++) await publisher.publish(TOPIC, commentAdded(i));
+    link.up();
+    await waitFor(() => subscriber.state === 'connected', 5000, 'the subscriber to reconnect');
+    for (let i = 41; i <= total; i++) await publisher.publish(TOPIC, commentAdded(i));
+    await waitFor(() => numbers.length >= total, 10_000, 'every message');
+    await sleep(200);
+    expect([...numbers].sort((a, b) => a - b)).toEqual(Array.from({ length: total }, (_, i) => i + 1)); // zero lost
+    expect(new Set(ids).size).toBe(ids.length); // no duplicate reached the handler
+    expect(subscriber.stats.duplicates).toBe(10);
+    expect(states).toEqual(['reconnecting', 'connected']);
+  });
+
+  it('restores subscriptions after a reconnect when the broker kept no session', async () => {
+    const broker = await startBroker();
+    const link = await TcpProxy.start(broker.address('mqtt')!);
+    onCleanup(() => link.close());
+    const subscriber = await open(link.url); // clean session: the broker forgets it on disconnect
+    let reconnects = 0;
+    subscriber.on('state', (state) => {
+      if (state === 'connected') reconnects++;
+    });
+    const seen: number[] = [];
+    await subscriber.subscribe(
+      gerrit.commentAdded({ project: 'openstack/nova' }),
+      (e) => void seen.push(e.event.data.change.number),
+    );
+    await subscriber.subscribe('gerrit/+/comment-added', () => {}, { qos: 0 });
+    const publisher = await openPublisher(broker.url('mqtt')!);
+    for (let cycle = 1; cycle <= 3; cycle++) {
+      link.dropAll();
+      await waitFor(() => reconnects === cycle, 5000, 'reconnect');
+      // The SUBSCRIBE follows CONNACK; poll until the restored subscription delivers.
+      const before = seen.length;
+      for (let attempt = 0; seen.length === before && attempt < 50; attempt++) {
+        await publisher.publish(TOPIC, commentAdded(cycle * 100 + attempt));
+        await sleep(20);
+      }
+      expect(seen.length).toBeGreaterThan(before);
+    }
+  });
+
+  it('holds messages a persistent session delivers before subscribe() runs again (a restarted process)', async () => {
+    const broker = await startBroker();
+    const first = await open(broker.url('mqtt')!, { clientId: 'restarting-bot', clean: false });
+    await first.subscribe(gerrit.commentAdded, () => {});
+    await first.close();
+    const publisher = await openPublisher(broker.url('mqtt')!);
+    for (let i = 1; i <= 5; i++) await publisher.publish(TOPIC, commentAdded(i));
+    // The "restarted" process: the broker sends the queued messages right after CONNACK.
+    const second = await open(broker.url('mqtt')!, { clientId: 'restarting-bot', clean: false });
+    await sleep(200);
+    const seen: number[] = [];
+    await second.subscribe(gerrit.commentAdded, (e) => void seen.push(e.event.data.change.number));
+    await waitFor(() => seen.length === 5);
+    expect(seen).toEqual([1, 2, 3, 4, 5]);
+  });
+});
