@@ -32,3 +32,4 @@ export { createServiceEvent, type ServiceEventOptions } from './create-service-e
 export { checkCompatible, type CompatibilityResult } from './compatibility.js';
 export { exportJsonSchema, exportJsonSchemas, schemaFileName, JSON_SCHEMA_DIALECT } from './export-json-schemas.js';
 export { exportAsyncApi, type AsyncApiOptions } from './export-asyncapi.js';
+export { eventTypesForFilter } from './filter-coverage.js';
