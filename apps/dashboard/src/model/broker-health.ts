@@ -23,16 +23,38 @@ export class BrokerHealth {
   record(topic: string, payload: string, at: number): boolean {
     if (!topic.startsWith(SYS_PREFIX)) return false;
     const key = topic.slice(SYS_PREFIX.length);
-    this.#values.set(key, payload.trim());
-    const value = Number(payload);
-    if (payload.trim() !== '' && Number.isFinite(value)) {
-      const before = this.#previous.get(key);
-      if (before && at > before.at && value >= before.value) {
-        this.#rates.set(key, ((value - before.value) * 1000) / (at - before.at));
+    const text = payload.trim();
+    let parsed: unknown = undefined;
+    if (text.startsWith('{')) {
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = undefined;
       }
-      this.#previous.set(key, { value, at });
     }
+    // A JSON record (`<node>/stats`) is flattened into one statistic per leaf: `<node>/stats/clients/connected`.
+    if (parsed !== null && typeof parsed === 'object') this.#flatten(key, parsed, at);
+    else this.#set(key, text, at);
     return true;
+  }
+
+  #flatten(prefix: string, value: unknown, at: number): void {
+    if (value !== null && typeof value === 'object') {
+      for (const [key, child] of Object.entries(value as Record<string, unknown>)) this.#flatten(`${prefix}/${key}`, child, at);
+    } else if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') {
+      this.#set(prefix, String(value), at);
+    }
+  }
+
+  #set(key: string, text: string, at: number): void {
+    this.#values.set(key, text);
+    const value = Number(text);
+    if (text === '' || !Number.isFinite(value)) return;
+    const before = this.#previous.get(key);
+    if (before && at > before.at && value >= before.value) {
+      this.#rates.set(key, ((value - before.value) * 1000) / (at - before.at));
+    }
+    this.#previous.set(key, { value, at });
   }
 
   /** Every statistic, sorted by name. */
@@ -49,8 +71,12 @@ export class BrokerHealth {
       outPerSecond:
         this.#number(['messages/sent/rate', 'messages/out/rate', 'messages/out/per-second', 'load/out']) ??
         this.#rate(['messages/sent', 'messages/out', 'messages/sent/total', 'messages/out/total']),
-      dropped: this.#number(['messages/dropped', 'messages/dropped/total', 'dropped']) ?? this.#sumUnder('messages/dropped/'),
-      uptimeSeconds: this.#number(['uptime']),
+      dropped:
+        this.#number(['messages/dropped/total', 'messages/dropped', 'dropped']) ??
+        this.#sumUnder('messages/dropped/') ??
+        // A stats record without drop counters means nothing was dropped.
+        (this.#number(['messages/received']) === undefined ? undefined : 0),
+      uptimeSeconds: this.#max(['uptime']),
     };
   }
 
@@ -72,10 +98,20 @@ export class BrokerHealth {
     return undefined;
   }
 
+  #max(keys: readonly string[]): number | undefined {
+    let best: number | undefined;
+    for (const [key, raw] of this.#values) {
+      if (!keys.some((name) => key === name || key.endsWith(`/${name}`))) continue;
+      const value = Number(raw);
+      if (Number.isFinite(value)) best = Math.max(best ?? value, value);
+    }
+    return best;
+  }
+
   #sumUnder(prefix: string): number | undefined {
     let total: number | undefined;
     for (const [key, raw] of this.#values) {
-      if (!key.startsWith(prefix)) continue;
+      if (!key.startsWith(prefix) && !key.includes(`/${prefix}`)) continue;
       const value = Number(raw);
       if (Number.isFinite(value)) total = (total ?? 0) + value;
     }

@@ -39,4 +39,13 @@ describe('BrokerHealth', () => {
     health.record('$SYS/firehose/node-b/clients/connected', '3', 0);
     expect(health.summary().clients).toBe(5);
   });
+
+  it("reads the broker's JSON stats record per node", () => {
+    const health = new BrokerHealth();
+    const stats = (received: number) =>
+      JSON.stringify({ uptime: 12, clients: { connected: 4 }, messages: { received, sent: received * 2, dropped: { queue: 1, invalid: 2 } } });
+    health.record('$SYS/firehose/node-a/stats', stats(100), 0);
+    health.record('$SYS/firehose/node-a/stats', stats(300), 2_000);
+    expect(health.summary()).toEqual({ clients: 4, inPerSecond: 100, outPerSecond: 200, dropped: 3, uptimeSeconds: 12 });
+  });
 });

@@ -1,8 +1,10 @@
 export interface RateTrackerOptions {
-  /** Width of one bucket. @default 5_000 */
-  readonly bucketMs?: number;
-  /** How many buckets of history are drawn. @default 120 (10 minutes of 5 s buckets) */
-  readonly buckets?: number;
+  /** Spacing of the chart's points. @default 5_000 */
+  readonly stepMs?: number;
+  /** How much history is drawn. @default 600_000 (10 minutes) */
+  readonly historyMs?: number;
+  /** Each point counts the messages in this window before it. @default 60_000 (so y is msgs/min) */
+  readonly windowMs?: number;
 }
 
 /** Chart data: x in seconds since the epoch, one y series (msgs/min) per service. */
@@ -12,44 +14,57 @@ export interface RateSeries {
   readonly ys: number[][];
 }
 
+const SECOND = 1000;
+
 /**
- * Messages per minute per service over the last minutes, from arrival counts in fixed time
- * buckets. Sampling uses `now`, so the chart keeps moving while nothing arrives.
+ * Messages per minute per service over the last minutes: arrivals are counted per second, and
+ * each point of the chart is the count over the minute before it, the last point being `now`.
+ * Sampling follows `now`, so the chart keeps moving while nothing arrives.
  */
 export class RateTracker {
-  readonly #bucketMs: number;
-  readonly #buckets: number;
-  // service → (bucket number → count)
+  readonly #stepMs: number;
+  readonly #historyMs: number;
+  readonly #windowMs: number;
+  // service → (second → count)
   readonly #counts = new Map<string, Map<number, number>>();
 
   constructor(options: RateTrackerOptions = {}) {
-    this.#bucketMs = options.bucketMs ?? 5_000;
-    this.#buckets = options.buckets ?? 120;
+    this.#stepMs = options.stepMs ?? 5_000;
+    this.#historyMs = options.historyMs ?? 600_000;
+    this.#windowMs = options.windowMs ?? 60_000;
   }
 
   record(service: string, at: number): void {
-    let perBucket = this.#counts.get(service);
-    if (!perBucket) {
-      perBucket = new Map();
-      this.#counts.set(service, perBucket);
+    let perSecond = this.#counts.get(service);
+    if (!perSecond) {
+      perSecond = new Map();
+      this.#counts.set(service, perSecond);
     }
-    const bucket = Math.floor(at / this.#bucketMs);
-    perBucket.set(bucket, (perBucket.get(bucket) ?? 0) + 1);
+    const second = Math.floor(at / SECOND);
+    perSecond.set(second, (perSecond.get(second) ?? 0) + 1);
   }
 
-  /** Completed buckets up to `now` (the one still filling would read low), oldest first. */
+  /** Points from `now - history` to `now`, oldest first. */
   series(now: number): RateSeries {
-    const current = Math.floor(now / this.#bucketMs);
-    const first = current - this.#buckets;
     const services = [...this.#counts.keys()].sort();
-    const xs: number[] = [];
-    for (let bucket = first; bucket < current; bucket += 1) xs.push(((bucket + 1) * this.#bucketMs) / 1000);
-    const perMinute = 60_000 / this.#bucketMs;
+    const last = Math.floor(now / SECOND);
+    const step = Math.max(1, Math.round(this.#stepMs / SECOND));
+    const window = Math.max(1, Math.round(this.#windowMs / SECOND));
+    const points: number[] = [];
+    // Aligned to the step so points do not jitter between redraws; the newest point is `now`.
+    for (let second = Math.ceil((last - this.#historyMs / SECOND) / step) * step; second < last; second += step) points.push(second);
+    points.push(last);
+    const oldest = (points[0] ?? last) - window;
+    const perMinute = 60 / window;
     const ys = services.map((service) => {
-      const perBucket = this.#counts.get(service) as Map<number, number>;
-      for (const bucket of perBucket.keys()) if (bucket < first) perBucket.delete(bucket);
-      return xs.map((_, index) => (perBucket.get(first + index) ?? 0) * perMinute);
+      const perSecond = this.#counts.get(service) as Map<number, number>;
+      for (const second of perSecond.keys()) if (second <= oldest) perSecond.delete(second);
+      return points.map((point) => {
+        let total = 0;
+        for (let second = point - window + 1; second <= point; second += 1) total += perSecond.get(second) ?? 0;
+        return total * perMinute;
+      });
     });
-    return { services, xs, ys };
+    return { services, xs: points, ys };
   }
 }

@@ -34,11 +34,12 @@ export function RatesChart({ series }: RatesChartProps) {
         width: Math.max(200, element.clientWidth),
         height: HEIGHT,
         legend: { show: true, live: false },
+        tzDate: (seconds) => uPlot.tzDate(new Date(seconds * 1000), 'Etc/UTC'),
         cursor: { drag: { x: false, y: false } },
         scales: { x: { time: true }, y: { range: (_self, _min, max) => [0, Math.max(10, max * 1.1)] } },
         axes: [
           { stroke: '#555', grid: { stroke: '#eee' } },
-          { stroke: '#555', grid: { stroke: '#eee' }, size: 56, values: (_self, ticks) => ticks.map((tick) => formatRate(tick)) },
+          { stroke: '#555', grid: { stroke: '#eee' }, size: 56, values: (_self, ticks) => ticks.map((tick) => String(Math.round(tick))) },
         ],
         series: [
           { label: 'time (UTC)' },
@@ -72,7 +73,7 @@ export function RatesChart({ series }: RatesChartProps) {
   return (
     <figure class="rates">
       <div ref={container} class="rates-canvas" role="img" aria-label={describe(series)} />
-      <figcaption class="muted">Messages per minute per service, 5 s buckets, last 10 minutes.</figcaption>
+      <figcaption class="muted">Messages per minute per service (each point counts the minute before it), last 10 minutes, UTC.</figcaption>
     </figure>
   );
 }

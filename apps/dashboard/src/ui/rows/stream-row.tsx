@@ -40,6 +40,7 @@ export function StreamRow(props: StreamRowProps) {
       style={{ transform: `translateY(${top}px)` }}
       data-service={item.service}
       data-seq={item.seq}
+      data-topic={item.topic}
       aria-label={`${item.service}: ${item.rendered.summary}`}
       onClick={() => props.onSelect(entry.id, child)}
       onDblClick={() => props.onOpen(entry.id, child)}

@@ -1,0 +1,18 @@
+export interface DashboardServerOptions {
+  /** Port to listen on; 0 picks a free one. @default 5173 */
+  port?: number;
+  /** Address to bind. @default '127.0.0.1' */
+  host?: string;
+  /** Broker WebSocket URL given to the page (`{host}` = the page's host); `?broker=` still wins. @default ws://<page host>:8080/mqtt */
+  broker?: string;
+  /** Directory with the built files. @default apps/dashboard/dist */
+  root?: string;
+}
+
+export interface DashboardServer {
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+export function startDashboardServer(options?: DashboardServerOptions): Promise<DashboardServer>;

@@ -1,0 +1,95 @@
+// Shared set-up for the dashboard's browser test and load check: a real broker with service
+// accounts, the built dashboard served statically, real publishers and headless Chromium.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { createBroker, hashPassword, type FirehoseBroker } from '@firehose/broker';
+import { connect, type FirehoseClient } from '@firehose/client';
+import { sampleAccounts, type SampleMessage } from '@firehose/dashboard/sample-traffic';
+import { startDashboardServer, type DashboardServer } from '@firehose/dashboard/server';
+import { chromium, type Browser } from 'playwright-core';
+
+export const outputDir = resolve(import.meta.dirname, '../../test-output');
+const dashboardDir = dirname(createRequire(import.meta.url).resolve('@firehose/dashboard/package.json'));
+
+/** Debian's Chromium; `.ci/run` installs it. CHROMIUM_PATH overrides. */
+export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export const chromiumArgs = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** Builds the dashboard afresh into test-output, so the test never runs a stale dist/. */
+export function buildDashboard(name: string): string {
+  const outDir = join(outputDir, name);
+  execFileSync(process.execPath, [join(dashboardDir, 'node_modules/vite/bin/vite.js'), 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], {
+    cwd: dashboardDir,
+    stdio: 'inherit',
+  });
+  return outDir;
+}
+
+export interface DashboardStack {
+  readonly broker: FirehoseBroker;
+  readonly server: DashboardServer;
+  readonly browser: Browser;
+  readonly publishers: Record<SampleMessage['account'], FirehoseClient>;
+  close(): Promise<void>;
+}
+
+/** Broker (MQTT + WebSocket on free loopback ports, catalogue and $SYS every second), server, browser, publishers. */
+export async function startDashboardStack(buildName: string): Promise<DashboardStack> {
+  if (!existsSync(chromiumPath)) {
+    throw new Error(`Chromium is not installed at ${chromiumPath}: run \`apt-get install chromium\` or set CHROMIUM_PATH.`);
+  }
+  mkdirSync(outputDir, { recursive: true });
+  const root = buildDashboard(buildName);
+  const password = await hashPassword('pw');
+  const accounts = Object.fromEntries(Object.entries(sampleAccounts).map(([name, write]) => [name, { password, write }]));
+  const broker = await createBroker({
+    listeners: { mqtt: { host: '127.0.0.1', port: 0 }, ws: { host: '127.0.0.1', port: 0 } },
+    accounts,
+    catalogue: { interval: 1 },
+    sys: { interval: 1 },
+  });
+  await broker.listen();
+  const mqttUrl = broker.url('mqtt')!;
+  const server = await startDashboardServer({ port: 0, host: '127.0.0.1', broker: broker.url('ws')!, root });
+  const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+  const publishers = {} as Record<SampleMessage['account'], FirehoseClient>;
+  for (const account of Object.keys(sampleAccounts) as SampleMessage['account'][]) {
+    publishers[account] = await connect(mqttUrl, { username: account, password: 'pw', clientId: `sample-${account}` });
+  }
+  return {
+    broker,
+    server,
+    browser,
+    publishers,
+    async close() {
+      await Promise.allSettled(Object.values(publishers).map((client) => client.close()));
+      await browser.close().catch(() => undefined);
+      await server.close();
+      await broker.close();
+    },
+  };
+}
+
+/** Publishes messages with a few in flight at once; resolves when all are acknowledged (QoS 1). */
+export async function publishAll(stack: DashboardStack, messages: readonly SampleMessage[], qos: 0 | 1 = 1): Promise<void> {
+  const inFlight = 32;
+  for (let start = 0; start < messages.length; start += inFlight) {
+    await Promise.all(
+      messages.slice(start, start + inFlight).map((message) =>
+        stack.publishers[message.account].publish(message.topic, message.data, { qos, id: crypto.randomUUID() }),
+      ),
+    );
+  }
+}
