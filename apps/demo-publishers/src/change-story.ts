@@ -121,7 +121,8 @@ function review(world: World, timeline: Timeline, change: ChangeState, reviewers
   let t = start;
   for (const reviewer of rng.sample(contributors.filter((p) => p !== change.owner), rng.int(0, 2))) {
     const vote = rng.weighted([[1, 6], [0, 2], [-1, 2]] as const);
-    events.commentAdded(timeline, change, reviewer, [approval('Code-Review', vote, 0)], reviewComment(rng, vote), t);
+    // A 0 is a comment without a vote: Gerrit reports the label but no oldValue (nothing changed).
+    events.commentAdded(timeline, change, reviewer, [vote === 0 ? approval('Code-Review', 0) : approval('Code-Review', vote, 0)], reviewComment(rng, vote), t);
     t += think(world, 5, 40);
     if (vote < 0) return { verdict: rng.chance(0.15) ? 'abandon' : 'revise', end: t + think(world) };
   }

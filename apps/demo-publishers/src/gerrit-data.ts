@@ -39,7 +39,7 @@ export function patchSetJson(change: ChangeState, uploader: Person) {
     uploader: account(uploader),
     author: account(change.owner),
     createdOn: change.patchsetCreatedOn,
-    kind: change.patchset === 1 ? 'REWORK' : 'TRIVIAL_REBASE',
+    kind: 'REWORK',
     sizeInsertions: change.insertions,
     sizeDeletions: -change.deletions,
   };

@@ -76,7 +76,8 @@ function runBuilds(rng: Random, item: QueueItem, pipeline: Pipeline, jobs: reado
     const uuid = rng.hex(32);
     // Nodes come up at different times; durations vary ±40% around the job's typical length.
     const buildStart = start + rng.between(2_000, 15_000);
-    const failed = rng.chance(job.failure);
+    // Changes reach the gate having passed check, so gate failures are rarer (flaky tests, races).
+    const failed = rng.chance(pipeline === 'gate' ? job.failure / 2 : job.failure);
     const result = failed ? rng.weighted([['FAILURE', 8], ['POST_FAILURE', 1], ['TIMED_OUT', 1]] as const) : 'SUCCESS';
     const seconds = job.seconds * TIME_SCALE * rng.between(0.6, 1.4) * (result === 'TIMED_OUT' ? 1.5 : 1);
     return { job, uuid, start: buildStart, end: buildStart + seconds * 1000, result, logUrl: logUrl(rng, uuid, item, pipeline, job) };
