@@ -43,3 +43,4 @@ export {
   type AuthenticatorStats,
 } from './auth/authenticator.js';
 export { canPublish, canReceive, canSubscribe, clientIdAllowed, compileAcl, type Acl } from './auth/acl.js';
+export { configChanges, type ConfigChanges } from './config/config-changes.js';

@@ -105,6 +105,17 @@ describe('createAuthenticator', () => {
     expect((await auth.authenticate(at('10.0.0.9', 'gerrit', 'gerrit-pw'))).ok).toBe(true);
   });
 
+  it('parallel guesses from one address stop hashing once the limit is hit', async () => {
+    const { auth, calls } = setup({ limits: { ...config.limits, maxQueuedAuth: 20 } });
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => auth.authenticate(at('10.6.0.1', 'gerrit', `guess-${i}`))));
+    expect(results.map((r) => (r.ok ? 'ok' : r.reason))).toEqual([
+      ...Array<string>(3).fill('bad-credentials'),
+      ...Array<string>(7).fill('rate-limited'),
+    ]);
+    // Three failed logins' worth of hashing (two rounds each), not ten.
+    expect(calls).toHaveLength(6);
+  });
+
   it('caps concurrent verifications: one runs, two wait, the rest are refused as busy', async () => {
     const { auth } = setup();
     let peak = 0;

@@ -140,6 +140,13 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
         stats.busy++;
         return { ok: false, reason: 'busy' };
       }
+      // Logins that queued while other attempts from the same address were failing must not
+      // hash either: without this re-check, N parallel guesses would all be verified.
+      if (limiter.limited(request.ip)) {
+        release();
+        stats.rateLimited++;
+        return { ok: false, reason: 'rate-limited' };
+      }
       let ok = false;
       try {
         // Every password login runs `rounds` verifications: real hashes first, then dummies.

@@ -93,6 +93,15 @@ describe('resolveConfig defaults', () => {
     expect(resolveConfig({ persistence: 'rediss://[::1]' }).persistence).toMatchObject({ host: '::1', port: 6379, db: 0, tls: true });
   });
 
+  it('a section left empty in YAML (null) reads as absent; an empty account does not', () => {
+    const config = resolveConfig({ accounts: null, limits: null, trustProxy: null, validation: { services: null } } as never);
+    expect(config.accounts).toEqual({});
+    expect(config.limits).toEqual(DEFAULT_LIMITS);
+    expect(config.trustProxy).toEqual({ forwardedFor: false, proxyProtocol: false });
+    expect(() => resolveConfig({ accounts: { gerrit: null } } as never)).toThrow('accounts.gerrit must be an object, got null');
+    expect(() => resolveConfig({ listeners: { mqtt: { port: null } } } as never)).toThrow('listeners.mqtt.port must be an integer 0–65535, got null');
+  });
+
   it('trustProxy: true means X-Forwarded-For only', () => {
     expect(resolveConfig({ trustProxy: true }).trustProxy).toEqual({ forwardedFor: true, proxyProtocol: false });
     expect(resolveConfig({ trustProxy: { proxyProtocol: true } }).trustProxy).toEqual({ forwardedFor: false, proxyProtocol: true });

@@ -24,7 +24,8 @@ import type {
   ListenerName,
   PersistenceConfig,
 } from './types.js';
-import { validateConfigInput } from './validate-input.js';
+import { RECORD_KEYS } from './options.js';
+import { isNullableSection, validateConfigInput } from './validate-input.js';
 
 const LISTENER_NAMES: readonly ListenerName[] = ['mqtt', 'mqtts', 'ws', 'wss', 'http'];
 
@@ -37,9 +38,10 @@ export interface ResolveOptions {
  * Validates a config input and fills in every default. Throws one FirehoseError INVALID_CONFIG
  * listing every problem. Does not touch the file system (see `loadConfig` for that).
  */
-export function resolveConfig(input: BrokerConfigInput = {}, options: ResolveOptions = {}): BrokerConfig {
-  const problems: ConfigProblem[] = validateConfigInput(input);
+export function resolveConfig(rawInput: BrokerConfigInput = {}, options: ResolveOptions = {}): BrokerConfig {
+  const problems: ConfigProblem[] = validateConfigInput(rawInput);
   if (problems.length > 0) throw configError(problems, options.source);
+  const input = dropNullSections(rawInput ?? {}, '') as BrokerConfigInput;
 
   const listeners = resolveListeners(input.listeners, problems);
   const accounts: Record<string, Account> = Object.create(null) as Record<string, Account>;
@@ -164,6 +166,18 @@ function resolveAccount(name: string, input: AccountInput): Account {
     read: [...(input.read ?? [])],
     clientIds: [...(input.clientIds ?? defaultClientIds(name))],
   };
+}
+
+/** Removes sections that are `null` (left empty in YAML), so they read as absent below. */
+function dropNullSections(value: unknown, key: string): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  const result: Record<string, unknown> = {};
+  for (const [name, child] of Object.entries(value)) {
+    const childKey = RECORD_KEYS.has(key) ? `${key}.<name>` : key === '' ? name : `${key}.${name}`;
+    if (child === null && isNullableSection(childKey)) continue;
+    result[name] = dropNullSections(child, childKey);
+  }
+  return result;
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

@@ -99,6 +99,8 @@ function checkNode(value: unknown, path: string, key: string, problems: ConfigPr
     }
   }
   if (key === 'trustProxy' && typeof value === 'boolean') return;
+  // A section left empty in YAML (`accounts:` with its entries commented out) is null: absent.
+  if (value === null && isNullableSection(key)) return;
   checkObject(value, path, key, problems);
 }
 
@@ -136,6 +138,11 @@ function checkObject(value: unknown, path: string, key: string, problems: Config
       }
     }
   }
+}
+
+/** Sections whose `null` means "not given" (not listeners, not named entries like an account). */
+export function isNullableSection(key: string): boolean {
+  return OBJECT_KEYS.has(key) && !LISTENER_KEY.test(key) && !key.endsWith('<name>');
 }
 
 function objectExpectation(key: string): string {
