@@ -50,11 +50,12 @@ export async function connectOnce(url: string, options: ConnectOptions): Promise
   try {
     return await connect(url, { connectTimeout: 5000, ...options });
   } catch (error) {
-    if (isFirehoseError(error) && error.code !== 'CONNECTION_FAILED') throw error;
+    // The client's own errors already name the URL and what to check.
+    if (isFirehoseError(error)) throw error;
     const reason = error instanceof Error ? error.message : String(error);
     throw new FirehoseError(
       'CONNECTION_FAILED',
-      `Could not connect to ${url}: ${reason.replace(/\.$/, '')}. Is a broker running there? ('firehose broker' starts one; --url picks another.)`,
+      `Could not connect to ${url}: ${reason.replace(/\.$/, '')}. Is a broker running there? ('firehose broker' starts one.)`,
       { cause: error },
     );
   }

@@ -67,7 +67,7 @@ export function bridgeGerritEvent(data: unknown, source: string): BridgedEvent {
       ? { project: project ?? missingProject(type) }
       : {};
     const topic = eventType.topic(params);
-    const event = createServiceEvent(eventType, data as never, { source });
+    const event = createServiceEvent(eventType, data as never, { source, ...eventTime(record) });
     return { topic, event, unknownType: false };
   }
   const levels = project === undefined ? [PLACEHOLDER_LEVEL] : project.split('/').map(encodeLevel);
@@ -78,6 +78,7 @@ export function bridgeGerritEvent(data: unknown, source: string): BridgedEvent {
     // No schema exists yet; name the one it would get so consumers can tell what to expect.
     dataschema: dataschemaUrn(`gerrit.${type}`, 1),
     data,
+    ...eventTime(record),
     ...(project === undefined ? {} : { subject: project }),
     // The line itself is the identity: a replayed line gets the same id, any difference a new one.
     identity: ['gerrit', JSON.stringify(data)],
@@ -93,4 +94,12 @@ function missingProject(type: string): never {
       path: '/data/change/project',
     },
   );
+}
+
+/** Gerrit stamps events with `eventCreatedOn` (Unix seconds): that, not the bridge's clock, is the event time. */
+function eventTime(record: Record<string, unknown>): { time?: Date } {
+  const created = record.eventCreatedOn;
+  return typeof created === 'number' && Number.isFinite(created) && created > 0
+    ? { time: new Date(created * 1000) }
+    : {};
 }

@@ -1,5 +1,24 @@
 import { describe, expect, it } from 'vitest';
+import { PassThrough } from 'node:stream';
+import { loadEnv, runCli } from '../src/index.js';
 import { run } from './helpers.js';
+
+/** The same entry point bin.ts calls, in-process: help text needs no child process per command. */
+async function runHere(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const code = await runCli(argv, loadEnv({}), {
+    stdin: new PassThrough(),
+    stdout,
+    stderr,
+    signal: new AbortController().signal,
+  });
+  return { code, stdout: out, stderr: err };
+}
 
 describe('command line usage', () => {
   it('exits 2 with one clear line and the usage on an unknown flag', async () => {
@@ -12,13 +31,13 @@ describe('command line usage', () => {
   });
 
   it('exits 2 on a missing argument and on a malformed value', async () => {
-    const missing = await run(['schema', 'show']);
+    const missing = await runHere(['schema', 'show']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('Usage: firehose schema show');
-    const malformed = await run(['tail', '--count', 'many']);
+    const malformed = await runHere(['tail', '--count', 'many']);
     expect(malformed.code).toBe(2);
     expect(malformed.stderr).toContain("--count must be a whole number ≥ 1; got 'many'.");
-    const unknown = await run(['frobnicate']);
+    const unknown = await runHere(['frobnicate']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("unknown command 'frobnicate'");
   });
@@ -41,7 +60,7 @@ describe('command line usage', () => {
       ['passwd'],
       ['bench'],
     ];
-    const results = await Promise.all(commands.map((command) => run([...command, '--help'])));
+    const results = await Promise.all(commands.map((command) => runHere([...command, '--help'])));
     results.forEach((result, index) => {
       const label = commands[index]!.join(' ');
       expect(result.code, label).toBe(0);
@@ -49,7 +68,7 @@ describe('command line usage', () => {
       expect(result.stdout, label).toContain('Exit codes: 0 done, 1 error, 2 usage');
       expect(result.stdout, label).toContain('3 --timeout expired');
     });
-    const tail = await run(['sub', '--help']);
+    const tail = await runHere(['sub', '--help']);
     expect(tail.stdout).toContain('data.approvals[].value');
     expect(tail.stdout).toContain('{data.change.number}');
   });

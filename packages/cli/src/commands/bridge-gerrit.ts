@@ -77,7 +77,12 @@ waits for pending publishes and prints: published, invalid, dropped (stderr). Ex
           publishTimeout: maxWait,
           logger,
         });
-    client?.on('state', (state) => logger.info({ state }, `broker connection ${state}`));
+    client?.on('state', (state, previous) => {
+      if (state === 'reconnecting')
+        logger.warn(`lost the broker; buffering up to ${buffer} events while reconnecting`);
+      else if (state === 'connected' && previous === 'reconnecting')
+        logger.info('reconnected to the broker; sending buffered events');
+    });
     const pending = new Set<Promise<void>>();
     const send = (bridged: BridgedEvent): void => {
       if (client === undefined) {
@@ -146,8 +151,9 @@ waits for pending publishes and prints: published, invalid, dropped (stderr). Ex
       await client?.close().catch(() => undefined);
     }
     const unknown = counts.unknown > 0 ? ` (${counts.unknown} of an unknown type, flagged)` : '';
+    const verb = dryRun ? 'converted' : 'published';
     stderr.write(
-      `firehose bridge gerrit: ${counts.published} published${unknown}, ${counts.invalid} invalid, ${counts.dropped} dropped\n`,
+      `firehose bridge gerrit: ${counts.published} ${verb}${unknown}, ${counts.invalid} invalid, ${counts.dropped} dropped\n`,
     );
     return counts.dropped > 0 ? ExitCode.error : ExitCode.ok;
   },

@@ -1,11 +1,11 @@
 import {
-  FirehoseBroker,
+  createBroker,
   flagsToConfig,
   loadConfig,
   printConfig,
-  type BrokerConfig,
   type BrokerConfigInput,
 } from '@firehose/broker';
+import { configToInput } from '../broker-config-input.js';
 import { isFirehoseError } from '@firehose/protocol';
 import type { Command } from '../command.js';
 import { useColour } from '../output/colour.js';
@@ -14,7 +14,6 @@ import { createLogger } from '../logger.js';
 import { describeError } from '../run-cli.js';
 import type { ParsedArgs } from '../parsed-args.js';
 import { UsageError } from '../usage-error.js';
-import type { Logger } from 'pino';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -90,7 +89,7 @@ a second signal exits at once.`,
       stream: stdout,
       colour: useColour('auto', env, stdout),
     });
-    const broker = startBroker(config, logger);
+    const broker = await createBroker(configToInput(config), { logger });
     broker.on('error', (error) => logger.error({ err: error }, 'broker error'));
     try {
       await broker.listen();
@@ -127,7 +126,9 @@ a second signal exits at once.`,
 
 function addressUrl(address: { host: string; port: number } | undefined): string | undefined {
   if (address === undefined) return undefined;
-  const host = address.host.includes(':') ? `[${address.host}]` : address.host;
+  // A wildcard bind address is not something to type into a browser.
+  const bound = address.host === '0.0.0.0' || address.host === '::' ? 'localhost' : address.host;
+  const host = bound.includes(':') ? `[${bound}]` : bound;
   return `http://${host}:${address.port}`;
 }
 
@@ -145,12 +146,4 @@ function brokerFlags(args: ParsedArgs): BrokerConfigInput {
     if (isFirehoseError(error, 'INVALID_CONFIG')) throw new UsageError(error.message);
     throw error;
   }
-}
-
-/**
- * The broker on an already-loaded config. `createBroker` takes the input shape and resolves it
- * again; `loadConfig` has already merged and resolved file, env and flags, so hand that over as is.
- */
-function startBroker(config: BrokerConfig, logger: Logger): FirehoseBroker {
-  return new FirehoseBroker(config, logger);
 }

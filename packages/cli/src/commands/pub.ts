@@ -91,7 +91,9 @@ The password comes from FIREHOSE_PASSWORD, else a prompt that does not echo.`,
     const { args, stdin, stdout, stderr } = context;
     const positionals = [...args.positionals];
     const builtTopic = topicFromFlags(args.string('service'), args.string('event'), args);
-    const topic = builtTopic ?? positionals.shift();
+    // `pub - < records.ndjson`: every line carries its own topic ({topic, event} records).
+    const topic =
+      builtTopic ?? (positionals.length === 1 && positionals[0] === '-' ? undefined : positionals.shift());
     const dataArgument = positionals.shift();
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0] ?? ''}'.`);
     const file = args.string('file');
@@ -144,12 +146,29 @@ The password comes from FIREHOSE_PASSWORD, else a prompt that does not echo.`,
     const url = brokerUrl(context);
     const client = await connectOnce(url, await credentials(context));
     let sent = 0;
+    // A firehose broker disconnects a client that publishes outside its ACL (DESIGN §6); MQTT.js
+    // would reconnect and wait out the publish timeout, so treat a dropped connection as the answer.
+    let dropped: (error: Error) => void = () => undefined;
+    const disconnected = new Promise<never>((_, reject) => (dropped = reject));
+    disconnected.catch(() => undefined);
+    client.on('state', (state) => {
+      if (state !== 'reconnecting') return;
+      const who = args.string('username') ?? context.env.username;
+      dropped(
+        new Error(
+          who === undefined
+            ? 'the broker closed the connection: anonymous clients may not publish there; use --username with a service account.'
+            : `the broker closed the connection: account ${who} may not publish to that topic (check its write filters).`,
+        ),
+      );
+    });
     try {
       for (const message of prepared) {
-        await client.publishRaw(message.topic, JSON.stringify(message.event), {
+        const publish = client.publishRaw(message.topic, JSON.stringify(message.event), {
           qos,
           retain: args.boolean('retain'),
         });
+        await Promise.race([publish, disconnected]);
         sent += 1;
         stdout.write(`published ${message.topic} ${message.event.id}\n`);
       }

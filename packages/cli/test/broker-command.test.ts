@@ -1,0 +1,49 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hashPassword } from '@firehose/broker';
+import { describe, expect, it } from 'vitest';
+import { finished, run, startCli, waitForOutput } from './helpers.js';
+
+describe('firehose broker', () => {
+  it('--print-config shows the effective config with secrets masked', async () => {
+    const hash = await hashPassword('s3cret-pw');
+    const dir = mkdtempSync(join(tmpdir(), 'firehose-cli-'));
+    const file = join(dir, 'firehose.yaml');
+    writeFileSync(file, `accounts:\n  gerrit: { password: "${hash}", write: ["gerrit/#"] }\n`);
+    const result = await run(['broker', '--config', file, '--port', '1999', '--print-config'], {
+      env: { FIREHOSE_LIMITS_MAX_CONNECTIONS: '42' },
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('gerrit');
+    expect(result.stdout).toContain('***');
+    expect(result.stdout).not.toContain(hash.split('$').at(-1));
+    // Flags and env both reach the effective config.
+    expect(result.stdout).toMatch(/port: 1999/);
+    expect(result.stdout).toMatch(/maxConnections: 42/);
+  });
+
+  it('a bad flag value exits 2; a missing config file exits 1', async () => {
+    const [flag, missing] = await Promise.all([
+      run(['broker', '--port', 'seventy', '--print-config']),
+      run(['broker', '--config', '/nonexistent/firehose.yaml', '--print-config']),
+    ]);
+    expect(flag.code).toBe(2);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('/nonexistent/firehose.yaml');
+  });
+
+  it('runs on free ports, logs JSON when not on a terminal, and stops cleanly on SIGTERM', async () => {
+    const child = startCli(['broker', '--port', '0', '--ws-port', '0', '--http-port', '0']);
+    const result = finished(child, 20_000);
+    const line = await waitForOutput(child.stdout, /\{[^\n]*"mqtt":"mqtt:\/\/[^"]+"[^\n]*\}/);
+    const ready = JSON.parse(line) as { mqtt: string; ws: string };
+    expect(ready.ws).toMatch(/^ws:\/\//);
+    const tail = await run(['tail', '--url', ready.mqtt, '--count', '1', '--timeout', '300ms']);
+    expect(tail.code).toBe(3);
+    child.kill('SIGTERM');
+    const exit = await result;
+    expect(exit.code).toBe(0);
+    expect(exit.stdout).toContain('broker closed');
+  });
+});

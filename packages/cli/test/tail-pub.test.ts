@@ -1,0 +1,206 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ANSI,
+  PASSWORD,
+  finished,
+  gerritData,
+  run,
+  startBroker,
+  startCli,
+  waitForOutput,
+  type RunResult,
+  type TestBroker,
+} from './helpers.js';
+
+let broker: TestBroker;
+const TOPIC = 'gerrit/openstack/nova/comment-added';
+const pubEnv = { FIREHOSE_PASSWORD: PASSWORD };
+
+beforeAll(async () => {
+  broker = await startBroker();
+});
+afterAll(async () => {
+  await broker.close();
+});
+
+/** Starts `tail` with the given args, waits until it has subscribed, runs `action`, then collects. */
+async function tailAround(
+  args: string[],
+  action: () => Promise<unknown>,
+  env: Record<string, string> = {},
+): Promise<RunResult> {
+  const child = startCli(['tail', '--url', broker.url, ...args], env);
+  const result = finished(child, 20_000);
+  await waitForOutput(child.stderr, /subscribed to/);
+  await action();
+  return result;
+}
+
+/** Three distinct comment-added events as NDJSON (service data, one per line). */
+function threeComments(branch = 'master'): string {
+  return [1, 2, 3]
+    .map((n) => {
+      const data = gerritData('comment-added') as { change: Record<string, unknown>; eventCreatedOn: number };
+      data.change.number = 700_000 + n;
+      data.change.branch = n === 2 ? 'stable/2024.1' : branch;
+      data.eventCreatedOn += n;
+      return JSON.stringify(data);
+    })
+    .join('\n');
+}
+
+describe('tail + pub against a real broker', () => {
+  it('tail --count 3 --format ndjson receives three events from pub, all three lines through a pipe', async () => {
+    const result = await tailAround(['--count', '3', '--format', 'ndjson'], async () => {
+      const pub = await run(['pub', '--url', broker.url, '-u', 'gerrit', TOPIC, '-'], {
+        input: threeComments(),
+        env: pubEnv,
+      });
+      expect(pub.code, pub.stderr).toBe(0);
+      expect(pub.stdout.trim().split('\n')).toHaveLength(3);
+    });
+    expect(result.code, result.stderr).toBe(0);
+    const lines = result.stdout.trim().split('\n');
+    expect(lines).toHaveLength(3);
+    const records = lines.map(
+      (line) =>
+        JSON.parse(line) as {
+          topic: string;
+          received_at: string;
+          event: { type: string; data: { change: { number: number } } };
+        },
+    );
+    expect(records.map((record) => record.event.data.change.number)).toEqual([700_001, 700_002, 700_003]);
+    for (const record of records) {
+      expect(record.topic).toBe(TOPIC);
+      expect(record.event.type).toBe('gerrit.comment-added');
+      expect(new Date(record.received_at).toISOString()).toBe(record.received_at);
+    }
+    expect(result.stdout).not.toMatch(ANSI);
+  });
+
+  it('renders a --format template with topic, service, RFC 3339 time and payload paths', async () => {
+    const result = await tailAround(
+      ['-n', '1', '-o', '{service}|{time}|{data.change.number}|{params.project}|{topic}|{{x}}'],
+      async () => {
+        await run(['pub', '--url', broker.url, '-u', 'gerrit', TOPIC, '-'], {
+          input: threeComments().split('\n')[0],
+          env: pubEnv,
+        });
+      },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const [service, time, number, project, topic, literal] = result.stdout.trim().split('|');
+    expect(service).toBe('gerrit');
+    expect(time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
+    expect(number).toBe('700001');
+    expect(project).toBe('openstack/nova');
+    expect(topic).toBe(TOPIC);
+    expect(literal).toBe('{x}');
+  });
+
+  it('colours only when asked and never with NO_COLOR; terse prints one sentence', async () => {
+    const publish = async (): Promise<void> => {
+      await run(['pub', '--url', broker.url, '-u', 'gerrit', TOPIC, '-'], {
+        input: threeComments().split('\n')[0],
+        env: pubEnv,
+      });
+    };
+    const [plain, forced, noColor] = await Promise.all([
+      tailAround(['-n', '1', '-o', 'terse'], publish),
+      tailAround(['-n', '1', '-o', 'terse', '--color', 'always'], publish),
+      tailAround(['-n', '1', '-o', 'pretty', '--color', 'always'], publish, { NO_COLOR: '1' }),
+    ]);
+    // A pipe is not a terminal: no colour by default.
+    expect(plain.stdout).not.toMatch(ANSI);
+    expect(plain.stdout.trim()).toMatch(
+      /^gerrit: .+ voted Code-Review\+2 on openstack\/nova #700001 "Fix race in scheduler"/,
+    );
+    expect(forced.stdout).toMatch(ANSI);
+    expect(noColor.code).toBe(0);
+    expect(noColor.stdout).not.toMatch(ANSI);
+    expect(noColor.stdout).toContain('[gerrit]');
+  });
+
+  it('--where filters with the SDK grammar', async () => {
+    const result = await tailAround(
+      [
+        '-n',
+        '2',
+        '-o',
+        '{data.change.number} {data.change.branch}',
+        '--where',
+        'data.change.branch = master',
+      ],
+      async () => {
+        await run(['pub', '--url', broker.url, '-u', 'gerrit', TOPIC, '-'], {
+          input: threeComments(),
+          env: pubEnv,
+        });
+      },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout.trim().split('\n')).toEqual(['700001 master', '700003 master']);
+  });
+
+  it('exits 3 when --timeout expires before --count', async () => {
+    const result = await run([
+      'tail',
+      '--url',
+      broker.url,
+      '--count',
+      '1',
+      '--timeout',
+      '500ms',
+      'nothing/here/#',
+    ]);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('--timeout 500ms expired after 0 of 1 events');
+  });
+
+  it('exits 1 with a clear message when the broker is unreachable', async () => {
+    const result = await run(['tail', '--url', 'mqtt://127.0.0.1:9', '--count', '1']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^firehose tail: .*mqtt:\/\/127\.0\.0\.1:9/);
+  });
+
+  it('pub rejects a bad payload with its JSON path and publishes nothing', async () => {
+    const good = threeComments().split('\n');
+    const bad = JSON.parse(good[1]!) as { change: Record<string, unknown> };
+    bad.change.number = 'not a number';
+    const input = [good[0], JSON.stringify(bad), good[2]].join('\n');
+    const result = await tailAround(['--count', '1', '--timeout', '1500ms', '-o', 'ndjson'], async () => {
+      const pub = await run(['pub', '--url', broker.url, '-u', 'gerrit', TOPIC, '-'], { input, env: pubEnv });
+      expect(pub.code).toBe(1);
+      expect(pub.stderr).toContain('stdin line 2');
+      expect(pub.stderr).toContain('/change/number');
+      expect(pub.stderr).toContain('nothing was published');
+    });
+    // Line 1 was valid, yet nothing reached the subscriber.
+    expect(result.code).toBe(3);
+    expect(result.stdout).toBe('');
+  });
+
+  it('pub builds the topic from --service/--event/--project', async () => {
+    const data = gerritData('comment-added');
+    const result = await run([
+      'pub',
+      '--dry-run',
+      '-s',
+      'gerrit',
+      '-e',
+      'comment-added',
+      '-p',
+      'openstack/nova',
+      JSON.stringify(data),
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    const record = JSON.parse(result.stdout) as {
+      topic: string;
+      event: { dataschema: string; subject: string };
+    };
+    expect(record.topic).toBe(TOPIC);
+    expect(record.event.dataschema).toBe('urn:firehose:schema:gerrit.comment-added:1');
+    expect(record.event.subject).toBe('openstack/nova/change/912345');
+  });
+});
