@@ -78,6 +78,17 @@ sys: { interval: 10 }
     expect(config.persistence).toEqual({ kind: 'level', path: join(dir, 'data') });
   });
 
+  it('YAML anchors, aliases and merge keys work (one TLS block for mqtts and wss)', async () => {
+    const yaml = `listeners:
+  mqtts: &tls { port: 8883, cert: ./cert.pem, key: ./key.pem }
+  wss:
+    <<: *tls
+    port: 8443
+`;
+    const config = await loadConfig({ file: await file('merge.yaml', yaml) });
+    expect(config.listeners.wss[0]).toMatchObject({ port: 8443, cert: join(dir, 'cert.pem'), path: '/mqtt' });
+  });
+
   it('reads JSON by extension, and FIREHOSE_CONFIG when no file is given', async () => {
     const path = await file('c.json', JSON.stringify({ listeners: { mqtt: { port: 1999 } } }));
     expect((await loadConfig({ file: path })).listeners.mqtt[0]?.port).toBe(1999);

@@ -68,7 +68,7 @@ export async function readConfigFile(file: string): Promise<BrokerConfigInput> {
   }
   let parsed: unknown;
   try {
-    parsed = extension === '.json' ? JSON.parse(text) : parseYaml(text, { uniqueKeys: true, prettyErrors: true });
+    parsed = extension === '.json' ? JSON.parse(text) : parseYaml(text, { uniqueKeys: true, prettyErrors: true, merge: true });
   } catch (error) {
     const format = extension === '.json' ? 'JSON' : 'YAML';
     throw new FirehoseError('INVALID_CONFIG', `Config file ${path} is not valid ${format}: ${(error as Error).message.trim()}`, {
