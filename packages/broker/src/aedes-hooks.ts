@@ -11,6 +11,7 @@ import type { AccessControl, ClientIdentity, ConnackCode } from './access.js';
 import type { FirehoseConnection } from './connection/connection.js';
 import type { Logger } from './logger.js';
 import type { BrokerConfig } from './config/types.js';
+import type { SessionTracker } from './sessions.js';
 import type { BrokerStats } from './stats.js';
 
 /** Decides what happens to an authorised PUBLISH before fan-out (validation, catalogue). */
@@ -27,6 +28,7 @@ export interface HookContext {
   stats: BrokerStats;
   logger: Logger;
   inspector: PublishInspector;
+  sessions: SessionTracker;
   /** Packets acknowledged but not to be delivered (see `divertPublish` in broker.ts). */
   diverted: WeakSet<object>;
 }
@@ -102,6 +104,20 @@ export class ClientRegistry {
               ctx.stats.drop(result.reason === 'rate-limited' ? 'auth_rate_limited' : 'auth_failed');
               ctx.logger.debug({ ip: info.ip, username, reason: result.reason }, 'authentication refused');
               callback(authError(result.code, result.reason), false);
+              return;
+            }
+            // The will is checked now: when this node dies, another node publishes it without a client.
+            const will = (client as unknown as { _will?: { topic: string } | null })._will;
+            if (will && !ctx.access.acl.canPublish(result.identity.account, will.topic)) {
+              ctx.stats.drop('acl_publish');
+              callback(authError(5, `not authorised to publish a will to ${will.topic}`), false);
+              return;
+            }
+            const limits = ctx.config().limits;
+            if (!ctx.sessions.admit(client.id, info.ip, client.clean, limits.maxSessionsPerIp)) {
+              ctx.stats.drop('sessions_per_ip');
+              ctx.logger.warn({ ip: info.ip, clientId: client.id }, 'persistent session quota of this address reached');
+              callback(authError(5, 'too many persistent sessions from this address'), false);
               return;
             }
             this.#identities.set(client, result.identity);

@@ -14,8 +14,10 @@ import { silentLogger, type Logger } from './logger.js';
 import { resolveConfig } from './config/resolve-config.js';
 import type { BrokerConfig, BrokerConfigInput, ListenerName } from './config/types.js';
 import { createMetrics } from './metrics.js';
+import { createPersistence, type AedesPersistence, type PersistenceBackend } from './persistence.js';
 import { EventInspector, type InvalidRecord } from './publish-inspector.js';
 import { Reporter } from './reporter.js';
+import { SessionTracker } from './sessions.js';
 import { BrokerStats, type RefusalReason } from './stats.js';
 
 /** Events a FirehoseBroker emits. */
@@ -38,6 +40,12 @@ export interface BrokerEvents {
 export interface CreateBrokerOptions {
   /** pino-compatible logger. @default silent */
   logger?: Logger;
+  /**
+   * How often this node announces itself to a cluster, in ms. A node silent for 3 intervals is
+   * considered dead and the others publish its clients' wills (checked every 4 intervals).
+   * @default 60000
+   */
+  heartbeatIntervalMs?: number;
 }
 
 const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
@@ -56,11 +64,15 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
   readonly #diverted = new WeakSet<object>();
   #listeners: RunningListener[] = [];
   readonly #reporter: Reporter;
+  readonly #backend: PersistenceBackend;
+  readonly #sessions = new SessionTracker();
+  #sweeper: NodeJS.Timeout | undefined;
   #state: 'new' | 'listening' | 'closing' | 'closed' = 'new';
 
   /** @internal use `createBroker`. */
-  constructor(config: BrokerConfig, logger: Logger) {
+  constructor(config: BrokerConfig, logger: Logger, backend: PersistenceBackend, heartbeatIntervalMs = 60_000) {
     super();
+    this.#backend = backend;
     this.#config = config;
     this.#logger = logger;
     const inspector = new EventInspector(
@@ -81,10 +93,14 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
       logger,
       inspector,
       diverted: this.#diverted,
+      sessions: this.#sessions,
     });
     this.#aedes = new Aedes({
       ...this.#registry.hooks(),
+      ...(backend.persistence ? { persistence: backend.persistence } : {}),
+      ...(backend.mq ? { mq: backend.mq } : {}),
       connectTimeout: config.limits.connectTimeoutMs,
+      heartbeatInterval: heartbeatIntervalMs,
       maxTopicLevels: Math.min(config.limits.maxTopicLevels, 100),
       // Outbound isolation is the connection wrapper's job; aedes never sees backpressure.
       drainTimeout: 0,
@@ -223,10 +239,49 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
     return conn;
   }
 
+  #persistence(): AedesPersistence | undefined {
+    return (this.#aedes as unknown as { persistence?: AedesPersistence }).persistence;
+  }
+
+  /** Session expiry: learn connects/disconnects cluster-wide, sweep abandoned persistent sessions. */
+  #trackSessions(): void {
+    const mq = (this.#aedes as unknown as { mq: { on(topic: string, fn: (packet: { payload: Buffer }, done: () => void) => void): void } }).mq;
+    mq.on('$SYS/+/new/clients', (packet, done) => {
+      this.#sessions.connected(packet.payload.toString());
+      done();
+    });
+    mq.on('$SYS/+/disconnect/clients', (packet, done) => {
+      this.#sessions.disconnected(packet.payload.toString());
+      done();
+    });
+    const expiry = this.#config.limits.sessionExpiry;
+    if (expiry <= 0) return;
+    this.#sweeper = setInterval(() => void this.#expireSessions(expiry), Math.max(200, Math.min(60_000, expiry * 500)));
+    this.#sweeper.unref();
+  }
+
+  async #expireSessions(expiry: number): Promise<void> {
+    const persistence = this.#persistence();
+    if (!persistence) return;
+    for (const id of this.#sessions.expire(expiry)) {
+      try {
+        const client = { id };
+        await persistence.cleanSubscriptions(client);
+        // Drop what was queued for it; a later CONNECT with this id starts a fresh session.
+        for await (const packet of persistence.outgoingStream(client)) await persistence.outgoingClearMessageId(client, packet);
+        this.stats.drop('sessions_expired');
+        this.#logger.info({ clientId: id }, 'persistent session expired');
+      } catch (error) {
+        this.#internalError(error);
+      }
+    }
+  }
+
   /** Starts persistence and every configured listener. */
   async listen(): Promise<void> {
     if (this.#state !== 'new') throw new Error('listen() can be called once, on a broker that is not closed.');
     await this.#aedes.listen();
+    this.#trackSessions();
     this.#state = 'listening';
     const host: ListenerHost = {
       accept: (info, sink) => this.#accept(info, sink),
@@ -262,8 +317,8 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
     await Promise.all(this.#listeners.map((l) => l.close()));
     await new Promise<void>((resolve) => this.#aedes.close(() => resolve()));
     for (const conn of this.#connections) conn.destroy();
-    const persistence = (this.#aedes as unknown as { persistence?: { destroy?: () => Promise<void> } }).persistence;
-    await persistence?.destroy?.().catch((error: unknown) => this.#internalError(error));
+    if (this.#sweeper) clearInterval(this.#sweeper);
+    await this.#backend.close(this.#persistence()).catch((error: unknown) => this.#internalError(error));
     this.#state = 'closed';
     this.emit('closed');
   }
@@ -296,5 +351,6 @@ export async function createBroker(
   options: CreateBrokerOptions = {},
 ): Promise<FirehoseBroker> {
   const resolved = resolveConfig(config);
-  return Promise.resolve(new FirehoseBroker(resolved, options.logger ?? silentLogger));
+  const backend = await createPersistence(resolved.persistence, resolved.limits.maxOfflineMessages);
+  return new FirehoseBroker(resolved, options.logger ?? silentLogger, backend, options.heartbeatIntervalMs);
 }

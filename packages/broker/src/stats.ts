@@ -9,6 +9,8 @@ export type RefusalReason =
   | 'auth_rate_limited'
   | 'connections_total'
   | 'connections_per_ip'
+  | 'sessions_per_ip'
+  | 'sessions_expired'
   | 'invalid'
   | 'undeclared_rejected';
 

@@ -1,5 +1,5 @@
 import { Duplex } from 'node:stream';
-import { PACKET_CONNECT, PACKET_PUBLISH, PacketScanner, type PacketHeader } from './packet-scanner.js';
+import { PACKET_CONNACK, PACKET_CONNECT, PACKET_PUBLISH, PacketScanner, type PacketHeader } from './packet-scanner.js';
 
 /** Why the broker dropped an outbound message or closed a connection. */
 export type DropReason = 'queue_soft' | 'queue_hard' | 'packet_too_large' | 'malformed';
@@ -63,6 +63,10 @@ export class FirehoseConnection extends Duplex {
   #outParts: Uint8Array[] = [];
   #outSize = 0;
   #outPublish = false;
+  #outConnack = false;
+  #connackSent = false;
+  /** PUBLISH packets aedes wrote before CONNACK (see #outbound). */
+  #held: { parts: Uint8Array[]; size: number; publish: boolean }[] = [];
   #outBytes = 0;
   #outDrop = false;
   #ready: { parts: Uint8Array[]; size: number; publish: boolean }[] = [];
@@ -145,7 +149,21 @@ export class FirehoseConnection extends Duplex {
       (part, end) => {
         if (!this.#outDrop) this.#outParts.push(part);
         if (end) {
-          if (!this.#outDrop) this.#ready.push({ parts: this.#outParts, size: this.#outSize, publish: this.#outPublish });
+          if (!this.#outDrop) {
+            const packet = { parts: this.#outParts, size: this.#outSize, publish: this.#outPublish };
+            // aedes restores a persistent session's subscriptions before it writes CONNACK, so a
+            // live message can be written first; the Server's first packet must be CONNACK
+            // [MQTT-3.2.0-1] (MQTT.js stalls otherwise), so such messages wait for it here.
+            if (this.#outConnack) {
+              this.#connackSent = true;
+              this.#ready.push(packet, ...this.#held);
+              this.#held = [];
+            } else if (!this.#connackSent && this.#outPublish) {
+              this.#held.push(packet);
+            } else {
+              this.#ready.push(packet);
+            }
+          }
           this.#outParts = [];
         }
       },
@@ -169,6 +187,7 @@ export class FirehoseConnection extends Duplex {
     }
     this.#outSize = size;
     this.#outPublish = header.type === PACKET_PUBLISH;
+    this.#outConnack = header.type === PACKET_CONNACK;
     this.#outBytes += size;
     return true;
   }

@@ -16,6 +16,7 @@ export interface PacketHeader {
 
 export const PACKET_PUBLISH = 3;
 export const PACKET_CONNECT = 1;
+export const PACKET_CONNACK = 2;
 
 /** Largest remaining length a 4-byte variable integer can express [MQTT-2.2.3]. */
 export const MAX_REMAINING_LENGTH = 268_435_455;

@@ -1,0 +1,69 @@
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { PersistenceConfig } from './config/types.js';
+
+const require = createRequire(import.meta.url);
+
+/** The async persistence interface aedes 1.x drives (aedes-persistence and its siblings). */
+export interface AedesPersistence {
+  setup(broker: unknown): Promise<void>;
+  destroy?(): Promise<void>;
+  cleanSubscriptions(client: { id: string }): Promise<unknown>;
+  outgoingStream(client: { id: string }): AsyncIterable<{ messageId?: number }>;
+  outgoingClearMessageId(client: { id: string }, packet: { messageId?: number }): Promise<unknown>;
+  delWill(client: { id: string; brokerId?: string }): Promise<unknown>;
+}
+
+interface Emitter {
+  close(done: () => void): void;
+}
+
+// Each package's main export wraps its async class so aedes gets streams where it pipes them.
+type PersistenceFactory = (options: unknown) => AedesPersistence;
+type EmitterFactory = (options: Record<string, unknown>) => Emitter;
+
+/** What aedes gets for a `persistence` config value, and how to close it. */
+export interface PersistenceBackend {
+  /** undefined = aedes' built-in memory persistence and emitter. */
+  persistence: AedesPersistence | undefined;
+  mq: Emitter | undefined;
+  /** Closes what aedes does not close itself (the persistence's store). */
+  close(persistence: AedesPersistence | undefined): Promise<void>;
+}
+
+/**
+ * Builds the persistence a config names: `memory` (aedes' own), `level:DIR` (aedes-persistence-level
+ * over classic-level, one node) or `redis://…` (aedes-persistence-redis plus mqemitter-redis: a
+ * cluster needs both the shared store and the shared emitter).
+ */
+export async function createPersistence(config: PersistenceConfig, maxOfflineMessages: number): Promise<PersistenceBackend> {
+  switch (config.kind) {
+    case 'memory':
+      return { persistence: undefined, mq: undefined, close: async (p) => p?.destroy?.() };
+    case 'level': {
+      mkdirSync(config.path, { recursive: true });
+      const { Level } = await import('level');
+      const db = new Level(config.path);
+      await db.open();
+      const levelPersistence = require('aedes-persistence-level') as PersistenceFactory;
+      return { persistence: levelPersistence(db), mq: undefined, close: async (p) => p?.destroy?.() };
+    }
+    case 'redis': {
+      const connection = {
+        host: config.host,
+        port: config.port,
+        db: config.db,
+        ...(config.username === undefined ? {} : { username: config.username }),
+        ...(config.password === undefined ? {} : { password: config.password }),
+        ...(config.tls ? { tls: {} } : {}),
+      };
+      const redisPersistence = require('aedes-persistence-redis') as PersistenceFactory;
+      const createEmitter = require('mqemitter-redis') as EmitterFactory;
+      return {
+        persistence: redisPersistence({ ...connection, maxSessionDelivery: maxOfflineMessages }),
+        mq: createEmitter(connection),
+        close: async (p) => p?.destroy?.(),
+      };
+    }
+  }
+}

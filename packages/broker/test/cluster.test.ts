@@ -1,0 +1,96 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBroker, hashPassword, type BrokerConfigInput, type FirehoseBroker } from '../src/index.js';
+import { client, connectCollecting, waitFor } from './helpers.js';
+import { startRedis } from './redis-server.js';
+
+let redis: Awaited<ReturnType<typeof startRedis>>;
+let password: string;
+const nodes: FirehoseBroker[] = [];
+const HEARTBEAT = 200;
+
+beforeAll(async () => {
+  redis = await startRedis();
+  password = await hashPassword('pw');
+});
+afterAll(async () => {
+  for (const node of nodes) await node.close();
+  await redis.stop();
+});
+
+function clusterConfig(db: number): BrokerConfigInput {
+  return {
+    listeners: { mqtt: { host: '127.0.0.1', port: 0 } },
+    accounts: { load: { password, write: ['load/#'] } },
+    persistence: `${redis.url}/${db}`,
+    catalogue: { interval: 0 },
+    sys: { interval: 0 },
+  };
+}
+
+async function node(db: number): Promise<FirehoseBroker> {
+  const broker = await createBroker(clusterConfig(db), { heartbeatIntervalMs: HEARTBEAT });
+  nodes.push(broker);
+  await broker.listen();
+  return broker;
+}
+
+describe('cluster over redis', () => {
+  it('delivers a message published on node A to a subscriber on node B', async () => {
+    const a = await node(1);
+    const b = await node(1);
+    const sub = await connectCollecting(b.url('mqtt')!);
+    await sub.client.subscribeAsync('load/#', { qos: 1 });
+    const pub = await client(a.url('mqtt')!, { username: 'load', password: 'pw' });
+    await pub.publishAsync('load/x', 'across', { qos: 1 });
+    await waitFor(() => sub.seen.length === 1, 5000, 'the message on node B');
+    expect(sub.seen[0]!.payload.toString()).toBe('across');
+  });
+
+  it('hands a persistent session’s queue to the node it reconnects to', async () => {
+    const a = await node(2);
+    const b = await node(2);
+    const first = await connectCollecting(a.url('mqtt')!, { clientId: 'roaming', clean: false });
+    await first.client.subscribeAsync('load/#', { qos: 1 });
+    await first.client.endAsync();
+    const pub = await client(a.url('mqtt')!, { username: 'load', password: 'pw' });
+    for (let i = 0; i < 3; i++) await pub.publishAsync(`load/${i}`, `q${i}`, { qos: 1 });
+    const back = await connectCollecting(b.url('mqtt')!, { clientId: 'roaming', clean: false });
+    await waitFor(() => back.seen.length === 3, 5000, 'the queued messages on node B');
+    expect(back.seen.map((m) => m.payload.toString()).sort()).toEqual(['q0', 'q1', 'q2']);
+  });
+
+  it('publishes the will of a client whose node is killed', async () => {
+    const b = await node(3);
+    const script = fileURLToPath(new URL('./fixtures/broker-node.mjs', import.meta.url));
+    const child = spawn(process.execPath, [script], {
+      env: { ...process.env, FIREHOSE_TEST_CONFIG: JSON.stringify(clusterConfig(3)), FIREHOSE_TEST_HEARTBEAT: String(HEARTBEAT) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          const match = /READY (\d+)/.exec(out);
+          if (match) resolve(Number(match[1]));
+        });
+        child.once('exit', (code) => reject(new Error(`broker node exited with ${code}`)));
+      });
+      const watcher = await connectCollecting(b.url('mqtt')!);
+      await watcher.client.subscribeAsync('load/will', { qos: 1 });
+      await client(`mqtt://127.0.0.1:${port}`, {
+        username: 'load',
+        password: 'pw',
+        clientId: 'mortal',
+        will: { topic: 'load/will', payload: Buffer.from('node died'), qos: 1, retain: false },
+      });
+      child.kill('SIGKILL');
+      await waitFor(() => watcher.seen.length === 1, 10_000, 'the will from the surviving node');
+      expect(watcher.seen[0]!.payload.toString()).toBe('node died');
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});

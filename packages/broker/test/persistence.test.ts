@@ -1,0 +1,60 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { hashPassword } from '../src/index.js';
+import { client, connectCollecting, sleep, startBroker, waitFor } from './helpers.js';
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+const accounts = async () => ({ load: { password: await hashPassword('pw'), write: ['load/#'] } });
+
+describe('persistence and sessions', () => {
+  it('keeps a persistent QoS 1 session’s messages across a restart with level persistence', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'firehose-level-'));
+    dirs.push(dir);
+    const config = { accounts: await accounts(), persistence: `level:${dir}` };
+    const first = await startBroker(config);
+    const sub = await connectCollecting(first.url('mqtt')!, { clientId: 'durable', clean: false });
+    await sub.client.subscribeAsync('load/#', { qos: 1 });
+    await sub.client.endAsync();
+    const pub = await client(first.url('mqtt')!, { username: 'load', password: 'pw' });
+    for (let i = 0; i < 3; i++) await pub.publishAsync(`load/${i}`, `m${i}`, { qos: 1 });
+    await pub.endAsync();
+    await first.close();
+
+    const second = await startBroker(config);
+    const back = await connectCollecting(second.url('mqtt')!, { clientId: 'durable', clean: false });
+    await waitFor(() => back.seen.length === 3, 5000, 'the queued messages after restart');
+    expect(back.seen.map((m) => m.payload.toString()).sort()).toEqual(['m0', 'm1', 'm2']);
+    expect(back.seen.every((m) => m.qos === 1)).toBe(true);
+  });
+
+  it('removes persistent sessions abandoned for longer than limits.sessionExpiry', async () => {
+    const broker = await startBroker({ accounts: await accounts(), limits: { sessionExpiry: 1 } });
+    const sub = await connectCollecting(broker.url('mqtt')!, { clientId: 'abandoned', clean: false });
+    await sub.client.subscribeAsync('load/#', { qos: 1 });
+    await sub.client.endAsync();
+    const pub = await client(broker.url('mqtt')!, { username: 'load', password: 'pw' });
+    await pub.publishAsync('load/x', 'queued before expiry', { qos: 1 });
+    await waitFor(() => broker.stats.droppedCount('sessions_expired') === 1, 5000, 'the session to expire');
+    await pub.publishAsync('load/x', 'after expiry', { qos: 1 });
+    const back = await connectCollecting(broker.url('mqtt')!, { clientId: 'abandoned', clean: false });
+    await sleep(200);
+    expect(back.seen).toEqual([]);
+  });
+
+  it('caps persistent sessions per IP address', async () => {
+    const broker = await startBroker({ limits: { maxSessionsPerIp: 2 } });
+    await client(broker.url('mqtt')!, { clientId: 's1', clean: false });
+    await client(broker.url('mqtt')!, { clientId: 's2', clean: false });
+    await expect(client(broker.url('mqtt')!, { clientId: 's3', clean: false })).rejects.toThrow(/Not authorized/i);
+    // Reconnecting an existing session and clean sessions still work.
+    await client(broker.url('mqtt')!, { clientId: 's1', clean: false });
+    await client(broker.url('mqtt')!, { clientId: 'c1', clean: true });
+    expect(broker.stats.droppedCount('sessions_per_ip')).toBe(1);
+  });
+});
