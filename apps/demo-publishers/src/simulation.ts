@@ -46,9 +46,9 @@ interface StoryKind {
 // Calibrated so rate 1 gives ≈ 1,000 events per minute, with the mix of the OpenStack firehose:
 // log processing and playbook task results dominate; Gerrit and Zuul carry the stories.
 const KINDS: readonly StoryKind[] = [
-  { story: changeStory, meanGap: 12_000 },
+  { story: changeStory, meanGap: 11_000 },
   { story: bugStory, meanGap: 60_000 },
-  { story: ansibleStory, meanGap: 10_000 },
+  { story: ansibleStory, meanGap: 8_500 },
   { story: infraStory, meanGap: 30_000 },
 ];
 
