@@ -132,4 +132,24 @@ describe('auth in a running broker', () => {
     expect(anonymousTopics).toEqual(['gerrit/marker']);
     expect(opsTopics.sort()).toEqual(['gerrit/marker', 'private/live', 'private/retained']);
   });
+
+  it('…nor offline: a persistent anonymous session gets only the allowed messages queued while away', async () => {
+    const broker = await start({ anonymous: { deny: ['private/#'] } });
+    const options: IClientOptions = { clientId: 'offline-reader', clean: false };
+    const first = await connect(broker, options);
+    await first.subscribeAsync('#', { qos: 1 });
+    await first.endAsync();
+    const gerrit = await connect(broker, { username: 'gerrit', password: 'gerrit-pw' });
+    await gerrit.publishAsync('private/while-away', 'p', { qos: 1 });
+    await gerrit.publishAsync('gerrit/while-away', 'g', { qos: 1 });
+    // Queue the listener before CONNACK so offline messages flushed right after it are seen.
+    const topics: string[] = [];
+    const again = mqtt.connect(broker.url('mqtt')!, { ...options, reconnectPeriod: 0 });
+    opened.push(() => again.endAsync(true));
+    again.on('message', (topic) => topics.push(topic));
+    await until(() => topics.includes('gerrit/while-away'), 'the offline message');
+    await gerrit.publishAsync('gerrit/marker', 'm', { qos: 1 });
+    await until(() => topics.includes('gerrit/marker'), 'the marker');
+    expect(topics).toEqual(['gerrit/while-away', 'gerrit/marker']);
+  });
 });
