@@ -1,8 +1,14 @@
 import { FirehoseError, parseDataschema, type FirehoseEvent } from '@firehose/protocol';
-import { getEventType, getEventTypeVersions } from './catalogue.js';
 import { readPath } from './data-path.js';
 import { paramText, type EventType } from './event-type.js';
-import { matchTopic } from './lookup.js';
+import { matchTrie, type TrieNode } from './lookup.js';
+
+/** @internal What checkEvent needs from a catalogue. */
+export interface CheckContext {
+  readonly trie: TrieNode;
+  readonly getEventType: (type: string, major?: number) => EventType | undefined;
+  readonly getEventTypeVersions: (type: string) => readonly EventType[];
+}
 
 /** Outcome of {@link checkEvent}. */
 export type CheckResult =
@@ -22,7 +28,7 @@ function mismatch(message: string, path: string, eventType: EventType): CheckRes
 }
 
 /** Picks the declared version the envelope's `dataschema` names, or explains why none fits. */
-function versionOf(current: EventType, dataschema: unknown, topic: string): EventType | CheckResult {
+function versionOf(context: CheckContext, current: EventType, dataschema: unknown, topic: string): EventType | CheckResult {
   // Fast path: the current version's URN, compared without parsing.
   if (dataschema === current.dataschema) return current;
   if (typeof dataschema !== 'string') {
@@ -39,9 +45,10 @@ function versionOf(current: EventType, dataschema: unknown, topic: string): Even
       current,
     );
   }
-  const version = getEventType(current.type, parsed.major);
+  const version = context.getEventType(current.type, parsed.major);
   if (version !== undefined) return version;
-  const known = getEventTypeVersions(current.type)
+  const known = context
+    .getEventTypeVersions(current.type)
     .map((v) => v.version)
     .join(', ');
   return invalid(
@@ -63,10 +70,10 @@ function suggestTopic(eventType: EventType, params: Record<string, string>): str
   }
 }
 
-function check(topic: string, event: FirehoseEvent): CheckResult {
+function check(context: CheckContext, topic: string, event: FirehoseEvent): CheckResult {
   if (typeof topic !== 'string') return UNDECLARED;
   const levels = topic.split('/');
-  const entry = matchTopic(levels);
+  const entry = matchTrie(context.trie, levels);
   if (entry === undefined) return UNDECLARED;
   const current = entry.eventType;
   if (event === null || typeof event !== 'object') {
@@ -79,7 +86,7 @@ function check(topic: string, event: FirehoseEvent): CheckResult {
       current,
     );
   }
-  const picked = versionOf(current, event.dataschema, topic);
+  const picked = versionOf(context, current, event.dataschema, topic);
   if ('status' in picked) return picked;
   const eventType = picked;
   const params = entry.template.decode(levels);
@@ -124,13 +131,13 @@ function check(topic: string, event: FirehoseEvent): CheckResult {
 }
 
 /**
- * Checks an envelope published on a topic against the catalogue: the topic's template, the
+ * @internal Checks an envelope published on a topic against a catalogue: the topic's template, the
  * envelope `type`, `data.type` (Gerrit) and the `dataschema` major must agree, then `data` is
  * validated with that major's compiled schema. Never throws; the broker calls it per message.
  */
-export function checkEvent(topic: string, event: FirehoseEvent): CheckResult {
+export function checkEventIn(context: CheckContext, topic: string, event: FirehoseEvent): CheckResult {
   try {
-    return check(topic, event);
+    return check(context, topic, event);
   } catch (cause) {
     // Defensive: a getter on a hostile object, or a bug here, must not take the broker down.
     return invalid(

@@ -1,5 +1,5 @@
 import { FirehoseError, createEvent, type FirehoseEvent } from '@firehose/protocol';
-import { getService } from './catalogue.js';
+import { getService } from './default-catalogue.js';
 import type { EventType, InferData } from './event-type.js';
 
 /** Options of {@link createServiceEvent}. */

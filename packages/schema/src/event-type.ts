@@ -39,20 +39,21 @@ export interface EventType<Data = unknown, P extends Record<string, string> = Re
   readonly dataType: string | undefined;
   /** Rendering rules, as data. */
   readonly rendering: RenderSpec | undefined;
-  // Function-valued properties rather than methods: they are closures, safe to pass around unbound.
+  // Method syntax keeps a specific event type assignable to the generic `EventType` (methods are
+  // compared bivariantly); `this: void` says they are closures, safe to pass around unbound.
   /** Builds the topic (same as `template.build`). */
-  readonly topic: (params: P) => string;
+  topic(this: void, params: P): string;
   /** Validates `data` with the compiled schema; never throws. */
-  readonly validate: (data: unknown) => ValidationResult;
+  validate(this: void, data: unknown): ValidationResult;
   /** Subject for the envelope, e.g. `openstack/nova/change/912345`, derived from data. */
-  readonly subject: (data: Data) => string | undefined;
+  subject(this: void, data: Data): string | undefined;
   /** Upstream identity for deterministic ids, when the data has one. */
-  readonly identity: (data: Data) => readonly (string | number)[] | undefined;
+  identity(this: void, data: Data): readonly (string | number)[] | undefined;
   /**
    * The topic for this data: parameters come from the data where declared (`project` from
    * `change.project`), `params` supplies or overrides the rest. Throws `INVALID_PARAMS` when one is missing.
    */
-  readonly topicFor: (data: Data, params?: Partial<P>) => string;
+  topicFor(this: void, data: Data, params?: Partial<P>): string;
   /** Which data field each topic parameter repeats; `checkEvent` requires them to agree. */
   readonly paramSources: Readonly<Partial<Record<keyof P & string, DataPath>>>;
 }

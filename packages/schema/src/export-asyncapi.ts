@@ -1,4 +1,5 @@
-import { services } from './catalogue.js';
+import type { Catalogue } from './catalogue.js';
+import { catalogue as defaultCatalogue } from './default-catalogue.js';
 import type { EventType } from './event-type.js';
 import { exportJsonSchema } from './export-json-schemas.js';
 
@@ -8,6 +9,8 @@ export interface AsyncApiOptions {
   version?: string;
   /** Broker host of the MQTT server entry. @default 'firehose.example.org' */
   host?: string;
+  /** Catalogue to export. @default the package's catalogue */
+  catalogue?: Catalogue;
 }
 
 const MQTT_BINDING_VERSION = '0.2.0';
@@ -59,7 +62,7 @@ export function exportAsyncApi(options: AsyncApiOptions = {}): object {
   const operations: Record<string, object> = {};
   const messages: Record<string, object> = {};
   const schemas: Record<string, object> = {};
-  for (const service of services) {
+  for (const service of (options.catalogue ?? defaultCatalogue).services) {
     for (const eventType of service.eventTypes) {
       const id = idOf(eventType);
       const { $schema: _dialect, $id: _id, ...data } = exportJsonSchema(eventType);

@@ -1,4 +1,5 @@
-import { eventTypes } from './catalogue.js';
+import type { Catalogue } from './catalogue.js';
+import { catalogue as defaultCatalogue } from './default-catalogue.js';
 import type { EventType } from './event-type.js';
 
 /** JSON Schema dialect of every exported schema. */
@@ -25,6 +26,6 @@ export function exportJsonSchema(eventType: EventType): Record<string, unknown> 
 }
 
 /** One JSON Schema per event type and major, keyed by file name (`gerrit.comment-added.v1.json`). */
-export function exportJsonSchemas(): Map<string, object> {
-  return new Map(eventTypes.map((eventType) => [schemaFileName(eventType), exportJsonSchema(eventType)]));
+export function exportJsonSchemas(catalogue: Catalogue = defaultCatalogue): Map<string, object> {
+  return new Map(catalogue.eventTypes.map((eventType) => [schemaFileName(eventType), exportJsonSchema(eventType)]));
 }

@@ -1,5 +1,4 @@
 import { validateFilter } from '@firehose/protocol';
-import { eventTypes, getEventType } from './catalogue.js';
 import type { EventType } from './event-type.js';
 import type { CompiledTopicTemplate, TemplateSegment } from './topic-template.js';
 
@@ -30,11 +29,15 @@ function overlaps(filter: readonly string[], f: number, segments: readonly Templ
 }
 
 /**
- * The declared event types (current versions) whose topics the MQTT filter can match. An empty
+ * @internal The declared event types (current versions) whose topics the MQTT filter can match. An empty
  * result means the filter can never receive a declared event: worth a warning (DESIGN §5).
  * Throws a FirehoseError `INVALID_FILTER` for a malformed filter.
  */
-export function eventTypesForFilter(filter: string): EventType[] {
+export function eventTypesForFilterIn(
+  eventTypes: readonly EventType[],
+  getEventType: (type: string) => EventType | undefined,
+  filter: string,
+): EventType[] {
   validateFilter(filter);
   const levels = filter.split('/');
   // Filters starting with a wildcard never match `$` topics; no declared topic starts with `$`.

@@ -17,7 +17,7 @@ export {
 } from './event-type.js';
 export type { ValidationResult } from './validation.js';
 export type { RenderSpec } from './render-spec.js';
-export { render, type Rendered } from './render.js';
+export { render, type Rendered, type RenderOptions } from './render.js';
 export { formatters, type Formatter } from './formatters.js';
 export type { DataPath } from './data-path.js';
 export { gerrit } from './services/gerrit.js';
@@ -25,11 +25,22 @@ export { launchpad } from './services/launchpad.js';
 export { zuul } from './services/zuul.js';
 export { gearmanSubunit, gearmanLogstash } from './services/gearman.js';
 export { ansible } from './services/ansible.js';
-export { services, eventTypes, getEventType, getEventTypeVersions, getService, type ServiceDefinition } from './catalogue.js';
-export { lookup } from './lookup.js';
-export { checkEvent, type CheckResult } from './check-event.js';
+export type { ServiceDefinition } from './service-definition.js';
+export { services } from './default-services.js';
+export { createCatalogue, type Catalogue } from './catalogue.js';
+export {
+  catalogue,
+  eventTypes,
+  getEventType,
+  getEventTypeVersions,
+  getService,
+  lookup,
+  checkEvent,
+  eventTypesForFilter,
+} from './default-catalogue.js';
+export type { LookupResult } from './lookup.js';
+export type { CheckResult } from './check-event.js';
 export { createServiceEvent, type ServiceEventOptions } from './create-service-event.js';
 export { checkCompatible, type CompatibilityResult } from './compatibility.js';
 export { exportJsonSchema, exportJsonSchemas, schemaFileName, JSON_SCHEMA_DIALECT } from './export-json-schemas.js';
 export { exportAsyncApi, type AsyncApiOptions } from './export-asyncapi.js';
-export { eventTypesForFilter } from './filter-coverage.js';

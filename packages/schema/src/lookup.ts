@@ -1,5 +1,5 @@
+import { FirehoseError } from '@firehose/protocol';
 import type { EventType } from './event-type.js';
-import { eventTypes, getEventType } from './catalogue.js';
 import type { CompiledTopicTemplate } from './topic-template.js';
 
 /** @internal A declared topic shape and the type published on it. */
@@ -11,7 +11,8 @@ export interface TrieEntry {
   readonly sources: Map<EventType, readonly (readonly [string, string])[]>;
 }
 
-interface TrieNode {
+/** @internal */
+export interface TrieNode {
   readonly fixed: Map<string, TrieNode>;
   param: TrieNode | undefined;
   /** Root of a trie over the levels after a variable-depth parameter, walked from the topic's end. */
@@ -28,14 +29,14 @@ function child(parent: TrieNode, segment: CompiledTopicTemplate<Record<string, s
     if (next === undefined) parent.fixed.set(segment.value, (next = node()));
     return next;
   }
-  throw new Error('A topic pattern has two variable-depth parameters.');
+  throw new FirehoseError('INVALID_PARAMS', 'A topic pattern has two variable-depth parameters; allow at most one.');
 }
 
-/** @internal Builds the trie over topic levels for a list of event types. */
-export function buildTrie(types: readonly EventType[]): TrieNode {
+/** @internal Builds the trie over topic levels; `current` picks the version lookup reports for a type. */
+export function buildTrie(types: readonly EventType[], current: (type: string) => EventType | undefined): TrieNode {
   const root = node();
   for (const eventType of types) {
-    const current = getEventType(eventType.type) ?? eventType;
+    const latest = current(eventType.type) ?? eventType;
     const template = eventType.template as CompiledTopicTemplate<Record<string, string>>;
     const segments = template.segments;
     let at = root;
@@ -46,10 +47,13 @@ export function buildTrie(types: readonly EventType[]): TrieNode {
       at = at.rest ??= node();
       for (let i = segments.length - 1; i > restIndex; i--) at = child(at, segments[i]!);
     }
-    if (at.entry !== undefined && at.entry.eventType.type !== current.type) {
-      throw new Error(`Topic patterns of ${at.entry.eventType.type} and ${current.type} overlap; make them distinct.`);
+    if (at.entry !== undefined && at.entry.eventType.type !== latest.type) {
+      throw new FirehoseError(
+        'INVALID_PARAMS',
+        `The topic patterns of ${at.entry.eventType.type} and ${latest.type} overlap (${template.pattern}); make them distinct.`,
+      );
     }
-    const entry = at.entry ?? { template, eventType: current, sources: new Map() };
+    const entry = at.entry ?? { template, eventType: latest, sources: new Map() };
     const pairs = Object.entries(eventType.paramSources).filter((pair): pair is [string, string] => typeof pair[1] === 'string');
     if (pairs.length > 0) entry.sources.set(eventType, pairs);
     at.entry = entry;
@@ -85,27 +89,22 @@ function matchForward(at: TrieNode, levels: readonly string[], index: number): T
   return at.rest === undefined ? undefined : matchBackward(at.rest, levels, levels.length - 1, index);
 }
 
-/** @internal Finds the declared topic shape of a topic; fixed levels win over parameters. */
+/** @internal Finds the declared topic shape of a topic's levels; fixed levels win over parameters. */
 export function matchTrie(root: TrieNode, levels: readonly string[]): TrieEntry | undefined {
   return matchForward(root, levels, 0);
 }
 
-const catalogueTrie = buildTrie(eventTypes);
-
-/** @internal Matches a topic against the catalogue; `levels` are the topic's levels. */
-export function matchTopic(levels: readonly string[]): TrieEntry | undefined {
-  return matchForward(catalogueTrie, levels, 0);
+/** What {@link lookup} finds: the event type published on a topic and the topic's parameters. */
+export interface LookupResult {
+  eventType: EventType;
+  params: Record<string, string>;
 }
 
-/**
- * The declared event type of a topic and its decoded parameters, through a trie over topic
- * levels (cost grows with the topic's depth, not with the catalogue's size). `undefined` when no
- * template matches or a level is not canonically encoded.
- */
-export function lookup(topic: string): { eventType: EventType; params: Record<string, string> } | undefined {
+/** @internal {@link lookup} over a given trie. */
+export function lookupIn(root: TrieNode, topic: string): LookupResult | undefined {
   if (typeof topic !== 'string') return undefined;
   const levels = topic.split('/');
-  const entry = matchForward(catalogueTrie, levels, 0);
+  const entry = matchForward(root, levels, 0);
   if (entry === undefined) return undefined;
   const params = entry.template.decode(levels);
   return params === undefined ? undefined : { eventType: entry.eventType, params };

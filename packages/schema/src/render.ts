@@ -1,5 +1,6 @@
 import { parseDataschema, type FirehoseEvent } from '@firehose/protocol';
-import { getEventType } from './catalogue.js';
+import type { Catalogue } from './catalogue.js';
+import { catalogue as defaultCatalogue } from './default-catalogue.js';
 import type { EventType } from './event-type.js';
 import { compileRenderSpec, type CompiledRenderSpec } from './render-spec.js';
 import { renderFirst, renderTemplate } from './template.js';
@@ -26,10 +27,16 @@ function specOf(eventType: EventType | undefined): CompiledRenderSpec | undefine
 
 const compiled = new WeakMap<EventType, CompiledRenderSpec>();
 
-function eventTypeOf(event: FirehoseEvent): EventType | undefined {
+function eventTypeOf(event: FirehoseEvent, { getEventType }: Catalogue): EventType | undefined {
   if (typeof event.type !== 'string') return undefined;
   const major = typeof event.dataschema === 'string' ? parseDataschema(event.dataschema)?.major : undefined;
   return (major === undefined ? undefined : getEventType(event.type, major)) ?? getEventType(event.type);
+}
+
+/** Options of {@link render}. */
+export interface RenderOptions {
+  /** Where the event's type is looked up. @default the package's catalogue */
+  catalogue?: Catalogue;
 }
 
 function generic(event: FirehoseEvent): Pick<Rendered, 'summary' | 'sentence'> {
@@ -46,11 +53,11 @@ function generic(event: FirehoseEvent): Pick<Rendered, 'summary' | 'sentence'> {
  * Renders an event with its type's rules (DESIGN §4). Types without rules, undeclared types and
  * events whose data lacks what the rules need fall back to a generic rendering. Never throws.
  */
-export function render(event: FirehoseEvent): Rendered {
+export function render(event: FirehoseEvent, options: RenderOptions = {}): Rendered {
   if (event === null || typeof event !== 'object') {
     return { summary: 'event', sentence: 'An event that is not an envelope object', actors: [], keys: {} };
   }
-  const spec = specOf(eventTypeOf(event));
+  const spec = specOf(eventTypeOf(event, options.catalogue ?? defaultCatalogue));
   const fallback = generic(event);
   if (spec === undefined) return { ...fallback, actors: [], keys: {} };
   const url = renderFirst(spec.url, event);

@@ -22,7 +22,7 @@ export interface TopicTemplate<P extends Record<string, string>> {
   /** The pattern, e.g. `gerrit/{project+}/comment-added`. */
   readonly pattern: string;
   /** Parameter names in the order they appear. */
-  readonly params: readonly (keyof P & string)[];
+  readonly params: readonly string[];
   /** Builds a topic; throws a FirehoseError `INVALID_PARAMS` for a missing or empty parameter. */
   build(params: P): string;
   /** Parses a topic back into its parameters; `undefined` when the topic does not fit. Round-trips with `build`. */
@@ -72,7 +72,7 @@ function encodeValue(value: string): string {
 /** A compiled topic pattern. Create one with {@link topicTemplate}. */
 export class CompiledTopicTemplate<P extends Record<string, string>> implements TopicTemplate<P> {
   readonly pattern: string;
-  readonly params: readonly (keyof P & string)[];
+  readonly params: readonly string[];
   /** @internal Levels of the pattern, used by the lookup trie. */
   readonly segments: readonly TemplateSegment[];
   /** @internal Index of the variable-depth segment, or -1. */
@@ -142,7 +142,7 @@ export class CompiledTopicTemplate<P extends Record<string, string>> implements 
       throw invalidParams(`maxDepth must be a positive integer, got ${String(maxDepth)}.`, 'maxDepth');
     }
     for (const key of Object.keys(partial)) {
-      if (!(this.params as readonly string[]).includes(key)) {
+      if (!(this.params).includes(key)) {
         throw invalidParams(
           `The topic pattern "${this.pattern}" has no parameter "${key}"; use one of: ${this.params.join(', ') || '(none)'}.`,
           key,

@@ -9,7 +9,9 @@ import {
   lookup,
   services,
   zuul,
+  type EventType,
   type InferData,
+  type Subscription,
 } from '@firehose/schema';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { loadFixture } from './fixtures.js';
@@ -65,6 +67,11 @@ describe('catalogue', () => {
     }>();
     expectTypeOf(gearmanLogstash.retrieveLogs.topic).parameter(0).toEqualTypeOf<{ host: string; project: string; change: string }>();
     expectTypeOf(ansible.taskResult.topic).parameter(0).toEqualTypeOf<{ playbook: string; host: string; status: string }>();
+    // Specific event types and subscriptions fit where the generic ones are expected (lists, client APIs).
+    expectTypeOf(gerrit.commentAdded).toExtend<EventType>();
+    expectTypeOf(zuul.report({ tenant: 'openstack' })).toExtend<Subscription>();
+    const list: EventType[] = [gerrit.commentAdded, zuul.report, ansible.hostStats];
+    expect(list).toHaveLength(3);
   });
 
   it('is callable: an event type with params is a subscription', () => {
