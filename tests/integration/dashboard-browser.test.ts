@@ -1,5 +1,6 @@
 /// <reference lib="dom" />
 // Page callbacks below run in Chromium, so this file sees the DOM types.
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sampleTraffic, type SampleMessage } from '@firehose/dashboard/sample-traffic';
 import type { Page } from 'playwright-core';
@@ -150,6 +151,30 @@ describe('dashboard in headless Chromium', () => {
     await waitForCount('shown', shownBefore + 20);
   });
 
+  it('pauses when scrolled away from the live edge and jumps back to live from the badge', async () => {
+    await page.locator('.stream').evaluate((element) => (element.scrollTop = 300));
+    await page.getByText('Paused while you scroll').waitFor();
+    const shown = await count('[data-count="shown"]');
+    await publishAll(stack, take(sampleTraffic(31), 5));
+    await page.getByRole('button', { name: /^5 new events/ }).click();
+    await waitForCount('shown', shown + 5);
+    await expect(page.locator('.stream').evaluate((element) => element.scrollTop)).resolves.toBe(0);
+    await page.getByText(/^Live, newest first/).waitFor();
+  });
+
+  it('exports the filtered buffer as NDJSON', async () => {
+    await page.getByRole('checkbox', { name: 'launchpad' }).check();
+    const shown = await count('[data-count="shown"]');
+    expect(shown).toBeGreaterThan(0);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export NDJSON' }).click()]);
+    const path = join(outputDir, 'dashboard-export.ndjson');
+    await download.saveAs(path);
+    const lines = (await readFile(path, 'utf8')).trimEnd().split('\n');
+    expect(lines).toHaveLength(shown);
+    for (const line of lines) expect((JSON.parse(line) as { topic: string }).topic).toMatch(/^launchpad\//);
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+  });
+
   it('keeps at most the retention cap and mounts fewer than 200 rows under a burst', async () => {
     const before = await count('[data-count="received"]');
     const burst = take(sampleTraffic(5), 1500);
@@ -173,4 +198,16 @@ describe('dashboard in headless Chromium', () => {
     );
     expect(unnamed).toEqual([]);
   });
+
+  it('shows reconnecting when the link to the broker drops, keeps the buffer, and resumes when it is back', async () => {
+    const received = await count('[data-count="received"]');
+    await stack.cutBrowserLink();
+    await page.waitForSelector('[data-state="reconnecting"], [data-state="down"]', { timeout: 15_000 });
+    await expect(count('[data-count="retained"]')).resolves.toBe(RETAIN);
+    await stack.restoreBrowserLink();
+    await page.waitForSelector('[data-state="connected"]', { timeout: 40_000 });
+    await expect(count('[data-count="retained"]')).resolves.toBe(RETAIN);
+    await publishAll(stack, take(sampleTraffic(41), 3));
+    await waitForCount('received', received + 3);
+  }, 60_000);
 });

@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { createServer, connect as netConnect, type AddressInfo, type Socket } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { createBroker, hashPassword, type FirehoseBroker } from '@firehose/broker';
 import { connect, type FirehoseClient } from '@firehose/client';
@@ -39,6 +40,10 @@ export function buildDashboard(name: string): string {
 
 export interface DashboardStack {
   readonly broker: FirehoseBroker;
+  /** Cuts the page off the broker: the WebSocket proxy between them drops every connection and stops listening. */
+  cutBrowserLink(): Promise<void>;
+  /** Listens again on the same port, so the page can reconnect. */
+  restoreBrowserLink(): Promise<void>;
   readonly server: DashboardServer;
   readonly browser: Browser;
   readonly publishers: Record<SampleMessage['account'], FirehoseClient>;
@@ -62,7 +67,9 @@ export async function startDashboardStack(buildName: string): Promise<DashboardS
   });
   await broker.listen();
   const mqttUrl = broker.url('mqtt')!;
-  const server = await startDashboardServer({ port: 0, host: '127.0.0.1', broker: broker.url('ws')!, root });
+  // The page reaches the broker through a TCP proxy the test can cut, to see a real reconnect.
+  const proxy = await startTcpProxy(broker.address('ws')!.port);
+  const server = await startDashboardServer({ port: 0, host: '127.0.0.1', broker: `ws://127.0.0.1:${proxy.port}/mqtt`, root });
   const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
   const publishers = {} as Record<SampleMessage['account'], FirehoseClient>;
   for (const account of Object.keys(sampleAccounts) as SampleMessage['account'][]) {
@@ -70,6 +77,8 @@ export async function startDashboardStack(buildName: string): Promise<DashboardS
   }
   return {
     broker,
+    cutBrowserLink: () => proxy.cut(),
+    restoreBrowserLink: () => proxy.restore(),
     server,
     browser,
     publishers,
@@ -77,7 +86,39 @@ export async function startDashboardStack(buildName: string): Promise<DashboardS
       await Promise.allSettled(Object.values(publishers).map((client) => client.close()));
       await browser.close().catch(() => undefined);
       await server.close();
+      await proxy.cut();
       await broker.close();
+    },
+  };
+}
+
+/** A loopback TCP proxy to `targetPort` that can drop its connections and stop listening, then listen again. */
+async function startTcpProxy(targetPort: number): Promise<{ port: number; cut(): Promise<void>; restore(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = netConnect(targetPort, '127.0.0.1');
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => socket.destroy());
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  const listen = (port: number) =>
+    new Promise<number>((resolveListen, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => resolveListen((server.address() as AddressInfo).port));
+    });
+  const port = await listen(0);
+  return {
+    port,
+    async cut() {
+      const closed = new Promise<void>((resolveClose) => server.close(() => resolveClose()));
+      for (const socket of sockets) socket.destroy();
+      await closed;
+    },
+    async restore() {
+      await listen(port);
     },
   };
 }

@@ -30,3 +30,30 @@ describe('FrameBatcher', () => {
     expect(batches).toEqual([[1]]);
   });
 });
+
+describe('FrameBatcher with a minimum interval', () => {
+  it('waits out the interval since the last hand-over before asking for a frame', () => {
+    let clock = 1_000;
+    const frames: (() => void)[] = [];
+    const delayed: { callback: () => void; ms: number }[] = [];
+    const batches: number[][] = [];
+    const batcher = new FrameBatcher<number>((batch) => batches.push(batch), (callback) => frames.push(callback), {
+      minIntervalMs: 100,
+      now: () => clock,
+      delay: (callback, ms) => delayed.push({ callback, ms }),
+    });
+    batcher.push(1);
+    expect(frames).toHaveLength(1); // nothing handed over yet: no wait
+    frames.shift()!();
+    clock += 30;
+    batcher.push(2);
+    batcher.push(3);
+    expect(frames).toHaveLength(0);
+    expect(delayed.map((entry) => entry.ms)).toEqual([70]);
+    delayed.shift()!.callback();
+    expect(frames).toHaveLength(1);
+    clock += 70;
+    frames.shift()!();
+    expect(batches).toEqual([[1], [2, 3]]);
+  });
+});

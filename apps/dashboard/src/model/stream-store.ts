@@ -43,6 +43,7 @@ export class StreamStore {
   #lastSeq = 0;
   #newWhilePaused = 0;
   #version = 0;
+  #lastBatchSize = 0;
 
   constructor(options: StreamStoreOptions = {}) {
     this.#buffer = new RetentionBuffer(options.capacity ?? 10_000);
@@ -72,6 +73,11 @@ export class StreamStore {
     return this.#pausedAt !== undefined;
   }
 
+  /** Events in the latest batch: a busy stream hands over many per commit. */
+  get lastBatchSize(): number {
+    return this.#lastBatchSize;
+  }
+
   get capacity(): number {
     return this.#buffer.capacity;
   }
@@ -99,6 +105,7 @@ export class StreamStore {
   /** Takes one frame's worth of events, oldest first. */
   ingest(batch: readonly StreamItem[]): void {
     if (batch.length === 0) return;
+    this.#lastBatchSize = batch.length;
     let evictedThrough = 0;
     for (const item of batch) {
       this.#received += 1;

@@ -8,6 +8,8 @@ import { useStoreVersion } from './use-store.js';
 /** Fixed row height: it is what lets the list mount only the rows in view. */
 export const ROW_HEIGHT = 56;
 const OVERSCAN = 6;
+/** More events than this per commit and new rows stop flashing. */
+const BUSY_BATCH = 5;
 
 export interface Selection {
   readonly id: number;
@@ -160,6 +162,7 @@ export function StreamList(props: StreamListProps) {
       aria-activedescendant={activeId}
       tabIndex={0}
       data-rows={rows.total}
+      data-busy={store.lastBatchSize > BUSY_BATCH ? '' : undefined}
       onKeyDown={onKeyDown}
       onScroll={(event) => {
         const top = (event.currentTarget).scrollTop;

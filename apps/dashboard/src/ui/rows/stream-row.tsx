@@ -17,6 +17,8 @@ export interface StreamRowProps {
   readonly onToggle: (id: number) => void;
 }
 
+const FRESH_MS = 500;
+
 /** Event type without the service prefix: `comment-added`. */
 function shortType(item: StreamItem): string {
   const dot = item.event.type.indexOf('.');
@@ -32,7 +34,16 @@ export function StreamRow(props: StreamRowProps) {
   const { entry, child, top, selected, expanded, now } = props;
   const count = entry.items.length;
   const item = (child === undefined ? entry.items[count - 1] : entry.items[count - 1 - child]) as StreamItem;
-  const classes = ['row', selected ? 'selected' : '', child !== undefined ? 'child' : '', count > 1 && child === undefined ? 'burst' : ''];
+  // Only rows that just arrived flash (not rows re-mounted by scrolling); CSS turns it off
+  // under prefers-reduced-motion.
+  const fresh = child === undefined && Date.now() - item.receivedAt < FRESH_MS;
+  const classes = [
+    'row',
+    selected ? 'selected' : '',
+    child !== undefined ? 'child' : '',
+    count > 1 && child === undefined ? 'burst' : '',
+    fresh ? 'fresh' : '',
+  ];
   return (
     <div
       id={rowDomId(entry.id, child)}
