@@ -19,7 +19,7 @@ export type ParentMessage = { kind: 'start' } | { kind: 'finish' };
 
 export type WorkerMessage =
   | { kind: 'ready' }
-  | { kind: 'published'; sent: number; failed: number }
+  | { kind: 'published'; sent: number; failed: number; payloadBytes: number }
   | { kind: 'received'; received: number; latencies: number[] }
   | { kind: 'error'; message: string };
 

@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     publishers.push(await connect(plan.url, { validate: false, dedupe: false, offlineQueueSize: 100_000 }));
   }
   process.on('message', (message: ParentMessage) => {
-    if (message.kind === 'start') void publish(plan, publishers);
+    if (message.kind === 'start' && publishers.length > 0) void publish(plan, publishers);
     if (message.kind === 'finish') {
       send({ kind: 'received', received, latencies: samples });
       void Promise.allSettled([...subscribers, ...publishers].map((client) => client.close())).then(() =>
@@ -60,7 +60,11 @@ async function main(): Promise<void> {
 async function publish(plan: WorkerPlan, clients: readonly FirehoseClient[]): Promise<void> {
   let sent = 0;
   let failed = 0;
-  const padding = 'x'.repeat(Math.max(0, plan.size - 330));
+  // Pad `data` so the whole payload (envelope included) is about `size` bytes; the envelope alone
+  // sets a floor (~300 B), reported back so the printed figure is the real one.
+  const bare = JSON.stringify(makeEvent(''));
+  const padding = 'x'.repeat(Math.max(0, plan.size - Buffer.byteLength(bare)));
+  const payloadBytes = Buffer.byteLength(JSON.stringify(makeEvent(padding)));
   const end = now() + plan.durationMs;
   await Promise.all(
     clients.map(async (client, index) => {
@@ -75,12 +79,7 @@ async function publish(plan: WorkerPlan, clients: readonly FirehoseClient[]): Pr
           const wait = next - now();
           if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
         }
-        const event = createEvent({
-          source: 'urn:firehose:bench',
-          type: 'bench.message',
-          dataschema: dataschemaUrn('bench.message', 1),
-          data: { t: now(), pad: padding },
-        });
+        const event = makeEvent(padding);
         const promise = client
           .publishRaw(topic, JSON.stringify(event), { qos: plan.qos })
           .then(
@@ -98,7 +97,16 @@ async function publish(plan: WorkerPlan, clients: readonly FirehoseClient[]): Pr
       await Promise.allSettled([...window]);
     }),
   );
-  send({ kind: 'published', sent, failed });
+  send({ kind: 'published', sent, failed, payloadBytes });
+}
+
+function makeEvent(pad: string): ReturnType<typeof createEvent> {
+  return createEvent({
+    source: 'urn:firehose:bench',
+    type: 'bench.message',
+    dataschema: dataschemaUrn('bench.message', 1),
+    data: { t: now(), pad },
+  });
 }
 
 main().catch((error: unknown) => {

@@ -69,6 +69,12 @@ export const benchCommand: Command = {
       description: 'Topic prefix (undeclared, so validation is a trie miss).',
       default: 'bench',
     },
+    drain: {
+      type: 'string',
+      value: 'DURATION',
+      description: 'After publishing stops, how long to wait for deliveries still in flight.',
+      default: '2s',
+    },
     format: {
       type: 'string',
       short: 'o',
@@ -92,6 +98,7 @@ export const benchCommand: Command = {
     const durationMs = args.duration('duration') ?? 10_000;
     const topic = args.string('topic') ?? 'bench';
     const format = args.choice('format', ['text', 'json'], 'text');
+    const drainMs = args.duration('drain') ?? 2000;
     if (publishers === 0) throw new UsageError('--publishers must be at least 1.');
     const given = args.string('url');
     if (given !== undefined) checkBrokerUrl(given, '--url');
@@ -163,7 +170,7 @@ export const benchCommand: Command = {
       const sent = sum(messages, 'published', (m) => (m.kind === 'published' ? m.sent : 0));
       const failed = sum(messages, 'published', (m) => (m.kind === 'published' ? m.failed : 0));
       // Let in-flight deliveries land before counting them.
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await new Promise((resolve) => setTimeout(resolve, drainMs));
       for (const worker of workers) worker.send({ kind: 'finish' });
       await until(() => count('received') === plans.length, 30_000);
       const received = sum(messages, 'received', (m) => (m.kind === 'received' ? m.received : 0));
@@ -176,7 +183,11 @@ export const benchCommand: Command = {
         subscribers,
         processes: plans.length,
         qos,
-        size,
+        size:
+          messages.reduce(
+            (bytes, m) => (m.kind === 'published' ? Math.max(bytes, m.payloadBytes) : bytes),
+            0,
+          ) || size,
         rate,
         seconds: Math.round(elapsed * 100) / 100,
         published: sent,

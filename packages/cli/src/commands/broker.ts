@@ -106,7 +106,7 @@ a second signal exits at once.`,
     };
     logger.info(
       Object.fromEntries(Object.entries(urls).filter(([, url]) => url !== undefined)),
-      'firehose broker listening',
+      'firehose broker ready',
     );
     await new Promise<void>((resolve) => {
       if (signal.aborted) resolve();

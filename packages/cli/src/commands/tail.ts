@@ -104,7 +104,8 @@ export const tailCommand: Command = {
     'max-bytes': {
       type: 'string',
       value: 'N',
-      description: "pretty: cut the data excerpt at N bytes ('… +N bytes'); 0 = never.",
+      description:
+        "pretty: cut the data excerpt at N bytes ('… +N bytes'; on a terminal: to fit the line); 0 = never.",
       default: '200',
     },
     qos: { type: 'string', value: '0|1|2', description: 'Subscription QoS.', default: '1' },
@@ -163,6 +164,10 @@ ${TEMPLATE_HELP}`,
       palette: createPalette(colour),
       raw: args.boolean('raw'),
       maxBytes: args.integer('max-bytes', { min: 0 }) ?? 200,
+      columns:
+        !args.has('max-bytes') && stdout.isTTY === true
+          ? (stdout as { columns?: number }).columns
+          : undefined,
     });
 
     const url = brokerUrl(context);

@@ -12,6 +12,11 @@ export interface FormatterOptions {
   readonly raw: boolean;
   /** Pretty mode's data excerpt limit in bytes; 0 = never truncate. */
   readonly maxBytes: number;
+  /**
+   * Terminal width: when set (and `--max-bytes` was not), pretty's excerpt is cut to fit the line
+   * instead of wrapping. @default undefined (use `maxBytes`)
+   */
+  readonly columns?: number | undefined;
 }
 
 /** Turns one record into the text to write (always ending in a newline). */
@@ -70,18 +75,32 @@ export function createFormatter(format: string, options: FormatterOptions): Form
  * (or the raw payload), cut at `maxBytes` with an explicit `… +N bytes` so nobody mistakes an
  * excerpt for the whole event.
  */
-function pretty(view: RecordView, { palette, raw, maxBytes }: FormatterOptions): string {
+function pretty(view: RecordView, { palette, raw, maxBytes, columns }: FormatterOptions): string {
   const record = view.record;
   const failed = isFailure(record);
   const time = view.time.slice(11, 19);
-  const prefix = palette.service(view.service, `[${view.service}]`);
-  const marker = failed ? palette.failure('✗ ') : '';
-  const summary = failed ? palette.failure(view.render.summary) : palette.bold(view.render.summary);
-  const problem = record.problem === undefined ? '' : ` ${palette.failure(`(${record.problem})`)}`;
-  const url = view.render.url === undefined ? '' : `  ${palette.dim(view.render.url)}`;
+  const label = `[${view.service}]`;
+  const marker = failed ? '✗ ' : '';
+  let summary = view.render.summary.replace(/\s+/g, ' ');
+  // A note about the message (undeclared topic, schema problem) is not a failure: never red.
+  const problem = record.problem === undefined ? '' : ` (${record.problem})`;
+  let url = view.render.url ?? '';
+  if (columns !== undefined) {
+    // On a terminal the header stays on one line: drop the link first, then shorten the summary.
+    const fixed = time.length + 1 + label.length + 1 + marker.length + problem.length;
+    if (fixed + summary.length + 2 + url.length > columns) url = '';
+    const room = columns - fixed;
+    if (summary.length > room) summary = `${summary.slice(0, Math.max(10, room - 1))}…`;
+  }
+  const header = `${palette.dim(time)} ${palette.service(view.service, label)} ${
+    failed ? palette.failure(marker + summary) : palette.bold(summary)
+  }${palette.dim(problem)}${url === '' ? '' : `  ${palette.dim(url)}`}`;
   const body = raw || record.event === undefined ? view.payloadText : JSON.stringify(record.event.data);
-  const excerpt = truncate(body.replace(/\r?\n/g, ' '), maxBytes);
-  return `${palette.dim(time)} ${prefix} ${marker}${summary}${problem}${url}\n         ${palette.dim(record.topic)}  ${excerpt}\n`;
+  // Indent (9) + topic + 2 spaces + room for "… +NNNNN bytes"; JSON excerpts are mostly ASCII,
+  // so bytes approximate columns.
+  const fit = columns === undefined ? maxBytes : Math.max(40, columns - 9 - record.topic.length - 2 - 15);
+  const excerpt = truncate(body.replace(/\r?\n/g, ' '), fit);
+  return `${header}\n         ${palette.dim(record.topic)}  ${excerpt}\n`;
 }
 
 /** Cuts `text` to at most `maxBytes` UTF-8 bytes (on a character boundary) and says how much is hidden. */
