@@ -2,7 +2,8 @@
 // dedupe, schema validation, topic params, typed dispatch) against a raw MQTT.js subscriber on the
 // same byte stream, in the same run. Runs the built packages under plain Node:
 //   pnpm --filter @firehose/client bench
-// Prints figures only; asserts nothing.
+// Prints figures only; asserts nothing. Env: BENCH_MESSAGES (50000), BENCH_ROUNDS (5), BENCH_ORDER
+// (comma-separated order of raw, raw+JSON.parse, firehose within a round).
 //
 // Two streams:
 // 1. replay — a loopback server that answers CONNECT/SUBSCRIBE and then writes N pre-encoded QoS 0
@@ -202,7 +203,7 @@ const RAW_FILTERS = ['gerrit/+/comment-added', 'gerrit/+/+/comment-added', 'gerr
 
 async function replayRound(url, count) {
   const results = {};
-  for (const kind of ['raw', 'raw+JSON.parse', 'firehose']) {
+  for (const kind of (process.env.BENCH_ORDER ?? 'raw,raw+JSON.parse,firehose').split(',')) {
     const sub =
       kind === 'firehose'
         ? await firehoseSubscriber(url, count, gerrit.commentAdded)

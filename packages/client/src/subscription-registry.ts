@@ -15,6 +15,13 @@ export interface Registration {
 export class SubscriptionRegistry<R extends Registration> {
   private readonly registrations = new Set<R>();
   private readonly byFilter = new Map<string, Set<R>>();
+  /**
+   * Topic → matching registrations. Topics repeat (a project's events), and a typed subscription
+   * has one filter per project depth, so this saves the filter matching on the hot path. Cleared
+   * whenever registrations change, and when it grows past a bound.
+   */
+  private readonly cache = new Map<string, readonly R[]>();
+  private static readonly CACHE_LIMIT = 10_000;
 
   get size(): number {
     return this.registrations.size;
@@ -23,6 +30,7 @@ export class SubscriptionRegistry<R extends Registration> {
   /** Adds a registration; returns the filters (with QoS) that need a SUBSCRIBE now. */
   add(registration: R): Map<string, QoS> {
     const toSubscribe = new Map<string, QoS>();
+    this.cache.clear();
     this.registrations.add(registration);
     for (const filter of registration.filters) {
       const before = this.qosOf(filter);
@@ -37,6 +45,7 @@ export class SubscriptionRegistry<R extends Registration> {
   /** Removes a registration; returns the filters nobody needs any more (UNSUBSCRIBE them). */
   remove(registration: R): string[] {
     if (!this.registrations.delete(registration)) return [];
+    this.cache.clear();
     const unused: string[] = [];
     for (const filter of registration.filters) {
       const set = this.byFilter.get(filter);
@@ -70,7 +79,9 @@ export class SubscriptionRegistry<R extends Registration> {
   }
 
   /** Registrations with a filter matching `topic`; each appears once even if several filters match. */
-  matching(topic: string): R[] {
+  matching(topic: string): readonly R[] {
+    const cached = this.cache.get(topic);
+    if (cached !== undefined) return cached;
     const found: R[] = [];
     for (const registration of this.registrations) {
       for (const filter of registration.filters) {
@@ -80,6 +91,8 @@ export class SubscriptionRegistry<R extends Registration> {
         }
       }
     }
+    if (this.cache.size >= SubscriptionRegistry.CACHE_LIMIT) this.cache.clear();
+    this.cache.set(topic, found);
     return found;
   }
 
