@@ -35,9 +35,9 @@ function compare(before: Schema, after: Schema, path: string, problems: string[]
   } else if (Array.isArray(after.enum)) {
     problems.push(`${at}: values are newly restricted to ${canonical(after.enum)}.`);
   }
-  for (const keyword of ['anyOf', 'oneOf', 'allOf'] as const) {
+  for (const keyword of ['anyOf', 'oneOf', 'allOf', 'not'] as const) {
     if (canonical(before[keyword]) !== canonical(after[keyword])) {
-      problems.push(`${at}: type changed (${keyword} alternatives differ).`);
+      problems.push(`${at}: ${keyword === 'not' ? 'forbidden shapes changed' : `type changed (${keyword} alternatives differ)`}.`);
     }
   }
   // Objects: every field stays, keeps its type, and no field becomes required or stops being required.

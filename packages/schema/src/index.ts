@@ -24,7 +24,7 @@ export { gerrit } from './services/gerrit.js';
 export { launchpad } from './services/launchpad.js';
 export { zuul } from './services/zuul.js';
 export { gearmanSubunit, gearmanLogstash } from './services/gearman.js';
-export { ansible } from './services/ansible.js';
+export { ansible, redactAnsibleResult } from './services/ansible.js';
 export type { ServiceDefinition } from './service-definition.js';
 export { services } from './default-services.js';
 export { createCatalogue, type Catalogue } from './catalogue.js';

@@ -11,6 +11,7 @@ export const VALID: ValidationResult = Object.freeze({ ok: true });
 interface TypeboxError {
   keyword: string;
   instancePath: string;
+  schemaPath: string;
   params: Record<string, unknown>;
   message: string;
 }
@@ -48,7 +49,7 @@ function expectation(error: TypeboxError): string {
 }
 
 /** Turns TypeBox's first error into a FirehoseError whose `path` is a JSON Pointer into the data. */
-function toFirehoseError(label: string, data: unknown, errors: readonly TypeboxError[]): FirehoseError {
+function toFirehoseError(label: string, schema: TSchema, data: unknown, errors: readonly TypeboxError[]): FirehoseError {
   const first = errors.find((e) => e.keyword === 'required') ?? errors[0];
   if (first === undefined) {
     return new FirehoseError('INVALID_PAYLOAD', `The ${label} payload does not match its schema; check it against the exported JSON Schema.`, {
@@ -65,6 +66,12 @@ function toFirehoseError(label: string, data: unknown, errors: readonly TypeboxE
     return new FirehoseError('INVALID_PAYLOAD', `The ${label} payload is missing the required field ${path}; add it.`, { path });
   }
   const path = first.instancePath;
+  // A schema may explain a `not` rule in words (`errorMessage`): "must not be valid" says nothing.
+  const explained = first.keyword === 'not' ? at(schema, first.schemaPath.replace(/^#/, '')) : undefined;
+  const custom = explained !== null && typeof explained === 'object' ? (explained as { errorMessage?: unknown }).errorMessage : undefined;
+  if (typeof custom === 'string') {
+    return new FirehoseError('INVALID_PAYLOAD', `The ${label} payload is invalid at ${path || '/'}: it ${custom}.`, { path });
+  }
   return new FirehoseError(
     'INVALID_PAYLOAD',
     `The ${label} payload is invalid at ${path || '/'}: ${expectation(first)}, got ${describe(at(data, path))}.`,
@@ -77,6 +84,6 @@ export function compileValidator(schema: TSchema, label: string): (data: unknown
   const validator = Compile(schema);
   return (data: unknown): ValidationResult => {
     if (validator.Check(data)) return VALID;
-    return { ok: false, error: toFirehoseError(label, data, validator.Errors(data)) };
+    return { ok: false, error: toFirehoseError(label, schema, data, validator.Errors(data)) };
   };
 }

@@ -1,6 +1,7 @@
 import { dataschemaUrn, isFirehoseError } from '@firehose/protocol';
 import {
   ansible,
+  redactAnsibleResult,
   eventTypes,
   gearmanLogstash,
   gerrit,
@@ -172,5 +173,25 @@ describe('lookup', () => {
     '',
   ])('finds nothing for %s', (topic) => {
     expect(lookup(topic)).toBeUndefined();
+  });
+});
+
+describe('ansible no_log', () => {
+  const { data } = loadFixture(ansible.taskResult);
+  const secret = { _ansible_no_log: true, changed: true, stdout: 'password=hunter2' };
+
+  it('refuses task results Ansible was told to hide', () => {
+    const result = ansible.taskResult.validate({ ...data, ansible_result: secret });
+    expect(result.ok).toBe(false);
+    expect(result.ok ? undefined : result.error.path).toBe('/ansible_result');
+    expect(result.ok ? '' : result.error.message).toMatch(/no_log result; publish redactAnsibleResult\(result\) instead\.$/);
+  });
+
+  it('redacts them for publishers the way Ansible does', () => {
+    const redacted = redactAnsibleResult(secret);
+    expect(redacted).toEqual({ censored: expect.stringContaining("'no_log: true'") as string, changed: true });
+    expect(JSON.stringify(redacted)).not.toContain('hunter2');
+    expect(ansible.taskResult.validate({ ...data, ansible_result: redacted }).ok).toBe(true);
+    expect(redactAnsibleResult(data.ansible_result as Record<string, unknown>)).toBe(data.ansible_result);
   });
 });

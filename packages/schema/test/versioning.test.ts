@@ -49,6 +49,11 @@ describe('checkCompatible', () => {
       '/status: type changed from any to "string".',
     ],
     [
+      'forbidding a shape',
+      Type.Object(base.properties, { not: { required: ['secret'] } }),
+      '/: forbidden shapes changed.',
+    ],
+    [
       'closing the schema',
       Type.Object(base.properties, { additionalProperties: false }),
       '/: unknown fields are no longer allowed.',

@@ -76,7 +76,16 @@ const taskResult = defineEventType({
     status: Type.Union([Type.Literal('OK'), Type.Literal('FAILED'), Type.Literal('UNREACHABLE')]),
     ansible_task: Type.String(),
     ansible_type: Type.Optional(Type.String()),
-    ansible_result: Type.Optional(Type.Object({})),
+    // The broker must never fan out a result Ansible was told to hide: `no_log` results are refused.
+    ansible_result: Type.Optional(
+      Type.Object(
+        {},
+        {
+          not: { type: 'object', required: ['_ansible_no_log'], properties: { _ansible_no_log: { const: true } } },
+          errorMessage: 'is a no_log result; publish redactAnsibleResult(result) instead',
+        },
+      ),
+    ),
   }),
   render: {
     summary: 'ansible {data.host}: {data.ansible_task} {data.status}',
@@ -87,3 +96,14 @@ const taskResult = defineEventType({
 
 /** Ansible playbook runs. */
 export const ansible = { playbookStart, playbookFinish, hostStats, taskResult } as const;
+
+const CENSORED = "the output has been hidden due to the fact that 'no_log: true' was specified for this result";
+
+/**
+ * What a publisher sends for a task result: `no_log` results are replaced the way Ansible's own
+ * callbacks do it (only `censored` and `changed` are kept); others pass unchanged.
+ */
+export function redactAnsibleResult(result: Record<string, unknown>): Record<string, unknown> {
+  if (result._ansible_no_log !== true) return result;
+  return { censored: CENSORED, changed: result.changed === true };
+}
