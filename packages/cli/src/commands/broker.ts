@@ -15,6 +15,9 @@ import { describeError } from '../run-cli.js';
 import type { ParsedArgs } from '../parsed-args.js';
 import { UsageError } from '../usage-error.js';
 
+/** A shutdown that has not finished by then will not; exit 1 instead of hanging a deploy. */
+const SHUTDOWN_DEADLINE_MS = 15_000;
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export const brokerCommand: Command = {
@@ -114,7 +117,7 @@ a second signal exits at once.`,
     });
     logger.info({ signal: String(signal.reason) }, 'shutting down (send the signal again to exit at once)');
     try {
-      await broker.close();
+      await withDeadline(broker.close(), SHUTDOWN_DEADLINE_MS);
     } catch (error) {
       logger.error({ err: error }, `shutdown failed: ${describeError(error)}`);
       return ExitCode.error;
@@ -146,4 +149,15 @@ function brokerFlags(args: ParsedArgs): BrokerConfigInput {
     if (isFirehoseError(error, 'INVALID_CONFIG')) throw new UsageError(error.message);
     throw error;
   }
+}
+
+function withDeadline(work: Promise<void>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`the broker did not finish closing within ${ms / 1000} s`)),
+      ms,
+    );
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
