@@ -45,6 +45,10 @@ function invalidParams(message: string, path?: string): FirehoseError {
   return new FirehoseError('INVALID_PARAMS', message, path === undefined ? {} : { path });
 }
 
+// A `%` that does not start one of the escapes encodeLevel writes (upper-case hex, and never `%2D`:
+// a bare `-` is the placeholder) means the level is not in canonical form.
+const NON_CANONICAL_ESCAPE = /%(?!2F|2B|23|25|00)/;
+
 /**
  * Decodes one level, or returns `undefined` when it is not in canonical form: a topic whose
  * encoding differs from what `build` produces would escape the filters subscribers use.
@@ -54,14 +58,7 @@ function decodeCanonical(level: string): string | undefined {
   // Fast path: nothing to decode (the overwhelmingly common case on the broker's hot path).
   // This also passes the bare placeholder `-` through as the value `-` ("no value").
   if (!level.includes('%')) return level;
-  try {
-    const value = decodeLevel(level);
-    // `%2D` is how protocol encodes a literal `-`; here `-` always means the placeholder, so only
-    // the bare form is canonical.
-    return value !== PLACEHOLDER_LEVEL && encodeLevel(value) === level ? value : undefined;
-  } catch {
-    return undefined;
-  }
+  return NON_CANONICAL_ESCAPE.test(level) ? undefined : decodeLevel(level);
 }
 
 /** One level for a value: the placeholder `-` ("no value") stays bare, anything else is percent-encoded. */
