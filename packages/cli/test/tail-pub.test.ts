@@ -14,6 +14,7 @@ import {
 
 let broker: TestBroker;
 const TOPIC = 'gerrit/openstack/nova/comment-added';
+const topicOf = (project: string): string => `gerrit/${project}/comment-added`;
 const pubEnv = { FIREHOSE_PASSWORD: PASSWORD };
 
 beforeAll(async () => {
@@ -36,11 +37,15 @@ async function tailAround(
   return result;
 }
 
-/** Three distinct comment-added events as NDJSON (service data, one per line). */
-function threeComments(branch = 'master'): string {
+/**
+ * Three distinct comment-added events in `project` as NDJSON (service data, one per line). Each test
+ * uses its own project, so the tests run concurrently without seeing each other's events.
+ */
+function threeComments(project: string, branch = 'master'): string {
   return [1, 2, 3]
     .map((n) => {
       const data = gerritData('comment-added') as { change: Record<string, unknown>; eventCreatedOn: number };
+      data.change.project = project;
       data.change.number = 700_000 + n;
       data.change.branch = n === 2 ? 'stable/2024.1' : branch;
       data.eventCreatedOn += n;
@@ -49,16 +54,26 @@ function threeComments(branch = 'master'): string {
     .join('\n');
 }
 
-describe('tail + pub against a real broker', () => {
+/** Publishes NDJSON lines as the gerrit account; fails the test if pub does. */
+async function pub(project: string, input: string): Promise<RunResult> {
+  const result = await run(['pub', '--url', broker.url, '-u', 'gerrit', topicOf(project), '-'], {
+    input,
+    env: pubEnv,
+  });
+  expect(result.code, result.stderr).toBe(0);
+  return result;
+}
+
+describe.concurrent('tail + pub against a real broker', () => {
   it('tail --count 3 --format ndjson receives three events from pub, all three lines through a pipe', async () => {
-    const result = await tailAround(['--count', '3', '--format', 'ndjson'], async () => {
-      const pub = await run(['pub', '--url', broker.url, '-u', 'gerrit', TOPIC, '-'], {
-        input: threeComments(),
-        env: pubEnv,
-      });
-      expect(pub.code, pub.stderr).toBe(0);
-      expect(pub.stdout.trim().split('\n')).toHaveLength(3);
-    });
+    const project = 'count/nova';
+    const result = await tailAround(
+      ['--count', '3', '--format', 'ndjson', `gerrit/${project}/#`],
+      async () => {
+        const published = await pub(project, threeComments(project));
+        expect(published.stdout.trim().split('\n')).toHaveLength(3);
+      },
+    );
     expect(result.code, result.stderr).toBe(0);
     const lines = result.stdout.trim().split('\n');
     expect(lines).toHaveLength(3);
@@ -72,7 +87,7 @@ describe('tail + pub against a real broker', () => {
     );
     expect(records.map((record) => record.event.data.change.number)).toEqual([700_001, 700_002, 700_003]);
     for (const record of records) {
-      expect(record.topic).toBe(TOPIC);
+      expect(record.topic).toBe(topicOf(project));
       expect(record.event.type).toBe('gerrit.comment-added');
       expect(new Date(record.received_at).toISOString()).toBe(record.received_at);
     }
@@ -80,49 +95,48 @@ describe('tail + pub against a real broker', () => {
   });
 
   it('renders a --format template with topic, service, RFC 3339 time and payload paths', async () => {
-    const result = await tailAround(
-      ['-n', '1', '-o', '{service}|{time}|{data.change.number}|{params.project}|{topic}|{{x}}'],
-      async () => {
-        await run(['pub', '--url', broker.url, '-u', 'gerrit', TOPIC, '-'], {
-          input: threeComments().split('\n')[0],
-          env: pubEnv,
-        });
-      },
+    const project = 'template/nova';
+    const format = '{service}|{time}|{data.change.number}|{params.project}|{topic}|{{x}}';
+    const result = await tailAround(['-n', '1', '-o', format, `gerrit/${project}/#`], () =>
+      pub(project, threeComments(project).split('\n')[0]!),
     );
     expect(result.code, result.stderr).toBe(0);
-    const [service, time, number, project, topic, literal] = result.stdout.trim().split('|');
+    const [service, time, number, param, topic, literal] = result.stdout.trim().split('|');
     expect(service).toBe('gerrit');
     expect(time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
     expect(number).toBe('700001');
-    expect(project).toBe('openstack/nova');
-    expect(topic).toBe(TOPIC);
+    expect(param).toBe(project);
+    expect(topic).toBe(topicOf(project));
     expect(literal).toBe('{x}');
   });
 
   it('colours only when asked and never with NO_COLOR; terse prints one sentence', async () => {
-    const publish = async (): Promise<void> => {
-      await run(['pub', '--url', broker.url, '-u', 'gerrit', TOPIC, '-'], {
-        input: threeComments().split('\n')[0],
-        env: pubEnv,
-      });
-    };
-    const [plain, forced, noColor] = await Promise.all([
-      tailAround(['-n', '1', '-o', 'terse'], publish),
-      tailAround(['-n', '1', '-o', 'terse', '--color', 'always'], publish),
-      tailAround(['-n', '1', '-o', 'pretty', '--color', 'always'], publish, { NO_COLOR: '1' }),
-    ]);
+    const project = 'colour/nova';
+    const filter = `gerrit/${project}/#`;
+    const tails = [
+      startCli(['tail', '--url', broker.url, '-n', '1', '-o', 'terse', filter]),
+      startCli(['tail', '--url', broker.url, '-n', '1', '-o', 'terse', '--color', 'always', filter]),
+      startCli(['tail', '--url', broker.url, '-n', '1', '-o', 'pretty', '--color', 'always', filter], {
+        NO_COLOR: '1',
+      }),
+    ];
+    const results = Promise.all(tails.map((child) => finished(child, 20_000)));
+    await Promise.all(tails.map((child) => waitForOutput(child.stderr, /subscribed to/)));
+    await pub(project, threeComments(project).split('\n')[0]!);
+    const [plain, forced, noColor] = await results;
     // A pipe is not a terminal: no colour by default.
-    expect(plain.stdout).not.toMatch(ANSI);
-    expect(plain.stdout.trim()).toMatch(
-      /^gerrit: .+ voted Code-Review\+2 on openstack\/nova #700001 "Fix race in scheduler"/,
+    expect(plain!.stdout).not.toMatch(ANSI);
+    expect(plain!.stdout.trim()).toMatch(
+      /^gerrit: .+ voted Code-Review\+2 on colour\/nova #700001 "Fix race in scheduler"/,
     );
-    expect(forced.stdout).toMatch(ANSI);
-    expect(noColor.code).toBe(0);
-    expect(noColor.stdout).not.toMatch(ANSI);
-    expect(noColor.stdout).toContain('[gerrit]');
+    expect(forced!.stdout).toMatch(ANSI);
+    expect(noColor!.code).toBe(0);
+    expect(noColor!.stdout).not.toMatch(ANSI);
+    expect(noColor!.stdout).toContain('[gerrit]');
   });
 
   it('--where filters with the SDK grammar', async () => {
+    const project = 'where/nova';
     const result = await tailAround(
       [
         '-n',
@@ -131,13 +145,9 @@ describe('tail + pub against a real broker', () => {
         '{data.change.number} {data.change.branch}',
         '--where',
         'data.change.branch = master',
+        `gerrit/${project}/#`,
       ],
-      async () => {
-        await run(['pub', '--url', broker.url, '-u', 'gerrit', TOPIC, '-'], {
-          input: threeComments(),
-          env: pubEnv,
-        });
-      },
+      () => pub(project, threeComments(project)),
     );
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout.trim().split('\n')).toEqual(['700001 master', '700003 master']);
@@ -165,17 +175,24 @@ describe('tail + pub against a real broker', () => {
   });
 
   it('pub rejects a bad payload with its JSON path and publishes nothing', async () => {
-    const good = threeComments().split('\n');
+    const project = 'invalid/nova';
+    const good = threeComments(project).split('\n');
     const bad = JSON.parse(good[1]!) as { change: Record<string, unknown> };
     bad.change.number = 'not a number';
     const input = [good[0], JSON.stringify(bad), good[2]].join('\n');
-    const result = await tailAround(['--count', '1', '--timeout', '1500ms', '-o', 'ndjson'], async () => {
-      const pub = await run(['pub', '--url', broker.url, '-u', 'gerrit', TOPIC, '-'], { input, env: pubEnv });
-      expect(pub.code).toBe(1);
-      expect(pub.stderr).toContain('stdin line 2');
-      expect(pub.stderr).toContain('/change/number');
-      expect(pub.stderr).toContain('nothing was published');
-    });
+    const result = await tailAround(
+      ['--count', '1', '--timeout', '1500ms', '-o', 'ndjson', `gerrit/${project}/#`],
+      async () => {
+        const published = await run(['pub', '--url', broker.url, '-u', 'gerrit', topicOf(project), '-'], {
+          input,
+          env: pubEnv,
+        });
+        expect(published.code).toBe(1);
+        expect(published.stderr).toContain('stdin line 2');
+        expect(published.stderr).toContain('/change/number');
+        expect(published.stderr).toContain('nothing was published');
+      },
+    );
     // Line 1 was valid, yet nothing reached the subscriber.
     expect(result.code).toBe(3);
     expect(result.stdout).toBe('');
