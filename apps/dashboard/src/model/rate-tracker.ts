@@ -1,7 +1,7 @@
 export interface RateTrackerOptions {
   /** Spacing of the chart's points. @default 5_000 */
   readonly stepMs?: number;
-  /** How much history is drawn. @default 600_000 (10 minutes) */
+  /** How much history is drawn. @default 300_000 (5 minutes) */
   readonly historyMs?: number;
   /** Each point counts the messages in this window before it. @default 60_000 (so y is msgs/min) */
   readonly windowMs?: number;
@@ -30,7 +30,7 @@ export class RateTracker {
 
   constructor(options: RateTrackerOptions = {}) {
     this.#stepMs = options.stepMs ?? 5_000;
-    this.#historyMs = options.historyMs ?? 600_000;
+    this.#historyMs = options.historyMs ?? 300_000;
     this.#windowMs = options.windowMs ?? 60_000;
   }
 

@@ -73,7 +73,7 @@ export function RatesChart({ series }: RatesChartProps) {
   return (
     <figure class="rates">
       <div ref={container} class="rates-canvas" role="img" aria-label={describe(series)} />
-      <figcaption class="muted">Messages per minute per service (each point counts the minute before it), last 10 minutes, UTC.</figcaption>
+      <figcaption class="muted">Messages per minute per service (each point counts the minute before it), last 5 minutes, UTC.</figcaption>
     </figure>
   );
 }
