@@ -83,6 +83,11 @@ export class FirehoseClient extends Emitter<ClientEvents> {
   private readonly registry = new SubscriptionRegistry<ClientRegistration>();
   /** Filters the broker confirmed (SUBACK) in the current session. */
   private readonly confirmed = new Set<string>();
+  /**
+   * Filters given up while the UNSUBSCRIBE could not be sent (offline). A persistent session on the
+   * broker still has them, so they are unsubscribed when the session is found again.
+   */
+  private readonly stale = new Set<string>();
   private readonly publisher: Publisher;
   private readonly dedupe: DedupeWindow | undefined;
   private readonly streams = new Set<EventBuffer<ReceivedEvent>>();
@@ -148,11 +153,21 @@ export class FirehoseClient extends Emitter<ClientEvents> {
     // [MQTT-3.2.2-2]: without a kept session the broker forgot every subscription.
     if (!connack.sessionPresent) this.confirmed.clear();
     this.setState('connected');
-    if (reconnect) this.restoreSubscriptions();
+    if (reconnect) this.restoreSubscriptions(connack.sessionPresent);
     this.publisher.setOnline(client);
   }
 
-  private restoreSubscriptions(): void {
+  private restoreSubscriptions(sessionPresent: boolean): void {
+    const connection = this.connection;
+    const stale = [...this.stale].filter((filter) => this.registry.qosOf(filter) === undefined);
+    this.stale.clear();
+    if (sessionPresent && stale.length > 0 && connection) {
+      // The session survived, and with it the subscriptions given up while offline.
+      connection.client.unsubscribeAsync(stale).catch((error: unknown) => {
+        for (const filter of stale) this.stale.add(filter);
+        this.options.logger.debug({ err: error }, 'firehose client unsubscribe interrupted');
+      });
+    }
     const missing = new Map<string, QoS>();
     for (const [filter, qos] of this.registry.filters())
       if (!this.confirmed.has(filter)) missing.set(filter, qos);
@@ -269,11 +284,20 @@ export class FirehoseClient extends Emitter<ClientEvents> {
     const unused = this.registry.remove(registration);
     for (const filter of unused) this.confirmed.delete(filter);
     const connection = this.connection;
-    if (unused.length === 0 || !connection?.connected) return Promise.resolve();
+    if (unused.length === 0) return Promise.resolve();
+    const giveUp = (): void => {
+      if (!this.options.clean) for (const filter of unused) this.stale.add(filter);
+    };
+    if (!connection?.connected) {
+      giveUp();
+      return Promise.resolve();
+    }
     return connection.client.unsubscribeAsync(unused).then(
       () => undefined,
-      (error: unknown) =>
-        this.options.logger.debug({ err: error }, 'firehose client unsubscribe interrupted'),
+      (error: unknown) => {
+        giveUp();
+        this.options.logger.debug({ err: error }, 'firehose client unsubscribe interrupted');
+      },
     );
   }
 

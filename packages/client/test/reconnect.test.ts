@@ -1,7 +1,17 @@
+import { createEvent } from '@firehose/protocol';
 import { gerrit } from '@firehose/schema';
 import { describe, expect, it } from 'vitest';
 import type { ClientState } from '../src/index.js';
-import { commentAdded, onCleanup, open, openPublisher, sleep, startBroker, waitFor } from './helpers.js';
+import {
+  commentAdded,
+  gerritHash,
+  onCleanup,
+  open,
+  openPublisher,
+  sleep,
+  startBroker,
+  waitFor,
+} from './helpers.js';
 import { TcpProxy } from './tcp-proxy.js';
 
 const TOPIC = 'gerrit/openstack/nova/comment-added';
@@ -86,5 +96,38 @@ describe('reconnect', () => {
     await second.subscribe(gerrit.commentAdded, (e) => void seen.push(e.event.data.change.number));
     await waitFor(() => seen.length === 5);
     expect(seen).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('unsubscribing while offline also removes the subscription from a persistent session', async () => {
+    const broker = await startBroker({
+      accounts: { gerrit: { password: await gerritHash(), write: ['gerrit/#', 'other/#'] } },
+    });
+    const link = await TcpProxy.start(broker.address('mqtt')!);
+    onCleanup(() => link.close());
+    const subscriber = await open(link.url, { clientId: 'fickle-bot', clean: false });
+    const gerritSeen: number[] = [];
+    await subscriber.subscribe(gerrit.commentAdded, (e) => void gerritSeen.push(e.event.data.change.number));
+    const unsubscribeOther = await subscriber.subscribe('other/#', () => {});
+    link.down();
+    await waitFor(() => subscriber.state === 'reconnecting');
+    await unsubscribeOther(); // offline: the UNSUBSCRIBE has to wait for the session
+    link.up();
+    await waitFor(() => subscriber.state === 'connected', 5000, 'reconnect');
+    await sleep(100);
+    const publisher = await openPublisher(broker.url('mqtt')!);
+    const other = createEvent({
+      source: 'https://example.org',
+      type: 'other.thing',
+      dataschema: 'urn:x:1',
+      data: {},
+    });
+    await publisher.publishRaw('other/thing', JSON.stringify(other));
+    await publisher.publish(TOPIC, commentAdded(1));
+    await waitFor(() => gerritSeen.length === 1);
+    // Had the session kept 'other/#', the message would be held for the next matching subscription.
+    const otherSeen: string[] = [];
+    await subscriber.subscribe('other/#', (e) => void otherSeen.push(e.event.id));
+    await sleep(150);
+    expect(otherSeen).toEqual([]);
   });
 });
