@@ -50,7 +50,7 @@ describe('demo publishers against a real broker', () => {
     await subscriber.subscribeAsync('#', { qos: 1 });
 
     const accounts = await loadAccounts(demoAccounts);
-    const publishers: Publishers = await startPublishers({ url, accounts, rate: 5, seed: 7 });
+    const publishers: Publishers = await startPublishers({ url, accounts, rate: 5, seed: 7, warmup: 60_000 });
     cleanup.push(() => publishers.stop());
     await three;
     expect(seen.size).toBeGreaterThanOrEqual(3);

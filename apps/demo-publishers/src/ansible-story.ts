@@ -1,5 +1,5 @@
 import { ansible } from '@firehose/schema';
-import { Timeline } from './timeline.js';
+import type { Story, Timeline } from './timeline.js';
 import type { World } from './world.js';
 
 interface PlaybookSpec {
@@ -28,9 +28,8 @@ type TaskStatus = 'OK' | 'FAILED' | 'UNREACHABLE';
  * One playbook run: start, one result per task per host (the bulk of the firehose's volume),
  * per-host stats, finish. Results are small and never carry `no_log` data.
  */
-export function ansibleStory(world: World, start: number): Timeline {
+export function* ansibleStory(world: World, timeline: Timeline, start: number): Story {
   const { rng } = world;
-  const timeline = new Timeline();
   const spec = rng.pick(playbooks);
   const id = rng.uuid();
   const head = { playbook_id: id, playbook_name: spec.name };
@@ -39,6 +38,7 @@ export function ansibleStory(world: World, start: number): Timeline {
   const down = new Set<string>();
   let t = start + rng.between(1_000, 3_000);
   for (const task of spec.tasks) {
+    yield t;
     for (const host of spec.hosts) {
       const counts = stats.get(host);
       if (counts === undefined || down.has(host)) continue;
@@ -59,5 +59,4 @@ export function ansibleStory(world: World, start: number): Timeline {
   for (const [host, counts] of stats) timeline.emit(ansible.hostStats, { playbook: id, host }, { ...head, host, stats: counts }, t);
   const result = [...stats.values()].some((s) => s.failures > 0 || s.unreachable > 0) ? 'FAILED' : 'OK';
   timeline.emit(ansible.playbookFinish, { playbook: id, result }, { ...head, status: result }, t + 200);
-  return timeline;
 }

@@ -6,9 +6,9 @@ import { bugEvent, INFRA_BOT, type BugState } from './launchpad-events.js';
 import { contributors, coreReviewers, proposalBot, zuulAccount, type Person } from './people.js';
 import { branches, projects } from './projects.js';
 import { commitSubject, reviewComment } from './subjects.js';
-import { epochSeconds, Timeline } from './timeline.js';
+import { epochSeconds, type Story, type Timeline } from './timeline.js';
 import type { World } from './world.js';
-import { changeItem, runPipeline, type QueueItem } from './zuul-run.js';
+import { changeItem, pipelineStory, runPipeline, type QueueItem } from './zuul-run.js';
 
 // Human think time between steps, in simulated milliseconds. Compressed: a change goes from
 // upload to merge in minutes, so a demo shows whole stories.
@@ -58,9 +58,8 @@ function linkedBug(world: World, change: ChangeState): BugState | undefined {
  * One change from upload to merge (or abandonment): patch set → check → Verified → reviews →
  * +2/Workflow+1 → gate → Verified+2 → merged → ref updated → promote and post pipelines.
  */
-export function changeStory(world: World, start: number): Timeline {
+export function* changeStory(world: World, timeline: Timeline, start: number): Story {
   const { rng } = world;
-  const timeline = new Timeline();
   const change = newChange(world, start);
   const bug = linkedBug(world, change);
   let t = start;
@@ -71,8 +70,9 @@ export function changeStory(world: World, start: number): Timeline {
   for (const reviewer of reviewers) if (rng.chance(0.4)) events.reviewerAdded(timeline, change, reviewer, t + think(world, 1, 10));
 
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const check = runPipeline(timeline, rng, changeItem(change), 'check', change.project.check, t + rng.between(2_000, 8_000));
+    const check = yield* runPipeline(timeline, rng, changeItem(change), 'check', change.project.check, t + rng.between(2_000, 8_000));
     t = check.end + think(world);
+    yield t;
     if (!check.passed) {
       if (rng.chance(0.5)) {
         // Blame the flaky job and ask Zuul again.
@@ -85,29 +85,30 @@ export function changeStory(world: World, start: number): Timeline {
     }
     const outcome = review(world, timeline, change, reviewers, t);
     t = outcome.end;
+    yield t;
     if (outcome.verdict === 'abandon') {
       change.status = 'ABANDONED';
       events.changeAbandoned(timeline, change, change.owner, 'Superseded by another approach.', t);
-      return timeline;
+      return;
     }
     if (outcome.verdict === 'revise') {
       newPatchset(world, change, t);
       events.patchsetCreated(timeline, change, change.owner, t);
       continue;
     }
-    const gate = runPipeline(timeline, rng, changeItem(change), 'gate', change.project.gate, t + rng.between(1_000, 5_000));
+    const gate = yield* runPipeline(timeline, rng, changeItem(change), 'gate', change.project.gate, t + rng.between(1_000, 5_000));
     t = gate.end + rng.between(500, 2_000);
+    yield t;
     if (!gate.passed) {
       t += think(world);
       events.commentAdded(timeline, change, change.owner, [], 'recheck', t);
       continue;
     }
     merge(world, timeline, change, bug, t);
-    return timeline;
+    return;
   }
   change.status = 'ABANDONED';
   events.changeAbandoned(timeline, change, change.owner, 'Giving up on this one for now.', t + think(world));
-  return timeline;
 }
 
 interface ReviewOutcome {
@@ -149,10 +150,11 @@ function merge(world: World, timeline: Timeline, change: ChangeState, bug: BugSt
   events.changeMerged(timeline, change, zuulAccount, newRev, start);
   const branchRef = `refs/heads/${change.branch}`;
   events.refUpdated(timeline, change.project.name, branchRef, oldRev, newRev, zuulAccount, start + rng.between(10, 500));
-  if (change.project.promote.length > 0) runPipeline(timeline, rng, changeItem(change), 'promote', change.project.promote, start + rng.between(2_000, 6_000));
+  // Promote and post run in parallel with each other and with the rest of the story.
+  if (change.project.promote.length > 0) timeline.spawn(pipelineStory(timeline, rng, changeItem(change), 'promote', change.project.promote, start + rng.between(2_000, 6_000)));
   if (rng.chance(0.5)) {
     const post: QueueItem = { project: change.project, branch: change.branch, change: undefined, ref: branchRef, revision: newRev, oldRevision: oldRev };
-    runPipeline(timeline, rng, post, 'post', change.project.check.slice(0, 1), start + rng.between(2_000, 6_000));
+    timeline.spawn(pipelineStory(timeline, rng, post, 'post', change.project.check.slice(0, 1), start + rng.between(2_000, 6_000)));
   }
   if (bug !== undefined) {
     bug.status = 'Fix Released';

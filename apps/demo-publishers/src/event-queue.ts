@@ -1,31 +1,29 @@
-import type { SimulatedEvent } from './simulated-event.js';
-
-interface Entry {
-  readonly event: SimulatedEvent;
+interface Entry<T> {
+  readonly item: T;
   /** Insertion order: equal times keep the order the stories planned them in. */
   readonly seq: number;
 }
 
-/** A binary min-heap of planned events ordered by time, then by insertion. */
-export class EventQueue {
-  private readonly heap: Entry[] = [];
+/** A binary min-heap of timed items ordered by time, then by insertion. */
+export class EventQueue<T extends { readonly time: number }> {
+  private readonly heap: Entry<T>[] = [];
   private seq = 0;
 
   get size(): number {
     return this.heap.length;
   }
 
-  push(event: SimulatedEvent): void {
-    this.heap.push({ event, seq: this.seq++ });
+  push(item: T): void {
+    this.heap.push({ item, seq: this.seq++ });
     this.up(this.heap.length - 1);
   }
 
-  /** Time of the earliest event, or Infinity when empty. */
+  /** Time of the earliest item, or Infinity when empty. */
   peekTime(): number {
-    return this.heap[0]?.event.time ?? Infinity;
+    return this.heap[0]?.item.time ?? Infinity;
   }
 
-  pop(): SimulatedEvent | undefined {
+  pop(): T | undefined {
     const top = this.heap[0];
     const last = this.heap.pop();
     if (top === undefined || last === undefined) return undefined;
@@ -33,18 +31,18 @@ export class EventQueue {
       this.heap[0] = last;
       this.down(0);
     }
-    return top.event;
+    return top.item;
   }
 
   private less(a: number, b: number): boolean {
-    const x = this.heap[a] as Entry;
-    const y = this.heap[b] as Entry;
-    return x.event.time < y.event.time || (x.event.time === y.event.time && x.seq < y.seq);
+    const x = this.heap[a] as Entry<T>;
+    const y = this.heap[b] as Entry<T>;
+    return x.item.time < y.item.time || (x.item.time === y.item.time && x.seq < y.seq);
   }
 
   private swap(a: number, b: number): void {
-    const tmp = this.heap[a] as Entry;
-    this.heap[a] = this.heap[b] as Entry;
+    const tmp = this.heap[a] as Entry<T>;
+    this.heap[a] = this.heap[b] as Entry<T>;
     this.heap[b] = tmp;
   }
 

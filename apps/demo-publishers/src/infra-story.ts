@@ -2,7 +2,7 @@ import { gerrit } from '@firehose/schema';
 import { refUpdated } from './gerrit-events.js';
 import { operators, proposalBot } from './people.js';
 import { projects } from './projects.js';
-import { epochSeconds, Timeline } from './timeline.js';
+import { epochSeconds, type Story, type Timeline } from './timeline.js';
 import type { World } from './world.js';
 import { runPipeline } from './zuul-run.js';
 
@@ -10,9 +10,8 @@ import { runPipeline } from './zuul-run.js';
  * Things that happen outside a change: admins push `All-Projects` config (a one-level project),
  * the release bot pushes tags, new projects appear, and Zuul's periodic pipeline runs.
  */
-export function infraStory(world: World, start: number): Timeline {
+export function* infraStory(world: World, timeline: Timeline, start: number): Story {
   const { rng } = world;
-  const timeline = new Timeline();
   const kind = rng.weighted([['all-projects', 2], ['tag', 3], ['project-created', 1], ['periodic', 6]] as const);
   switch (kind) {
     case 'all-projects':
@@ -34,9 +33,8 @@ export function infraStory(world: World, start: number): Timeline {
       const project = rng.pick(projects);
       const revision = rng.hex(40);
       const item = { project, branch: 'master', change: undefined, ref: 'refs/heads/master', revision };
-      runPipeline(timeline, rng, item, 'periodic', project.check.slice(0, rng.int(1, 3)), start);
+      yield* runPipeline(timeline, rng, item, 'periodic', project.check.slice(0, rng.int(1, 3)), start);
       break;
     }
   }
-  return timeline;
 }

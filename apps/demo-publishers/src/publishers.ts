@@ -76,6 +76,10 @@ export async function startPublishers(options: StartPublishersOptions): Promise<
     throw new FirehoseError('INVALID_CONFIG', 'No service accounts were given, so nothing can be published; pass accounts (see demo/accounts.json).', { path: 'accounts' });
   }
   const simulation = createSimulation({ ...options, start: options.start ?? Date.now() });
+  // Run the warm-up now (seconds at high rates); then publish each event `lag` ms after its
+  // simulated time, so the warm-up does not turn into a burst. Events keep their own timestamps:
+  // they read as published a moment after they happened, as through any real bridge.
+  simulation.take(simulation.start - 1);
 
   const clients = new Map<string, FirehoseClient>();
   // allSettled, not all: on a refused login every other connection must be closed too, including
@@ -101,7 +105,7 @@ export async function startPublishers(options: StartPublishersOptions): Promise<
   let timer: ReturnType<typeof setTimeout> | undefined;
 
   const publishDue = (): void => {
-    for (const event of simulation.take(Date.now())) {
+    for (const event of simulation.take(Date.now() - lag)) {
       const client = clients.get(event.service);
       if (client === undefined) continue;
       const pending = inFlight.get(event.service) ?? 0;
@@ -127,6 +131,8 @@ export async function startPublishers(options: StartPublishersOptions): Promise<
     }
   };
 
+  // Measured after the warm-up and the logins, just before the first publish.
+  const lag = Math.max(0, Date.now() - simulation.start);
   const loop = (): void => {
     if (stopped) return;
     publishDue();

@@ -5,7 +5,7 @@ import { changeStory } from './change-story.js';
 import { EventQueue } from './event-queue.js';
 import { infraStory } from './infra-story.js';
 import type { SimulatedEvent } from './simulated-event.js';
-import type { Timeline } from './timeline.js';
+import { Timeline, type Story } from './timeline.js';
 import { World } from './world.js';
 
 export interface SimulationOptions {
@@ -22,7 +22,7 @@ export interface SimulationOptions {
   /**
    * How long stories have already been running at `start`, in milliseconds, so the stream starts
    * in steady state (mid-review changes, running builds) instead of ramping up. Events before
-   * `start` are dropped. @default 30 minutes, shortened above rate 5 to bound start-up work
+   * `start` are dropped. @default 20 minutes, shortened in proportion above rate 20
    */
   warmup?: number;
 }
@@ -38,7 +38,7 @@ export interface Simulation extends Iterable<SimulatedEvent> {
 }
 
 interface StoryKind {
-  readonly story: (world: World, start: number) => Timeline;
+  readonly story: (world: World, timeline: Timeline, start: number) => Story;
   /** Mean gap between two stories of this kind at rate 1, in ms (Poisson arrivals). */
   readonly meanGap: number;
 }
@@ -53,12 +53,20 @@ const KINDS: readonly StoryKind[] = [
 ];
 
 const MINUTE = 60_000;
+/** Long enough for the longest stories to be under way at the start (steady state from the first minute). */
+const DEFAULT_WARMUP = 20 * MINUTE;
+/** Above this rate the warm-up shrinks in proportion, so start-up work stays bounded. */
+const WARMUP_RATE = 20;
+
+/** The queue holds planned events and stories waiting to continue, both by time. */
+type Entry = { readonly time: number; readonly event: SimulatedEvent } | { readonly time: number; readonly story: Story };
 
 class SeededSimulation implements Simulation {
   readonly start: number;
   private readonly world: World;
   private readonly rate: number;
-  private readonly queue = new EventQueue();
+  private readonly timeline = new Timeline();
+  private readonly queue = new EventQueue<Entry>();
   private readonly arrivals: number[];
 
   constructor(options: SimulationOptions) {
@@ -70,7 +78,7 @@ class SeededSimulation implements Simulation {
     this.world = new World(options.seed ?? 1);
     const start = options.start ?? Date.now();
     this.start = typeof start === 'number' ? start : start.getTime();
-    const warmup = options.warmup ?? 30 * MINUTE * Math.min(1, 5 / rate);
+    const warmup = options.warmup ?? DEFAULT_WARMUP * Math.min(1, WARMUP_RATE / rate);
     this.arrivals = KINDS.map((kind) => this.start - warmup + this.gap(kind));
   }
 
@@ -85,30 +93,49 @@ class SeededSimulation implements Simulation {
     return best;
   }
 
-  /** Plans the next story; every story's events happen at or after its arrival. */
-  private planOne(): void {
+  /** Runs one step of a story, then queues what it emitted (before the start: dropped) and its continuation. */
+  private step(story: Story): void {
+    const result = story.next();
+    const { events, stories } = this.timeline.drain();
+    for (const event of events) if (event.time >= this.start) this.queue.push({ time: event.time, event });
+    if (!result.done) this.queue.push({ time: result.value, story });
+    for (const spawned of stories) this.step(spawned);
+  }
+
+  /** Starts the next arriving story. */
+  private arrive(): void {
     const index = this.nextKind();
     const kind = KINDS[index] as StoryKind;
     const arrival = this.arrivals[index] as number;
-    for (const event of kind.story(this.world, arrival).events) if (event.time >= this.start) this.queue.push(event);
+    this.step(kind.story(this.world, this.timeline, arrival));
     this.arrivals[index] = arrival + this.gap(kind);
   }
 
-  private firstArrival(): number {
-    return this.arrivals[this.nextKind()] as number;
+  /**
+   * The next queued event no later than `until`, after running every story step and arrival due
+   * before it: a story only emits at or after the time it runs, so the head is then final.
+   */
+  private advance(until: number): SimulatedEvent | undefined {
+    for (;;) {
+      const head = this.queue.peekTime();
+      if ((this.arrivals[this.nextKind()] as number) <= Math.min(head, until)) {
+        this.arrive();
+        continue;
+      }
+      if (head > until) return undefined;
+      const entry = this.queue.pop() as Entry;
+      if ('story' in entry) this.step(entry.story);
+      else return entry.event;
+    }
   }
 
   next(): SimulatedEvent {
-    // A story not yet planned can only add events after its arrival, so the queue's head is final
-    // once it is no later than the next arrival.
-    while (this.queue.peekTime() > this.firstArrival()) this.planOne();
-    return this.queue.pop() as SimulatedEvent;
+    return this.advance(Infinity) as SimulatedEvent;
   }
 
   take(until: number): SimulatedEvent[] {
-    while (this.firstArrival() <= until) this.planOne();
     const out: SimulatedEvent[] = [];
-    while (this.queue.peekTime() <= until) out.push(this.queue.pop() as SimulatedEvent);
+    for (let event = this.advance(until); event !== undefined; event = this.advance(until)) out.push(event);
     return out;
   }
 

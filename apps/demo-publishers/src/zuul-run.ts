@@ -4,7 +4,7 @@ import { account, approval, changeJson, patchSetJson } from './gerrit-data.js';
 import { zuulAccount } from './people.js';
 import type { JobSpec, ProjectSpec } from './projects.js';
 import type { Random } from './random.js';
-import { epochSeconds, type Timeline } from './timeline.js';
+import { epochSeconds, type Story, type Timeline } from './timeline.js';
 
 /**
  * Pipelines the demo runs: `check` and `gate` vote on changes; `promote` runs for a change after it
@@ -121,10 +121,10 @@ function zuulComment(pipeline: Pipeline, passed: boolean, buildsetUrl: string, b
 }
 
 /**
- * Plans one Zuul buildset: start report, parallel builds, log processing, the result report and —
+ * Runs one Zuul buildset: start report, parallel builds, log processing, the result report and —
  * for check and gate — Zuul's Verified vote on the change in Gerrit.
  */
-export function runPipeline(timeline: Timeline, rng: Random, item: QueueItem, pipeline: Pipeline, jobs: readonly JobSpec[], start: number): PipelineRun {
+export function* runPipeline(timeline: Timeline, rng: Random, item: QueueItem, pipeline: Pipeline, jobs: readonly JobSpec[], start: number): Generator<number, PipelineRun, void> {
   const { project, change } = item;
   const itemUuid = rng.hex(32);
   const buildsetUuid = rng.hex(32);
@@ -149,6 +149,8 @@ export function runPipeline(timeline: Timeline, rng: Random, item: QueueItem, pi
   timeline.emit(zuul.report, params, { ...base, action: 'start', message: `Starting ${pipeline} jobs.`, buildset: { uuid: buildsetUuid, result: null, builds: pending } }, start);
 
   const builds = runBuilds(rng, item, pipeline, jobs, start);
+  // Everything below happens after the first build ends; wait until then.
+  yield builds.length === 0 ? start : Math.min(...builds.map((b) => b.end));
   for (const build of builds) emitLogProcessing(timeline, rng, item, pipeline, build);
 
   const passed = builds.every((b) => !b.job.voting || b.result === 'SUCCESS');
@@ -187,6 +189,11 @@ export function runPipeline(timeline: Timeline, rng: Random, item: QueueItem, pi
     time,
   );
   return { end: time, passed };
+}
+
+/** A pipeline run as a story of its own, to run beside another (promote and post after a merge). */
+export function* pipelineStory(...args: Parameters<typeof runPipeline>): Story {
+  yield* runPipeline(...args);
 }
 
 /** A queue item for a change's current patch set. */
