@@ -111,7 +111,6 @@ export const tailCommand: Command = {
     qos: { type: 'string', value: '0|1|2', description: 'Subscription QoS.', default: '1' },
     quiet: {
       type: 'boolean',
-      short: 'q',
       description: 'No diagnostics on stderr (the "subscribed to" line, invalid-message notes).',
     },
   },
