@@ -33,6 +33,14 @@ export function connectionError(error: unknown, address: BrokerAddress): Firehos
     );
   }
   const detail = error instanceof Error ? error.message : String(error);
+  const tlsCode = (error as { code?: unknown } | null)?.code;
+  if (typeof tlsCode === 'string' && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(tlsCode)) {
+    return new FirehoseError(
+      'CONNECTION_FAILED',
+      `The TLS certificate of ${address.url} is not trusted (${detail}); pass the broker's CA certificate as tls.ca.`,
+      { cause: error },
+    );
+  }
   return new FirehoseError(
     'CONNECTION_FAILED',
     `Could not connect to ${address.url} (${detail}); check the URL and that the broker is running.`,
