@@ -57,3 +57,20 @@ describe('FrameBatcher with a minimum interval', () => {
     expect(batches).toEqual([[1], [2, 3]]);
   });
 });
+
+describe('FrameBatcher with an interval chosen from the last batch', () => {
+  it('slows down after a big batch', () => {
+    const clock = 0;
+    const frames: (() => void)[] = [];
+    const waits: number[] = [];
+    const batcher = new FrameBatcher<number>(() => undefined, (callback) => frames.push(callback), {
+      minIntervalMs: (size) => (size > 10 ? 250 : 100),
+      now: () => clock,
+      delay: (_callback, ms) => waits.push(ms),
+    });
+    for (let n = 0; n < 50; n += 1) batcher.push(n);
+    frames.shift()!();
+    batcher.push(51);
+    expect(waits).toEqual([250]);
+  });
+});

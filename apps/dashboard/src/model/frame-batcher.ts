@@ -3,11 +3,12 @@ export type FrameScheduler = (callback: () => void) => void;
 
 export interface FrameBatcherOptions {
   /**
-   * Least time between two hand-overs. Under a firehose, a list that changes 60 times a second
-   * costs paint and layout every frame and cannot be read anyway; 10 updates a second can.
+   * Least time between two hand-overs, fixed or chosen from the size of the last batch. Under a
+   * firehose, a list that changes 60 times a second costs paint and layout every frame and cannot
+   * be read anyway; a few updates a second can.
    * @default 0 (every frame)
    */
-  readonly minIntervalMs?: number;
+  readonly minIntervalMs?: number | ((lastBatchSize: number) => number);
   /** @default Date.now */
   readonly now?: () => number;
   /** @default setTimeout */
@@ -21,17 +22,19 @@ export interface FrameBatcherOptions {
 export class FrameBatcher<T> {
   readonly #flush: (batch: T[]) => void;
   readonly #schedule: FrameScheduler;
-  readonly #minIntervalMs: number;
+  readonly #minIntervalMs: (lastBatchSize: number) => number;
   readonly #now: () => number;
   readonly #delay: (callback: () => void, ms: number) => void;
   #pending: T[] = [];
   #scheduled = false;
   #lastFlush = Number.NEGATIVE_INFINITY;
+  #lastBatchSize = 0;
 
   constructor(flush: (batch: T[]) => void, schedule: FrameScheduler, options: FrameBatcherOptions = {}) {
     this.#flush = flush;
     this.#schedule = schedule;
-    this.#minIntervalMs = options.minIntervalMs ?? 0;
+    const interval = options.minIntervalMs ?? 0;
+    this.#minIntervalMs = typeof interval === 'number' ? () => interval : interval;
     this.#now = options.now ?? Date.now;
     this.#delay = options.delay ?? ((callback, ms) => void setTimeout(callback, ms));
   }
@@ -50,7 +53,7 @@ export class FrameBatcher<T> {
         this.#scheduled = false;
         this.flushNow();
       });
-    const wait = this.#lastFlush + this.#minIntervalMs - this.#now();
+    const wait = this.#lastFlush + this.#minIntervalMs(this.#lastBatchSize) - this.#now();
     if (wait > 0) this.#delay(run, wait);
     else run();
   }
@@ -61,6 +64,7 @@ export class FrameBatcher<T> {
     const batch = this.#pending;
     this.#pending = [];
     this.#lastFlush = this.#now();
+    this.#lastBatchSize = batch.length;
     this.#flush(batch);
   }
 }
