@@ -32,27 +32,34 @@ Ports may be 0 (a free port). The demo's passwords are public (demo/accounts.jso
 function options() {
   // `pnpm demo -- --rate 5` may pass the `--` through; the flags are after it either way.
   const args = process.argv.slice(2);
-  const { values } = parseArgs({
-    args: args[0] === '--' ? args.slice(1) : args,
-    options: {
-      host: { type: 'string', default: '127.0.0.1' },
-      'mqtt-port': { type: 'string', default: '1883' },
-      'ws-port': { type: 'string', default: '8080' },
-      'http-port': { type: 'string', default: '9090' },
-      'dashboard-port': { type: 'string', default: '5173' },
-      rate: { type: 'string', default: '1' },
-      seed: { type: 'string', default: '42' },
-      'no-build': { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
+  let parsed;
+  try {
+    parsed = parseArgs({
+      options: {
+        host: { type: 'string', default: '127.0.0.1' },
+        'mqtt-port': { type: 'string', default: '1883' },
+        'ws-port': { type: 'string', default: '8080' },
+        'http-port': { type: 'string', default: '9090' },
+        'dashboard-port': { type: 'string', default: '5173' },
+        rate: { type: 'string', default: '1' },
+        seed: { type: 'string', default: '42' },
+        'no-build': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      args: args[0] === '--' ? args.slice(1) : args,
+    });
+  } catch (error) {
+    fail(`${error.message.replace(/\.?$/, '.')} See pnpm demo --help.`);
+  }
+  const { values } = parsed;
   if (values.help) {
     console.log(HELP);
     process.exit(0);
   }
   const port = (name) => {
     const value = Number(values[name]);
-    if (!Number.isInteger(value) || value < 0 || value > 65535) fail(`--${name} must be a whole number from 0 to 65535; got ${values[name]}.`);
+    if (!Number.isInteger(value) || value < 0 || value > 65535)
+      fail(`--${name} must be a whole number from 0 to 65535; got ${values[name]}.`);
     return value;
   };
   const rate = Number(values.rate);
@@ -77,13 +84,20 @@ function fail(message) {
 /** Builds the demo's packages and their dependencies (turbo caches: fast when nothing changed). */
 function build() {
   console.log('demo: building (turbo run build for the demo publishers, the dashboard and the CLI)…');
-  const filters = ['@firehose/demo-publishers', '@firehose/dashboard', '@firehose/cli'].map((name) => `--filter=${name}`);
-  const result = spawnSync('pnpm', ['exec', 'turbo', 'run', 'build', ...filters, '--output-logs=errors-only'], {
-    cwd: root,
-    stdio: 'inherit',
-    shell: process.platform === 'win32',
-  });
-  if (result.status !== 0) fail(`the build failed (exit ${result.status ?? result.signal}); see the output above.`);
+  const filters = ['@firehose/demo-publishers', '@firehose/dashboard', '@firehose/cli'].map(
+    (name) => `--filter=${name}`,
+  );
+  const result = spawnSync(
+    'pnpm',
+    ['exec', 'turbo', 'run', 'build', ...filters, '--output-logs=errors-only'],
+    {
+      cwd: root,
+      stdio: 'inherit',
+      shell: process.platform === 'win32',
+    },
+  );
+  if (result.status !== 0)
+    fail(`the build failed (exit ${result.status ?? result.signal}); see the output above.`);
 }
 
 /** The demo runs the built packages (dist/), as a user of the published packages would. */
@@ -92,7 +106,7 @@ const load = (path) => import(pathToFileURL(join(root, path)).href);
 /** A listen failure phrased as what to do. */
 function explain(error) {
   if (error?.code === 'EADDRINUSE' || /EADDRINUSE/.test(String(error?.message))) {
-    return `a port is already in use (${error.message}). Is another demo or broker running? Pick free ports, e.g. pnpm demo -- --mqtt-port 0 --ws-port 0 --http-port 0 --dashboard-port 0`;
+    return `${error.message} Is another demo or broker running? Stop it, or let the demo pick free ports: pnpm demo --mqtt-port 0 --ws-port 0 --http-port 0 --dashboard-port 0`;
   }
   return error instanceof Error ? error.message : String(error);
 }
@@ -100,11 +114,17 @@ function explain(error) {
 async function main() {
   const opts = options();
   if (opts.build) build();
-  const [{ createBroker, readConfigFile }, { startPublishers, loadAccounts }, { startDashboardServer }] = await Promise.all([
+  const modules = await Promise.all([
     load('packages/broker/dist/index.js'),
     load('apps/demo-publishers/dist/index.js'),
     load('apps/dashboard/server.mjs'),
-  ]);
+  ]).catch((error) =>
+    fail(
+      `cannot load the built packages (${error.message}). Run pnpm demo without --no-build, or pnpm build first.`,
+    ),
+  );
+  const [{ createBroker, readConfigFile }, { startPublishers, loadAccounts }, { startDashboardServer }] =
+    modules;
 
   const stops = [];
   let stopping = false;
@@ -113,7 +133,8 @@ async function main() {
     stopping = true;
     console.log('\ndemo: stopping…');
     // Reverse start order: publishers first, so nothing publishes into a closing broker.
-    for (const close of stops.reverse()) await close().catch((error) => console.error(`demo: ${error.message}`));
+    for (const close of stops.reverse())
+      await close().catch((error) => console.error(`demo: ${error.message}`));
     console.log('demo: stopped.');
     process.exit(code);
   };
@@ -143,7 +164,11 @@ async function main() {
     stops.push(() => publishers.stop());
 
     // `{host}` lets the page reach the broker on whatever host name the browser used.
-    const dashboard = await startDashboardServer({ host: opts.host, port: opts.dashboardPort, broker: `ws://{host}:${wsPort}/mqtt` });
+    const dashboard = await startDashboardServer({
+      host: opts.host,
+      port: opts.dashboardPort,
+      broker: `ws://{host}:${wsPort}/mqtt`,
+    });
     stops.push(() => dashboard.close());
 
     console.log(`

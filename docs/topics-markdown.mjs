@@ -10,7 +10,15 @@ function requiredFields(schema) {
   const properties = schema.properties ?? {};
   return required.map((name) => {
     const property = properties[name] ?? {};
-    const type = property.const !== undefined ? JSON.stringify(property.const) : (property.type ?? (property.anyOf ? property.anyOf.map((p) => (p.const !== undefined ? JSON.stringify(p.const) : p.type)).join(' or ') : 'any'));
+    const type =
+      property.const !== undefined
+        ? JSON.stringify(property.const)
+        : (property.type ??
+          (property.anyOf
+            ? property.anyOf
+                .map((p) => (p.const !== undefined ? JSON.stringify(p.const) : p.type))
+                .join(' or ')
+            : 'any'));
     return `\`${name}\` (${Array.isArray(type) ? type.join(' or ') : type})`;
   });
 }
@@ -28,7 +36,7 @@ export function renderTopicsMarkdown(schema) {
     'Every topic the firehose declares, by service. `{project+}` spans one or more levels (`All-Projects`,',
     '`openstack/nova`, `x/ci/tools`); every other `{param}` is exactly one level, with `/`, `+`, `#`, `%`',
     'percent-encoded (`stable/2025.1` → `stable%2F2025.1`) and `-` standing for "no value". Payloads are',
-    'CloudEvents envelopes whose `data` is the service\'s own event; the fields listed are the ones the',
+    "CloudEvents envelopes whose `data` is the service's own event; the fields listed are the ones the",
     'schema requires — schemas are open, so expect more. `dataschema` names the schema major version.',
     '',
     'To receive one event type in every project, subscribe to one filter per project depth (the client',
@@ -37,14 +45,27 @@ export function renderTopicsMarkdown(schema) {
     '',
   ];
   for (const service of schema.services) {
-    lines.push(`## ${service.name}`, '', `${service.description} Default \`source\`: \`${service.source}\`. Everything: \`${service.name}/#\`.`, '');
+    lines.push(
+      `## ${service.name}`,
+      '',
+      `${service.description} Default \`source\`: \`${service.source}\`. Everything: \`${service.name}/#\`.`,
+      '',
+    );
     lines.push('| type | topic | required `data` fields | description |', '|---|---|---|---|');
     for (const eventType of service.eventTypes) {
       const name = `\`${eventType.type}\` v${eventType.version}${eventType.deprecated ? ' (deprecated)' : ''}`;
-      lines.push(`| ${name} | \`${cell(eventType.template.pattern)}\` | ${cell(requiredFields(eventType.schema).join(', '))} | ${cell(eventType.description)} |`);
+      lines.push(
+        `| ${name} | \`${cell(eventType.template.pattern)}\` | ${cell(requiredFields(eventType.schema).join(', '))} | ${cell(eventType.description)} |`,
+      );
     }
     lines.push('');
   }
-  lines.push('## Broker topics', '', '- `$SYS/#`: broker statistics (read-only).', '- `$firehose/#`: the catalogue of observed topics, alarms and `$firehose/invalid/<service>` validation records (read-only).', '');
+  lines.push(
+    '## Broker topics',
+    '',
+    '- `$SYS/#`: broker statistics (read-only).',
+    '- `$firehose/#`: the catalogue of observed topics, alarms and `$firehose/invalid/<service>` validation records (read-only).',
+    '',
+  );
   return lines.join('\n');
 }

@@ -15,7 +15,8 @@ function changeOf(event: SimulatedEvent): number | undefined {
   const data = event.data as Record<string, unknown>;
   if (event.service === 'gerrit') return (data.change as { number?: number } | undefined)?.number;
   if (event.service === 'zuul') return typeof data.change === 'number' ? data.change : undefined;
-  if (event.service.startsWith('gearman-')) return typeof data.build_change === 'number' ? data.build_change : undefined;
+  if (event.service.startsWith('gearman-'))
+    return typeof data.build_change === 'number' ? data.build_change : undefined;
   return undefined;
 }
 
@@ -24,15 +25,22 @@ function label(event: SimulatedEvent): string {
   const data = event.data as Record<string, unknown>;
   if (event.service === 'zuul') return `zuul:${String(data.pipeline)}:${String(data.action)}`;
   if (event.type === 'gerrit.comment-added') {
-    const votes = (data.approvals as { type: string; value: string; oldValue?: string }[]).filter((a) => a.oldValue !== undefined);
-    return votes.length === 0 ? 'gerrit:comment' : `gerrit:vote:${votes.map((a) => `${a.type}${Number(a.value) > 0 ? '+' : ''}${a.value}`).join(',')}`;
+    const votes = (data.approvals as { type: string; value: string; oldValue?: string }[]).filter(
+      (a) => a.oldValue !== undefined,
+    );
+    return votes.length === 0
+      ? 'gerrit:comment'
+      : `gerrit:vote:${votes.map((a) => `${a.type}${Number(a.value) > 0 ? '+' : ''}${a.value}`).join(',')}`;
   }
   return `${event.service}:${event.type.split('.')[1] ?? ''}`;
 }
 
 function indexOf(steps: readonly Step[], wanted: string, from = 0): number {
   const index = steps.findIndex((s, i) => i >= from && s.label === wanted);
-  expect(index, `${wanted} after step ${from} in ${steps.map((s) => s.label).join(' → ')}`).toBeGreaterThanOrEqual(from);
+  expect(
+    index,
+    `${wanted} after step ${from} in ${steps.map((s) => s.label).join(' → ')}`,
+  ).toBeGreaterThanOrEqual(from);
   return index;
 }
 
@@ -44,7 +52,9 @@ describe('demo coherence', () => {
     const change = changeOf(event);
     if (change !== undefined) byChange.set(change, [...(byChange.get(change) ?? []), event]);
   }
-  const merged = [...byChange.values()].filter((story) => story.some((e) => e.type === 'gerrit.change-merged'));
+  const merged = [...byChange.values()].filter((story) =>
+    story.some((e) => e.type === 'gerrit.change-merged'),
+  );
 
   it('merges changes whose gerrit and zuul events share the change number', () => {
     expect(merged.length).toBeGreaterThan(20);
@@ -76,22 +86,36 @@ describe('demo coherence', () => {
     for (const story of merged.slice(0, 10)) {
       const merge = story.find((e) => e.type === 'gerrit.change-merged')!;
       const data = merge.data as { newRev: string; change: { project: string; branch: string } };
-      const update = events.find((e) => e.type === 'gerrit.ref-updated' && (e.data as { refUpdate: { newRev: string } }).refUpdate.newRev === data.newRev);
+      const update = events.find(
+        (e) =>
+          e.type === 'gerrit.ref-updated' &&
+          (e.data as { refUpdate: { newRev: string } }).refUpdate.newRev === data.newRev,
+      );
       expect(update).toBeDefined();
       expect(update!.time).toBeGreaterThanOrEqual(merge.time);
       expect(update!.topic).toBe(`gerrit/${data.change.project}/ref-updated`);
-      expect((update!.data as { refUpdate: { refName: string } }).refUpdate.refName).toBe(`refs/heads/${data.change.branch}`);
+      expect((update!.data as { refUpdate: { refName: string } }).refUpdate.refName).toBe(
+        `refs/heads/${data.change.branch}`,
+      );
     }
   });
 
   it('processes logs only after the build ran and before nothing it depends on', () => {
     for (const story of merged.slice(0, 10)) {
-      const reports = story.filter((e) => e.service === 'zuul' && (e.data as { action: string }).action !== 'start');
+      const reports = story.filter(
+        (e) => e.service === 'zuul' && (e.data as { action: string }).action !== 'start',
+      );
       for (const log of story.filter((e) => e.service.startsWith('gearman-'))) {
         const uuid = (log.data as { build_uuid: string }).build_uuid;
-        const report = reports.find((r) => (r.data as { buildset: { builds: { uuid?: string; end_time?: number }[] } }).buildset.builds.some((b) => b.uuid === uuid));
+        const report = reports.find((r) =>
+          (r.data as { buildset: { builds: { uuid?: string; end_time?: number }[] } }).buildset.builds.some(
+            (b) => b.uuid === uuid,
+          ),
+        );
         expect(report).toBeDefined();
-        const build = (report!.data as { buildset: { builds: { uuid?: string; end_time?: number }[] } }).buildset.builds.find((b) => b.uuid === uuid)!;
+        const build = (
+          report!.data as { buildset: { builds: { uuid?: string; end_time?: number }[] } }
+        ).buildset.builds.find((b) => b.uuid === uuid)!;
         expect(log.time).toBeGreaterThanOrEqual(build.end_time! * 1000);
       }
     }

@@ -10,7 +10,18 @@ describe('pnpm demo launcher', () => {
   it('prints the dashboard URL and the tail command, serves the page, and stops cleanly on SIGINT', async () => {
     const child = spawn(
       process.execPath,
-      ['demo/run.mjs', '--no-build', '--mqtt-port', '0', '--ws-port', '0', '--http-port', '0', '--dashboard-port', '0'],
+      [
+        'demo/run.mjs',
+        '--no-build',
+        '--mqtt-port',
+        '0',
+        '--ws-port',
+        '0',
+        '--http-port',
+        '0',
+        '--dashboard-port',
+        '0',
+      ],
       { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let output = '';

@@ -66,7 +66,9 @@ describe('demo publishers against a real broker', () => {
     cleanup.push(() => broker.close());
     const accounts = await loadAccounts(demoAccounts);
     const wrong = { ...accounts, zuul: { username: 'zuul', password: 'not-the-password' } };
-    await expect(startPublishers({ url: broker.url('mqtt')!, accounts: wrong, seed: 1 })).rejects.toMatchObject({ code: 'NOT_AUTHORIZED' });
+    await expect(
+      startPublishers({ url: broker.url('mqtt')!, accounts: wrong, seed: 1 }),
+    ).rejects.toMatchObject({ code: 'NOT_AUTHORIZED' });
     // The five accounts that did log in were closed again.
     await expect.poll(() => broker.stats.clientsConnected).toBe(0);
   });

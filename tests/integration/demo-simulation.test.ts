@@ -7,7 +7,10 @@ const START = Date.UTC(2026, 10, 25, 12, 0, 0);
 const MINUTE = 60_000;
 
 /** Events of the first `minutes`; a short warm-up unless the test needs the steady state. */
-function window(options: { seed?: number | string; rate?: number; warmup?: number }, minutes: number): SimulatedEvent[] {
+function window(
+  options: { seed?: number | string; rate?: number; warmup?: number },
+  minutes: number,
+): SimulatedEvent[] {
   return createSimulation({ start: START, warmup: 5 * MINUTE, ...options }).take(START + minutes * MINUTE);
 }
 
@@ -24,7 +27,8 @@ describe('demo simulation', () => {
   it('emits events in time order, none before the start', () => {
     const events = window({ seed: 1 }, 10);
     expect(events[0]!.time).toBeGreaterThanOrEqual(START);
-    for (let i = 1; i < events.length; i++) expect(events[i]!.time).toBeGreaterThanOrEqual(events[i - 1]!.time);
+    for (let i = 1; i < events.length; i++)
+      expect(events[i]!.time).toBeGreaterThanOrEqual(events[i - 1]!.time);
   });
 
   it('gives the same stream through next() as through take()', () => {
@@ -48,7 +52,14 @@ describe('demo simulation', () => {
       services.add(event.service);
     }
     expect(ids.size).toBe(events.length);
-    expect([...services].sort()).toEqual(['ansible', 'gearman-logstash', 'gearman-subunit', 'gerrit', 'launchpad', 'zuul']);
+    expect([...services].sort()).toEqual([
+      'ansible',
+      'gearman-logstash',
+      'gearman-subunit',
+      'gerrit',
+      'launchpad',
+      'zuul',
+    ]);
   });
 
   it('rate 1 is about 1,000 events per minute and the multiplier scales the count', () => {

@@ -8,11 +8,22 @@ import { epochSeconds, type Timeline } from './timeline.js';
 
 const at = (change: ChangeState) => ({ project: change.project.name });
 
-export function patchsetCreated(timeline: Timeline, change: ChangeState, uploader: Person, time: number): void {
+export function patchsetCreated(
+  timeline: Timeline,
+  change: ChangeState,
+  uploader: Person,
+  time: number,
+): void {
   timeline.emit(
     gerrit.patchsetCreated,
     at(change),
-    { type: 'patchset-created', eventCreatedOn: epochSeconds(time), change: changeJson(change), patchSet: patchSetJson(change, uploader), uploader: account(uploader) },
+    {
+      type: 'patchset-created',
+      eventCreatedOn: epochSeconds(time),
+      change: changeJson(change),
+      patchSet: patchSetJson(change, uploader),
+      uploader: account(uploader),
+    },
     time,
   );
 }
@@ -21,14 +32,30 @@ export function reviewerAdded(timeline: Timeline, change: ChangeState, reviewer:
   timeline.emit(
     gerrit.reviewerAdded,
     at(change),
-    { type: 'reviewer-added', eventCreatedOn: epochSeconds(time), change: changeJson(change), patchSet: patchSetJson(change, change.owner), reviewer: account(reviewer), adder: account(change.owner) },
+    {
+      type: 'reviewer-added',
+      eventCreatedOn: epochSeconds(time),
+      change: changeJson(change),
+      patchSet: patchSetJson(change, change.owner),
+      reviewer: account(reviewer),
+      adder: account(change.owner),
+    },
     time,
   );
 }
 
 /** A review comment; Gerrit prefixes the text with the patch set and the votes it cast. */
-export function commentAdded(timeline: Timeline, change: ChangeState, author: Person, approvals: Approval[], text: string, time: number): void {
-  const votes = approvals.filter((a) => a.oldValue !== undefined).map((a) => `${a.type}${signed(Number(a.value))}`);
+export function commentAdded(
+  timeline: Timeline,
+  change: ChangeState,
+  author: Person,
+  approvals: Approval[],
+  text: string,
+  time: number,
+): void {
+  const votes = approvals
+    .filter((a) => a.oldValue !== undefined)
+    .map((a) => `${a.type}${signed(Number(a.value))}`);
   const header = `Patch Set ${change.patchset}:${votes.length > 0 ? ` ${votes.join(' ')}` : ''}`;
   timeline.emit(
     gerrit.commentAdded,
@@ -46,30 +73,69 @@ export function commentAdded(timeline: Timeline, change: ChangeState, author: Pe
   );
 }
 
-export function changeMerged(timeline: Timeline, change: ChangeState, submitter: Person, newRev: string, time: number): void {
+export function changeMerged(
+  timeline: Timeline,
+  change: ChangeState,
+  submitter: Person,
+  newRev: string,
+  time: number,
+): void {
   timeline.emit(
     gerrit.changeMerged,
     at(change),
-    { type: 'change-merged', eventCreatedOn: epochSeconds(time), change: changeJson(change), patchSet: patchSetJson(change, change.owner), submitter: account(submitter), newRev },
+    {
+      type: 'change-merged',
+      eventCreatedOn: epochSeconds(time),
+      change: changeJson(change),
+      patchSet: patchSetJson(change, change.owner),
+      submitter: account(submitter),
+      newRev,
+    },
     time,
   );
 }
 
-export function changeAbandoned(timeline: Timeline, change: ChangeState, abandoner: Person, reason: string, time: number): void {
+export function changeAbandoned(
+  timeline: Timeline,
+  change: ChangeState,
+  abandoner: Person,
+  reason: string,
+  time: number,
+): void {
   timeline.emit(
     gerrit.changeAbandoned,
     at(change),
-    { type: 'change-abandoned', eventCreatedOn: epochSeconds(time), change: changeJson(change), patchSet: patchSetJson(change, change.owner), abandoner: account(abandoner), reason },
+    {
+      type: 'change-abandoned',
+      eventCreatedOn: epochSeconds(time),
+      change: changeJson(change),
+      patchSet: patchSetJson(change, change.owner),
+      abandoner: account(abandoner),
+      reason,
+    },
     time,
   );
 }
 
 /** A branch or tag moved: after a merge, a release tag, or a config push. */
-export function refUpdated(timeline: Timeline, project: string, refName: string, oldRev: string, newRev: string, submitter: Person, time: number): void {
+export function refUpdated(
+  timeline: Timeline,
+  project: string,
+  refName: string,
+  oldRev: string,
+  newRev: string,
+  submitter: Person,
+  time: number,
+): void {
   timeline.emit(
     gerrit.refUpdated,
     { project },
-    { type: 'ref-updated', eventCreatedOn: epochSeconds(time), submitter: account(submitter), refUpdate: { oldRev, newRev, refName, project } },
+    {
+      type: 'ref-updated',
+      eventCreatedOn: epochSeconds(time),
+      submitter: account(submitter),
+      refUpdate: { oldRev, newRev, refName, project },
+    },
     time,
   );
 }
@@ -78,16 +144,34 @@ export function topicChanged(timeline: Timeline, change: ChangeState, topic: str
   timeline.emit(
     gerrit.topicChanged,
     at(change),
-    { type: 'topic-changed', eventCreatedOn: epochSeconds(time), change: { ...changeJson(change), topic }, changer: account(change.owner) },
+    {
+      type: 'topic-changed',
+      eventCreatedOn: epochSeconds(time),
+      change: { ...changeJson(change), topic },
+      changer: account(change.owner),
+    },
     time,
   );
 }
 
-export function hashtagsChanged(timeline: Timeline, change: ChangeState, editor: Person, added: string[], time: number): void {
+export function hashtagsChanged(
+  timeline: Timeline,
+  change: ChangeState,
+  editor: Person,
+  added: string[],
+  time: number,
+): void {
   timeline.emit(
     gerrit.hashtagsChanged,
     at(change),
-    { type: 'hashtags-changed', eventCreatedOn: epochSeconds(time), change: { ...changeJson(change), hashtags: added }, editor: account(editor), added, hashtags: added },
+    {
+      type: 'hashtags-changed',
+      eventCreatedOn: epochSeconds(time),
+      change: { ...changeJson(change), hashtags: added },
+      editor: account(editor),
+      added,
+      hashtags: added,
+    },
     time,
   );
 }

@@ -12,10 +12,23 @@ import { runPipeline } from './zuul-run.js';
  */
 export function* infraStory(world: World, timeline: Timeline, start: number): Story {
   const { rng } = world;
-  const kind = rng.weighted([['all-projects', 2], ['tag', 3], ['project-created', 1], ['periodic', 6]] as const);
+  const kind = rng.weighted([
+    ['all-projects', 2],
+    ['tag', 3],
+    ['project-created', 1],
+    ['periodic', 6],
+  ] as const);
   switch (kind) {
     case 'all-projects':
-      refUpdated(timeline, 'All-Projects', 'refs/meta/config', rng.hex(40), rng.hex(40), rng.pick(operators), start);
+      refUpdated(
+        timeline,
+        'All-Projects',
+        'refs/meta/config',
+        rng.hex(40),
+        rng.hex(40),
+        rng.pick(operators),
+        start,
+      );
       break;
     case 'tag': {
       const project = rng.pick(projects);
@@ -25,8 +38,26 @@ export function* infraStory(world: World, timeline: Timeline, start: number): St
     }
     case 'project-created': {
       const name = `x/${rng.pick(['ci', 'ops', 'tools'])}/${rng.pick(['sandbox', 'metrics', 'janitor', 'reporter'])}-${rng.int(1, 999)}`;
-      timeline.emit(gerrit.projectCreated, { project: name }, { type: 'project-created', eventCreatedOn: epochSeconds(start), projectName: name, projectHead: 'refs/heads/master' }, start);
-      refUpdated(timeline, name, 'refs/heads/master', '0'.repeat(40), rng.hex(40), rng.pick(operators), start + rng.between(500, 3_000));
+      timeline.emit(
+        gerrit.projectCreated,
+        { project: name },
+        {
+          type: 'project-created',
+          eventCreatedOn: epochSeconds(start),
+          projectName: name,
+          projectHead: 'refs/heads/master',
+        },
+        start,
+      );
+      refUpdated(
+        timeline,
+        name,
+        'refs/heads/master',
+        '0'.repeat(40),
+        rng.hex(40),
+        rng.pick(operators),
+        start + rng.between(500, 3_000),
+      );
       break;
     }
     case 'periodic': {

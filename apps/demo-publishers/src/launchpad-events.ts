@@ -17,8 +17,16 @@ export interface BugState {
 /** Launchpad's bot that comments when a change mentioning a bug is proposed or merged. */
 export const INFRA_BOT = 'hudson-openstack';
 
-export function bugEvent(timeline: Timeline, bug: BugState, eventType: 'bug-created' | 'bug-updated' | 'bug-comment', modifier: string, body: string, time: number): void {
-  if (eventType === 'bug-comment' && !bug.commenters.includes(modifier)) bug.commenters = [...bug.commenters, modifier];
+export function bugEvent(
+  timeline: Timeline,
+  bug: BugState,
+  eventType: 'bug-created' | 'bug-updated' | 'bug-comment',
+  modifier: string,
+  body: string,
+  time: number,
+): void {
+  if (eventType === 'bug-comment' && !bug.commenters.includes(modifier))
+    bug.commenters = [...bug.commenters, modifier];
   timeline.emit(
     launchpad.bug,
     { project: bug.project, bug: String(bug.number) },

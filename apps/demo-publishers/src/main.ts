@@ -51,17 +51,23 @@ async function main(): Promise<void> {
   const rate = Number(values.rate);
   const qos = values.qos === '0' ? 0 : 1;
   const seed = /^\d+$/.test(values.seed) ? Number(values.seed) : values.seed;
-  const accounts = await loadAccounts(values.accounts ?? process.env.FIREHOSE_DEMO_ACCOUNTS ?? defaultAccounts);
+  const accounts = await loadAccounts(
+    values.accounts ?? process.env.FIREHOSE_DEMO_ACCOUNTS ?? defaultAccounts,
+  );
   const url = values.url ?? ['mqtt://127.0.0.1:1883'];
   const publishers = await startPublishers({ url, accounts, rate, seed, qos, logger });
-  console.error(`demo publishers: ${Object.keys(accounts).join(', ')} → ${url.join(', ')} (rate ${rate}, seed ${String(seed)})`);
+  console.error(
+    `demo publishers: ${Object.keys(accounts).join(', ')} → ${url.join(', ')} (rate ${rate}, seed ${String(seed)})`,
+  );
 
   let last = 0;
   const progress = values.quiet
     ? undefined
     : setInterval(() => {
         const total = publishers.total;
-        console.error(`published ${total} events (${Math.round(((total - last) / 10) * 60)}/min), failed ${publishers.stats.failed}, dropped ${publishers.stats.dropped}`);
+        console.error(
+          `published ${total} events (${Math.round(((total - last) / 10) * 60)}/min), failed ${publishers.stats.failed}, dropped ${publishers.stats.dropped}`,
+        );
         last = total;
       }, 10_000);
 

@@ -43,7 +43,11 @@ export const coreReviewers: readonly Person[] = [
 export const zuulAccount: Person = { name: 'Zuul', username: 'zuul', email: 'zuul@opendev.org' };
 
 /** Bots that upload routine changes (translations, requirement bumps). */
-export const proposalBot: Person = { name: 'OpenStack Proposal Bot', username: 'proposal-bot', email: 'openstack-infra@lists.openstack.org' };
+export const proposalBot: Person = {
+  name: 'OpenStack Proposal Bot',
+  username: 'proposal-bot',
+  email: 'openstack-infra@lists.openstack.org',
+};
 
 /** Infra operators: run playbooks, push config. */
 export const operators: readonly Person[] = [

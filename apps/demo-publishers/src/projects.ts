@@ -24,8 +24,18 @@ export interface ProjectSpec {
   readonly promote: readonly JobSpec[];
 }
 
-function job(name: string, seconds: number, options: Partial<Omit<JobSpec, 'name' | 'seconds'>> = {}): JobSpec {
-  return { name, seconds, voting: options.voting ?? true, failure: options.failure ?? 0.04, subunit: options.subunit ?? false };
+function job(
+  name: string,
+  seconds: number,
+  options: Partial<Omit<JobSpec, 'name' | 'seconds'>> = {},
+): JobSpec {
+  return {
+    name,
+    seconds,
+    voting: options.voting ?? true,
+    failure: options.failure ?? 0.04,
+    subunit: options.subunit ?? false,
+  };
 }
 
 const pep8 = job('openstack-tox-pep8', 45, { failure: 0.06 });
@@ -36,7 +46,8 @@ const cover = job('openstack-tox-cover', 140, { voting: false, subunit: true, fa
 const releaseNotes = job('build-openstack-releasenotes', 50, { failure: 0.01 });
 const promoteDocs = job('promote-openstack-tox-docs', 20, { failure: 0.01 });
 const promoteNotes = job('promote-openstack-releasenotes', 15, { failure: 0.01 });
-const tempest = (name: string, seconds: number, failure = 0.08) => job(name, seconds, { subunit: true, failure });
+const tempest = (name: string, seconds: number, failure = 0.08) =>
+  job(name, seconds, { subunit: true, failure });
 const unit = [pep8, py310, py312, docs];
 
 /** The projects the demo simulates, from one level (`All-Projects` lives in gerrit-admin.ts) to three. */
@@ -46,7 +57,14 @@ export const projects: readonly ProjectSpec[] = [
     launchpad: 'nova',
     tenant: 'openstack',
     weight: 6,
-    check: [...unit, cover, tempest('tempest-integrated-compute', 240), tempest('nova-live-migration', 260, 0.12), tempest('nova-ceph-multistore', 250), job('nova-next', 230, { voting: false, subunit: true, failure: 0.2 })],
+    check: [
+      ...unit,
+      cover,
+      tempest('tempest-integrated-compute', 240),
+      tempest('nova-live-migration', 260, 0.12),
+      tempest('nova-ceph-multistore', 250),
+      job('nova-next', 230, { voting: false, subunit: true, failure: 0.2 }),
+    ],
     gate: [...unit, tempest('tempest-integrated-compute', 240), tempest('nova-live-migration', 260, 0.06)],
     promote: [promoteDocs, promoteNotes],
   },
@@ -55,8 +73,18 @@ export const projects: readonly ProjectSpec[] = [
     launchpad: 'neutron',
     tenant: 'openstack',
     weight: 5,
-    check: [...unit, tempest('neutron-ovn-tempest-ipv6-only', 230), tempest('neutron-tempest-plugin-ovn', 220), job('neutron-functional', 160, { subunit: true, failure: 0.07 }), job('neutron-fullstack', 200, { voting: false, subunit: true, failure: 0.25 })],
-    gate: [...unit, tempest('neutron-ovn-tempest-ipv6-only', 230), job('neutron-functional', 160, { subunit: true, failure: 0.05 })],
+    check: [
+      ...unit,
+      tempest('neutron-ovn-tempest-ipv6-only', 230),
+      tempest('neutron-tempest-plugin-ovn', 220),
+      job('neutron-functional', 160, { subunit: true, failure: 0.07 }),
+      job('neutron-fullstack', 200, { voting: false, subunit: true, failure: 0.25 }),
+    ],
+    gate: [
+      ...unit,
+      tempest('neutron-ovn-tempest-ipv6-only', 230),
+      job('neutron-functional', 160, { subunit: true, failure: 0.05 }),
+    ],
     promote: [promoteDocs],
   },
   {
@@ -64,8 +92,21 @@ export const projects: readonly ProjectSpec[] = [
     launchpad: 'oslo.messaging',
     tenant: 'openstack',
     weight: 2,
-    check: [pep8, py312, docs, releaseNotes, job('oslo.messaging-tox-py312-func-rabbit', 90, { subunit: true }), job('oslo.messaging-src-dsvm-full-kafka', 200, { voting: false, subunit: true, failure: 0.3 })],
-    gate: [pep8, py312, docs, releaseNotes, job('oslo.messaging-tox-py312-func-rabbit', 90, { subunit: true })],
+    check: [
+      pep8,
+      py312,
+      docs,
+      releaseNotes,
+      job('oslo.messaging-tox-py312-func-rabbit', 90, { subunit: true }),
+      job('oslo.messaging-src-dsvm-full-kafka', 200, { voting: false, subunit: true, failure: 0.3 }),
+    ],
+    gate: [
+      pep8,
+      py312,
+      docs,
+      releaseNotes,
+      job('oslo.messaging-tox-py312-func-rabbit', 90, { subunit: true }),
+    ],
     promote: [promoteNotes],
   },
   {
@@ -73,7 +114,12 @@ export const projects: readonly ProjectSpec[] = [
     launchpad: 'keystone',
     tenant: 'openstack',
     weight: 3,
-    check: [...unit, releaseNotes, tempest('keystone-dsvm-py3-functional', 180), tempest('tempest-integrated-identity', 210)],
+    check: [
+      ...unit,
+      releaseNotes,
+      tempest('keystone-dsvm-py3-functional', 180),
+      tempest('tempest-integrated-identity', 210),
+    ],
     gate: [...unit, releaseNotes, tempest('tempest-integrated-identity', 210)],
     promote: [promoteDocs, promoteNotes],
   },
@@ -82,7 +128,11 @@ export const projects: readonly ProjectSpec[] = [
     launchpad: 'cinder',
     tenant: 'openstack',
     weight: 3,
-    check: [...unit, tempest('cinder-tempest-plugin-lvm-lio-barbican', 220), tempest('cinder-plugin-ceph-tempest', 240, 0.1)],
+    check: [
+      ...unit,
+      tempest('cinder-tempest-plugin-lvm-lio-barbican', 220),
+      tempest('cinder-plugin-ceph-tempest', 240, 0.1),
+    ],
     gate: [...unit, tempest('cinder-tempest-plugin-lvm-lio-barbican', 220)],
     promote: [promoteDocs],
   },
@@ -91,8 +141,15 @@ export const projects: readonly ProjectSpec[] = [
     launchpad: undefined,
     tenant: 'openstack',
     weight: 2,
-    check: [job('project-config-check-main-yaml', 25, { failure: 0.05 }), job('infra-project-manage-projects', 40), job('opendev-tox-docs', 60)],
-    gate: [job('project-config-check-main-yaml', 25, { failure: 0.02 }), job('infra-project-manage-projects', 40, { failure: 0.02 })],
+    check: [
+      job('project-config-check-main-yaml', 25, { failure: 0.05 }),
+      job('infra-project-manage-projects', 40),
+      job('opendev-tox-docs', 60),
+    ],
+    gate: [
+      job('project-config-check-main-yaml', 25, { failure: 0.02 }),
+      job('infra-project-manage-projects', 40, { failure: 0.02 }),
+    ],
     promote: [],
   },
   {
@@ -100,8 +157,17 @@ export const projects: readonly ProjectSpec[] = [
     launchpad: undefined,
     tenant: 'zuul',
     weight: 2,
-    check: [job('tox-linters', 50), job('tox-py312', 150, { subunit: true }), job('zuul-nox-remote', 260, { subunit: true, failure: 0.08 }), job('zuul-build-dashboard', 90)],
-    gate: [job('tox-linters', 50), job('tox-py312', 150, { subunit: true }), job('zuul-nox-remote', 260, { subunit: true, failure: 0.04 })],
+    check: [
+      job('tox-linters', 50),
+      job('tox-py312', 150, { subunit: true }),
+      job('zuul-nox-remote', 260, { subunit: true, failure: 0.08 }),
+      job('zuul-build-dashboard', 90),
+    ],
+    gate: [
+      job('tox-linters', 50),
+      job('tox-py312', 150, { subunit: true }),
+      job('zuul-nox-remote', 260, { subunit: true, failure: 0.04 }),
+    ],
     promote: [job('zuul-promote-image', 30)],
   },
   {

@@ -73,7 +73,11 @@ export async function startPublishers(options: StartPublishersOptions): Promise<
   const urls = typeof options.url === 'string' ? options.url : [...options.url];
   const services = Object.keys(options.accounts);
   if (services.length === 0) {
-    throw new FirehoseError('INVALID_CONFIG', 'No service accounts were given, so nothing can be published; pass accounts (see demo/accounts.json).', { path: 'accounts' });
+    throw new FirehoseError(
+      'INVALID_CONFIG',
+      'No service accounts were given, so nothing can be published; pass accounts (see demo/accounts.json).',
+      { path: 'accounts' },
+    );
   }
   const simulation = createSimulation({ ...options, start: options.start ?? Date.now() });
   // Run the warm-up now (seconds at high rates); then publish each event `lag` ms after its
@@ -87,7 +91,12 @@ export async function startPublishers(options: StartPublishersOptions): Promise<
   const results = await Promise.allSettled(
     services.map(async (service) => {
       const account = options.accounts[service] as ServiceAccount;
-      const client = await connect(urls, { username: account.username, password: account.password, clientId: `${account.username}-demo-${process.pid}`, logger });
+      const client = await connect(urls, {
+        username: account.username,
+        password: account.password,
+        clientId: `${account.username}-demo-${process.pid}`,
+        logger,
+      });
       clients.set(service, client);
     }),
   );
@@ -98,7 +107,11 @@ export async function startPublishers(options: StartPublishersOptions): Promise<
   }
   logger.info({ services, rate: options.rate ?? 1, seed: options.seed ?? 1 }, 'demo publishers connected');
 
-  const stats: PublisherStats = { published: Object.fromEntries(services.map((s) => [s, 0])), failed: 0, dropped: 0 };
+  const stats: PublisherStats = {
+    published: Object.fromEntries(services.map((s) => [s, 0])),
+    failed: 0,
+    dropped: 0,
+  };
   const inFlight = new Map(services.map((s) => [s, 0]));
   let total = 0;
   let stopped = false;
@@ -124,7 +137,8 @@ export async function startPublishers(options: StartPublishersOptions): Promise<
           (error: unknown) => {
             stats.failed += 1;
             // Once per hundred, so a broker outage does not flood the terminal.
-            if (stats.failed % 100 === 1) logger.warn({ err: error, topic: event.topic }, 'demo publish failed');
+            if (stats.failed % 100 === 1)
+              logger.warn({ err: error, topic: event.topic }, 'demo publish failed');
           },
         )
         .finally(() => inFlight.set(event.service, (inFlight.get(event.service) ?? 1) - 1));
@@ -150,7 +164,10 @@ export async function startPublishers(options: StartPublishersOptions): Promise<
       stopped = true;
       clearTimeout(timer);
       await Promise.allSettled([...clients.values()].map((client) => client.close()));
-      logger.info({ published: total, failed: stats.failed, dropped: stats.dropped }, 'demo publishers stopped');
+      logger.info(
+        { published: total, failed: stats.failed, dropped: stats.dropped },
+        'demo publishers stopped',
+      );
     },
   };
 }

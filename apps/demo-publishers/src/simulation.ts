@@ -59,7 +59,9 @@ const DEFAULT_WARMUP = 20 * MINUTE;
 const WARMUP_RATE = 20;
 
 /** The queue holds planned events and stories waiting to continue, both by time. */
-type Entry = { readonly time: number; readonly event: SimulatedEvent } | { readonly time: number; readonly story: Story };
+type Entry =
+  | { readonly time: number; readonly event: SimulatedEvent }
+  | { readonly time: number; readonly story: Story };
 
 class SeededSimulation implements Simulation {
   readonly start: number;
@@ -72,7 +74,11 @@ class SeededSimulation implements Simulation {
   constructor(options: SimulationOptions) {
     const rate = options.rate ?? 1;
     if (!Number.isFinite(rate) || rate <= 0) {
-      throw new FirehoseError('INVALID_CONFIG', `The rate multiplier must be a positive number; got ${String(rate)}. Use 1 for normal traffic.`, { path: 'rate' });
+      throw new FirehoseError(
+        'INVALID_CONFIG',
+        `The rate multiplier must be a positive number; got ${String(rate)}. Use 1 for normal traffic.`,
+        { path: 'rate' },
+      );
     }
     this.rate = rate;
     this.world = new World(options.seed ?? 1);
@@ -89,7 +95,8 @@ class SeededSimulation implements Simulation {
   /** Index of the kind whose next story arrives first (ties: the first kind, so order is stable). */
   private nextKind(): number {
     let best = 0;
-    for (let i = 1; i < this.arrivals.length; i++) if ((this.arrivals[i] as number) < (this.arrivals[best] as number)) best = i;
+    for (let i = 1; i < this.arrivals.length; i++)
+      if ((this.arrivals[i] as number) < (this.arrivals[best] as number)) best = i;
     return best;
   }
 

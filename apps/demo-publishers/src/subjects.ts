@@ -2,7 +2,18 @@ import type { Random } from './random.js';
 
 // Commit subjects in the style of OpenStack changes. Combined at random, so a long demo rarely
 // shows the same one twice.
-const verbs = ['Fix', 'Add', 'Remove', 'Refactor', 'Deprecate', 'Handle', 'Use', 'Drop', 'Document', 'Make'] as const;
+const verbs = [
+  'Fix',
+  'Add',
+  'Remove',
+  'Refactor',
+  'Deprecate',
+  'Handle',
+  'Use',
+  'Drop',
+  'Document',
+  'Make',
+] as const;
 
 const topics = [
   'race in scheduler when rebuilding instances',
@@ -46,7 +57,16 @@ export function commitSubject(rng: Random, routineChange: boolean): string {
 /** A review comment body for a human vote. */
 export function reviewComment(rng: Random, value: number): string {
   if (value >= 2) return rng.pick(['LGTM, thanks for the tests.', 'Looks good.', 'Nice cleanup.', '']);
-  if (value === 1) return rng.pick(['Makes sense to me.', 'One nit inline, not blocking.', 'Code looks fine; a release note would help.']);
+  if (value === 1)
+    return rng.pick([
+      'Makes sense to me.',
+      'One nit inline, not blocking.',
+      'Code looks fine; a release note would help.',
+    ]);
   if (value === 0) return rng.pick(['recheck', 'Could you add a functional test?', 'Is this backportable?']);
-  return rng.pick(['This breaks rolling upgrades, see inline.', 'Please split this into two changes.', 'Needs a release note.']);
+  return rng.pick([
+    'This breaks rolling upgrades, see inline.',
+    'Please split this into two changes.',
+    'Needs a release note.',
+  ]);
 }

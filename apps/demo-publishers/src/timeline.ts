@@ -17,7 +17,12 @@ export class Timeline {
   private events: SimulatedEvent[] = [];
   private stories: Story[] = [];
 
-  emit<D, P extends Record<string, string>>(eventType: EventType<D, P>, params: P, data: D, time: number): void {
+  emit<D, P extends Record<string, string>>(
+    eventType: EventType<D, P>,
+    params: P,
+    data: D,
+    time: number,
+  ): void {
     this.events.push({
       time: Math.round(time),
       topic: eventType.topic(params),

@@ -40,8 +40,18 @@ interface BuildResult {
   readonly logUrl: string;
 }
 
-const LOG_FILES = ['job-output.txt', 'zuul-info/inventory.yaml', 'logs/syslog.txt', 'logs/screen-n-cpu.txt', 'logs/screen-q-svc.txt', 'logs/tempest.log'] as const;
-const logstashWorkers = Array.from({ length: 16 }, (_, i) => `logstash-worker${String(i + 1).padStart(2, '0')}.openstack.org`);
+const LOG_FILES = [
+  'job-output.txt',
+  'zuul-info/inventory.yaml',
+  'logs/syslog.txt',
+  'logs/screen-n-cpu.txt',
+  'logs/screen-q-svc.txt',
+  'logs/tempest.log',
+] as const;
+const logstashWorkers = Array.from(
+  { length: 16 },
+  (_, i) => `logstash-worker${String(i + 1).padStart(2, '0')}.openstack.org`,
+);
 const subunitWorkers = ['subunit-worker01.openstack.org', 'subunit-worker02.openstack.org'] as const;
 
 /**
@@ -66,26 +76,54 @@ function changeLevel(item: QueueItem, placeholder: string): string {
 
 function logUrl(rng: Random, uuid: string, item: QueueItem, pipeline: Pipeline, job: JobSpec): string {
   const region = rng.pick(['bhs', 'gra', 'sjc', 'dfw']);
-  const where = item.change === undefined ? `${item.revision.slice(0, 2)}/${item.revision}` : `${item.change.number}/${item.change.patchset}`;
+  const where =
+    item.change === undefined
+      ? `${item.revision.slice(0, 2)}/${item.revision}`
+      : `${item.change.number}/${item.change.patchset}`;
   return `https://${region}.logs.example.org/zuul_opendev_logs_${uuid.slice(0, 3)}/${where}/${pipeline}/${job.name}/${uuid.slice(0, 7)}/`;
 }
 
 /** Runs one buildset: each job in parallel, with its own duration and chance of failure. */
-function runBuilds(rng: Random, item: QueueItem, pipeline: Pipeline, jobs: readonly JobSpec[], start: number): BuildResult[] {
+function runBuilds(
+  rng: Random,
+  item: QueueItem,
+  pipeline: Pipeline,
+  jobs: readonly JobSpec[],
+  start: number,
+): BuildResult[] {
   return jobs.map((job) => {
     const uuid = rng.hex(32);
     // Nodes come up at different times; durations vary ±40% around the job's typical length.
     const buildStart = start + rng.between(2_000, 15_000);
     // Changes reach the gate having passed check, so gate failures are rarer (flaky tests, races).
     const failed = rng.chance(pipeline === 'gate' ? job.failure / 2 : job.failure);
-    const result = failed ? rng.weighted([['FAILURE', 8], ['POST_FAILURE', 1], ['TIMED_OUT', 1]] as const) : 'SUCCESS';
+    const result = failed
+      ? rng.weighted([
+          ['FAILURE', 8],
+          ['POST_FAILURE', 1],
+          ['TIMED_OUT', 1],
+        ] as const)
+      : 'SUCCESS';
     const seconds = job.seconds * TIME_SCALE * rng.between(0.6, 1.4) * (result === 'TIMED_OUT' ? 1.5 : 1);
-    return { job, uuid, start: buildStart, end: buildStart + seconds * 1000, result, logUrl: logUrl(rng, uuid, item, pipeline, job) };
+    return {
+      job,
+      uuid,
+      start: buildStart,
+      end: buildStart + seconds * 1000,
+      result,
+      logUrl: logUrl(rng, uuid, item, pipeline, job),
+    };
   });
 }
 
 /** After a build, the gearman workers fetch its logs into logstash and its subunit stream into the test DB. */
-function emitLogProcessing(timeline: Timeline, rng: Random, item: QueueItem, pipeline: Pipeline, build: BuildResult): void {
+function emitLogProcessing(
+  timeline: Timeline,
+  rng: Random,
+  item: QueueItem,
+  pipeline: Pipeline,
+  build: BuildResult,
+): void {
   const project = item.project.name;
   const change = changeLevel(item, pipeline === 'periodic' ? 'periodic' : 'post');
   const common = {
@@ -93,19 +131,31 @@ function emitLogProcessing(timeline: Timeline, rng: Random, item: QueueItem, pip
     build_name: build.job.name,
     build_queue: pipeline,
     project,
-    ...(item.change === undefined ? {} : { build_change: item.change.number, build_patchset: item.change.patchset }),
+    ...(item.change === undefined
+      ? {}
+      : { build_change: item.change.number, build_patchset: item.change.patchset }),
   };
   const files = build.job.subunit ? LOG_FILES : LOG_FILES.slice(0, 2);
   let time = build.end + rng.between(3_000, 20_000);
   for (const file of files) {
     // A log the job never produced (it failed early) is a failed retrieval.
     const status = build.result !== 'SUCCESS' && rng.chance(0.3) ? 'failed' : 'success';
-    timeline.emit(gearmanLogstash.retrieveLogs, { host: rng.pick(logstashWorkers), project, change }, { ...common, status, source_url: build.logUrl + file }, time);
+    timeline.emit(
+      gearmanLogstash.retrieveLogs,
+      { host: rng.pick(logstashWorkers), project, change },
+      { ...common, status, source_url: build.logUrl + file },
+      time,
+    );
     time += rng.between(200, 3_000);
   }
   if (build.job.subunit) {
     const status = build.result === 'SUCCESS' || rng.chance(0.7) ? 'success' : 'failed';
-    timeline.emit(gearmanSubunit.pushSubunit, { host: rng.pick(subunitWorkers), project, change }, { ...common, status, source_url: `${build.logUrl}testrepository.subunit` }, time);
+    timeline.emit(
+      gearmanSubunit.pushSubunit,
+      { host: rng.pick(subunitWorkers), project, change },
+      { ...common, status, source_url: `${build.logUrl}testrepository.subunit` },
+      time,
+    );
   }
 }
 
@@ -115,8 +165,16 @@ function duration(ms: number): string {
 }
 
 /** Zuul's Gerrit comment: one line per job, non-voting ones marked. */
-function zuulComment(pipeline: Pipeline, passed: boolean, buildsetUrl: string, builds: readonly BuildResult[]): string {
-  const lines = builds.map((b) => `- ${b.job.name} ${b.logUrl} : ${b.result} in ${duration(b.end - b.start)}${b.job.voting ? '' : ' (non-voting)'}`);
+function zuulComment(
+  pipeline: Pipeline,
+  passed: boolean,
+  buildsetUrl: string,
+  builds: readonly BuildResult[],
+): string {
+  const lines = builds.map(
+    (b) =>
+      `- ${b.job.name} ${b.logUrl} : ${b.result} in ${duration(b.end - b.start)}${b.job.voting ? '' : ' (non-voting)'}`,
+  );
   return `Build ${passed ? 'succeeded' : 'failed'} (${pipeline} pipeline).\n\n${buildsetUrl}\n\n${lines.join('\n')}\n`;
 }
 
@@ -124,12 +182,25 @@ function zuulComment(pipeline: Pipeline, passed: boolean, buildsetUrl: string, b
  * Runs one Zuul buildset: start report, parallel builds, log processing, the result report and —
  * for check and gate — Zuul's Verified vote on the change in Gerrit.
  */
-export function* runPipeline(timeline: Timeline, rng: Random, item: QueueItem, pipeline: Pipeline, jobs: readonly JobSpec[], start: number): Generator<number, PipelineRun, void> {
+export function* runPipeline(
+  timeline: Timeline,
+  rng: Random,
+  item: QueueItem,
+  pipeline: Pipeline,
+  jobs: readonly JobSpec[],
+  start: number,
+): Generator<number, PipelineRun, void> {
   const { project, change } = item;
   const itemUuid = rng.hex(32);
   const buildsetUuid = rng.hex(32);
   const tenant = project.tenant;
-  const params = { tenant, pipeline, project: project.name, branch: item.branch, change: changeLevel(item, '-') };
+  const params = {
+    tenant,
+    pipeline,
+    project: project.name,
+    branch: item.branch,
+    change: changeLevel(item, '-'),
+  };
   const base = {
     uuid: itemUuid,
     tenant,
@@ -146,7 +217,17 @@ export function* runPipeline(timeline: Timeline, rng: Random, item: QueueItem, p
     zuul_event_id: rng.hex(32),
   };
   const pending = jobs.map((job) => ({ job_name: job.name, voting: job.voting, result: null }));
-  timeline.emit(zuul.report, params, { ...base, action: 'start', message: `Starting ${pipeline} jobs.`, buildset: { uuid: buildsetUuid, result: null, builds: pending } }, start);
+  timeline.emit(
+    zuul.report,
+    params,
+    {
+      ...base,
+      action: 'start',
+      message: `Starting ${pipeline} jobs.`,
+      buildset: { uuid: buildsetUuid, result: null, builds: pending },
+    },
+    start,
+  );
 
   const builds = runBuilds(rng, item, pipeline, jobs, start);
   // Everything below happens after the first build ends; wait until then.
@@ -168,7 +249,17 @@ export function* runPipeline(timeline: Timeline, rng: Random, item: QueueItem, p
     end_time: b.end / 1000,
   }));
   const action = passed ? 'success' : 'failure';
-  timeline.emit(zuul.report, params, { ...base, action, message, buildset: { uuid: buildsetUuid, result: passed ? 'SUCCESS' : 'FAILURE', builds: reported } }, end);
+  timeline.emit(
+    zuul.report,
+    params,
+    {
+      ...base,
+      action,
+      message,
+      buildset: { uuid: buildsetUuid, result: passed ? 'SUCCESS' : 'FAILURE', builds: reported },
+    },
+    end,
+  );
 
   const votes = VOTES[pipeline];
   if (votes === undefined || change === undefined) return { end, passed };
@@ -198,5 +289,11 @@ export function* pipelineStory(...args: Parameters<typeof runPipeline>): Story {
 
 /** A queue item for a change's current patch set. */
 export function changeItem(change: ChangeState): QueueItem {
-  return { project: change.project, branch: change.branch, change, ref: patchsetRef(change), revision: change.revision };
+  return {
+    project: change.project,
+    branch: change.branch,
+    change,
+    ref: patchsetRef(change),
+    revision: change.revision,
+  };
 }
