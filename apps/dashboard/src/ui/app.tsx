@@ -184,7 +184,7 @@ export function App({ store, status, config }: AppProps) {
           </button>
         </div>
       </header>
-      <FilterBar filter={filter} services={services} onChange={setFilter} />
+      <FilterBar filter={filter} services={services} perService={counts.perService} onChange={setFilter} />
       <main class="layout">
         <section class="stream-panel" aria-label="Stream">
           <p class="stream-state muted" aria-live="polite">
@@ -192,7 +192,7 @@ export function App({ store, status, config }: AppProps) {
               ? pausedBy === 'scroll'
                 ? 'Paused while you scroll: scroll to the top or press Resume to go live.'
                 : 'Paused: events keep arriving and are counted; Resume jumps to live.'
-              : `Live, newest first. ${formatCount(counts.shown)} of ${formatCount(counts.retained)} retained events shown.`}
+              : 'Live, newest first.'}
           </p>
           <StreamList
             store={store}

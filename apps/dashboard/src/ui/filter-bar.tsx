@@ -1,10 +1,13 @@
 import { useEffect, useState } from 'preact/hooks';
+import { formatCount } from './format-time.js';
 import { emptyFilter, isEmptyFilter, topicFilterProblem, type FilterState } from '../model/filters.js';
 
 export interface FilterBarProps {
   readonly filter: FilterState;
   /** Services seen so far, for the service checkboxes. */
   readonly services: readonly string[];
+  /** Events received per service, shown beside each checkbox. */
+  readonly perService: ReadonlyMap<string, number>;
   readonly onChange: (filter: FilterState) => void;
 }
 
@@ -23,7 +26,7 @@ const fields: { key: TextField; label: string; placeholder: string }[] = [
 const TYPING_DELAY_MS = 200;
 
 /** The stream's filters; every change is written to the URL by the app, so views can be shared. */
-export function FilterBar({ filter, services, onChange }: FilterBarProps) {
+export function FilterBar({ filter, services, perService, onChange }: FilterBarProps) {
   const [draft, setDraft] = useState(filter);
   useEffect(() => setDraft(filter), [filter]);
   useEffect(() => {
@@ -54,6 +57,10 @@ export function FilterBar({ filter, services, onChange }: FilterBarProps) {
               onChange={(event) => toggleService(service, (event.currentTarget).checked)}
             />
             {service}
+            {/* The count changes every second; kept out of the checkbox's accessible name. */}
+            <span class="muted count" aria-hidden="true">
+              {formatCount(perService.get(service) ?? 0)}
+            </span>
           </label>
         ))}
       </fieldset>

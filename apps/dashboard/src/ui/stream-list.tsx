@@ -149,6 +149,7 @@ export function StreamList(props: StreamListProps) {
     event.preventDefault();
   };
 
+  const busy = store.lastBatchSize > BUSY_BATCH;
   const selectedLine = lineOfSelection();
   const activeId =
     selection && selectedLine >= first && selectedLine < last ? rowDomId(selection.id, selection.child) : undefined;
@@ -159,10 +160,13 @@ export function StreamList(props: StreamListProps) {
       class="stream"
       role="log"
       aria-label="Event stream, newest first"
+      // A log announces additions; under a firehose that would drown a screen reader, so only
+      // a calm stream is announced (the selection stays navigable with the arrow keys).
+      aria-live={busy ? 'off' : 'polite'}
       aria-activedescendant={activeId}
       tabIndex={0}
       data-rows={rows.total}
-      data-busy={store.lastBatchSize > BUSY_BATCH ? '' : undefined}
+      data-busy={busy ? '' : undefined}
       onKeyDown={onKeyDown}
       onScroll={(event) => {
         const top = (event.currentTarget).scrollTop;
