@@ -44,7 +44,7 @@ function indexOf(steps: readonly Step[], wanted: string, from = 0): number {
   return index;
 }
 
-describe('demo coherence', () => {
+describe('demo coherence', { timeout: 60_000 }, () => {
   // warmup 0: every story starts inside the window, so it is seen from its first event.
   const events = createSimulation({ seed: 2026, start: START, warmup: 0 }).take(START + 90 * 60_000);
   const byChange = new Map<number, SimulatedEvent[]>();

@@ -29,7 +29,7 @@ describe('pnpm demo launcher', () => {
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
-      await expect.poll(() => output, { timeout: 15_000, interval: 100 }).toMatch(/Ctrl-C stops everything/);
+      await expect.poll(() => output, { timeout: 45_000, interval: 100 }).toMatch(/Ctrl-C stops everything/);
       const urls = [...output.matchAll(/Open the dashboard:\s+(\S+)/g)].map((m) => m[1]!);
       expect(urls).toHaveLength(1);
       expect(output).toMatch(/node packages\/cli\/dist\/bin\.js tail --url mqtt:\/\/127\.0\.0\.1:\d+/);
@@ -41,5 +41,5 @@ describe('pnpm demo launcher', () => {
     }
     expect(await exited).toBe(0);
     expect(output).toMatch(/demo: stopped\./);
-  });
+  }, 60_000);
 });

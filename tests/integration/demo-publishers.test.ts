@@ -17,7 +17,7 @@ async function demoBroker(): Promise<FirehoseBroker> {
   return broker;
 }
 
-describe('demo publishers against a real broker', () => {
+describe('demo publishers against a real broker', { timeout: 60_000 }, () => {
   const cleanup: (() => Promise<unknown>)[] = [];
   afterEach(async () => {
     for (const step of cleanup.reverse()) await step().catch(() => undefined);

@@ -14,7 +14,8 @@ function window(
   return createSimulation({ start: START, warmup: 5 * MINUTE, ...options }).take(START + minutes * MINUTE);
 }
 
-describe('demo simulation', () => {
+// CPU-bound (tens of thousands of simulated events per test): generous timeouts for a loaded CI machine.
+describe('demo simulation', { timeout: 60_000 }, () => {
   it('is deterministic for a seed and differs between seeds', () => {
     const a = window({ seed: 42 }, 5);
     const b = window({ seed: 42 }, 5);
