@@ -146,7 +146,9 @@ export class ClientRegistry {
           callback(new Error(`not authorised to publish to ${topic}`));
           return;
         }
-        if (Buffer.byteLength(topic) > limits.maxTopicLength || levels(topic) > limits.maxTopicLevels) {
+        // Levels are enforced by aedes itself (maxTopicLevels is passed through); bytes only when the
+        // UTF-16 length says they might exceed the limit.
+        if (topic.length * 3 > limits.maxTopicLength && Buffer.byteLength(topic) > limits.maxTopicLength) {
           ctx.stats.drop('acl_publish');
           callback(new Error('topic exceeds the configured length or level limit'));
           return;

@@ -4,6 +4,7 @@ import { Aedes, type Client } from 'aedes';
 import { AccessControl } from './access.js';
 import { ClientRegistry } from './aedes-hooks.js';
 import { Catalogue } from './catalogue.js';
+import { configChanges, type ConfigChanges } from './config/config-changes.js';
 import { printConfig } from './config/print-config.js';
 import { FirehoseConnection, type ConnectionInfo, type OutboundSink } from './connection/connection.js';
 import { startHttpListener } from './listeners/http-listener.js';
@@ -17,7 +18,7 @@ import { createMetrics } from './metrics.js';
 import { createPersistence, type AedesPersistence, type PersistenceBackend } from './persistence.js';
 import { EventInspector, type InvalidRecord } from './publish-inspector.js';
 import { Reporter } from './reporter.js';
-import { SessionTracker } from './sessions.js';
+import { SessionTracker, watchSessions } from './sessions.js';
 import { BrokerStats, type RefusalReason } from './stats.js';
 
 /** Events a FirehoseBroker emits. */
@@ -61,6 +62,8 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
   readonly #aedes: Aedes;
   readonly #connections = new Set<FirehoseConnection>();
   readonly #perIp = new Map<string, number>();
+  /** New connections per IP in the current minute (limits.connectionRatePerIp). */
+  #rate = { minute: 0, counts: new Map<string, number>() };
   readonly #diverted = new WeakSet<object>();
   #listeners: RunningListener[] = [];
   readonly #reporter: Reporter;
@@ -204,6 +207,14 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
       this.#refuse('connections_total', { ip: info.ip });
       return undefined;
     }
+    const minute = Math.floor(Date.now() / 60_000);
+    if (this.#rate.minute !== minute) this.#rate = { minute, counts: new Map() };
+    const recent = (this.#rate.counts.get(info.ip) ?? 0) + 1;
+    this.#rate.counts.set(info.ip, recent);
+    if (recent > limits.connectionRatePerIp) {
+      this.#refuse('connection_rate', { ip: info.ip });
+      return undefined;
+    }
     const fromIp = this.#perIp.get(info.ip) ?? 0;
     if (fromIp >= limits.maxConnectionsPerIp) {
       this.#refuse('connections_per_ip', { ip: info.ip });
@@ -245,36 +256,17 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
 
   /** Session expiry: learn connects/disconnects cluster-wide, sweep abandoned persistent sessions. */
   #trackSessions(): void {
-    const mq = (this.#aedes as unknown as { mq: { on(topic: string, fn: (packet: { payload: Buffer }, done: () => void) => void): void } }).mq;
-    mq.on('$SYS/+/new/clients', (packet, done) => {
-      this.#sessions.connected(packet.payload.toString());
-      done();
-    });
-    mq.on('$SYS/+/disconnect/clients', (packet, done) => {
-      this.#sessions.disconnected(packet.payload.toString());
-      done();
-    });
-    const expiry = this.#config.limits.sessionExpiry;
-    if (expiry <= 0) return;
-    this.#sweeper = setInterval(() => void this.#expireSessions(expiry), Math.max(200, Math.min(60_000, expiry * 500)));
-    this.#sweeper.unref();
-  }
-
-  async #expireSessions(expiry: number): Promise<void> {
-    const persistence = this.#persistence();
-    if (!persistence) return;
-    for (const id of this.#sessions.expire(expiry)) {
-      try {
-        const client = { id };
-        await persistence.cleanSubscriptions(client);
-        // Drop what was queued for it; a later CONNECT with this id starts a fresh session.
-        for await (const packet of persistence.outgoingStream(client)) await persistence.outgoingClearMessageId(client, packet);
+    this.#sweeper = watchSessions({
+      aedes: this.#aedes,
+      tracker: this.#sessions,
+      persistence: () => this.#persistence(),
+      expirySeconds: this.#config.limits.sessionExpiry,
+      onExpired: (clientId) => {
         this.stats.drop('sessions_expired');
-        this.#logger.info({ clientId: id }, 'persistent session expired');
-      } catch (error) {
-        this.#internalError(error);
-      }
-    }
+        this.#logger.info({ clientId }, 'persistent session expired');
+      },
+      onError: (error) => this.#internalError(error),
+    });
   }
 
   /** Starts persistence and every configured listener. */
@@ -323,6 +315,31 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
     this.emit('closed');
   }
 
+  /**
+   * Applies a newly loaded config to the running broker (the CLI calls this on SIGHUP): accounts,
+   * ACLs, validation, limits and intervals take effect for new logins and messages, TLS
+   * certificates are re-read into the running listeners; connected clients stay connected.
+   * Listener addresses and persistence need a restart; they are reported in `restart`.
+   */
+  reload(next: BrokerConfigInput | BrokerConfig): ConfigChanges {
+    const config = isResolved(next) ? next : resolveConfig(next);
+    const changes = configChanges(this.#config, config);
+    const restart = new Set(changes.restart);
+    // Keep the running listeners and persistence; take everything else from the new config.
+    this.#config = { ...config, listeners: this.#config.listeners, persistence: this.#config.persistence };
+    this.#access.update(this.#config);
+    for (const kind of ['mqtts', 'wss'] as const) {
+      config.listeners[kind].forEach((settings, index) => {
+        if (changes.live.some((path) => path.startsWith(`listeners.${kind}[${index}].`))) {
+          this.#listeners.filter((l) => l.kind === kind)[index]?.reloadTls?.(settings);
+        }
+      });
+    }
+    if (restart.size > 0) this.#logger.warn({ restart: [...restart] }, 'some changes take effect only after a restart');
+    this.#logger.info({ changed: changes.live }, 'configuration reloaded');
+    return changes;
+  }
+
   /** Bound address of a listener (the real port when configured with port 0). */
   address(kind: ListenerName, index = 0): { host: string; port: number } | undefined {
     return this.#listeners.filter((l) => l.kind === kind)[index]?.address();
@@ -345,12 +362,17 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
   }
 }
 
+/** A resolved config has its persistence parsed into an object; an input has a string or nothing. */
+export function isResolved(config: BrokerConfigInput | BrokerConfig): config is BrokerConfig {
+  return typeof config.persistence === 'object';
+}
+
 /** Creates a broker from a config object (DESIGN §6 shape); call `listen()` to start it. */
 export async function createBroker(
-  config: BrokerConfigInput = {},
+  config: BrokerConfigInput | BrokerConfig = {},
   options: CreateBrokerOptions = {},
 ): Promise<FirehoseBroker> {
-  const resolved = resolveConfig(config);
+  const resolved = isResolved(config) ? config : resolveConfig(config);
   const backend = await createPersistence(resolved.persistence, resolved.limits.maxOfflineMessages);
   return new FirehoseBroker(resolved, options.logger ?? silentLogger, backend, options.heartbeatIntervalMs);
 }

@@ -50,6 +50,7 @@ export class EventInspector implements PublishInspector {
   readonly #parsed = new WeakMap<Buffer, FirehoseEvent | null>();
   readonly #dataBytes = new WeakMap<Buffer, Buffer>();
   readonly #recordWindow = new Map<string, { second: number; count: number }>();
+  readonly #keepParsed: boolean;
 
   constructor(
     config: () => BrokerConfig,
@@ -63,6 +64,7 @@ export class EventInspector implements PublishInspector {
     this.#catalogue = catalogue;
     this.#logger = logger;
     this.#record = record;
+    this.#keepParsed = Object.values(config().listeners).some((list) => list.some((l) => l.payload === 'data'));
   }
 
   inspect(packet: PublishPacket, identity: ClientIdentity, clientId: string): boolean {
@@ -103,7 +105,8 @@ export class EventInspector implements PublishInspector {
       return false;
     }
     this.#catalogue.declared(type, publisher);
-    this.#parsed.set(payload, event);
+    // Kept for `payload: data` listeners only: a WeakMap entry per message costs GC time.
+    if (this.#keepParsed) this.#parsed.set(payload, event);
     return true;
   }
 

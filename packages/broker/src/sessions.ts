@@ -70,3 +70,56 @@ export class SessionTracker {
     else this.#perIp.set(session.ip, left);
   }
 }
+
+interface SweepPersistence {
+  cleanSubscriptions(client: { id: string }): Promise<unknown>;
+  outgoingStream(client: { id: string }): AsyncIterable<{ messageId?: number }>;
+  outgoingClearMessageId(client: { id: string }, packet: { messageId?: number }): Promise<unknown>;
+}
+
+export interface WatchSessionsOptions {
+  aedes: unknown;
+  tracker: SessionTracker;
+  persistence: () => SweepPersistence | undefined;
+  expirySeconds: number;
+  onExpired(clientId: string): void;
+  onError(error: unknown): void;
+}
+
+/**
+ * Feeds the tracker from aedes' cluster-wide client events and removes expired sessions from
+ * persistence (subscriptions and queued messages). Returns the sweep timer, if expiry is on.
+ */
+export function watchSessions(options: WatchSessionsOptions): NodeJS.Timeout | undefined {
+  const { tracker } = options;
+  type Handler = (packet: { payload: Buffer }, done: () => void) => void;
+  const mq = (options.aedes as { mq: { on(topic: string, handler: Handler): void } }).mq;
+  mq.on('$SYS/+/new/clients', (packet, done) => {
+    tracker.connected(packet.payload.toString());
+    done();
+  });
+  mq.on('$SYS/+/disconnect/clients', (packet, done) => {
+    tracker.disconnected(packet.payload.toString());
+    done();
+  });
+  const expiry = options.expirySeconds;
+  if (expiry <= 0) return undefined;
+  const sweep = async (): Promise<void> => {
+    const persistence = options.persistence();
+    if (!persistence) return;
+    for (const id of tracker.expire(expiry)) {
+      try {
+        const client = { id };
+        await persistence.cleanSubscriptions(client);
+        // Drop what was queued for it; a later CONNECT with this id starts a fresh session.
+        for await (const packet of persistence.outgoingStream(client)) await persistence.outgoingClearMessageId(client, packet);
+        options.onExpired(id);
+      } catch (error) {
+        options.onError(error);
+      }
+    }
+  };
+  const timer = setInterval(() => void sweep(), Math.max(200, Math.min(60_000, expiry * 500)));
+  timer.unref();
+  return timer;
+}

@@ -9,6 +9,7 @@ export type RefusalReason =
   | 'auth_rate_limited'
   | 'connections_total'
   | 'connections_per_ip'
+  | 'connection_rate'
   | 'sessions_per_ip'
   | 'sessions_expired'
   | 'invalid'

@@ -1,5 +1,5 @@
 import { Duplex } from 'node:stream';
-import { PACKET_CONNACK, PACKET_CONNECT, PACKET_PUBLISH, PacketScanner, type PacketHeader } from './packet-scanner.js';
+import { PACKET_CONNACK, PACKET_CONNECT, PACKET_PUBLISH, PacketScanner } from './packet-scanner.js';
 
 /** Why the broker dropped an outbound message or closed a connection. */
 export type DropReason = 'queue_soft' | 'queue_hard' | 'packet_too_large' | 'malformed';
@@ -71,6 +71,7 @@ export class FirehoseConnection extends Duplex {
   #outDrop = false;
   #ready: { parts: Uint8Array[]; size: number; publish: boolean }[] = [];
   #paused = false;
+  #corked = 0;
   #dead = false;
 
   constructor(sink: OutboundSink, info: ConnectionInfo, limits: ConnectionLimits, events: ConnectionEvents) {
@@ -86,7 +87,7 @@ export class FirehoseConnection extends Duplex {
   feed(chunk: Uint8Array): void {
     if (this.#dead) return;
     this.#events.onBytesIn(chunk.length);
-    const ok = this.#inScanner.scan(chunk, (header) => this.#checkInbound(header));
+    const ok = this.#inScanner.scan(chunk, this.#checkInbound);
     if (!ok) {
       if (!this.#dead) this.fail('malformed', chunk.length);
       return;
@@ -110,17 +111,17 @@ export class FirehoseConnection extends Duplex {
     this.destroy();
   }
 
-  #checkInbound(header: PacketHeader): boolean {
+  readonly #checkInbound = (type: number, _flags: number, length: number): boolean => {
     const first = this.#packets++ === 0;
     // [MQTT-3.1.0-1] the first packet must be CONNECT; the size is checked before the body arrives.
-    if (first && header.type !== PACKET_CONNECT) return false;
+    if (first && type !== PACKET_CONNECT) return false;
     const max = first ? this.#limits.maxConnectBytes : this.#limits.maxPacketBytes;
-    if (header.length > max) {
-      this.fail('packet_too_large', header.length);
+    if (length > max) {
+      this.fail('packet_too_large', length);
       return false;
     }
     return true;
-  }
+  };
 
   override _read(): void {
     if (this.#paused) {
@@ -129,67 +130,86 @@ export class FirehoseConnection extends Duplex {
     }
   }
 
+  /**
+   * aedes (through mqtt-packet's writeToStream) corks, writes a packet in several pieces and
+   * uncorks on the next tick. These overrides take the pieces synchronously, without the Writable
+   * machinery: one queue (the sink's) instead of two, and `write()` never returns false.
+   */
+  override write(chunk: unknown, encoding?: unknown, callback?: unknown): boolean {
+    if (this.#dead) return true;
+    // mqtt-packet writes topics as strings; Writable would have encoded them.
+    this.#outbound(
+      typeof chunk === 'string'
+        ? Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8')
+        : (chunk as Uint8Array),
+    );
+    if (this.#corked === 0) this.#flush();
+    const done = typeof encoding === 'function' ? encoding : callback;
+    if (typeof done === 'function') queueMicrotask(done as () => void);
+    return true;
+  }
+
+  override cork(): void {
+    this.#corked++;
+  }
+
+  override uncork(): void {
+    if (this.#corked > 0 && --this.#corked === 0) this.#flush();
+  }
+
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     this.#outbound(chunk);
     this.#flush();
     callback();
   }
 
-  override _writev(chunks: { chunk: Buffer }[], callback: (error?: Error | null) => void): void {
-    for (const { chunk } of chunks) this.#outbound(chunk);
-    this.#flush();
-    callback();
-  }
-
-  #outbound(chunk: Uint8Array): void {
-    if (this.#dead) return;
-    this.#outScanner.scan(
-      chunk,
-      (header) => this.#checkOutbound(header),
-      (part, end) => {
-        if (!this.#outDrop) this.#outParts.push(part);
-        if (end) {
-          if (!this.#outDrop) {
-            const packet = { parts: this.#outParts, size: this.#outSize, publish: this.#outPublish };
-            // aedes restores a persistent session's subscriptions before it writes CONNACK, so a
-            // live message can be written first; the Server's first packet must be CONNACK
-            // [MQTT-3.2.0-1] (MQTT.js stalls otherwise), so such messages wait for it here.
-            if (this.#outConnack) {
-              this.#connackSent = true;
-              this.#ready.push(packet, ...this.#held);
-              this.#held = [];
-            } else if (!this.#connackSent && this.#outPublish) {
-              this.#held.push(packet);
-            } else {
-              this.#ready.push(packet);
-            }
-          }
-          this.#outParts = [];
-        }
-      },
-    );
-  }
-
-  #checkOutbound(header: PacketHeader): boolean {
-    const size = header.length + header.headerBytes;
-    const queued = this.#sink.queuedBytes() + this.#outBytes;
+  readonly #onPart = (part: Uint8Array, end: boolean): void => {
+    if (!this.#outDrop) this.#outParts.push(part);
+    if (!end) return;
+    if (!this.#outDrop) {
+      const packet = { parts: this.#outParts, size: this.#outSize, publish: this.#outPublish };
+      // aedes restores a persistent session's subscriptions before it writes CONNACK, so a live
+      // message can be written first; the Server's first packet must be CONNACK [MQTT-3.2.0-1]
+      // (MQTT.js stalls otherwise), so such messages wait for it here.
+      if (this.#outConnack) {
+        this.#connackSent = true;
+        this.#ready.push(packet, ...this.#held);
+        this.#held = [];
+      } else if (!this.#connackSent && this.#outPublish) {
+        this.#held.push(packet);
+      } else {
+        this.#ready.push(packet);
+      }
+    }
+    this.#outParts = [];
     this.#outDrop = false;
+  };
+
+  readonly #checkOutbound = (type: number, flags: number, length: number, headerBytes: number): boolean => {
+    const size = length + headerBytes;
+    const queued = this.#sink.queuedBytes() + this.#outBytes;
     if (queued + size > this.#limits.queueHardBytes) {
       this.#outDrop = true;
-      // Closing here (not only dropping) keeps QoS 1/2 semantics: the session redelivers later.
+      this.#outParts = [];
+      // Closing (not only dropping) keeps QoS 1/2 semantics: the session redelivers later.
       queueMicrotask(() => this.fail('queue_hard', size));
       return true;
     }
-    if (header.type === PACKET_PUBLISH && (header.flags & 0x06) === 0 && queued > this.#limits.queueSoftBytes) {
+    if (type === PACKET_PUBLISH && (flags & 0x06) === 0 && queued > this.#limits.queueSoftBytes) {
       this.#outDrop = true;
+      this.#outParts = [];
       this.#events.onDrop('queue_soft', size);
       return true;
     }
     this.#outSize = size;
-    this.#outPublish = header.type === PACKET_PUBLISH;
-    this.#outConnack = header.type === PACKET_CONNACK;
+    this.#outPublish = type === PACKET_PUBLISH;
+    this.#outConnack = type === PACKET_CONNACK;
     this.#outBytes += size;
     return true;
+  };
+
+  #outbound(chunk: Uint8Array): void {
+    this.#outScanner.scan(chunk, this.#checkOutbound, this.#onPart);
   }
 
   #flush(): void {

@@ -14,6 +14,8 @@ export interface RunningListener {
   readonly kind: ListenerName;
   readonly settings: ListenerConfig;
   address(): { host: string; port: number };
+  /** Re-reads TLS certificate and key into the running server (reload without dropping clients). */
+  reloadTls?(settings: ListenerConfig): void;
   /** Stops accepting; existing connections are closed by the broker. */
   close(): Promise<void>;
 }

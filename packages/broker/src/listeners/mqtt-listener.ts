@@ -28,9 +28,10 @@ export async function startMqttListener(
     socket.on('error', () => conn.destroy());
     socket.on('close', () => conn.destroy());
   };
-  const server: Server = tls
+  const tlsServer = tls
     ? createTlsServer({ cert: readPem(settings.cert), key: readPem(settings.key), ...(settings.ca ? { ca: readPem(settings.ca) } : {}) }, onSocket)
-    : createNetServer(onSocket);
+    : undefined;
+  const server: Server = tlsServer ?? createNetServer(onSocket);
   // TLS handshake failures are the peer's problem; never let them surface as broker errors.
   server.on('tlsClientError', (_error: Error, socket: Socket) => socket.destroy());
   await listenServer(server, settings.host, settings.port, kind);
@@ -39,5 +40,7 @@ export async function startMqttListener(
     settings,
     address: () => serverAddress(server),
     close: () => closeServer(server),
+    reloadTls: (next) =>
+      tlsServer?.setSecureContext({ cert: readPem(next.cert), key: readPem(next.key), ...(next.ca ? { ca: readPem(next.ca) } : {}) }),
   };
 }

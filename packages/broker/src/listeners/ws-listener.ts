@@ -28,9 +28,10 @@ export async function startWsListener(
     res.writeHead(426, { 'content-type': 'text/plain' });
     res.end(`Connect with an MQTT client over WebSocket at ${settings.path ?? '/mqtt'}.\n`);
   };
-  const server: Server = tls
+  const httpsServer = tls
     ? createHttpsServer({ cert: readPem(settings.cert), key: readPem(settings.key), ...(settings.ca ? { ca: readPem(settings.ca) } : {}) }, onRequest)
-    : createHttpServer(onRequest);
+    : undefined;
+  const server: Server = httpsServer ?? createHttpServer(onRequest);
   const wss = new WebSocketServer({
     server,
     path: settings.path ?? '/mqtt',
@@ -61,6 +62,8 @@ export async function startWsListener(
     kind,
     settings,
     address: () => serverAddress(server),
+    reloadTls: (next) =>
+      httpsServer?.setSecureContext({ cert: readPem(next.cert), key: readPem(next.key), ...(next.ca ? { ca: readPem(next.ca) } : {}) }),
     close: async () => {
       for (const ws of wss.clients) ws.terminate();
       wss.close();
