@@ -2,6 +2,7 @@ import { FirehoseError, parseDataschema, type FirehoseEvent } from '@firehose/pr
 import { readPath } from './data-path.js';
 import { paramText, type EventType } from './event-type.js';
 import { matchTrie, type TrieNode } from './lookup.js';
+import { hasWildcard } from './topic-template.js';
 
 /** @internal What checkEvent needs from a catalogue. */
 export interface CheckContext {
@@ -71,7 +72,7 @@ function suggestTopic(eventType: EventType, params: Record<string, string>): str
 }
 
 function check(context: CheckContext, topic: string, event: FirehoseEvent): CheckResult {
-  if (typeof topic !== 'string') return UNDECLARED;
+  if (typeof topic !== 'string' || hasWildcard(topic)) return UNDECLARED;
   const levels = topic.split('/');
   const entry = matchTrie(context.trie, levels);
   if (entry === undefined) return UNDECLARED;

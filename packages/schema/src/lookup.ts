@@ -1,6 +1,6 @@
 import { FirehoseError } from '@firehose/protocol';
 import type { EventType } from './event-type.js';
-import type { CompiledTopicTemplate } from './topic-template.js';
+import { hasWildcard, type CompiledTopicTemplate } from './topic-template.js';
 
 /** @internal A declared topic shape and the type published on it. */
 export interface TrieEntry {
@@ -102,7 +102,7 @@ export interface LookupResult {
 
 /** @internal {@link lookup} over a given trie. */
 export function lookupIn(root: TrieNode, topic: string): LookupResult | undefined {
-  if (typeof topic !== 'string') return undefined;
+  if (typeof topic !== 'string' || hasWildcard(topic)) return undefined;
   const levels = topic.split('/');
   const entry = matchForward(root, levels, 0);
   if (entry === undefined) return undefined;

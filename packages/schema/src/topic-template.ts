@@ -45,6 +45,16 @@ function invalidParams(message: string, path?: string): FirehoseError {
   return new FirehoseError('INVALID_PARAMS', message, path === undefined ? {} : { path });
 }
 
+/**
+ * @internal True when a string cannot be a topic name: wildcards and U+0000 are not allowed in
+ * one [MQTT-4.7.1-1] [MQTT-4.7.3-2]. A filter passed by mistake must not parse as `{ project: '+' }`.
+ */
+export function hasWildcard(topic: string): boolean {
+  return WILDCARD.test(topic);
+}
+// eslint-disable-next-line no-control-regex -- U+0000 is exactly what MQTT forbids in topics
+const WILDCARD = /[+#\u0000]/;
+
 // A `%` that does not start one of the escapes encodeLevel writes (upper-case hex, and never `%2D`:
 // a bare `-` is the placeholder) means the level is not in canonical form.
 const NON_CANONICAL_ESCAPE = /%(?!2F|2B|23|25|00)/;
@@ -127,7 +137,7 @@ export class CompiledTopicTemplate<P extends Record<string, string>> implements 
   }
 
   parse(topic: string): P | undefined {
-    if (typeof topic !== 'string') return undefined;
+    if (typeof topic !== 'string' || hasWildcard(topic)) return undefined;
     const levels = topic.split('/');
     if (!this.fits(levels)) return undefined;
     return this.decode(levels);

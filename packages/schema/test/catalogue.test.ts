@@ -171,6 +171,9 @@ describe('lookup', () => {
     'unknown/service',
     '$SYS/broker/uptime',
     '',
+    'gerrit/+/comment-added',
+    'gerrit/openstack/#',
+    'gerrit/a\u0000b/comment-added',
   ])('finds nothing for %s', (topic) => {
     expect(lookup(topic)).toBeUndefined();
   });

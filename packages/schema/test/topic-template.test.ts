@@ -59,6 +59,9 @@ describe('topicTemplate', () => {
     expect(gerrit.parse('gerrit/%2D/comment-added')).toBeUndefined();
     expect(launchpad.parse('launchpad/nova/bug/1/2')).toBeUndefined();
     expect(launchpad.parse('launchpad/nova/bugs/1')).toBeUndefined();
+    // Filters are not topics.
+    expect(gerrit.parse('gerrit/+/comment-added')).toBeUndefined();
+    expect(launchpad.parse('launchpad/nova/bug/#')).toBeUndefined();
   });
 
   it('throws INVALID_PARAMS for missing, empty or malformed parameters', () => {
