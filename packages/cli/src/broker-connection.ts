@@ -38,7 +38,8 @@ export async function credentials(
   const username = context.args.string('username') ?? context.env.username;
   if (username === undefined) return {};
   const password =
-    context.env.password ?? (await readSecret(context, `Password for ${username} (not echoed): `));
+    context.env.password ??
+    (await readSecret(context, `Password for ${username} (not echoed): `, { fromStdin: false }));
   return { username, password };
 }
 

@@ -19,7 +19,8 @@ export async function runCli(argv: readonly string[], env: CliEnv, streams: CliS
   const { stdout, stderr } = streams;
   const first = argv[0];
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
-    stdout.write(formatTopLevelHelp(commands, cliVersion()));
+    // Asked for help: stdout, exit 0. No command at all is a usage mistake: stderr, exit 2.
+    (first === undefined ? stderr : stdout).write(formatTopLevelHelp(commands, cliVersion()));
     return first === undefined ? ExitCode.usage : ExitCode.ok;
   }
   if (first === '--version' || first === '-V') {

@@ -42,6 +42,19 @@ describe('command line usage', () => {
     expect(unknown.stderr).toContain("unknown command 'frobnicate'");
   });
 
+  it('rejects a bad --format template or --where predicate before connecting (exit 2)', async () => {
+    const template = await runHere(['tail', '-o', '{time} {nope}']);
+    expect(template.code).toBe(2);
+    expect(template.stderr).toContain("unknown field '{nope}'");
+    const where = await runHere(['tail', '--where', 'data.change.branch =']);
+    expect(where.code).toBe(2);
+    expect(where.stderr).toContain('--where');
+    const bare = await runHere([]);
+    expect(bare.code).toBe(2);
+    expect(bare.stdout).toBe('');
+    expect(bare.stderr).toContain('Commands:');
+  });
+
   it('rejects a bad FIREHOSE_URL before doing anything', async () => {
     const result = await run(['tail'], { env: { FIREHOSE_URL: 'http://example.org' } });
     expect(result.code).toBe(2);

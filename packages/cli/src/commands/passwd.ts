@@ -23,7 +23,7 @@ export const passwdCommand: Command = {
     },
   },
   async run({ args, stdin, stdout, stderr }) {
-    const password = await readSecret({ stdin, stderr }, 'Password (not echoed): ');
+    const password = await readSecret({ stdin, stderr }, 'Password (not echoed): ', { fromStdin: true });
     if (password.length < 8)
       stderr.write('firehose passwd: warning: this password is shorter than 8 characters.\n');
     const hash = await hashPassword(password);
