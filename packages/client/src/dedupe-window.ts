@@ -20,12 +20,14 @@ export class DedupeWindow {
 
   /** True the first time a key is seen within the window, false for a repeat. */
   add(key: string): boolean {
-    if (this.seen.has(key)) return false;
+    // One hash lookup instead of has() + add(): a repeat leaves the size unchanged.
+    const before = this.seen.size;
+    this.seen.add(key);
+    if (this.seen.size === before) return false;
     const evicted = this.ring[this.next];
     if (evicted !== undefined) this.seen.delete(evicted);
     this.ring[this.next] = key;
-    this.next = (this.next + 1) % this.capacity;
-    this.seen.add(key);
+    this.next = this.next + 1 === this.capacity ? 0 : this.next + 1;
     return true;
   }
 
