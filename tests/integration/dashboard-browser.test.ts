@@ -123,6 +123,18 @@ describe('dashboard in headless Chromium', () => {
     await page.screenshot({ path: join(outputDir, 'dashboard.png') });
   });
 
+  it('expands a collapsed burst into its events and collapses it again', async () => {
+    const toggle = page.locator('.burst-toggle').first();
+    await toggle.waitFor();
+    const events = Number(/(\d+) events/.exec((await toggle.textContent()) ?? '')?.[1]);
+    expect(events).toBeGreaterThan(1);
+    await toggle.click();
+    await expect(toggle.getAttribute('aria-expanded')).resolves.toBe('true');
+    await expect(page.locator('.row.child').count()).resolves.toBe(events);
+    await toggle.click();
+    await expect(page.locator('.row.child').count()).resolves.toBe(0);
+  });
+
   it('moves the selection with the arrow keys and opens details with Enter', async () => {
     await page.getByRole('log').focus();
     await page.keyboard.press('ArrowDown');
