@@ -278,6 +278,7 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
     const host: ListenerHost = {
       accept: (info, sink) => this.#accept(info, sink),
       trustProxy: this.#config.trustProxy.forwardedFor,
+      proxyProtocol: this.#config.trustProxy.proxyProtocol,
     };
     const maxPacket = this.#config.limits.maxPacketBytes;
     const listeners = this.#config.listeners;

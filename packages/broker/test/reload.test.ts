@@ -29,3 +29,26 @@ describe('reload and connection rate', () => {
     expect(broker.stats.droppedCount('connection_rate')).toBe(1);
   });
 });
+
+describe('PROXY protocol', () => {
+  it('takes the client address from a PROXY v1 header when trustProxy.proxyProtocol is on', async () => {
+    const broker = await startBroker({ trustProxy: { proxyProtocol: true }, limits: { maxConnectionsPerIp: 1 } });
+    const ips: string[] = [];
+    broker.on('clientConnected', ({ ip }) => ips.push(ip));
+    const raw = await RawClient.open(broker.address('mqtt')!.port);
+    raw.socket.write('PROXY TCP4 203.0.113.7 127.0.0.1 5555 1883\r\n');
+    expect((await raw.connack({ clientId: 'proxied' })).returnCode).toBe(0);
+    expect(ips).toEqual(['203.0.113.7']);
+    // Per-IP limits count the proxied address: a second client from 203.0.113.7 is refused.
+    const second = await RawClient.open(broker.address('mqtt')!.port);
+    second.socket.write('PROXY TCP4 203.0.113.7 127.0.0.1 5556 1883\r\n');
+    await second.waitClosed();
+    const other = await RawClient.open(broker.address('mqtt')!.port);
+    other.socket.write('PROXY TCP4 198.51.100.1 127.0.0.1 5557 1883\r\n');
+    expect((await other.connack({ clientId: 'other' })).returnCode).toBe(0);
+    // Without a header the connection is closed.
+    const bare = await RawClient.open(broker.address('mqtt')!.port);
+    bare.send({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, clientId: 'bare', keepalive: 60 });
+    await bare.waitClosed();
+  });
+});

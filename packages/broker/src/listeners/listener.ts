@@ -5,8 +5,10 @@ import type { ListenerConfig, ListenerName } from '../config/types.js';
 export interface ListenerHost {
   /** Wraps a new transport; undefined when a connection limit refuses it (the caller closes it). */
   accept(info: ConnectionInfo, sink: OutboundSink): FirehoseConnection | undefined;
-  /** Whether X-Forwarded-For / PROXY headers may name the client address. */
+  /** Whether WebSocket upgrades' X-Forwarded-For names the client address. */
   readonly trustProxy: boolean;
+  /** Whether TCP connections start with a PROXY protocol (v1/v2) header. */
+  readonly proxyProtocol: boolean;
 }
 
 /** A running listener. */

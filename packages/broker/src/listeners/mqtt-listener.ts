@@ -2,6 +2,7 @@ import { createServer as createNetServer, type Server, type Socket } from 'node:
 import { createServer as createTlsServer } from 'node:tls';
 import { socketSink } from '../connection/sinks.js';
 import type { ListenerConfig } from '../config/types.js';
+import { parseProxyHeader } from './proxy-protocol.js';
 import { readPem } from './read-pem.js';
 import { closeServer, listenServer, serverAddress } from './listen-server.js';
 import type { ListenerHost, RunningListener } from './listener.js';
@@ -13,20 +14,45 @@ export async function startMqttListener(
   tls: boolean,
 ): Promise<RunningListener> {
   const kind = tls ? 'mqtts' : 'mqtt';
-  const onSocket = (socket: Socket): void => {
-    socket.setNoDelay(true);
-    const conn = host.accept(
-      { ip: socket.remoteAddress ?? 'unknown', listener: kind, payload: settings.payload },
-      socketSink(socket),
-    );
+  const start = (socket: Socket, ip: string, rest: Buffer | undefined): void => {
+    const conn = host.accept({ ip, listener: kind, payload: settings.payload }, socketSink(socket));
     if (!conn) {
       socket.destroy();
       return;
     }
     socket.on('data', (chunk: Buffer) => conn.feed(chunk));
+    if (rest !== undefined && rest.length > 0) conn.feed(rest);
     socket.on('end', () => conn.peerEnded());
     socket.on('error', () => conn.destroy());
     socket.on('close', () => conn.destroy());
+  };
+  const onSocket = (socket: Socket): void => {
+    socket.setNoDelay(true);
+    const peer = socket.remoteAddress ?? 'unknown';
+    // On TLS listeners the header would sit in front of the handshake, which node:tls reads
+    // itself; PROXY protocol is supported on plain MQTT listeners (terminate TLS at the balancer).
+    if (!host.proxyProtocol || tls) {
+      start(socket, peer, undefined);
+      return;
+    }
+    // The PROXY header comes first; until it is complete nothing reaches the MQTT side.
+    let buffered = Buffer.alloc(0);
+    const timer = setTimeout(() => socket.destroy(), 5000);
+    const onData = (chunk: Buffer): void => {
+      buffered = Buffer.concat([buffered, chunk]);
+      const parsed = parseProxyHeader(buffered);
+      if (parsed.state === 'incomplete') return;
+      clearTimeout(timer);
+      socket.off('data', onData);
+      if (parsed.state === 'invalid') {
+        socket.destroy();
+        return;
+      }
+      start(socket, parsed.ip ?? peer, buffered.subarray(parsed.consumed));
+    };
+    socket.on('data', onData);
+    socket.once('error', () => socket.destroy());
+    socket.once('close', () => clearTimeout(timer));
   };
   const tlsServer = tls
     ? createTlsServer({ cert: readPem(settings.cert), key: readPem(settings.key), ...(settings.ca ? { ca: readPem(settings.ca) } : {}) }, onSocket)
