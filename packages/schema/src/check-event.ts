@@ -1,5 +1,5 @@
 import { FirehoseError, parseDataschema, type FirehoseEvent } from '@firehose/protocol';
-import { readPath } from './data-path.js';
+import { readKeys } from './data-path.js';
 import { paramText, type EventType } from './event-type.js';
 import { matchTrie, type TrieNode } from './lookup.js';
 import { hasWildcard } from './topic-template.js';
@@ -117,8 +117,8 @@ function check(context: CheckContext, topic: string, event: FirehoseEvent): Chec
   // receive another's events. Absent fields are not checked (schemas are open and lenient).
   const sources = entry.sources.get(eventType);
   if (sources !== undefined) {
-    for (const [name, path] of sources) {
-      const expected = paramText(readPath(data, path));
+    for (const [name, path, keys] of sources) {
+      const expected = paramText(readKeys(data, keys));
       if (expected !== undefined && params[name] !== expected) {
         return mismatch(
           `Topic ${topic} has ${name} ${JSON.stringify(params[name])}, but data.${path} is ${JSON.stringify(expected)}; publish it on ${suggestTopic(eventType, { ...params, [name]: expected })}.`,

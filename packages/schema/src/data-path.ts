@@ -15,3 +15,18 @@ export function readPath(root: unknown, path: DataPath): unknown {
   }
   return current;
 }
+
+/** A data path split once into its keys, for hot paths that read it per message. */
+export function compilePath(path: DataPath): readonly string[] {
+  return path.split('.');
+}
+
+/** Reads pre-split keys; `undefined` when any step is missing. Never throws, allocates nothing. */
+export function readKeys(root: unknown, keys: readonly string[]): unknown {
+  let current = root;
+  for (let i = 0; i < keys.length; i++) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<string, unknown>)[keys[i]!];
+  }
+  return current;
+}

@@ -1,4 +1,5 @@
 import { FirehoseError } from '@firehose/protocol';
+import { compilePath } from './data-path.js';
 import type { EventType } from './event-type.js';
 import { hasWildcard, type CompiledTopicTemplate } from './topic-template.js';
 
@@ -7,8 +8,8 @@ export interface TrieEntry {
   readonly template: CompiledTopicTemplate<Record<string, string>>;
   /** The current version of the type published on this topic. */
   readonly eventType: EventType;
-  /** Per version: topic parameters repeated in the data, as [name, data path] pairs (precomputed for checkEvent). */
-  readonly sources: Map<EventType, readonly (readonly [string, string])[]>;
+  /** Per version: topic parameters repeated in the data, as [name, data path, path keys] (precomputed for checkEvent). */
+  readonly sources: Map<EventType, readonly (readonly [string, string, readonly string[]])[]>;
 }
 
 /** @internal */
@@ -54,7 +55,9 @@ export function buildTrie(types: readonly EventType[], current: (type: string) =
       );
     }
     const entry = at.entry ?? { template, eventType: latest, sources: new Map() };
-    const pairs = Object.entries(eventType.paramSources).filter((pair): pair is [string, string] => typeof pair[1] === 'string');
+    const pairs = Object.entries(eventType.paramSources)
+      .filter((pair): pair is [string, string] => typeof pair[1] === 'string')
+      .map(([name, path]) => [name, path, compilePath(path)] as const);
     if (pairs.length > 0) entry.sources.set(eventType, pairs);
     at.entry = entry;
   }

@@ -50,10 +50,9 @@ function invalidParams(message: string, path?: string): FirehoseError {
  * one [MQTT-4.7.1-1] [MQTT-4.7.3-2]. A filter passed by mistake must not parse as `{ project: '+' }`.
  */
 export function hasWildcard(topic: string): boolean {
-  return WILDCARD.test(topic);
+  // Three native scans beat one character-class regex here (this runs per published message).
+  return topic.includes('+') || topic.includes('#') || topic.includes('\u0000');
 }
-// eslint-disable-next-line no-control-regex -- U+0000 is exactly what MQTT forbids in topics
-const WILDCARD = /[+#\u0000]/;
 
 // A `%` that does not start one of the escapes encodeLevel writes (upper-case hex, and never `%2D`:
 // a bare `-` is the placeholder) means the level is not in canonical form.
