@@ -150,6 +150,19 @@ if (values.trace) {
     byName.set(event.name, (byName.get(event.name) ?? 0) + event.dur / 1000);
   }
   for (const [name, ms] of [...byName.entries()].sort((a, b) => b[1] - a[1]).slice(0, 20)) log(`trace: ${ms.toFixed(0).padStart(6)} ms  ${name}`);
+  // The longest main-thread tasks and what they spent their time on.
+  const complete = traceEvents.filter((event) => event.ph === 'X' && event.dur);
+  const longTasks = complete.filter((event) => event.name === 'RunTask' && event.dur > 50_000).sort((a, b) => b.dur - a.dur);
+  for (const task of longTasks.slice(0, 5)) {
+    const inside = new Map();
+    for (const event of complete) {
+      if (event.tid !== task.tid || event === task || event.ts < task.ts || event.ts + event.dur > task.ts + task.dur) continue;
+      const name = event.name === 'FunctionCall' || event.name === 'EventDispatch' ? `${event.name}:${event.args?.data?.type ?? event.args?.data?.functionName ?? ''}` : event.name;
+      inside.set(name, (inside.get(name) ?? 0) + event.dur / 1000);
+    }
+    const parts = [...inside.entries()].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([name, ms]) => `${name} ${ms.toFixed(0)}`);
+    log(`trace: long task ${(task.dur / 1000).toFixed(0)} ms: ${parts.join(', ')}`);
+  }
 }
 if (values.profile) {
   // Self time per function, to say where the page's time goes.
