@@ -181,17 +181,25 @@ export class FirehoseClient extends Emitter<ClientEvents> {
     if (!connection || !connection.connected || filters.size === 0) return;
     const map: Record<string, { qos: QoS }> = {};
     for (const [filter, qos] of filters) map[filter] = { qos };
-    let granted;
+    let granted: { topic: string; qos: number }[];
     try {
       granted = await connection.client.subscribeAsync(map);
     } catch (error) {
-      // The connection dropped mid-way: the filters stay registered and are restored on reconnect.
-      this.options.logger.debug({ err: error }, 'firehose client subscribe interrupted');
-      return;
+      // MQTT.js rejects the whole SUBSCRIBE when any filter is refused, with the SUBACK attached; its
+      // return codes follow the order of the filters [MQTT-3.9.3-1].
+      const suback = (error as { packet?: { granted?: unknown } }).packet;
+      if (!Array.isArray(suback?.granted)) {
+        // The connection dropped mid-way: the filters stay registered and are restored on reconnect.
+        this.options.logger.debug({ err: error }, 'firehose client subscribe interrupted');
+        return;
+      }
+      const order = Object.keys(map);
+      granted = (suback.granted as number[]).map((qos, i) => ({ topic: order[i] ?? '', qos }));
     }
     const refused: string[] = [];
     for (const grant of granted) {
-      if (grant.qos === 128) refused.push(grant.topic);
+      // 0x80 is the failure return code [MQTT-3.9.3-2].
+      if ((grant.qos & 0x80) !== 0) refused.push(grant.topic);
       else this.confirmed.add(grant.topic);
     }
     if (refused.length > 0) {

@@ -174,6 +174,35 @@ describe('publish', () => {
   });
 });
 
+describe('close', () => {
+  it('while reconnecting: stops retrying, rejects queued publishes with CLOSED and ends loops', async () => {
+    const broker = await startBroker();
+    const proxy = await TcpProxy.start(broker.address('mqtt')!);
+    onCleanup(() => proxy.close());
+    const client = await openPublisher(proxy.url);
+    const stream = client.events('gerrit/#');
+    const loop = (async () => {
+      let n = 0;
+      for await (const _ of stream) n++;
+      return n;
+    })();
+    proxy.down();
+    await waitFor(() => client.state === 'reconnecting');
+    const queued = client.publish(TOPIC, commentAdded(1));
+    await client.close();
+    expect(client.state).toBe('closed');
+    await expect(queued).rejects.toSatisfy((e) => isFirehoseError(e, 'CLOSED'));
+    expect(await loop).toBe(0);
+    // No reconnect after close, even once the broker is reachable again.
+    proxy.up();
+    await sleep(300);
+    expect(client.state).toBe('closed');
+    await expect(client.subscribe('gerrit/#', () => {})).rejects.toSatisfy((e) =>
+      isFirehoseError(e, 'CLOSED'),
+    );
+  });
+});
+
 describe('connect', () => {
   it('tries a list of URLs in turn', async () => {
     const broker = await startBroker();

@@ -168,6 +168,20 @@ describe('subscribe against a real broker', () => {
     expect(b).toEqual([1, 2]);
     expect(subscriber.stats.received).toBe(2);
   });
+
+  it("a subscription the broker's ACL refuses rejects with NOT_AUTHORIZED, and the client stays usable", async () => {
+    const broker = await startBroker({ anonymous: { read: ['gerrit/#'] } });
+    const client = await open(broker.url('mqtt')!);
+    await expect(client.subscribe('zuul/#', () => {})).rejects.toSatisfy((e) =>
+      isFirehoseError(e, 'NOT_AUTHORIZED'),
+    );
+    const seen: number[] = [];
+    await client.subscribe(gerrit.commentAdded, (e) => void seen.push(e.event.data.change.number));
+    const publisher = await openPublisher(broker.url('mqtt')!);
+    await publisher.publish('gerrit/a/comment-added', commentAdded(1, 'a'));
+    await waitFor(() => seen.length === 1);
+    expect(client.state).toBe('connected');
+  });
 });
 
 async function undeclaredEnvelope() {
