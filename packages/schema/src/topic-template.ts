@@ -260,6 +260,6 @@ export class CompiledTopicTemplate<P extends Record<string, string>> implements 
  * (`PLACEHOLDER_LEVEL`) means "no value" and is written as the bare level `-`, e.g. the change
  * of a periodic Zuul item.
  */
-export function topicTemplate<const T extends string>(pattern: T): CompiledTopicTemplate<TemplateParams<T>> {
+export function topicTemplate<const T extends string>(pattern: T): TopicTemplate<TemplateParams<T>> {
   return new CompiledTopicTemplate<TemplateParams<T>>(pattern);
 }
