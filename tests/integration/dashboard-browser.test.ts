@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sampleTraffic, type SampleMessage } from '@firehose/dashboard/sample-traffic';
+import { createEvent } from '@firehose/protocol';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outputDir, publishAll, startDashboardStack, type DashboardStack } from './dashboard-harness.js';
@@ -133,6 +134,32 @@ describe('dashboard in headless Chromium', () => {
     await expect(page.locator('.row.child').count()).resolves.toBe(events);
     await toggle.click();
     await expect(page.locator('.row.child').count()).resolves.toBe(0);
+  });
+
+  it('highlights undeclared topics and invalid counts in the catalogue, and shows undeclared events in the stream', async () => {
+    const undeclaredTopic = 'gerrit/openstack/nova/brand-new-event';
+    const undeclared = createEvent({
+      source: 'https://review.example.org',
+      type: 'gerrit.brand-new-event',
+      dataschema: 'urn:firehose:schema:gerrit.brand-new-event:1',
+      data: { type: 'brand-new-event', note: 'a Gerrit upgrade added this' },
+    });
+    await stack.publishers.gerrit.publishRaw(undeclaredTopic, JSON.stringify(undeclared), { qos: 1 });
+    // A comment-added without its change: the broker acknowledges it, diverts it and counts it invalid.
+    const invalid = createEvent({
+      source: 'https://review.example.org',
+      type: 'gerrit.comment-added',
+      dataschema: 'urn:firehose:schema:gerrit.comment-added:1',
+      data: { type: 'comment-added' },
+    });
+    await stack.publishers.gerrit.publishRaw('gerrit/openstack/nova/comment-added', JSON.stringify(invalid), { qos: 1 });
+    await page.locator('.row', { hasText: 'brand-new-event' }).first().waitFor();
+    const undeclaredRow = page.locator('table.catalogue tbody tr.undeclared', { hasText: undeclaredTopic });
+    await undeclaredRow.waitFor({ timeout: 15_000 });
+    await expect(undeclaredRow.textContent()).resolves.toMatch(/undeclared/);
+    const invalidRow = page.locator('table.catalogue tbody tr.has-invalid', { hasText: 'gerrit.comment-added' });
+    await invalidRow.waitFor({ timeout: 15_000 });
+    await expect(invalidRow.textContent()).resolves.toMatch(/1 invalid/);
   });
 
   it('moves the selection with the arrow keys and opens details with Enter', async () => {
