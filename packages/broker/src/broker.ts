@@ -17,6 +17,7 @@ import type { BrokerConfig, BrokerConfigInput, ListenerName } from './config/typ
 import { createMetrics } from './metrics.js';
 import { createPersistence, type AedesPersistence, type PersistenceBackend } from './persistence.js';
 import { EventInspector, type InvalidRecord } from './publish-inspector.js';
+import { OfflineCap } from './offline-cap.js';
 import { Reporter } from './reporter.js';
 import { SessionTracker, watchSessions } from './sessions.js';
 import { BrokerStats, type RefusalReason } from './stats.js';
@@ -70,6 +71,7 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
   readonly #backend: PersistenceBackend;
   readonly #sessions = new SessionTracker();
   #sweeper: NodeJS.Timeout | undefined;
+  #offlineCap: OfflineCap | undefined;
   #state: 'new' | 'listening' | 'closing' | 'closed' = 'new';
 
   /** @internal use `createBroker`. */
@@ -134,6 +136,8 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
     const aedes = this.#aedes;
     aedes.on('clientReady', (client: Client) => {
       this.stats.clientsConnected++;
+      // A clean session starts with an empty queue [MQTT-3.1.2-6].
+      if (client.clean) this.#offlineCap?.forget(client.id);
       this.stats.clientsMaximum = Math.max(this.stats.clientsMaximum, this.stats.clientsConnected);
       const identity = this.#registry.identity(client);
       const info = (client.conn as FirehoseConnection).info;
@@ -262,6 +266,7 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
       persistence: () => this.#persistence(),
       expirySeconds: this.#config.limits.sessionExpiry,
       onExpired: (clientId) => {
+        this.#offlineCap?.forget(clientId);
         this.stats.drop('sessions_expired');
         this.#logger.info({ clientId }, 'persistent session expired');
       },
@@ -273,6 +278,16 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
   async listen(): Promise<void> {
     if (this.#state !== 'new') throw new Error('listen() can be called once, on a broker that is not closed.');
     await this.#aedes.listen();
+    const persistence = this.#persistence();
+    if (this.#config.persistence.kind !== 'redis' && persistence) {
+      const clients = (this.#aedes as unknown as { clients: Record<string, Client | undefined> }).clients;
+      this.#offlineCap = new OfflineCap(
+        this.#config.limits.maxOfflineMessages,
+        () => this.stats.drop('offline_cap'),
+        (clientId) => clients[clientId]?.connected === true,
+      );
+      this.#offlineCap.install(persistence as unknown as Parameters<OfflineCap['install']>[0]);
+    }
     this.#trackSessions();
     this.#state = 'listening';
     const host: ListenerHost = {

@@ -12,6 +12,7 @@ export type RefusalReason =
   | 'connection_rate'
   | 'sessions_per_ip'
   | 'sessions_expired'
+  | 'offline_cap'
   | 'invalid'
   | 'undeclared_rejected';
 

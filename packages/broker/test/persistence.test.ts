@@ -58,3 +58,22 @@ describe('persistence and sessions', () => {
     expect(broker.stats.droppedCount('sessions_per_ip')).toBe(1);
   });
 });
+
+describe('offline cap', () => {
+  it('queues at most limits.maxOfflineMessages for an offline persistent session', async () => {
+    const broker = await startBroker({ accounts: await accounts(), limits: { maxOfflineMessages: 5 } });
+    const sub = await connectCollecting(broker.url('mqtt')!, { clientId: 'capped', clean: false });
+    await sub.client.subscribeAsync('load/#', { qos: 1 });
+    await sub.client.endAsync();
+    const pub = await client(broker.url('mqtt')!, { username: 'load', password: 'pw' });
+    for (let i = 0; i < 8; i++) await pub.publishAsync(`load/${i}`, `m${i}`, { qos: 1 });
+    const back = await connectCollecting(broker.url('mqtt')!, { clientId: 'capped', clean: false });
+    await waitFor(() => back.seen.length === 5, 5000, 'the capped queue');
+    await sleep(200);
+    expect(back.seen.map((m) => m.payload.toString())).toEqual(['m0', 'm1', 'm2', 'm3', 'm4']);
+    expect(broker.stats.droppedCount('offline_cap')).toBe(3);
+    // Once delivered and acknowledged, the session has room again.
+    await pub.publishAsync('load/9', 'm9', { qos: 1 });
+    await waitFor(() => back.seen.length === 6, 5000, 'a live message after the queue drained');
+  });
+});
