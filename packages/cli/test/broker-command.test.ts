@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashPassword } from '@firehose/broker';
 import { describe, expect, it } from 'vitest';
-import { finished, run, startCli, waitForOutput } from './helpers.js';
+import { finished, gerritData, run, startCli, waitForOutput, type RunResult } from './helpers.js';
 
 describe('firehose broker', () => {
   it('--print-config shows the effective config with secrets masked', async () => {
@@ -45,5 +45,34 @@ describe('firehose broker', () => {
     const exit = await result;
     expect(exit.code).toBe(0);
     expect(exit.stdout).toContain('broker closed');
+  });
+
+  it('reloads accounts on SIGHUP without a restart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'firehose-cli-'));
+    const file = join(dir, 'firehose.yaml');
+    const write = async (password: string): Promise<void> =>
+      writeFileSync(
+        file,
+        `listeners:\n  mqtt: { host: 127.0.0.1, port: 0 }\naccounts:\n  gerrit: { password: "${await hashPassword(password)}", write: ["gerrit/#"] }\n`,
+      );
+    await write('old-password');
+    const child = startCli(['broker', '--config', file]);
+    const result = finished(child, 20_000);
+    const ready = JSON.parse(
+      await waitForOutput(child.stdout, /\{[^\n]*"mqtt":"mqtt:\/\/[^"]+"[^\n]*\}/),
+    ) as { mqtt: string };
+    const data = JSON.stringify(gerritData('comment-added'));
+    const publish = (password: string): Promise<RunResult> =>
+      run(['pub', '--url', ready.mqtt, '-u', 'gerrit', 'gerrit/openstack/nova/comment-added', data], {
+        env: { FIREHOSE_PASSWORD: password },
+      });
+    expect((await publish('new-password')).code).toBe(1);
+    await write('new-password');
+    child.kill('SIGHUP');
+    await waitForOutput(child.stdout, /configuration reloaded/);
+    const after = await publish('new-password');
+    expect(after.code, after.stderr).toBe(0);
+    child.kill('SIGTERM');
+    expect((await result).code).toBe(0);
   });
 });

@@ -5,7 +5,6 @@ import {
   printConfig,
   type BrokerConfigInput,
 } from '@firehose/broker';
-import { configToInput } from '../broker-config-input.js';
 import { isFirehoseError } from '@firehose/protocol';
 import type { Command } from '../command.js';
 import { useColour } from '../output/colour.js';
@@ -78,11 +77,13 @@ export const brokerCommand: Command = {
   details: `Precedence: flags > FIREHOSE_* environment variables > config file > defaults.
 Logs: pretty on a terminal, one JSON object per line otherwise (stdout).
 Signals: SIGTERM or SIGINT stops accepting, flushes and disconnects clients, closes persistence;
-a second signal exits at once.`,
+a second signal exits at once. SIGHUP reloads the config file and env: accounts, ACLs, limits and
+TLS certificates change without dropping connections (listeners and persistence need a restart).`,
   async run({ args, env, stdout, signal }) {
     const flags = brokerFlags(args);
     const file = args.string('config');
-    const config = await loadConfig({ ...(file === undefined ? {} : { file }), env: env.brokerEnv, flags });
+    const sources = { ...(file === undefined ? {} : { file }), env: env.brokerEnv, flags };
+    const config = await loadConfig(sources);
     if (args.boolean('print-config')) {
       stdout.write(printConfig(config).replace(/\n?$/, '\n'));
       return ExitCode.ok;
@@ -92,7 +93,7 @@ a second signal exits at once.`,
       stream: stdout,
       colour: useColour('auto', env, stdout),
     });
-    const broker = await createBroker(configToInput(config), { logger });
+    const broker = await createBroker(config, { logger });
     broker.on('error', (error) => logger.error({ err: error }, 'broker error'));
     try {
       await broker.listen();
@@ -111,10 +112,24 @@ a second signal exits at once.`,
       Object.fromEntries(Object.entries(urls).filter(([, url]) => url !== undefined)),
       'firehose broker ready',
     );
+    // SIGHUP re-reads file and env (flags still win) and applies what can change live: accounts,
+    // ACLs, limits, TLS certificates. A broken file is logged and the running config kept.
+    const onHangup = (): void => {
+      loadConfig(sources).then(
+        (next) => {
+          const changes = broker.reload(next);
+          logger.info({ live: changes.live, restart: changes.restart }, 'SIGHUP: configuration reloaded');
+        },
+        (error: unknown) =>
+          logger.error({ err: error }, `SIGHUP: config not reloaded: ${describeError(error)}`),
+      );
+    };
+    process.on('SIGHUP', onHangup);
     await new Promise<void>((resolve) => {
       if (signal.aborted) resolve();
       else signal.addEventListener('abort', () => resolve(), { once: true });
     });
+    process.off('SIGHUP', onHangup);
     logger.info({ signal: String(signal.reason) }, 'shutting down (send the signal again to exit at once)');
     try {
       await withDeadline(broker.close(), SHUTDOWN_DEADLINE_MS);
