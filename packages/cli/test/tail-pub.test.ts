@@ -94,6 +94,21 @@ describe.concurrent('tail + pub against a real broker', () => {
     expect(result.stdout).not.toMatch(ANSI);
   });
 
+  it('flushes each ndjson record to the pipe as it arrives, not at exit', async () => {
+    const project = 'flush/nova';
+    // No --count: tail keeps running, so the line can only arrive through a per-record write.
+    const child = startCli(['tail', '--url', broker.url, '-o', 'ndjson', `gerrit/${project}/#`]);
+    const result = finished(child, 20_000);
+    await waitForOutput(child.stderr, /subscribed to/);
+    const line = waitForOutput(child.stdout, /\{[^\n]*\}\n/);
+    await pub(project, threeComments(project).split('\n')[0]!);
+    const record = JSON.parse(await line) as { topic: string };
+    expect(record.topic).toBe(topicOf(project));
+    expect(child.exitCode).toBeNull();
+    child.kill('SIGINT');
+    expect((await result).code).toBe(0);
+  });
+
   it('renders a --format template with topic, service, RFC 3339 time and payload paths', async () => {
     const project = 'template/nova';
     const format = '{service}|{time}|{data.change.number}|{params.project}|{topic}|{{x}}';
