@@ -1,7 +1,7 @@
 import type { Static, TSchema } from 'typebox';
 import { readPath, type DataPath } from './data-path.js';
 import { compileRenderSpec, type RenderSpec } from './render-spec.js';
-import { FirehoseError, dataschemaUrn } from '@firehose/protocol';
+import { FirehoseError, PLACEHOLDER_LEVEL, dataschemaUrn } from '@firehose/protocol';
 import { topicTemplate, type TemplateParamNames, type TemplateParams, type TopicTemplate } from './topic-template.js';
 import { compileValidator, type ValidationResult } from './validation.js';
 
@@ -51,7 +51,8 @@ export interface EventType<Data = unknown, P extends Record<string, string> = Re
   identity(this: void, data: Data): readonly (string | number)[] | undefined;
   /**
    * The topic for this data: parameters come from the data where declared (`project` from
-   * `change.project`), `params` supplies or overrides the rest. Throws `INVALID_PARAMS` when one is missing.
+   * `change.project`; an absent or empty field gives the placeholder `-`), `params` supplies or
+   * overrides the rest. Throws `INVALID_PARAMS` when an undeclared one is missing.
    */
   topicFor(this: void, data: Data, params?: Partial<P>): string;
   /** Which data field each topic parameter repeats; `checkEvent` requires them to agree. */
@@ -168,8 +169,9 @@ export function defineEventType<const T extends string, S extends TSchema>(
     topicFor: (data: unknown, params: Partial<P> = {}) => {
       const derived: Record<string, string> = {};
       for (const [name, path] of Object.entries(definition.params ?? {}) as [string, DataPath][]) {
-        const value = paramText(readPath(data, path));
-        if (value !== undefined) derived[name] = value;
+        // A declared field that is absent or empty means "no value": the placeholder level `-`
+        // (a periodic Zuul item has no change, a tag no branch).
+        derived[name] = paramText(readPath(data, path)) ?? PLACEHOLDER_LEVEL;
       }
       const merged = { ...derived, ...params } as Record<string, string | undefined>;
       for (const name of template.params) {

@@ -1,5 +1,5 @@
 import { dataschemaUrn, parseEvent, type FirehoseEvent } from '@firehose/protocol';
-import { checkEvent, createServiceEvent, eventTypes, gerrit, zuul } from '@firehose/schema';
+import { checkEvent, createServiceEvent, eventTypes, gearmanLogstash, gerrit, zuul } from '@firehose/schema';
 import { describe, expect, it } from 'vitest';
 import { loadFixture } from './fixtures.js';
 
@@ -75,8 +75,14 @@ describe('checkEvent', () => {
     const { change: _, patchset: __, ...periodic } = zuulFixture.data;
     const periodicEvent = createServiceEvent(zuul.report, periodic as never);
     expect(checkEvent('zuul/openstack/check/openstack/nova/master/-', periodicEvent).status).toBe('valid');
-    expect(zuul.report.topicFor(periodic as never, { change: '-' })).toBe('zuul/openstack/check/openstack/nova/master/-');
-    expect(() => zuul.report.topicFor(periodic as never)).toThrow(/needs "change"/);
+    expect(zuul.report.topicFor(periodic as never)).toBe('zuul/openstack/check/openstack/nova/master/-');
+    // A tag item: no branch, no change.
+    const tag = { ...periodic, pipeline: 'release', branch: '', ref: 'refs/tags/30.1.0' };
+    const tagTopic = zuul.report.topicFor(tag as never);
+    expect(tagTopic).toBe('zuul/openstack/release/openstack/nova/-/-');
+    expect(checkEvent(tagTopic, createServiceEvent(zuul.report, tag as never)).status).toBe('valid');
+    // Parameters the data does not carry must be given.
+    expect(() => gearmanLogstash.retrieveLogs.topicFor(loadFixture(gearmanLogstash.retrieveLogs).data as never)).toThrow(/needs "host"/);
   });
 
   it('requires a dataschema of the same type and a declared major', () => {

@@ -35,6 +35,12 @@ describe('render', () => {
     });
   });
 
+  it('renders a Zuul tag item (no branch, no change) by its ref', () => {
+    const { change: _, patchset: __, ...data } = loadFixture(zuul.report).data;
+    const tag = { ...data, pipeline: 'release', action: 'success', branch: '', ref: 'refs/tags/30.1.0' };
+    expect(render(createServiceEvent(zuul.report, tag as never)).summary).toBe('openstack/release openstack/nova refs/tags/30.1.0: success');
+  });
+
   it('renders every fixture with its own rules, without falling back', () => {
     for (const eventType of eventTypes) {
       const event = createServiceEvent(eventType, loadFixture(eventType).data as never);

@@ -27,7 +27,7 @@ const report = defineEventType({
     tenant: Type.String({ minLength: 1 }),
     pipeline: Type.String({ minLength: 1 }),
     project: Type.String({ minLength: 1 }),
-    branch: Type.String({ minLength: 1 }),
+    branch: Type.String({ description: 'Empty for items without a branch (tags); their topic uses the placeholder -.' }),
     change_url: Type.Optional(Type.String()),
     change: Type.Optional(numberOrString),
     patchset: Type.Optional(numberOrString),
@@ -54,10 +54,14 @@ const report = defineEventType({
       '{data.tenant}/{data.pipeline} {data.project} #{data.change}: {data.action}{data.buildset.builds|results}',
       '{data.tenant}/{data.pipeline} {data.project} #{data.change}: {data.action}',
       '{data.tenant}/{data.pipeline} {data.project} {data.branch}: {data.action}',
+      '{data.tenant}/{data.pipeline} {data.project} {data.ref}: {data.action}',
+      '{data.tenant}/{data.pipeline} {data.project}: {data.action}',
     ],
     sentence: [
       'Zuul reported {data.action} for {data.project} #{data.change} in {data.tenant}/{data.pipeline}',
       'Zuul reported {data.action} for {data.project} {data.branch} in {data.tenant}/{data.pipeline}',
+      'Zuul reported {data.action} for {data.project} {data.ref} in {data.tenant}/{data.pipeline}',
+      'Zuul reported {data.action} for {data.project} in {data.tenant}/{data.pipeline}',
     ],
     url: ['{data.change_url}', '{data.buildset.builds.0.log_url}'],
     keys: {
