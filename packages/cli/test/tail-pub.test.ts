@@ -109,6 +109,35 @@ describe.concurrent('tail + pub against a real broker', () => {
     expect((await result).code).toBe(0);
   });
 
+  it('--service/--project/--event subscribe through the schema, at any project depth', async () => {
+    const project = 'service/deep/nova';
+    const merged = gerritData('change-merged') as { change: Record<string, unknown> };
+    merged.change.project = project;
+    const result = await tailAround(
+      ['--service', 'gerrit', '--project', project, '--event', 'comment-added', '-n', '1', '-o', '{topic}'],
+      async () => {
+        // Same project, other event: must not match. Then the one that should.
+        const other = await run(
+          [
+            'pub',
+            '--url',
+            broker.url,
+            '-u',
+            'gerrit',
+            `gerrit/${project}/change-merged`,
+            JSON.stringify(merged),
+          ],
+          { env: pubEnv },
+        );
+        expect(other.code, other.stderr).toBe(0);
+        await pub(project, threeComments(project).split('\n')[0]!);
+      },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain(`subscribed to gerrit/${project}/comment-added`);
+    expect(result.stdout).toBe(`gerrit/${project}/comment-added\n`);
+  });
+
   it('renders a --format template with topic, service, RFC 3339 time and payload paths', async () => {
     const project = 'template/nova';
     const format = '{service}|{time}|{data.change.number}|{params.project}|{topic}|{{x}}';
