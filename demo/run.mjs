@@ -179,7 +179,7 @@ async function main() {
   Try the CLI in another terminal:
     node packages/cli/dist/bin.js tail --url ${mqttUrl} --service gerrit --project openstack/nova
 
-  (broker: ${mqttUrl} · ws://${opts.host}:${wsPort}/mqtt · metrics http://${http.host}:${http.port}/metrics · rate ${opts.rate}, seed ${opts.seed})
+  (broker on ${opts.host}: MQTT port ${broker.address('mqtt').port}, WebSocket port ${wsPort}, metrics port ${http.port}; rate ${opts.rate}, seed ${opts.seed})
   Ctrl-C stops everything.
 `);
   } catch (error) {

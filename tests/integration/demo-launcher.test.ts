@@ -32,6 +32,8 @@ describe('pnpm demo launcher', () => {
       await expect.poll(() => output, { timeout: 45_000, interval: 100 }).toMatch(/Ctrl-C stops everything/);
       const urls = [...output.matchAll(/Open the dashboard:\s+(\S+)/g)].map((m) => m[1]!);
       expect(urls).toHaveLength(1);
+      // One URL to open: no other http(s) address competes with it.
+      expect(output.match(/https?:\/\//g)).toHaveLength(1);
       expect(output).toMatch(/node packages\/cli\/dist\/bin\.js tail --url mqtt:\/\/127\.0\.0\.1:\d+/);
       const page = await fetch(urls[0]!);
       expect(page.status).toBe(200);
