@@ -38,7 +38,7 @@ export function decodeMessage(
     };
   }
   // Dedupe before the schema check: a redelivered copy costs one Map lookup, not a validation.
-  if (dedupe !== undefined && !dedupe.add(`${event.source}\u0000${event.id}`)) return { kind: 'duplicate' };
+  if (dedupe !== undefined && !dedupe.add(event.source, event.id)) return { kind: 'duplicate' };
   if (validate) {
     const result = checkEvent(topic, event);
     switch (result.status) {
