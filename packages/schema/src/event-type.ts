@@ -144,10 +144,10 @@ export function defineEventType<const T extends string, S extends TSchema>(
   const template = topicTemplate(definition.topic);
   // Compiled once here only to reject unknown formatters at declaration time.
   if (definition.render !== undefined) compileRenderSpec(definition.render);
-  const eventType = ((params: Partial<P> = {}): Subscription<Static<S>, P> => ({
+  const eventType = ((params?: Partial<P> | null): Subscription<Static<S>, P> => ({
     eventType,
-    params,
-    filters: template.filters(params),
+    params: params ?? {},
+    filters: template.filters(params ?? undefined),
   })) as EventType<Static<S>, P>;
   const properties: Omit<EventType<Static<S>, P>, never> = {
     service: definition.service,

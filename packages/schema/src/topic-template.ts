@@ -85,6 +85,9 @@ export class CompiledTopicTemplate<P extends Record<string, string>> implements 
   readonly restIndex: number;
 
   constructor(pattern: string) {
+    if (typeof pattern !== 'string' || pattern === '') {
+      throw invalidParams('A topic pattern must be a non-empty string such as "gerrit/{project+}/comment-added".');
+    }
     this.pattern = pattern;
     const segments: TemplateSegment[] = [];
     const names: string[] = [];
@@ -142,7 +145,8 @@ export class CompiledTopicTemplate<P extends Record<string, string>> implements 
     return this.decode(levels);
   }
 
-  filters(partial: Partial<P> = {}, options: FilterOptions = {}): string[] {
+  filters(partial?: Partial<P> | null, options: FilterOptions = {}): string[] {
+    partial ??= {};
     const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
     if (!Number.isInteger(maxDepth) || maxDepth < 1) {
       throw invalidParams(`maxDepth must be a positive integer, got ${String(maxDepth)}.`, 'maxDepth');

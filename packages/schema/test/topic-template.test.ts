@@ -74,6 +74,8 @@ describe('topicTemplate', () => {
       () => gerrit.filters({ project: '' }),
       () => gerrit.filters({}, { maxDepth: 0 }),
       () => launchpad.filters({ bogus: 'x' } as never),
+      () => launchpad.build(null as never),
+      () => topicTemplate(42 as never),
     ];
     for (const attempt of attempts) {
       let caught: unknown;
@@ -101,6 +103,7 @@ describe('topicTemplate', () => {
         'gerrit/+/+/+/+/comment-added',
       ]);
       expect(gerrit.filters({}, { maxDepth: 2 })).toHaveLength(2);
+      expect(gerrit.filters(null as never)).toEqual(gerrit.filters());
     });
 
     it('pins given parameters, encoded', () => {
