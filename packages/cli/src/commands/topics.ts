@@ -36,6 +36,7 @@ export const topicsCommand: Command = {
     },
     declared: { type: 'boolean', description: 'Skip the broker: list declared event types only.' },
     seen: { type: 'boolean', description: 'Only rows the broker has seen at least once.' },
+    wide: { type: 'boolean', short: 'w', description: 'table: add the publishers and description columns.' },
     wait: {
       type: 'string',
       value: 'DURATION',
@@ -96,18 +97,19 @@ records (refreshed every catalogue.interval seconds); a cluster's nodes are summ
     const palette = createPalette(
       useColour(args.choice('color', ['auto', 'always', 'never'], 'auto'), env, stdout),
     );
-    stdout.write(formatTable(view, palette, !args.boolean('declared')));
+    stdout.write(formatTable(view, palette, !args.boolean('declared'), args.boolean('wide')));
     return ExitCode.ok;
   },
 };
 
-function formatTable(view: CatalogueView, palette: Palette, observed: boolean): string {
+function formatTable(view: CatalogueView, palette: Palette, observed: boolean, wide: boolean): string {
   const header = [
     'TYPE',
     'V',
     'TOPIC TEMPLATE',
     ...(observed ? ['COUNT', 'RATE/S', 'INVALID', 'LAST SEEN'] : []),
     'NOTE',
+    ...(wide ? [...(observed ? ['PUBLISHERS'] : []), 'DESCRIPTION'] : []),
   ];
   const rows: string[][] = [];
   for (const row of view.declared) {
@@ -118,10 +120,18 @@ function formatTable(view: CatalogueView, palette: Palette, observed: boolean): 
       row.template,
       ...(observed ? figures(row.observed) : []),
       note,
+      ...(wide ? [...(observed ? [row.observed.publishers.join(',')] : []), row.description] : []),
     ]);
   }
   for (const row of view.undeclared) {
-    rows.push(['(undeclared)', '-', row.topic, ...figures(row.observed), 'UNDECLARED: no schema']);
+    rows.push([
+      '(undeclared)',
+      '-',
+      row.topic,
+      ...figures(row.observed),
+      'UNDECLARED: no schema',
+      ...(wide ? [row.observed.publishers.join(','), ''] : []),
+    ]);
   }
   const widths = header.map((title, column) =>
     Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
@@ -138,9 +148,10 @@ function formatTable(view: CatalogueView, palette: Palette, observed: boolean): 
   for (const row of rows) {
     const text = line(row);
     out.push(
+      // Flagged, not failed: bold, never red (red means a failure everywhere in the CLI).
       row[0] === '(undeclared)'
-        ? palette.failure(text)
-        : row.at(-1) === 'deprecated'
+        ? palette.bold(text)
+        : row[header.indexOf('NOTE')] === 'deprecated'
           ? palette.dim(text)
           : text,
     );
