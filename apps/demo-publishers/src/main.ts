@@ -24,12 +24,25 @@ Environment: FIREHOSE_DEMO_ACCOUNTS overrides the default accounts file.`;
 
 const defaultAccounts = fileURLToPath(new URL('../../../demo/accounts.json', import.meta.url));
 
-/** Warnings and errors to stderr; pino is not needed for a demo. */
+let lastLine = '';
+
+/**
+ * One line per warning or error on stderr (the message and its error's sentence, no stack); the
+ * six service connections often fail alike, so a line repeating the previous one is skipped.
+ */
+function line(level: string, obj: object, msg?: string): void {
+  const err = (obj as { err?: unknown }).err;
+  const reason = err instanceof Error ? `: ${err.message}` : '';
+  const text = `${level}: ${msg ?? ''}${reason}`;
+  if (text !== lastLine) console.error(text);
+  lastLine = text;
+}
+
 const logger: Logger = {
   debug: () => undefined,
   info: () => undefined,
-  warn: (obj, msg) => console.error(`warn: ${msg ?? ''}`, obj),
-  error: (obj, msg) => console.error(`error: ${msg ?? ''}`, obj),
+  warn: (obj, msg) => line('warn', obj, msg),
+  error: (obj, msg) => line('error', obj, msg),
 };
 
 async function main(): Promise<void> {
