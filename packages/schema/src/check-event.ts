@@ -90,7 +90,7 @@ function check(context: CheckContext, topic: string, event: FirehoseEvent): Chec
   const picked = versionOf(context, current, event.dataschema, topic);
   if ('status' in picked) return picked;
   const eventType = picked;
-  const params = entry.template.decode(levels);
+  const params = entry.template.decode(levels, topic);
   if (params === undefined) {
     return invalid(
       new FirehoseError(

@@ -109,6 +109,6 @@ export function lookupIn(root: TrieNode, topic: string): LookupResult | undefine
   const levels = topic.split('/');
   const entry = matchForward(root, levels, 0);
   if (entry === undefined) return undefined;
-  const params = entry.template.decode(levels);
+  const params = entry.template.decode(levels, topic);
   return params === undefined ? undefined : { eventType: entry.eventType, params };
 }

@@ -142,7 +142,7 @@ export class CompiledTopicTemplate<P extends Record<string, string>> implements 
     if (typeof topic !== 'string' || hasWildcard(topic)) return undefined;
     const levels = topic.split('/');
     if (!this.fits(levels)) return undefined;
-    return this.decode(levels);
+    return this.decode(levels, topic);
   }
 
   filters(partial?: Partial<P> | null, options: FilterOptions = {}): string[] {
@@ -200,8 +200,8 @@ export class CompiledTopicTemplate<P extends Record<string, string>> implements 
     return true;
   }
 
-  /** @internal Decodes the parameters of topic levels that already {@link fits} this pattern. */
-  decode(levels: readonly string[]): P | undefined {
+  /** @internal Decodes the parameters of topic levels that already {@link fits} this pattern; `topic` is their source string. */
+  decode(levels: readonly string[], topic?: string): P | undefined {
     const params: Record<string, string> = {};
     const segments = this.segments;
     const offset = levels.length - segments.length;
@@ -213,15 +213,22 @@ export class CompiledTopicTemplate<P extends Record<string, string>> implements 
         if (value === undefined) return undefined;
         params[segment.name] = value;
       } else {
-        let joined = '';
+        // The value spans levels i..i+offset. When none needed decoding it is a plain slice of the
+        // topic (one flat string, no concatenation); otherwise the decoded levels are joined.
+        let start = 0;
+        for (let k = 0; k < i; k++) start += (levels[k] ?? '').length + 1;
+        let end = start - 1;
+        let decoded: string[] | undefined;
         for (let j = i; j <= i + offset; j++) {
           const level = levels[j] ?? '';
           const value = decodeCanonical(level);
           // Inside a multi-level value `/` is the level separator; `%2F` there is not canonical.
           if (value === undefined || (value !== level && value.includes('/'))) return undefined;
-          joined = j === i ? value : `${joined}/${value}`;
+          if (value !== level) decoded ??= levels.slice(i, j);
+          decoded?.push(value);
+          end += level.length + 1;
         }
-        params[segment.name] = joined;
+        params[segment.name] = decoded === undefined ? (topic ?? levels.join('/')).slice(start, end) : decoded.join('/');
       }
     }
     return params as P;
