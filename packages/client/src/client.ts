@@ -1,21 +1,16 @@
-import {
-  createEvent,
-  FirehoseError,
-  validateFilter,
-  validateTopic,
-  type FirehoseEvent,
-} from '@firehose/protocol';
-import { checkEvent, lookup, services, type EventType, type Subscription } from '@firehose/schema';
+import { FirehoseError, validateTopic, type FirehoseEvent } from '@firehose/protocol';
+import type { EventType, Subscription } from '@firehose/schema';
 import type { IConnackPacket, MqttClient } from 'mqtt';
 import type { BrokerAddress } from './broker-url.js';
+import { buildEnvelope } from './build-envelope.js';
 import { Connection, type ConnectionHooks } from './connection.js';
 import { decodeMessage } from './decode.js';
 import { DedupeWindow } from './dedupe-window.js';
 import { Emitter } from './emitter.js';
 import { EventBuffer } from './event-buffer.js';
 import type { ResolvedOptions } from './options.js';
-import { compilePredicate } from './predicate/compile-predicate.js';
 import { Publisher } from './publisher.js';
+import { compileWhere, resolveTarget, type SubscribeTarget } from './subscribe-target.js';
 import { SubscriptionRegistry, type QoS, type Registration } from './subscription-registry.js';
 import type {
   ClientEvents,
@@ -28,12 +23,7 @@ import type {
   ReceivedEvent,
   SubscribeOptions,
   Unsubscribe,
-  Where,
 } from './types.js';
-
-/** What `subscribe()` and `events()` accept: a typed subscription, an event type (every topic of it) or an MQTT filter. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type SubscribeTarget = Subscription<any, any> | EventType<any, any> | string;
 
 interface ClientRegistration extends Registration {
   /** For typed targets: only events of this type reach the handler. */
@@ -44,33 +34,6 @@ interface ClientRegistration extends Registration {
 
 /** Persistent sessions may deliver queued messages before the app has subscribed; hold this many. */
 const EARLY_LIMIT = 1000;
-
-function resolveTarget(target: SubscribeTarget): { filters: string[]; type: string | undefined } {
-  if (typeof target === 'string') {
-    validateFilter(target);
-    return { filters: [target], type: undefined };
-  }
-  if (typeof target === 'function') {
-    const subscription = target();
-    return { filters: subscription.filters, type: target.type };
-  }
-  if (target !== null && typeof target === 'object' && Array.isArray(target.filters)) {
-    for (const filter of target.filters) validateFilter(filter);
-    return { filters: [...target.filters], type: target.eventType.type };
-  }
-  throw new FirehoseError(
-    'INVALID_FILTER',
-    'subscribe() takes an MQTT filter string, an event type (gerrit.commentAdded) or a subscription (gerrit.commentAdded({ project })).',
-  );
-}
-
-function compileWhere(where: Where | undefined): ((received: ReceivedEvent) => boolean) | undefined {
-  if (where === undefined) return undefined;
-  if (typeof where === 'function') return where;
-  const predicate = compilePredicate(where);
-  // String predicates see the envelope plus `topic` and `params` (see the README's grammar).
-  return (received) => predicate({ ...received.event, topic: received.topic, params: received.params });
-}
 
 /**
  * A connected firehose client. Create one with {@link connect}. Subscriptions survive reconnects,
@@ -110,7 +73,7 @@ export class FirehoseClient extends Emitter<ClientEvents> {
         this.setState('reconnecting');
       },
       onMessage: (topic, payload) => this.onMessage(topic, payload),
-      onError: (error) => this.emit('error', error),
+      onError: (error) => this.reportError(error),
     };
     try {
       this.connection = await Connection.open(addresses, this.options, hooks);
@@ -138,6 +101,13 @@ export class FirehoseClient extends Emitter<ClientEvents> {
       queuedPublishes: this.publisher.queuedCount,
       inFlightPublishes: this.publisher.inFlightCount,
     };
+  }
+
+  /** Emits `error`; with nobody listening, logs it instead of dropping it silently. */
+  private reportError(error: unknown): void {
+    const err = error instanceof Error ? error : new Error(String(error));
+    if (this.listenerCount('error') === 0) this.options.logger.warn({ err }, 'firehose client error');
+    else this.emit('error', err);
   }
 
   private setState(state: ClientState): void {
@@ -173,7 +143,7 @@ export class FirehoseClient extends Emitter<ClientEvents> {
       if (!this.confirmed.has(filter)) missing.set(filter, qos);
     if (missing.size === 0) return;
     this.options.logger.debug({ filters: [...missing.keys()] }, 'firehose client restoring subscriptions');
-    this.sendSubscribe(missing).catch((error: unknown) => this.emit('error', error as Error));
+    this.sendSubscribe(missing).catch((error: unknown) => this.reportError(error));
   }
 
   private async sendSubscribe(filters: Map<string, QoS>): Promise<void> {
@@ -248,7 +218,7 @@ export class FirehoseClient extends Emitter<ClientEvents> {
         if (registration.where && !registration.where(received)) continue;
         registration.handler(received);
       } catch (error) {
-        this.emit('error', error instanceof Error ? error : new Error(String(error)));
+        this.reportError(error);
       }
     }
   }
@@ -335,10 +305,7 @@ export class FirehoseClient extends Emitter<ClientEvents> {
     const call = handler as unknown as EventHandler;
     const { registration, toSubscribe } = this.register(target, options as SubscribeOptions, (received) => {
       const result = call(received);
-      if (result instanceof Promise)
-        result.catch((error: unknown) =>
-          this.emit('error', error instanceof Error ? error : new Error(String(error))),
-        );
+      if (result instanceof Promise) result.catch((error: unknown) => this.reportError(error));
     });
     try {
       await this.sendSubscribe(toSubscribe);
@@ -410,42 +377,7 @@ export class FirehoseClient extends Emitter<ClientEvents> {
     options: PublishOptions = {},
   ): Promise<FirehoseEvent<Data>> {
     this.assertOpen();
-    validateTopic(topic);
-    const found = lookup(topic);
-    if (!found) {
-      throw new FirehoseError(
-        'UNKNOWN_EVENT_TYPE',
-        `No schema declares the topic ${topic}; check it against the catalogue (firehose topics), or send pre-built payloads with publishRaw().`,
-        { path: topic },
-      );
-    }
-    const eventType = found.eventType as EventType<Data>;
-    const validation = eventType.validate(data);
-    if (!validation.ok) throw validation.error;
-    const source =
-      options.source ??
-      this.options.source ??
-      services.find((service) => service.name === eventType.service)?.source;
-    if (source === undefined) {
-      throw new FirehoseError(
-        'INVALID_CONFIG',
-        `No envelope source is known for ${eventType.service}; pass the source option (an absolute URI of the upstream).`,
-        { path: 'source' },
-      );
-    }
-    const event = createEvent<Data>({
-      source,
-      type: eventType.type,
-      dataschema: eventType.dataschema,
-      data,
-      subject: eventType.subject(data),
-      time: options.time,
-      identity: options.identity ?? eventType.identity(data),
-      id: options.id,
-    });
-    // The same check the broker runs: topic, type, data.type and dataschema must agree.
-    const check = checkEvent(topic, event);
-    if (check.status === 'invalid') throw check.error;
+    const event = buildEnvelope(topic, data, options, this.options.source);
     await this.publishRaw(topic, JSON.stringify(event), options);
     return event;
   }

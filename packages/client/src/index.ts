@@ -1,6 +1,7 @@
 // Public API of @firehose/client.
 export { connect } from './connect.js';
-export { FirehoseClient, type SubscribeTarget } from './client.js';
+export { FirehoseClient } from './client.js';
+export type { SubscribeTarget } from './subscribe-target.js';
 export { isEventOf } from './is-event-of.js';
 export type { ConnectOptions, TlsOptions } from './options.js';
 export type { Logger } from './logger.js';
