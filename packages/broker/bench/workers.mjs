@@ -38,6 +38,10 @@ async function brokerWorker({ kind, config }) {
   send({ type: 'ready', port });
   onMessage(async (message) => {
     if (message.type === 'rss') send({ type: 'rss', rss: process.memoryUsage().rss, peakRss });
+    if (message.type === 'cpu') {
+      const { user, system } = process.cpuUsage();
+      send({ type: 'cpu', micros: user + system });
+    }
     if (message.type === 'stop') {
       clearInterval(sampler);
       await close();
