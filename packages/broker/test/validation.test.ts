@@ -48,6 +48,15 @@ describe('validation in the publish path', () => {
     expect(record).toMatchObject({ bytes: 5000, excerpt: 'x'.repeat(16) });
   });
 
+  it('diverts a payload that is not UTF-8', async () => {
+    const { seen, publisher } = await setup();
+    await publisher.publishAsync(TOPIC, Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), { qos: 1 });
+    await waitFor(() => seen.some((m) => m.topic === '$firehose/invalid/gerrit'));
+    const record = JSON.parse(seen.find((m) => m.topic === '$firehose/invalid/gerrit')!.payload.toString());
+    expect(record).toMatchObject({ code: 'INVALID_ENVELOPE', bytes: 4 });
+    expect(seen.some((m) => m.topic === TOPIC)).toBe(false);
+  });
+
   it('delivers undeclared topics by default and counts them in the catalogue', async () => {
     const { broker, seen, publisher } = await setup();
     await publisher.publishAsync('gerrit/openstack/nova/brand-new-event', '{"anything":1}', { qos: 1 });
