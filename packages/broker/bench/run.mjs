@@ -24,11 +24,11 @@ const LATENCY_RATE = env('BENCH_LATENCY_RATE', 1000); // per publisher
 
 const password = 'bench-pw';
 const firehoseConfig = {
-  listeners: { mqtt: { host: '127.0.0.1', port: 0 } },
+  listeners: { mqtt: { host: '127.0.0.1', port: 0 }, ws: { host: '127.0.0.1', port: 0 } },
   accounts: { bench: { password: await hashPassword(password), write: ['bench/#', 'gerrit/#'] } },
   catalogue: { interval: 5 },
   sys: { interval: 10 },
-  limits: { maxConnectionsPerIp: 1000 },
+  limits: { maxConnectionsPerIp: 5000, connectionRatePerIp: 100_000 },
 };
 
 const require = createRequire(import.meta.url);
@@ -55,6 +55,18 @@ const scenarios = [
     filter: 'gerrit/#',
     topics: ['gerrit/openstack/nova/comment-added'],
     payload: gerritPayload(),
+  },
+  {
+    name: '(c) 1,000 WebSocket subscribers, 2 KB gerrit envelopes, 10 msg/s',
+    filter: 'gerrit/#',
+    topics: ['gerrit/openstack/nova/comment-added'],
+    payload: gerritPayload(),
+    ws: true,
+    subscribers: 2,
+    connections: 500,
+    latencyOnly: true,
+    latencyRate: 5,
+    firehoseOnly: true,
   },
 ];
 
@@ -86,9 +98,11 @@ function percentile(sorted, p) {
 
 async function measure(kind, scenario) {
   const broker = worker('broker', { kind, config: firehoseConfig });
-  const { port } = await broker.ready;
-  const subs = Array.from({ length: SUBSCRIBERS }, () =>
-    worker('subscriber', { port, filter: scenario.filter, connections: SUB_CONNECTIONS }),
+  const { port, wsUrl } = await broker.ready;
+  const subscribers = scenario.subscribers ?? SUBSCRIBERS;
+  const connections = scenario.connections ?? SUB_CONNECTIONS;
+  const subs = Array.from({ length: subscribers }, () =>
+    worker('subscriber', { port, wsUrl: scenario.ws ? wsUrl : undefined, filter: scenario.filter, connections }),
   );
   await Promise.all(subs.map((s) => s.ready));
   const pubs = Array.from({ length: PUBLISHERS }, () =>
@@ -136,9 +150,11 @@ async function measure(kind, scenario) {
     return (await reply).micros;
   };
   const cpuBefore = await cpu();
-  const throughput = await phase(THROUGHPUT_MS, 0);
+  const throughput = scenario.latencyOnly
+    ? { sent: 0, delivered: 0, seconds: 1, latencies: [] }
+    : await phase(THROUGHPUT_MS, 0);
   const cpuMicros = (await cpu()) - cpuBefore;
-  const latency = await phase(LATENCY_MS, LATENCY_RATE);
+  const latency = await phase(LATENCY_MS, scenario.latencyRate ?? LATENCY_RATE);
   const rssMessage = broker.next('rss');
   broker.send({ type: 'rss' });
   const { rss, peakRss } = await rssMessage;
@@ -151,10 +167,11 @@ async function measure(kind, scenario) {
     // Broker CPU time per message in and out: comparable even when other processes share the cores.
     perCpuSecond: (throughput.sent + throughput.delivered) / (cpuMicros / 1e6),
     deliveredPerSecond: throughput.delivered / throughput.seconds,
-    deliveredRatio: throughput.delivered / Math.max(throughput.sent * SUBSCRIBERS * SUB_CONNECTIONS, 1),
+    deliveredRatio: throughput.delivered / Math.max(throughput.sent * subscribers * connections, 1),
     p50: percentile(latency.latencies, 50),
     p99: percentile(latency.latencies, 99),
-    latencyLoss: 1 - latency.delivered / Math.max(latency.sent * SUBSCRIBERS * SUB_CONNECTIONS, 1),
+    latencyDelivered: latency.delivered / Math.max(latency.sent * subscribers * connections, 1),
+    latencySent: latency.sent,
     rssMiB: rss / 2 ** 20,
     peakRssMiB: peakRss / 2 ** 20,
   };
@@ -169,7 +186,16 @@ const ROUNDS = env('BENCH_ROUNDS', 2);
 // BENCH_SCENARIOS=b runs only scenario (b); default: all.
 const only = process.env.BENCH_SCENARIOS;
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
-for (const scenario of scenarios.filter((s) => !only || only.includes(s.name[1]))) {
+for (const scenario of scenarios.filter((s) => (only ? only.includes(s.name[1]) : true))) {
+  if (scenario.firehoseOnly) {
+    const r = await measure('firehose', scenario);
+    console.log(`\n${scenario.name} — fan-out over WebSocket (firehose only)`);
+    console.log('| messages published | deliveries expected | delivered | p50 ms | p99 ms | RSS MiB (peak) |');
+    console.log('|---:|---:|---:|---:|---:|---:|');
+    const expected = r.latencySent * (scenario.subscribers * scenario.connections);
+    console.log(`| ${r.latencySent} | ${expected} | ${fmt(r.latencyDelivered * 100, 1)}% | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${fmt(r.rssMiB)} (${fmt(r.peakRssMiB)}) |`);
+    continue;
+  }
   const results = { aedes: [], firehose: [] };
   // Alternate the order each round: the machine's other load drifts.
   for (let round = 0; round < ROUNDS; round++) {

@@ -18,6 +18,7 @@ function onMessage(handler) {
 
 async function brokerWorker({ kind, config }) {
   let port;
+  let wsUrl;
   let close;
   if (kind === 'aedes') {
     const { Aedes } = await import('aedes');
@@ -31,11 +32,12 @@ async function brokerWorker({ kind, config }) {
     const broker = await createBroker(config);
     await broker.listen();
     port = broker.address('mqtt').port;
+    wsUrl = broker.url('ws');
     close = () => broker.close();
   }
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
-  send({ type: 'ready', port });
+  send({ type: 'ready', port, wsUrl });
   onMessage(async (message) => {
     if (message.type === 'rss') send({ type: 'rss', rss: process.memoryUsage().rss, peakRss });
     if (message.type === 'cpu') {
@@ -49,6 +51,24 @@ async function brokerWorker({ kind, config }) {
       process.disconnect?.();
       setTimeout(() => process.exit(0), 2000).unref();
     }
+  });
+}
+
+/** An MQTT-over-WebSocket client: ws frames into the same mqtt-packet parser. */
+async function openWsClient(url, connect) {
+  const { WebSocket } = await import('ws');
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, 'mqtt', { perMessageDeflate: false });
+    const parser = mqttPacket.parser({ protocolVersion: 4 });
+    ws.once('error', reject);
+    ws.on('message', (data) => parser.parse(data));
+    parser.once('packet', (packet) => {
+      if (packet.cmd !== 'connack' || packet.returnCode !== 0) reject(new Error(`refused: ${JSON.stringify(packet)}`));
+      else resolve({ socket: { write: (buffer) => ws.send(buffer) }, parser });
+    });
+    ws.once('open', () => {
+      ws.send(mqttPacket.generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, keepalive: 0, ...connect }));
+    });
   });
 }
 
@@ -69,14 +89,15 @@ function openClient(port, connect) {
   });
 }
 
-async function subscriberWorker({ port, filter, connections }) {
+async function subscriberWorker({ port, wsUrl, filter, connections }) {
   let count = 0;
   let first = 0;
   let last = 0;
   const latencies = [];
   let measuring = false;
   for (let i = 0; i < connections; i++) {
-    const { socket, parser } = await openClient(port, { clientId: `load-sub-${process.pid}-${i}` });
+    const clientId = `load-sub-${process.pid}-${i}`;
+    const { socket, parser } = wsUrl ? await openWsClient(wsUrl, { clientId }) : await openClient(port, { clientId });
     parser.on('packet', (packet) => {
       if (packet.cmd !== 'publish') return;
       const t = now();
