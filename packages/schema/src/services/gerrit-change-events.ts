@@ -2,6 +2,13 @@ import { Type, type TProperties } from 'typebox';
 import { defineEventType } from '../event-type.js';
 import { gerritAccount, gerritApproval, gerritBase, gerritChange, gerritPatchSet } from './gerrit-shapes.js';
 
+/** Gerrit 3.x repeats the project, the target ref and the change key at the top of every change event. */
+const changeEventCommon = {
+  project: Type.Optional(Type.String()),
+  refName: Type.Optional(Type.String()),
+  changeKey: Type.Optional(Type.Object({ id: Type.String() })),
+};
+
 /** `openstack/nova #912345 "Fix race in scheduler"` */
 const CHANGE = '{data.change.project} #{data.change.number} "{data.change.subject}"';
 const SERVICE = 'gerrit';
@@ -32,7 +39,7 @@ function changeEvent<const E extends string, F extends TProperties>(event: E, op
     dataType: event,
     // `E` is generic here, so TypeScript cannot evaluate the pattern's parameter names.
     params: { project: 'change.project' } as never,
-    schema: Type.Object({ ...gerritBase(event), change: gerritChange, ...options.fields }),
+    schema: Type.Object({ ...gerritBase(event), ...changeEventCommon, change: gerritChange, ...options.fields }),
     subject: '{change.project}/change/{change.number}',
     identity: ['type', 'eventCreatedOn', 'change.number', `${options.actor}.username`],
     render: {
