@@ -3,7 +3,7 @@
 // same byte stream, in the same run. Runs the built packages under plain Node:
 //   pnpm --filter @firehose/client bench
 // Prints figures only; asserts nothing. Env: BENCH_MESSAGES (50000), BENCH_ROUNDS (5), BENCH_ORDER
-// (comma-separated order of raw, raw+JSON.parse, firehose within a round).
+// (comma-separated order of raw, raw+JSON.parse, firehose, firehose+dedupe within a round).
 //
 // Two streams:
 // 1. replay — a loopback server that answers CONNECT/SUBSCRIBE and then writes N pre-encoded QoS 0
@@ -173,9 +173,9 @@ async function rawSubscriber(url, count, filters, parse = false) {
   return { c, close: () => client.endAsync(true) };
 }
 
-async function firehoseSubscriber(url, count, target) {
+async function firehoseSubscriber(url, count, target, options = {}) {
   const c = counter(count);
-  const client = await connect(url);
+  const client = await connect(url, options);
   await client.subscribe(
     target,
     (received) => {
@@ -203,11 +203,10 @@ const RAW_FILTERS = ['gerrit/+/comment-added', 'gerrit/+/+/comment-added', 'gerr
 
 async function replayRound(url, count) {
   const results = {};
-  for (const kind of (process.env.BENCH_ORDER ?? 'raw,raw+JSON.parse,firehose').split(',')) {
-    const sub =
-      kind === 'firehose'
-        ? await firehoseSubscriber(url, count, gerrit.commentAdded)
-        : await rawSubscriber(url, count, RAW_FILTERS, kind === 'raw+JSON.parse');
+  for (const kind of (process.env.BENCH_ORDER ?? 'raw,raw+JSON.parse,firehose,firehose+dedupe').split(',')) {
+    const sub = kind.startsWith('firehose')
+      ? await firehoseSubscriber(url, count, gerrit.commentAdded, { dedupe: kind === 'firehose+dedupe' })
+      : await rawSubscriber(url, count, RAW_FILTERS, kind === 'raw+JSON.parse');
     results[kind] = await sub.c.done;
     if (sub.client && sub.client.stats.invalid > 0)
       throw new Error(`${sub.client.stats.invalid} messages were invalid`);
@@ -257,8 +256,8 @@ async function main() {
     `@firehose/client receive benchmark — ${fmt(N)} gerrit.comment-added events of ${payloadBytes} B, Node ${process.version}, ${ROUNDS} rounds`,
   );
   const replay = await startReplayChild(N);
-  const rate = { raw: [], 'raw+JSON.parse': [], firehose: [] };
-  const cpu = { raw: [], 'raw+JSON.parse': [], firehose: [] };
+  const rate = { raw: [], 'raw+JSON.parse': [], firehose: [], 'firehose+dedupe': [] };
+  const cpu = { raw: [], 'raw+JSON.parse': [], firehose: [], 'firehose+dedupe': [] };
   for (let round = 1; round <= ROUNDS; round++) {
     const results = await replayRound(replay.url, N);
     const parts = [];
@@ -274,15 +273,18 @@ async function main() {
   const fh = median(rate.firehose);
   const parsed = median(rate['raw+JSON.parse']);
   console.log(
-    `replay medians (wall): raw ${fmt(median(rate.raw))}, raw+JSON.parse ${fmt(parsed)}, firehose ${fmt(fh)} msg/s; ` +
-      `firehose/raw+JSON.parse ${(fh / parsed).toFixed(2)}×, firehose/raw ${(fh / median(rate.raw)).toFixed(2)}×`,
+    `replay medians (wall): raw ${fmt(median(rate.raw))}, raw+JSON.parse ${fmt(parsed)}, firehose ${fmt(fh)}, ` +
+      `firehose+dedupe ${fmt(median(rate['firehose+dedupe']))} msg/s; firehose/raw+JSON.parse ${(fh / parsed).toFixed(2)}×, ` +
+      `firehose/raw ${(fh / median(rate.raw)).toFixed(2)}×`,
   );
   // CPU per message is steadier than wall time on a shared machine: capacity = 1 s / CPU per message.
-  const capacity = (kind) => 1e6 / median(cpu[kind]);
+  const us = (kind) => median(cpu[kind]);
+  const ratio = (a, b) => (us(b) / us(a)).toFixed(2);
   console.log(
-    `replay medians (CPU): raw ${median(cpu.raw).toFixed(1)} µs, raw+JSON.parse ${median(cpu['raw+JSON.parse']).toFixed(1)} µs, ` +
-      `firehose ${median(cpu.firehose).toFixed(1)} µs per message → capacity ratio firehose/raw+JSON.parse ` +
-      `${(capacity('firehose') / capacity('raw+JSON.parse')).toFixed(2)}× (target ≥ 0.80×), firehose/raw ${(capacity('firehose') / capacity('raw')).toFixed(2)}×`,
+    `replay medians (CPU): raw ${us('raw').toFixed(1)} µs, raw+JSON.parse ${us('raw+JSON.parse').toFixed(1)} µs, ` +
+      `firehose ${us('firehose').toFixed(1)} µs, firehose+dedupe ${us('firehose+dedupe').toFixed(1)} µs per message → ` +
+      `capacity ratio vs raw+JSON.parse: firehose ${ratio('firehose', 'raw+JSON.parse')}× (target ≥ 0.80×), ` +
+      `firehose+dedupe ${ratio('firehose+dedupe', 'raw+JSON.parse')}×; firehose vs raw ${ratio('firehose', 'raw')}×`,
   );
 
   const live = Math.min(N, 50_000);

@@ -22,7 +22,7 @@ describe('reconnect', () => {
     // The subscriber reaches the broker through a proxy, so the test can keep it away.
     const link = await TcpProxy.start(broker.address('mqtt')!);
     onCleanup(() => link.close());
-    const subscriber = await open(link.url, { clientId: 'nova-bot', clean: false });
+    const subscriber = await open(link.url, { clientId: 'nova-bot', clean: false, dedupe: true });
     const states: ClientState[] = [];
     subscriber.on('state', (state) => states.push(state));
     const ids: string[] = [];

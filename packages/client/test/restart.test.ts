@@ -32,7 +32,7 @@ describe('broker restart', () => {
     onCleanup(() => subscriberLink.close());
     onCleanup(() => publisherLink.close());
 
-    const subscriber = await open(subscriberLink.url, { clientId: 'nova-bot', clean: false });
+    const subscriber = await open(subscriberLink.url, { clientId: 'nova-bot', clean: false, dedupe: true });
     const states: ClientState[] = [];
     subscriber.on('state', (state) => states.push(state));
     const ids: string[] = [];

@@ -182,6 +182,25 @@ describe('subscribe against a real broker', () => {
     await waitFor(() => seen.length === 1);
     expect(client.state).toBe('connected');
   });
+
+  it('dedupe drops a repeated source + id; without it both copies arrive', async () => {
+    const broker = await startBroker();
+    const plain = await open(broker.url('mqtt')!);
+    const deduped = await open(broker.url('mqtt')!, { dedupe: true });
+    const plainSeen: string[] = [];
+    const dedupedSeen: string[] = [];
+    await plain.subscribe(gerrit.commentAdded, (e) => void plainSeen.push(e.event.id));
+    await deduped.subscribe(gerrit.commentAdded, (e) => void dedupedSeen.push(e.event.id));
+    const publisher = await openPublisher(broker.url('mqtt')!);
+    const first = await publisher.publish('gerrit/a/comment-added', commentAdded(1, 'a'));
+    // A publisher retrying the same upstream event: same deterministic id.
+    await publisher.publish('gerrit/a/comment-added', commentAdded(1, 'a'));
+    await publisher.publish('gerrit/a/comment-added', commentAdded(2, 'a'));
+    await waitFor(() => plainSeen.length === 3 && dedupedSeen.length === 2);
+    expect(plainSeen[0]).toBe(first.id);
+    expect(plainSeen[1]).toBe(first.id);
+    expect(deduped.stats.duplicates).toBe(1);
+  });
 });
 
 async function undeclaredEnvelope() {
