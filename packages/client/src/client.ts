@@ -353,14 +353,18 @@ export class FirehoseClient extends Emitter<ClientEvents> {
     this.streams.add(buffer);
     if (opts.signal?.aborted) onAbort();
     else opts.signal?.addEventListener('abort', onAbort, { once: true });
-    this.sendSubscribe(toSubscribe).then(
+    const ready = this.sendSubscribe(toSubscribe).then(
       () => this.replayEarly(added),
       (error: unknown) => {
-        buffer.fail(error instanceof Error ? error : new Error(String(error)));
+        const failure = error instanceof Error ? error : new Error(String(error));
+        buffer.fail(failure);
         void this.unregister(added);
+        throw failure;
       },
     );
-    return buffer as unknown as EventStream<never, never>;
+    // The loop reports the failure too; nobody has to await `ready`, so never leave it unhandled.
+    ready.catch(() => {});
+    return Object.assign(buffer, { ready }) as unknown as EventStream<never, never>;
   }
 
   /**

@@ -102,6 +102,11 @@ export interface EventStream<
 > extends AsyncIterableIterator<ReceivedEvent<Data, Params>> {
   /** Events discarded by the overflow policy so far. */
   readonly dropped: number;
+  /**
+   * Settles once the broker granted the subscription (or, while disconnected, once it is recorded for
+   * the reconnect); rejects like the loop would (`NOT_AUTHORIZED`, …). Awaiting it is optional.
+   */
+  readonly ready: Promise<void>;
 }
 
 export interface PublishRawOptions {

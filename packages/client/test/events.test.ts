@@ -22,7 +22,7 @@ describe('events() async iteration', () => {
         if (seen.length === 3) controller.abort();
       }
     })();
-    await sleep(50); // the SUBSCRIBE goes out asynchronously
+    await stream.ready; // the SUBSCRIBE goes out asynchronously; this settles on SUBACK
     for (let i = 1; i <= 3; i++) await publisher.publish(TOPIC, commentAdded(i));
     await loop; // ends because of the abort
     expect(seen).toEqual([1, 2, 3]);
@@ -38,7 +38,7 @@ describe('events() async iteration', () => {
     const publisher = await openPublisher(broker.url('mqtt')!);
     const stream = subscriber.events('gerrit/#', { where: 'data.change.number != 2' });
     const publishing = (async () => {
-      await sleep(50);
+      await stream.ready;
       for (let i = 1; i <= 3; i++) await publisher.publish(TOPIC, commentAdded(i));
     })();
     const seen: ReceivedEvent[] = [];
@@ -58,7 +58,7 @@ describe('events() async iteration', () => {
     const subscriber = await open(broker.url('mqtt')!);
     const publisher = await openPublisher(broker.url('mqtt')!);
     const stream = subscriber.events(gerrit.commentAdded, { bufferSize: 5 });
-    await sleep(50);
+    await stream.ready;
     for (let i = 1; i <= 20; i++) await publisher.publish(TOPIC, commentAdded(i));
     await waitFor(() => subscriber.stats.received === 20);
     const seen: number[] = [];
@@ -75,7 +75,7 @@ describe('events() async iteration', () => {
     const subscriber = await open(broker.url('mqtt')!);
     const publisher = await openPublisher(broker.url('mqtt')!);
     const stream = subscriber.events(gerrit.commentAdded, { bufferSize: 2, overflow: 'error' });
-    await sleep(50);
+    await stream.ready;
     for (let i = 1; i <= 4; i++) await publisher.publish(TOPIC, commentAdded(i));
     // The third overflows the buffer, which then unsubscribes.
     await waitFor(() => subscriber.stats.received >= 3);
@@ -96,7 +96,7 @@ describe('events() async iteration', () => {
       for await (const _ of stream) n++;
       return n;
     })();
-    await sleep(50);
+    await stream.ready;
     await subscriber.close();
     expect(await loop).toBe(0);
   });

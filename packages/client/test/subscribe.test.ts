@@ -175,6 +175,14 @@ describe('subscribe against a real broker', () => {
     await expect(client.subscribe('zuul/#', () => {})).rejects.toSatisfy((e) =>
       isFirehoseError(e, 'NOT_AUTHORIZED'),
     );
+    // events(): `ready` rejects, and so does the loop.
+    const stream = client.events('zuul/#');
+    await expect(stream.ready).rejects.toSatisfy((e) => isFirehoseError(e, 'NOT_AUTHORIZED'));
+    await expect(
+      (async () => {
+        for await (const _ of stream) break;
+      })(),
+    ).rejects.toSatisfy((e) => isFirehoseError(e, 'NOT_AUTHORIZED'));
     const seen: number[] = [];
     await client.subscribe(gerrit.commentAdded, (e) => void seen.push(e.event.data.change.number));
     const publisher = await openPublisher(broker.url('mqtt')!);
