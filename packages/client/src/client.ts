@@ -12,6 +12,7 @@ import type { ResolvedOptions } from './options.js';
 import { Publisher } from './publisher.js';
 import { compileWhere, resolveTarget, type SubscribeTarget } from './subscribe-target.js';
 import { SubscriptionRegistry, type QoS, type Registration } from './subscription-registry.js';
+import { SubscriptionSync } from './subscription-sync.js';
 import type {
   ClientEvents,
   ClientState,
@@ -20,6 +21,7 @@ import type {
   EventStream,
   PublishOptions,
   PublishRawOptions,
+  RawMessage,
   ReceivedEvent,
   SubscribeOptions,
   Unsubscribe,
@@ -30,6 +32,8 @@ interface ClientRegistration extends Registration {
   readonly type: string | undefined;
   readonly where: ((received: ReceivedEvent) => boolean) | undefined;
   readonly handler: (received: ReceivedEvent) => void;
+  /** From subscribeRaw(): gets the bytes, nothing is parsed or validated. */
+  readonly raw: ((message: RawMessage) => void) | undefined;
 }
 
 /** Persistent sessions may deliver queued messages before the app has subscribed; hold this many. */
@@ -44,13 +48,7 @@ export class FirehoseClient extends Emitter<ClientEvents> {
   private currentState: ClientState = 'connecting';
   private connection: Connection | undefined;
   private readonly registry = new SubscriptionRegistry<ClientRegistration>();
-  /** Filters the broker confirmed (SUBACK) in the current session. */
-  private readonly confirmed = new Set<string>();
-  /**
-   * Filters given up while the UNSUBSCRIBE could not be sent (offline). A persistent session on the
-   * broker still has them, so they are unsubscribed when the session is found again.
-   */
-  private readonly stale = new Set<string>();
+  private readonly sync: SubscriptionSync;
   private readonly publisher: Publisher;
   private readonly dedupe: DedupeWindow | undefined;
   private readonly streams = new Set<EventBuffer<ReceivedEvent>>();
@@ -61,6 +59,7 @@ export class FirehoseClient extends Emitter<ClientEvents> {
   constructor(private readonly options: ResolvedOptions) {
     super((error) => options.logger.error({ err: error }, 'firehose client listener threw'));
     this.publisher = new Publisher(options.offlineQueueSize);
+    this.sync = new SubscriptionSync(this.registry, () => this.connection, !options.clean, options.logger);
     this.dedupe = options.dedupe === false ? undefined : new DedupeWindow(options.dedupe);
   }
 
@@ -120,65 +119,11 @@ export class FirehoseClient extends Emitter<ClientEvents> {
 
   private onConnect(client: MqttClient, connack: IConnackPacket, reconnect: boolean): void {
     if (this.currentState === 'closing' || this.currentState === 'closed') return;
-    // [MQTT-3.2.2-2]: without a kept session the broker forgot every subscription.
-    if (!connack.sessionPresent) this.confirmed.clear();
+    this.sync.connected(connack.sessionPresent);
     this.setState('connected');
-    if (reconnect) this.restoreSubscriptions(connack.sessionPresent);
+    if (reconnect)
+      this.sync.restore(connack.sessionPresent).catch((error: unknown) => this.reportError(error));
     this.publisher.setOnline(client);
-  }
-
-  private restoreSubscriptions(sessionPresent: boolean): void {
-    const connection = this.connection;
-    const stale = [...this.stale].filter((filter) => this.registry.qosOf(filter) === undefined);
-    this.stale.clear();
-    if (sessionPresent && stale.length > 0 && connection) {
-      // The session survived, and with it the subscriptions given up while offline.
-      connection.client.unsubscribeAsync(stale).catch((error: unknown) => {
-        for (const filter of stale) this.stale.add(filter);
-        this.options.logger.debug({ err: error }, 'firehose client unsubscribe interrupted');
-      });
-    }
-    const missing = new Map<string, QoS>();
-    for (const [filter, qos] of this.registry.filters())
-      if (!this.confirmed.has(filter)) missing.set(filter, qos);
-    if (missing.size === 0) return;
-    this.options.logger.debug({ filters: [...missing.keys()] }, 'firehose client restoring subscriptions');
-    this.sendSubscribe(missing).catch((error: unknown) => this.reportError(error));
-  }
-
-  private async sendSubscribe(filters: Map<string, QoS>): Promise<void> {
-    const connection = this.connection;
-    if (!connection || !connection.connected || filters.size === 0) return;
-    const map: Record<string, { qos: QoS }> = {};
-    for (const [filter, qos] of filters) map[filter] = { qos };
-    let granted: { topic: string; qos: number }[];
-    try {
-      granted = await connection.client.subscribeAsync(map);
-    } catch (error) {
-      // MQTT.js rejects the whole SUBSCRIBE when any filter is refused, with the SUBACK attached; its
-      // return codes follow the order of the filters [MQTT-3.9.3-1].
-      const suback = (error as { packet?: { granted?: unknown } }).packet;
-      if (!Array.isArray(suback?.granted)) {
-        // The connection dropped mid-way: the filters stay registered and are restored on reconnect.
-        this.options.logger.debug({ err: error }, 'firehose client subscribe interrupted');
-        return;
-      }
-      const order = Object.keys(map);
-      granted = (suback.granted as number[]).map((qos, i) => ({ topic: order[i] ?? '', qos }));
-    }
-    const refused: string[] = [];
-    for (const grant of granted) {
-      // 0x80 is the failure return code [MQTT-3.9.3-2].
-      if ((grant.qos & 0x80) !== 0) refused.push(grant.topic);
-      else this.confirmed.add(grant.topic);
-    }
-    if (refused.length > 0) {
-      throw new FirehoseError(
-        'NOT_AUTHORIZED',
-        `The broker refused the subscription to ${refused.join(', ')} [MQTT-3.9.3-2]; check the filter against the broker's read ACL.`,
-        { path: refused[0] },
-      );
-    }
   }
 
   private onMessage(topic: string, payload: Uint8Array): void {
@@ -196,6 +141,19 @@ export class FirehoseClient extends Emitter<ClientEvents> {
   }
 
   private dispatch(topic: string, payload: Uint8Array, registrations: readonly ClientRegistration[]): void {
+    let decode = false;
+    for (const registration of registrations) {
+      if (registration.raw === undefined) {
+        decode = true;
+        continue;
+      }
+      try {
+        registration.raw({ topic, payload, receivedAt: new Date() });
+      } catch (error) {
+        this.reportError(error);
+      }
+    }
+    if (!decode) return;
     const decoded = decodeMessage(topic, payload, this.options.validate, this.dedupe);
     if (decoded.kind === 'duplicate') {
       this.counters.duplicates++;
@@ -213,6 +171,7 @@ export class FirehoseClient extends Emitter<ClientEvents> {
     this.counters.received++;
     const received = decoded.received;
     for (const registration of registrations) {
+      if (registration.raw !== undefined) continue;
       if (registration.type !== undefined && received.eventType?.type !== registration.type) continue;
       try {
         if (registration.where && !registration.where(received)) continue;
@@ -227,6 +186,7 @@ export class FirehoseClient extends Emitter<ClientEvents> {
     target: SubscribeTarget,
     options: SubscribeOptions,
     handler: (received: ReceivedEvent) => void,
+    raw?: (message: RawMessage) => void,
   ): { registration: ClientRegistration; toSubscribe: Map<string, QoS> } {
     this.assertOpen();
     const { filters, type } = resolveTarget(target);
@@ -241,10 +201,31 @@ export class FirehoseClient extends Emitter<ClientEvents> {
       type,
       where: compileWhere(options.where),
       handler,
+      raw,
     };
     const toSubscribe = this.registry.add(registration);
-    for (const filter of toSubscribe.keys()) this.confirmed.delete(filter);
+    this.sync.added(toSubscribe.keys());
     return { registration, toSubscribe };
+  }
+
+  /** Sends the SUBSCRIBE a new registration needs; on refusal, takes the registration back. */
+  private async activate(
+    registration: ClientRegistration,
+    toSubscribe: Map<string, QoS>,
+  ): Promise<Unsubscribe> {
+    try {
+      await this.sync.subscribe(toSubscribe);
+    } catch (error) {
+      await this.unregister(registration);
+      throw error;
+    }
+    this.replayEarly(registration);
+    let done = false;
+    return async () => {
+      if (done) return;
+      done = true;
+      await this.unregister(registration);
+    };
   }
 
   private replayEarly(registration: ClientRegistration): void {
@@ -259,24 +240,7 @@ export class FirehoseClient extends Emitter<ClientEvents> {
   }
 
   private unregister(registration: ClientRegistration): Promise<void> {
-    const unused = this.registry.remove(registration);
-    for (const filter of unused) this.confirmed.delete(filter);
-    const connection = this.connection;
-    if (unused.length === 0) return Promise.resolve();
-    const giveUp = (): void => {
-      if (!this.options.clean) for (const filter of unused) this.stale.add(filter);
-    };
-    if (!connection?.connected) {
-      giveUp();
-      return Promise.resolve();
-    }
-    return connection.client.unsubscribeAsync(unused).then(
-      () => undefined,
-      (error: unknown) => {
-        giveUp();
-        this.options.logger.debug({ err: error }, 'firehose client unsubscribe interrupted');
-      },
-    );
+    return this.sync.removed(this.registry.remove(registration));
   }
 
   private assertOpen(): void {
@@ -307,19 +271,26 @@ export class FirehoseClient extends Emitter<ClientEvents> {
       const result = call(received);
       if (result instanceof Promise) result.catch((error: unknown) => this.reportError(error));
     });
-    try {
-      await this.sendSubscribe(toSubscribe);
-    } catch (error) {
-      await this.unregister(registration);
-      throw error;
-    }
-    this.replayEarly(registration);
-    let done = false;
-    return async () => {
-      if (done) return;
-      done = true;
-      await this.unregister(registration);
+    return this.activate(registration, toSubscribe);
+  }
+
+  /**
+   * Calls `handler` with every message on `filter` as bytes: nothing is parsed, validated or
+   * deduplicated, and nothing goes to `invalid`. For the broker's own topics (`$SYS/#`,
+   * `$firehose/#`) and payloads that are not firehose envelopes. Survives reconnects like subscribe().
+   * @throws FirehoseError `INVALID_FILTER`, `NOT_AUTHORIZED`, `CLOSED`
+   */
+  async subscribeRaw(
+    filter: string,
+    handler: (message: RawMessage) => void | Promise<void>,
+    options: Pick<SubscribeOptions, 'qos'> = {},
+  ): Promise<Unsubscribe> {
+    const call = (message: RawMessage): void => {
+      const result = handler(message);
+      if (result instanceof Promise) result.catch((error: unknown) => this.reportError(error));
     };
+    const { registration, toSubscribe } = this.register(filter, { qos: options.qos }, () => {}, call);
+    return this.activate(registration, toSubscribe);
   }
 
   /**
@@ -353,7 +324,7 @@ export class FirehoseClient extends Emitter<ClientEvents> {
     this.streams.add(buffer);
     if (opts.signal?.aborted) onAbort();
     else opts.signal?.addEventListener('abort', onAbort, { once: true });
-    const ready = this.sendSubscribe(toSubscribe).then(
+    const ready = this.sync.subscribe(toSubscribe).then(
       () => this.replayEarly(added),
       (error: unknown) => {
         const failure = error instanceof Error ? error : new Error(String(error));

@@ -14,6 +14,7 @@ export type {
   InvalidEvent,
   PublishOptions,
   PublishRawOptions,
+  RawMessage,
   ReceivedEvent,
   SubscribeOptions,
   Unsubscribe,

@@ -31,6 +31,13 @@ export interface ReceivedEvent<
   readonly payload: Uint8Array;
 }
 
+/** A message as `subscribeRaw()` hands it over: bytes, not parsed. */
+export interface RawMessage {
+  readonly topic: string;
+  readonly payload: Uint8Array;
+  readonly receivedAt: Date;
+}
+
 /** A message that failed parsing or validation; it never reaches a handler. */
 export interface InvalidEvent {
   readonly topic: string;

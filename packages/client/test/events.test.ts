@@ -1,7 +1,7 @@
 import { createEvent, isFirehoseError } from '@firehose/protocol';
 import { gerrit } from '@firehose/schema';
 import { describe, expect, it } from 'vitest';
-import type { InvalidEvent, ReceivedEvent } from '../src/index.js';
+import type { InvalidEvent, RawMessage, ReceivedEvent } from '../src/index.js';
 import { commentAdded, open, openPublisher, sleep, startBroker, waitFor } from './helpers.js';
 
 const TOPIC = 'gerrit/openstack/nova/comment-added';
@@ -160,5 +160,29 @@ describe('invalid incoming events', () => {
     await waitFor(() => handled.length === 1 && invalid.length === 1);
     expect(handled[0]!.eventType).toBe(gerrit.commentAdded);
     expect(handled[0]!.params).toEqual({ project: 'openstack/nova' });
+  });
+});
+
+describe('subscribeRaw', () => {
+  it("hands over bytes unparsed: the broker's $SYS topics, and payloads that are not envelopes", async () => {
+    const broker = await startBroker({ sys: { interval: 1 }, validation: { enabled: false } });
+    const client = await open(broker.url('mqtt')!);
+    const invalid: InvalidEvent[] = [];
+    client.on('invalid', (event) => invalid.push(event));
+    const sys: RawMessage[] = [];
+    const raw: RawMessage[] = [];
+    await client.subscribeRaw('$SYS/#', (message) => void sys.push(message));
+    const unsubscribe = await client.subscribeRaw('gerrit/#', (message) => void raw.push(message));
+    const publisher = await openPublisher(broker.url('mqtt')!);
+    await publisher.publishRaw(TOPIC, 'plain text, not an envelope');
+    await waitFor(() => raw.length === 1 && sys.length > 0, 5000, '$SYS and the raw message');
+    expect(new TextDecoder().decode(raw[0]!.payload)).toBe('plain text, not an envelope');
+    expect(raw[0]!.topic).toBe(TOPIC);
+    expect(sys[0]!.topic.startsWith('$SYS/')).toBe(true);
+    expect(invalid).toEqual([]); // nothing was parsed, so nothing is invalid
+    await unsubscribe();
+    await publisher.publishRaw(TOPIC, 'again');
+    await sleep(150);
+    expect(raw).toHaveLength(1);
   });
 });
