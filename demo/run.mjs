@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-const HELP = `Usage: pnpm demo [-- options]
+const HELP = `Usage: pnpm demo [options]
 
 Starts a firehose broker, simulated publishers and the live dashboard; Ctrl-C stops them.
 
