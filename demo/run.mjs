@@ -2,7 +2,7 @@
 // `pnpm demo`: build what the demo needs, then run the whole stack in this one process — an
 // embedded in-memory broker (demo/broker.yaml), the simulated publishers and the dashboard's
 // server — print the URL to open and a `firehose tail` command, and stop everything on Ctrl-C.
-// Flags: pnpm demo -- --help
+// Flags: pnpm demo --help
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
