@@ -127,7 +127,22 @@ export class Publisher {
     pending.callback = callback;
     this.inFlight.add(pending);
     const payload = typeof pending.payload === 'string' ? pending.payload : (pending.payload as Buffer);
-    client.publish(pending.topic, payload, { qos: pending.qos, retain: pending.retain }, callback);
+    try {
+      client.publish(pending.topic, payload, { qos: pending.qos, retain: pending.retain }, callback);
+    } catch (error) {
+      // Never let MQTT.js throw into a connect handler or the caller's await: settle instead.
+      this.settle(
+        pending,
+        new FirehoseError(
+          'CONNECTION_FAILED',
+          `The publish to ${pending.topic} could not be sent; retry it.`,
+          {
+            cause: error,
+          },
+        ),
+      );
+      return;
+    }
     if (pending.qos > 0) {
       const id = client.getLastMessageId();
       if ((client as unknown as MqttInternals).outgoing[id]?.cb === callback) pending.messageId = id;
