@@ -71,7 +71,14 @@ export class FirehoseClient extends Emitter<ClientEvents> {
         this.publisher.setOffline();
         this.setState('reconnecting');
       },
-      onMessage: (topic, payload) => this.onMessage(topic, payload),
+      onMessage: (topic, payload) => {
+        // Nothing a message does may throw into MQTT.js's parser loop and stall the connection.
+        try {
+          this.onMessage(topic, payload);
+        } catch (error) {
+          this.reportError(error);
+        }
+      },
       onError: (error) => this.reportError(error),
     };
     try {
