@@ -141,6 +141,9 @@ async function main() {
   process.once('SIGINT', () => void stop(0));
   process.once('SIGTERM', () => void stop(0));
 
+  console.log(
+    `demo: starting the broker and the publishers (rate ${opts.rate}; the simulation warms up first)…`,
+  );
   try {
     const config = await readConfigFile(join(root, 'demo/broker.yaml'));
     const listen = (port, extra = {}) => ({ ...extra, host: opts.host, port });

@@ -22,7 +22,8 @@ export interface SimulationOptions {
   /**
    * How long stories have already been running at `start`, in milliseconds, so the stream starts
    * in steady state (mid-review changes, running builds) instead of ramping up. Events before
-   * `start` are dropped. @default 20 minutes, shortened in proportion above rate 20
+   * `start` are dropped. @default 20 minutes (≈ 7 s of work at rate 100), shortened in proportion
+   * above rate 100
    */
   warmup?: number;
 }
@@ -56,7 +57,7 @@ const MINUTE = 60_000;
 /** Long enough for the longest stories to be under way at the start (steady state from the first minute). */
 const DEFAULT_WARMUP = 20 * MINUTE;
 /** Above this rate the warm-up shrinks in proportion, so start-up work stays bounded. */
-const WARMUP_RATE = 20;
+const WARMUP_RATE = 100;
 
 /** The queue holds planned events and stories waiting to continue, both by time. */
 type Entry =
