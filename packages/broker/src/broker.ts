@@ -317,14 +317,21 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
     this.emit('listening');
   }
 
-  /** Stops accepting, disconnects clients, closes persistence. Safe to call twice. */
-  async close(): Promise<void> {
+  /**
+   * Stops accepting, gives queued outbound bytes up to `flushMs` to reach clients, disconnects
+   * them, closes persistence. Safe to call twice.
+   */
+  async close(options: { /** @default 1000 */ flushMs?: number } = {}): Promise<void> {
     if (this.#state === 'closing' || this.#state === 'closed') return;
     this.#state = 'closing';
+    const until = Date.now() + (options.flushMs ?? 1000);
+    const pending = (): boolean => [...this.#connections].some((conn) => conn.pendingBytes() > 0);
     this.#reporter.stop();
-    await Promise.all(this.#listeners.map((l) => l.close()));
+    for (const listener of this.#listeners) listener.stop();
+    while (pending() && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 20));
     await new Promise<void>((resolve) => this.#aedes.close(() => resolve()));
     for (const conn of this.#connections) conn.destroy();
+    await Promise.all(this.#listeners.map((l) => l.close()));
     if (this.#sweeper) clearInterval(this.#sweeper);
     await this.#backend.close(this.#persistence()).catch((error: unknown) => this.#internalError(error));
     this.#state = 'closed';

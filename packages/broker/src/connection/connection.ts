@@ -98,6 +98,11 @@ export class FirehoseConnection extends Duplex {
     }
   }
 
+  /** Outbound bytes not yet handed to the kernel/peer (graceful shutdown waits for these). */
+  pendingBytes(): number {
+    return this.#dead ? 0 : this.#sink.queuedBytes();
+  }
+
   /** The peer went away. */
   peerEnded(): void {
     if (!this.#dead) this.push(null);

@@ -38,9 +38,11 @@ export async function startHttpListener(settings: ListenerConfig, endpoints: Htt
     kind: 'http',
     settings,
     address: () => serverAddress(server),
+    stop: () => void closeServer(server),
     close: async () => {
+      const closed = closeServer(server);
       server.closeAllConnections();
-      await closeServer(server);
+      await closed;
     },
   };
 }

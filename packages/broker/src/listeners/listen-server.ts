@@ -21,12 +21,25 @@ export function listenServer(server: Server, host: string, port: number, name: s
   });
 }
 
-/** Closes a server, resolving once it no longer accepts. */
+/**
+ * Stops a server accepting and returns a promise for its full close (which Node resolves only once
+ * every connection has ended). Safe to call again: later calls share the first promise.
+ */
 export function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
+  const cached = closing.get(server);
+  if (cached) return cached;
+  const promise = new Promise<void>((resolve) => {
+    if (!server.listening) {
+      resolve();
+      return;
+    }
     server.close(() => resolve());
   });
+  closing.set(server, promise);
+  return promise;
 }
+
+const closing = new WeakMap<Server, Promise<void>>();
 
 /** The bound address of a listening server. */
 export function serverAddress(server: Server): { host: string; port: number } {

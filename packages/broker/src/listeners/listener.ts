@@ -18,6 +18,8 @@ export interface RunningListener {
   address(): { host: string; port: number };
   /** Re-reads TLS certificate and key into the running server (reload without dropping clients). */
   reloadTls?(settings: ListenerConfig): void;
-  /** Stops accepting; existing connections are closed by the broker. */
+  /** Stops accepting new connections; existing ones stay (the broker flushes, then closes them). */
+  stop(): void;
+  /** Ends any connection left and resolves once the server is closed. */
   close(): Promise<void>;
 }

@@ -65,6 +65,7 @@ export async function startMqttListener(
     kind,
     settings,
     address: () => serverAddress(server),
+    stop: () => void closeServer(server),
     close: () => closeServer(server),
     reloadTls: (next) =>
       tlsServer?.setSecureContext({ cert: readPem(next.cert), key: readPem(next.key), ...(next.ca ? { ca: readPem(next.ca) } : {}) }),

@@ -64,11 +64,13 @@ export async function startWsListener(
     address: () => serverAddress(server),
     reloadTls: (next) =>
       httpsServer?.setSecureContext({ cert: readPem(next.cert), key: readPem(next.key), ...(next.ca ? { ca: readPem(next.ca) } : {}) }),
+    stop: () => void closeServer(server),
     close: async () => {
+      const closed = closeServer(server);
       for (const ws of wss.clients) ws.terminate();
       wss.close();
       server.closeAllConnections();
-      await closeServer(server);
+      await closed;
     },
   };
 }
