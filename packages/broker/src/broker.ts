@@ -63,8 +63,8 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
   readonly #aedes: Aedes;
   readonly #connections = new Set<FirehoseConnection>();
   readonly #perIp = new Map<string, number>();
-  /** New connections per IP in the current minute (limits.connectionRatePerIp). */
-  #rate = { minute: 0, counts: new Map<string, number>() };
+  /** New connections per IP in a one-minute window starting at its first (limits.connectionRatePerIp). */
+  readonly #rate = new Map<string, { since: number; count: number }>();
   readonly #diverted = new WeakSet<object>();
   #listeners: RunningListener[] = [];
   readonly #reporter: Reporter;
@@ -211,11 +211,15 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
       this.#refuse('connections_total', { ip: info.ip });
       return undefined;
     }
-    const minute = Math.floor(Date.now() / 60_000);
-    if (this.#rate.minute !== minute) this.#rate = { minute, counts: new Map() };
-    const recent = (this.#rate.counts.get(info.ip) ?? 0) + 1;
-    this.#rate.counts.set(info.ip, recent);
-    if (recent > limits.connectionRatePerIp) {
+    const now = Date.now();
+    let window = this.#rate.get(info.ip);
+    if (window === undefined || now - window.since >= 60_000) {
+      // Drop stale windows now and then so the map stays as small as the set of recent addresses.
+      if (this.#rate.size > 10_000) for (const [ip, w] of this.#rate) if (now - w.since >= 60_000) this.#rate.delete(ip);
+      window = { since: now, count: 0 };
+      this.#rate.set(info.ip, window);
+    }
+    if (++window.count > limits.connectionRatePerIp) {
       this.#refuse('connection_rate', { ip: info.ip });
       return undefined;
     }
