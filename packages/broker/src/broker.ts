@@ -6,6 +6,7 @@ import { ClientRegistry } from './aedes-hooks.js';
 import { Catalogue } from './catalogue.js';
 import { configChanges, type ConfigChanges } from './config/config-changes.js';
 import { printConfig } from './config/print-config.js';
+import { ConnectionLimits } from './connection-limits.js';
 import { FirehoseConnection, type ConnectionInfo, type OutboundSink } from './connection/connection.js';
 import { startHttpListener } from './listeners/http-listener.js';
 import { startMqttListener } from './listeners/mqtt-listener.js';
@@ -62,9 +63,7 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
   readonly #registry: ClientRegistry;
   readonly #aedes: Aedes;
   readonly #connections = new Set<FirehoseConnection>();
-  readonly #perIp = new Map<string, number>();
-  /** New connections per IP in a one-minute window starting at its first (limits.connectionRatePerIp). */
-  readonly #rate = new Map<string, { since: number; count: number }>();
+  readonly #admission = new ConnectionLimits();
   readonly #diverted = new WeakSet<object>();
   #listeners: RunningListener[] = [];
   readonly #reporter: Reporter;
@@ -207,25 +206,9 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
   #accept(info: ConnectionInfo, sink: OutboundSink): FirehoseConnection | undefined {
     const limits = this.#config.limits;
     if (this.#state !== 'listening') return undefined;
-    if (this.#connections.size >= limits.maxConnections) {
-      this.#refuse('connections_total', { ip: info.ip });
-      return undefined;
-    }
-    const now = Date.now();
-    let window = this.#rate.get(info.ip);
-    if (window === undefined || now - window.since >= 60_000) {
-      // Drop stale windows now and then so the map stays as small as the set of recent addresses.
-      if (this.#rate.size > 10_000) for (const [ip, w] of this.#rate) if (now - w.since >= 60_000) this.#rate.delete(ip);
-      window = { since: now, count: 0 };
-      this.#rate.set(info.ip, window);
-    }
-    if (++window.count > limits.connectionRatePerIp) {
-      this.#refuse('connection_rate', { ip: info.ip });
-      return undefined;
-    }
-    const fromIp = this.#perIp.get(info.ip) ?? 0;
-    if (fromIp >= limits.maxConnectionsPerIp) {
-      this.#refuse('connections_per_ip', { ip: info.ip });
+    const refused = this.#admission.admit(info.ip, limits);
+    if (refused !== undefined) {
+      this.#refuse(refused, { ip: info.ip });
       return undefined;
     }
     const stats = this.stats;
@@ -246,13 +229,10 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
       },
     });
     this.#connections.add(conn);
-    this.#perIp.set(info.ip, fromIp + 1);
     stats.connectionsTotal++;
     conn.once('close', () => {
       this.#connections.delete(conn);
-      const left = (this.#perIp.get(info.ip) ?? 1) - 1;
-      if (left <= 0) this.#perIp.delete(info.ip);
-      else this.#perIp.set(info.ip, left);
+      this.#admission.release(info.ip);
     });
     this.#aedes.handle(conn);
     return conn;
