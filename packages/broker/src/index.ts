@@ -10,6 +10,8 @@ export type {
   ValidationInput,
 } from './config/types.js';
 export { resolveConfig } from './config/resolve-config.js';
+export type { CatalogueRecord } from './catalogue.js';
+export type { InvalidRecord } from './publish-inspector.js';
 export type { Logger } from './logger.js';
 export type { RefusalReason } from './stats.js';
 // Config and auth modules (src/config, src/auth).

@@ -1,3 +1,4 @@
+import type { CatalogueRecord } from '@firehose/broker';
 import { eventTypes } from '@firehose/schema';
 
 /** What the broker reported for one event type or topic, merged over cluster nodes. */
@@ -32,18 +33,6 @@ export interface CatalogueView {
   undeclared: UndeclaredRow[];
   /** Catalogue records received from the broker (0: catalogue off, or nothing retained yet). */
   records: number;
-}
-
-/** The broker's retained record shape (`@firehose/broker` catalogue.ts), read defensively. */
-interface CatalogueRecord {
-  kind: 'declared' | 'undeclared';
-  name: string;
-  node: string;
-  count: number;
-  invalid: number;
-  rate: number;
-  lastSeen: string | null;
-  publishers: string[];
 }
 
 /**
