@@ -17,7 +17,7 @@ export function ZuulLine({ item }: { item: StreamItem }) {
         ) : (
           <span class="change">#{fields.change}</span>
         ))}
-      {fields.patchset && <span class="muted">,{fields.patchset}</span>}
+      {fields.patchset && <span class="muted" title="patch set">PS{fields.patchset}</span>}
       {fields.project && <span class="project">{fields.project}</span>}
       {fields.action && <span class={`result tone-${resultTone(fields.result ?? fields.action)}`}>{fields.action}</span>}
       {fields.jobs.map((job) => {
