@@ -10,6 +10,7 @@ import { Emitter } from './emitter.js';
 import { EventBuffer } from './event-buffer.js';
 import type { ResolvedOptions } from './options.js';
 import { Publisher } from './publisher.js';
+import type { FilterEvent } from './filter-event.js';
 import { compileWhere, resolveTarget, type SubscribeTarget } from './subscribe-target.js';
 import { SubscriptionRegistry, type QoS, type Registration } from './subscription-registry.js';
 import { SubscriptionSync } from './subscription-sync.js';
@@ -19,6 +20,7 @@ import type {
   EventHandler,
   EventsOptions,
   EventStream,
+  FilterEventStream,
   PublishOptions,
   PublishRawOptions,
   RawMessage,
@@ -267,7 +269,11 @@ export class FirehoseClient extends Emitter<ClientEvents> {
     handler: EventHandler<Data, Params>,
     options?: SubscribeOptions<Data, Params>,
   ): Promise<Unsubscribe>;
-  async subscribe(target: string, handler: EventHandler, options?: SubscribeOptions): Promise<Unsubscribe>;
+  async subscribe<F extends string>(
+    target: F,
+    handler: (event: FilterEvent<F>) => void | Promise<void>,
+    options?: SubscribeOptions,
+  ): Promise<Unsubscribe>;
   async subscribe(
     target: SubscribeTarget,
     handler: EventHandler<never, never>,
@@ -308,7 +314,7 @@ export class FirehoseClient extends Emitter<ClientEvents> {
     target: Subscription<Data, Params> | EventType<Data, Params>,
     options?: EventsOptions<Data, Params>,
   ): EventStream<Data, Params>;
-  events(target: string, options?: EventsOptions): EventStream;
+  events<F extends string>(target: F, options?: EventsOptions): FilterEventStream<F>;
   events(target: SubscribeTarget, options: EventsOptions<never, never> = {}): EventStream<never, never> {
     const opts = options as EventsOptions;
     const buffer = new EventBuffer<ReceivedEvent>(

@@ -1,0 +1,56 @@
+import type {
+  ansible,
+  EventType,
+  gearmanLogstash,
+  gearmanSubunit,
+  gerrit,
+  launchpad,
+  zuul,
+} from '@firehose/schema';
+import type { ReceivedEvent } from './types.js';
+
+/** The declared services by their first topic level. */
+interface ServiceEventTypes {
+  gerrit: typeof gerrit;
+  zuul: typeof zuul;
+  launchpad: typeof launchpad;
+  'gearman-subunit': typeof gearmanSubunit;
+  'gearman-logstash': typeof gearmanLogstash;
+  ansible: typeof ansible;
+}
+type ServiceName = keyof ServiceEventTypes;
+
+/** Services a filter string can reach, from its first level: `gerrit/#` → gerrit, `+/…` or `#` → all. */
+type ServicesOf<F extends string> = (F extends `${infer First}/${string}` ? First : F) extends infer First
+  ? First extends '+' | '#'
+    ? ServiceName
+    : First extends ServiceName
+      ? First
+      : never
+  : never;
+
+/** Every event type of the given services (distributes, so a union of services unions their types). */
+type EventTypesOf<S extends ServiceName> = S extends ServiceName
+  ? ServiceEventTypes[S][keyof ServiceEventTypes[S]]
+  : never;
+
+/** One declared event type as a handler sees it: `eventType` is that type, so `if (e.eventType)` narrows. */
+type DeclaredEvent<E> =
+  E extends EventType<infer Data, infer Params>
+    ? ReceivedEvent<Data, Params> & { readonly eventType: E }
+    : never;
+
+/** A topic no schema declares (e.g. a Gerrit upgrade's new event type): `data` is unknown. */
+export type UndeclaredEvent = ReceivedEvent & { readonly eventType: undefined };
+
+/**
+ * What a handler receives for a filter string: the union of every declared event type of the
+ * services the filter can reach, plus undeclared topics. Test `event.eventType` (or use `isEventOf`)
+ * to narrow. The union is per service, so a narrower filter (`gerrit/+/+/comment-added`) still
+ * yields every gerrit type: a superset, never a wrong type. A plain `string` yields `ReceivedEvent`.
+ */
+export type FilterEvent<F extends string> = string extends F
+  ? ReceivedEvent
+  : [ServicesOf<F>] extends [never]
+    ? ReceivedEvent
+    : DeclaredEvent<EventTypesOf<ServicesOf<F>>> | UndeclaredEvent;
