@@ -1,4 +1,5 @@
 import { createBroker, hashPassword, type BrokerConfigInput, type FirehoseBroker } from '@firehose/broker';
+import { createServer, type AddressInfo } from 'node:net';
 import { afterEach } from 'vitest';
 import { connect, type ConnectOptions, type FirehoseClient } from '../src/index.js';
 
@@ -55,6 +56,15 @@ export async function waitFor(predicate: () => boolean, timeoutMs = 5000, what =
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/** A port nothing listens on (bound, then released): a broker that is down, or one to start later on it. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

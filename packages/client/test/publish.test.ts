@@ -1,21 +1,20 @@
-import { createServer, type AddressInfo } from 'node:net';
 import { isFirehoseError } from '@firehose/protocol';
 import { gerrit } from '@firehose/schema';
 import { describe, expect, it } from 'vitest';
 import type { ClientState, ReceivedEvent } from '../src/index.js';
-import { commentAdded, onCleanup, open, openPublisher, sleep, startBroker, waitFor } from './helpers.js';
+import {
+  commentAdded,
+  freePort,
+  onCleanup,
+  open,
+  openPublisher,
+  sleep,
+  startBroker,
+  waitFor,
+} from './helpers.js';
 import { TcpProxy } from './tcp-proxy.js';
 
 const TOPIC = 'gerrit/openstack/nova/comment-added';
-
-/** A port nothing listens on (bound, then released). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('publish', () => {
   it('rejects invalid data locally with the path, and sends nothing', async () => {

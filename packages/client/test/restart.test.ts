@@ -1,22 +1,22 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gerrit } from '@firehose/schema';
 import { describe, expect, it } from 'vitest';
 import type { ClientState } from '../src/index.js';
-import { commentAdded, onCleanup, open, openPublisher, sleep, startBroker, waitFor } from './helpers.js';
+import {
+  commentAdded,
+  freePort,
+  onCleanup,
+  open,
+  openPublisher,
+  sleep,
+  startBroker,
+  waitFor,
+} from './helpers.js';
 import { TcpProxy } from './tcp-proxy.js';
 
 const TOPIC = 'gerrit/openstack/nova/comment-added';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('broker restart', () => {
   it('a persistent QoS 1 session gets every message published while it was away, across a broker restart (level persistence)', async () => {
