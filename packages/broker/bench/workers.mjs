@@ -2,6 +2,7 @@
 // subscriber. Forked by run.mjs; they talk over IPC. Raw mqtt-packet sockets keep the load
 // generators cheap, so the broker is what gets measured.
 import { connect as netConnect, createServer } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import mqttPacket from 'mqtt-packet';
 
@@ -14,6 +15,15 @@ const TS_WIDTH = 17;
 
 function onMessage(handler) {
   process.on('message', (message) => void handler(message));
+}
+
+/** Write syscalls this process has made so far (Linux /proc; NaN elsewhere). */
+function writeSyscalls() {
+  try {
+    return Number(/^syscw: (\d+)$/m.exec(readFileSync('/proc/self/io', 'utf8'))?.[1]);
+  } catch {
+    return NaN;
+  }
 }
 
 async function brokerWorker({ kind, config }) {
@@ -42,7 +52,7 @@ async function brokerWorker({ kind, config }) {
     if (message.type === 'rss') send({ type: 'rss', rss: process.memoryUsage().rss, peakRss });
     if (message.type === 'cpu') {
       const { user, system } = process.cpuUsage();
-      send({ type: 'cpu', micros: user + system });
+      send({ type: 'cpu', micros: user + system, writes: writeSyscalls() });
     }
     if (message.type === 'stop') {
       clearInterval(sampler);

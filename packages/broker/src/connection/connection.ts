@@ -50,8 +50,14 @@ export interface ConnectionEvents {
  *   (aedes' parser has no limit);
  * - outbound, it never signals backpressure to aedes (one unread socket would otherwise stall
  *   delivery to every subscriber, aedes #1060). It queues in the sink instead, drops QoS 0
- *   PUBLISH above a soft cap and closes the connection above a hard cap.
+ *   PUBLISH above a soft cap and closes the connection above a hard cap;
+ * - outbound, it batches: aedes writes each delivery in its own setImmediate, which costs bare
+ *   aedes one write syscall per message per subscriber. Packets collect until the event loop's
+ *   next check phase (or BATCH_BYTES) and leave in one write.
  */
+/** Above this many unsent bytes a batch leaves at once instead of at the next check phase. */
+const BATCH_BYTES = 256 * 1024;
+
 export class FirehoseConnection extends Duplex {
   readonly info: ConnectionInfo;
   readonly #sink: OutboundSink;
@@ -72,6 +78,7 @@ export class FirehoseConnection extends Duplex {
   #ready: { parts: Uint8Array[]; size: number; publish: boolean }[] = [];
   #paused = false;
   #corked = 0;
+  #flushScheduled = false;
   #dead = false;
 
   constructor(sink: OutboundSink, info: ConnectionInfo, limits: ConnectionLimits, events: ConnectionEvents) {
@@ -100,7 +107,7 @@ export class FirehoseConnection extends Duplex {
 
   /** Outbound bytes not yet handed to the kernel/peer (graceful shutdown waits for these). */
   pendingBytes(): number {
-    return this.#dead ? 0 : this.#sink.queuedBytes();
+    return this.#dead ? 0 : this.#sink.queuedBytes() + this.#outBytes;
   }
 
   /** The peer went away. */
@@ -148,7 +155,7 @@ export class FirehoseConnection extends Duplex {
         ? Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8')
         : (chunk as Uint8Array),
     );
-    if (this.#corked === 0) this.#flush();
+    if (this.#corked === 0) this.#scheduleFlush();
     const done = typeof encoding === 'function' ? encoding : callback;
     if (typeof done === 'function') queueMicrotask(done as () => void);
     return true;
@@ -159,14 +166,28 @@ export class FirehoseConnection extends Duplex {
   }
 
   override uncork(): void {
-    if (this.#corked > 0 && --this.#corked === 0) this.#flush();
+    if (this.#corked > 0 && --this.#corked === 0) this.#scheduleFlush();
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     this.#outbound(chunk);
-    this.#flush();
+    this.#scheduleFlush();
     callback();
   }
+
+  #scheduleFlush(): void {
+    if (this.#outBytes >= BATCH_BYTES) {
+      this.#flush();
+    } else if (!this.#flushScheduled && this.#ready.length > 0) {
+      this.#flushScheduled = true;
+      setImmediate(this.#scheduledFlush);
+    }
+  }
+
+  readonly #scheduledFlush = (): void => {
+    this.#flushScheduled = false;
+    this.#flush();
+  };
 
   readonly #onPart = (part: Uint8Array, end: boolean): void => {
     if (!this.#outDrop) this.#outParts.push(part);
@@ -234,11 +255,14 @@ export class FirehoseConnection extends Duplex {
   }
 
   override _final(callback: (error?: Error | null) => void): void {
+    this.#flush();
     this.#sink.destroy();
     callback();
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    // aedes destroys right after writing a refusing CONNACK: what it wrote still goes out.
+    this.#flush();
     this.#dead = true;
     this.#sink.destroy();
     callback(error);

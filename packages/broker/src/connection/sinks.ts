@@ -21,14 +21,17 @@ export function socketSink(socket: Socket): OutboundSink {
 /**
  * Sends each MQTT packet as exactly one WebSocket binary frame. ws' own `createWebSocketStream`
  * has no `_writev`, so aedes' piecewise writes became ~6 frames per PUBLISH (DESIGN §6).
+ * `socket` is the upgraded connection under `ws`: corking it sends a batch's frames in one write.
  */
-export function webSocketSink(ws: WebSocket): OutboundSink {
+export function webSocketSink(ws: WebSocket, socket: Socket): OutboundSink {
   return {
     send(packets) {
       if (ws.readyState !== ws.OPEN) return;
+      socket.cork();
       for (const parts of packets) {
         ws.send(parts.length === 1 ? parts[0]! : Buffer.concat(parts), { binary: true });
       }
+      socket.uncork();
     },
     queuedBytes: () => ws.bufferedAmount,
     pause: () => ws.pause(),

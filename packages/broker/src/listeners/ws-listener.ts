@@ -43,7 +43,7 @@ export async function startWsListener(
   wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
     const conn = host.accept(
       { ip: clientIp(req, host.trustProxy), listener: kind, payload: settings.payload },
-      webSocketSink(ws),
+      webSocketSink(ws, req.socket),
     );
     if (!conn) {
       ws.terminate();
