@@ -1,7 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect as tlsConnect } from 'node:tls';
+import { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../src/index.js';
 import { client, connectCollecting, gerritCommentAdded, sleep, startBroker, waitFor } from './helpers.js';
@@ -45,6 +48,40 @@ describe('listeners', () => {
     await waitFor(() => tls.seen.length === 1 && wss.seen.length === 1);
     expect(JSON.parse(tls.seen[0]!.payload.toString())).toEqual(event);
     expect(JSON.parse(wss.seen[0]!.payload.toString())).toEqual(event);
+  });
+
+  it('reads a PROXY header in front of the TLS handshake on an mqtts listener (TCP-mode balancer)', async () => {
+    const broker = await startBroker({
+      accounts: await gerritAccount(),
+      trustProxy: { proxyProtocol: true },
+      listeners: { mqtts: { host: '127.0.0.1', port: 0, cert, key } },
+    });
+    const ips: string[] = [];
+    broker.on('clientConnected', ({ ip }) => ips.push(ip));
+    const ca = readFileSync(cert);
+    const { port } = broker.address('mqtts')!;
+    // What HAProxy `send-proxy` does: the header in clear, then the client's own TLS bytes.
+    const viaBalancer = (clientIp: string) => (): ReturnType<typeof tlsConnect> => {
+      const tcp = netConnect({ host: '127.0.0.1', port });
+      tcp.write(`PROXY TCP4 ${clientIp} 127.0.0.1 40000 ${port}\r\n`);
+      return tlsConnect({ socket: tcp, ca, servername: 'localhost' });
+    };
+    const subscriber = new MqttClient(viaBalancer('203.0.113.7'), { reconnectPeriod: 0, protocolVersion: 4 });
+    const publisher = new MqttClient(viaBalancer('198.51.100.1'), { reconnectPeriod: 0, username: 'gerrit', password: 'pw' });
+    try {
+      await Promise.all([subscriber, publisher].map((c) => new Promise((resolve, reject) => c.once('connect', resolve).once('error', reject))));
+      const seen: string[] = [];
+      subscriber.on('message', (_topic, payload) => seen.push(payload.toString()));
+      await subscriber.subscribeAsync('gerrit/#', { qos: 1 });
+      const event = gerritCommentAdded();
+      await publisher.publishAsync(TOPIC, JSON.stringify(event), { qos: 1 });
+      await waitFor(() => seen.length === 1);
+      expect(JSON.parse(seen[0]!)).toEqual(event);
+      expect(ips.sort()).toEqual(['198.51.100.1', '203.0.113.7']);
+    } finally {
+      subscriber.end(true);
+      publisher.end(true);
+    }
   });
 
   it('delivers only the envelope’s data on a payload: data listener', async () => {

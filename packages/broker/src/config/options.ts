@@ -268,7 +268,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: { kind: 'bool' },
     expect: 'true or false',
     default: 'false',
-    meaning: 'expect a PROXY protocol header on every TCP connection',
+    meaning: 'expect a PROXY protocol v1/v2 header on every MQTT and MQTT-over-TLS connection (before the TLS handshake)',
   }),
   option({
     key: 'catalogue.interval',
