@@ -272,6 +272,7 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
       );
       this.#offlineCap.install(persistence as unknown as Parameters<OfflineCap['install']>[0]);
     }
+    for (const clientId of (await this.#backend.storedSessions?.()) ?? []) this.#sessions.restore(clientId);
     this.#trackSessions();
     this.#state = 'listening';
     const host: ListenerHost = {

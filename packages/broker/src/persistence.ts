@@ -29,7 +29,16 @@ export interface PersistenceBackend {
   mq: Emitter | undefined;
   /** Closes what aedes does not close itself (the persistence's store). */
   close(persistence: AedesPersistence | undefined): Promise<void>;
+  /**
+   * Ids of the persistent sessions a single-node store kept across a restart, so their expiry
+   * clock starts again (aedes has no API for it). Absent for memory (nothing survives) and redis
+   * (other nodes may hold those sessions connected right now).
+   */
+  storedSessions?(): Promise<string[]>;
 }
+
+/** aedes-persistence-level 9.2 keys subscriptions as `subscriptions:<encodeURIComponent(id)>:<filter>`. */
+const SUBSCRIPTION_KEYS = { gte: 'subscriptions:', lt: 'subscriptions;' };
 
 /**
  * Builds the persistence a config names: `memory` (aedes' own), `level:DIR` (aedes-persistence-level
@@ -46,7 +55,16 @@ export async function createPersistence(config: PersistenceConfig, maxOfflineMes
       const db = new Level(config.path);
       await db.open();
       const levelPersistence = require('aedes-persistence-level') as PersistenceFactory;
-      return { persistence: levelPersistence(db), mq: undefined, close: async (p) => p?.destroy?.() };
+      return {
+        persistence: levelPersistence(db),
+        mq: undefined,
+        close: async (p) => p?.destroy?.(),
+        async storedSessions() {
+          const ids = new Set<string>();
+          for await (const key of db.keys(SUBSCRIPTION_KEYS)) ids.add(decodeURIComponent(key.split(':')[1]!));
+          return [...ids];
+        },
+      };
     }
     case 'redis': {
       const connection = {

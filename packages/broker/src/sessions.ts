@@ -37,6 +37,14 @@ export class SessionTracker {
     return true;
   }
 
+  /**
+   * A session found in persistence at startup: disconnected since `now` (its real disconnect
+   * time died with the previous process). Its IP is unknown, so it counts against no quota.
+   */
+  restore(clientId: string, now = Date.now()): void {
+    if (!this.#sessions.has(clientId)) this.#sessions.set(clientId, { ip: '', disconnectedAt: now });
+  }
+
   connected(clientId: string): void {
     const session = this.#sessions.get(clientId);
     if (session) session.disconnectedAt = undefined;
@@ -65,6 +73,7 @@ export class SessionTracker {
 
   #remove(clientId: string, session: Session): void {
     this.#sessions.delete(clientId);
+    if (session.ip === '') return;
     const left = (this.#perIp.get(session.ip) ?? 1) - 1;
     if (left <= 0) this.#perIp.delete(session.ip);
     else this.#perIp.set(session.ip, left);
