@@ -1,7 +1,7 @@
 // Shared set-up for the dashboard's browser test and load check: a real broker with service
 // accounts, the built dashboard served statically, real publishers and headless Chromium.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer, connect as netConnect, type AddressInfo, type Socket } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
@@ -9,24 +9,11 @@ import { createBroker, hashPassword, type FirehoseBroker } from '@firehose/broke
 import { connect, type FirehoseClient } from '@firehose/client';
 import { sampleAccounts, type SampleMessage } from '@firehose/dashboard/sample-traffic';
 import { startDashboardServer, type DashboardServer } from '@firehose/dashboard/server';
+import { chromiumLaunchOptions } from '@firehose/test-support';
 import { chromium, type Browser } from 'playwright-core';
 
 export const outputDir = resolve(import.meta.dirname, '../../test-output');
 const dashboardDir = dirname(createRequire(import.meta.url).resolve('@firehose/dashboard/package.json'));
-
-/** Debian's Chromium; `.ci/run` installs it. CHROMIUM_PATH overrides. */
-export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-export const chromiumArgs = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** Builds the dashboard afresh into test-output, so the test never runs a stale dist/. */
 export function buildDashboard(name: string): string {
@@ -52,9 +39,7 @@ export interface DashboardStack {
 
 /** Broker (MQTT + WebSocket on free loopback ports, catalogue and $SYS every second), server, browser, publishers. */
 export async function startDashboardStack(buildName: string): Promise<DashboardStack> {
-  if (!existsSync(chromiumPath)) {
-    throw new Error(`Chromium is not installed at ${chromiumPath}: run \`apt-get install chromium\` or set CHROMIUM_PATH.`);
-  }
+  const chromiumOptions = chromiumLaunchOptions(); // fails early, before the build, if Chromium is missing
   mkdirSync(outputDir, { recursive: true });
   const root = buildDashboard(buildName);
   const password = await hashPassword('pw');
@@ -70,7 +55,7 @@ export async function startDashboardStack(buildName: string): Promise<DashboardS
   // The page reaches the broker through a TCP proxy the test can cut, to see a real reconnect.
   const proxy = await startTcpProxy(broker.address('ws')!.port);
   const server = await startDashboardServer({ port: 0, host: '127.0.0.1', broker: `ws://127.0.0.1:${proxy.port}/mqtt`, root });
-  const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+  const browser = await chromium.launch(chromiumOptions);
   const publishers = {} as Record<SampleMessage['account'], FirehoseClient>;
   for (const account of Object.keys(sampleAccounts) as SampleMessage['account'][]) {
     publishers[account] = await connect(mqttUrl, { username: account, password: 'pw', clientId: `sample-${account}` });

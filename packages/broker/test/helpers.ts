@@ -3,10 +3,13 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { FirehoseEvent } from '@firehose/protocol';
 import { createServiceEvent, gerrit } from '@firehose/schema';
+import { waitFor } from '@firehose/test-support';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import mqttPacket, { type Packet } from 'mqtt-packet';
 import { afterEach } from 'vitest';
 import { createBroker, type BrokerConfigInput, type FirehoseBroker } from '../src/index.js';
+
+export { sleep, waitFor } from '@firehose/test-support';
 
 const open: (() => Promise<unknown>)[] = [];
 const require = createRequire(import.meta.url);
@@ -38,16 +41,6 @@ export function collect(c: MqttClient): { topic: string; payload: Buffer; qos: n
   c.on('message', (topic, payload, packet) => seen.push({ topic, payload, qos: packet.qos, retain: packet.retain }));
   return seen;
 }
-
-export async function waitFor(predicate: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** A realistic, valid gerrit comment-added envelope (the schema package's fixture). */
 export function gerritCommentAdded(change = 912345): FirehoseEvent {

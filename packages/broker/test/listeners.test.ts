@@ -1,30 +1,14 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
+import { selfSignedCertificate } from '@firehose/test-support';
 import { MqttClient } from 'mqtt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../src/index.js';
 import { client, connectCollecting, gerritCommentAdded, sleep, startBroker, waitFor } from './helpers.js';
 
 const TOPIC = 'gerrit/openstack/nova/comment-added';
-let dir: string;
-let cert: string;
-let key: string;
-
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'firehose-tls-'));
-  cert = join(dir, 'cert.pem');
-  key = join(dir, 'key.pem');
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost',
-    '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-  ], { stdio: 'ignore' });
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const { cert, key, ca, remove } = selfSignedCertificate();
+afterAll(remove);
 
 const gerritAccount = async () => ({ gerrit: { password: await hashPassword('pw'), write: ['gerrit/#'] } });
 
@@ -37,7 +21,6 @@ describe('listeners', () => {
     });
     expect(broker.url('mqtts')).toMatch(/^mqtts:\/\/127\.0\.0\.1:\d+$/);
     expect(broker.url('wss')).toMatch(/^wss:\/\/127\.0\.0\.1:\d+\/mqtt$/);
-    const ca = readFileSync(cert);
     const tls = await connectCollecting(broker.url('mqtts')!, { ca });
     const wss = await connectCollecting(broker.url('wss')!, { ca });
     await tls.client.subscribeAsync('gerrit/#', { qos: 1 });
@@ -58,7 +41,6 @@ describe('listeners', () => {
     });
     const ips: string[] = [];
     broker.on('clientConnected', ({ ip }) => ips.push(ip));
-    const ca = readFileSync(cert);
     const { port } = broker.address('mqtts')!;
     // What HAProxy `send-proxy` does: the header in clear, then the client's own TLS bytes.
     const viaBalancer = (clientIp: string) => (): ReturnType<typeof tlsConnect> => {

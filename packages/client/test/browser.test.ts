@@ -2,21 +2,11 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gerrit } from '@firehose/schema';
+import { chromiumLaunchOptions } from '@firehose/test-support';
 import { chromium } from 'playwright-core';
 import { build, defaultClientConditions } from 'vite';
 import { describe, expect, it } from 'vitest';
 import { commentAdded, onCleanup, openPublisher, startBroker } from './helpers.js';
-
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 interface PageTest {
   received: { number: number; project: string | undefined; state: string }[];
@@ -56,7 +46,7 @@ describe('browser build', () => {
 
       const broker = await startBroker();
       const wsUrl = broker.url('ws')!;
-      const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+      const browser = await chromium.launch(chromiumLaunchOptions());
       onCleanup(() => browser.close());
       const page = await browser.newPage();
       const pageErrors: string[] = [];

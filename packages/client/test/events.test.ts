@@ -1,10 +1,38 @@
 import { createEvent, isFirehoseError } from '@firehose/protocol';
 import { gerrit } from '@firehose/schema';
 import { describe, expect, it } from 'vitest';
-import type { InvalidEvent, RawMessage, ReceivedEvent } from '../src/index.js';
-import { commentAdded, open, openPublisher, sleep, startBroker, waitFor } from './helpers.js';
+import type { FirehoseClient, InvalidEvent, RawMessage, ReceivedEvent } from '../src/index.js';
+import {
+  commentAdded,
+  open,
+  openPublisher,
+  publishChanges,
+  sleep,
+  startBroker,
+  TOPIC,
+  waitFor,
+} from './helpers.js';
 
-const TOPIC = 'gerrit/openstack/nova/comment-added';
+/**
+ * After the loop over changes 1..3 has ended, change 4 is published: the broker no longer sends it, so the
+ * client never even decodes it.
+ */
+async function expectUnsubscribed(subscriber: FirehoseClient, publisher: FirehoseClient): Promise<void> {
+  await publisher.publish(TOPIC, commentAdded(4));
+  await sleep(150);
+  expect(subscriber.stats.received).toBe(3);
+}
+
+/** A well-formed envelope whose comment-added data breaks the schema (`change.number` is a string). */
+function invalidDataEnvelope() {
+  const data = commentAdded(1);
+  return createEvent({
+    source: 'https://review.opendev.org',
+    type: 'gerrit.comment-added',
+    dataschema: gerrit.commentAdded.dataschema,
+    data: { ...data, change: { ...data.change, number: 'x' } },
+  });
+}
 
 describe('events() async iteration', () => {
   it('yields typed events; aborting the signal ends the loop and unsubscribes', async () => {
@@ -23,13 +51,10 @@ describe('events() async iteration', () => {
       }
     })();
     await stream.ready; // the SUBSCRIBE goes out asynchronously; this settles on SUBACK
-    for (let i = 1; i <= 3; i++) await publisher.publish(TOPIC, commentAdded(i));
+    await publishChanges(publisher, 1, 3);
     await loop; // ends because of the abort
     expect(seen).toEqual([1, 2, 3]);
-    await publisher.publish(TOPIC, commentAdded(4));
-    await sleep(150);
-    // Unsubscribed: the broker no longer sends it, so the client never even decodes it.
-    expect(subscriber.stats.received).toBe(3);
+    await expectUnsubscribed(subscriber, publisher);
   });
 
   it('break unsubscribes too, and a where predicate applies', async () => {
@@ -39,7 +64,7 @@ describe('events() async iteration', () => {
     const stream = subscriber.events('gerrit/#', { where: 'data.change.number != 2' });
     const publishing = (async () => {
       await stream.ready;
-      for (let i = 1; i <= 3; i++) await publisher.publish(TOPIC, commentAdded(i));
+      await publishChanges(publisher, 1, 3);
     })();
     const seen: ReceivedEvent[] = [];
     for await (const received of stream) {
@@ -48,9 +73,7 @@ describe('events() async iteration', () => {
     }
     await publishing;
     expect(seen.map((e) => (e.event.data as { change: { number: number } }).change.number)).toEqual([1, 3]);
-    await publisher.publish(TOPIC, commentAdded(4));
-    await sleep(150);
-    expect(subscriber.stats.received).toBe(3);
+    await expectUnsubscribed(subscriber, publisher);
   });
 
   it("is bounded: a slow loop loses the oldest events and counts them ('drop-oldest')", async () => {
@@ -59,7 +82,7 @@ describe('events() async iteration', () => {
     const publisher = await openPublisher(broker.url('mqtt')!);
     const stream = subscriber.events(gerrit.commentAdded, { bufferSize: 5 });
     await stream.ready;
-    for (let i = 1; i <= 20; i++) await publisher.publish(TOPIC, commentAdded(i));
+    await publishChanges(publisher, 1, 20);
     await waitFor(() => subscriber.stats.received === 20);
     const seen: number[] = [];
     for await (const received of stream) {
@@ -76,7 +99,7 @@ describe('events() async iteration', () => {
     const publisher = await openPublisher(broker.url('mqtt')!);
     const stream = subscriber.events(gerrit.commentAdded, { bufferSize: 2, overflow: 'error' });
     await stream.ready;
-    for (let i = 1; i <= 4; i++) await publisher.publish(TOPIC, commentAdded(i));
+    await publishChanges(publisher, 1, 4);
     // The third overflows the buffer, which then unsubscribes.
     await waitFor(() => subscriber.stats.received >= 3);
     const seen: number[] = [];
@@ -115,13 +138,7 @@ describe('invalid incoming events', () => {
     const publisher = await openPublisher(broker.url('mqtt')!);
     await publisher.publishRaw(TOPIC, 'this is not json');
     await publisher.publishRaw(TOPIC, JSON.stringify({ hello: 'world' }));
-    const data = commentAdded(1);
-    const badData = createEvent({
-      source: 'https://review.opendev.org',
-      type: 'gerrit.comment-added',
-      dataschema: gerrit.commentAdded.dataschema,
-      data: { ...data, change: { ...data.change, number: 'x' } },
-    });
+    const badData = invalidDataEnvelope();
     await publisher.publishRaw(TOPIC, JSON.stringify(badData));
     await waitFor(() => invalid.length === 3);
     expect(invalid.map((e) => e.error.code)).toEqual([
@@ -134,7 +151,7 @@ describe('invalid incoming events', () => {
     expect(invalid[0]!.topic).toBe(TOPIC);
     expect(new TextDecoder().decode(invalid[0]!.payload)).toBe('this is not json');
     // Still alive: a valid event reaches both handlers.
-    await publisher.publish(TOPIC, data);
+    await publisher.publish(TOPIC, commentAdded(1));
     await waitFor(() => handled.length === 2);
     expect(subscriber.stats.invalid).toBe(3);
     expect(subscriber.state).toBe('connected');
@@ -148,13 +165,7 @@ describe('invalid incoming events', () => {
     const handled: ReceivedEvent[] = [];
     await subscriber.subscribe('gerrit/#', (e) => void handled.push(e));
     const publisher = await openPublisher(broker.url('mqtt')!);
-    const data = commentAdded(1);
-    const badData = createEvent({
-      source: 'https://review.opendev.org',
-      type: 'gerrit.comment-added',
-      dataschema: gerrit.commentAdded.dataschema,
-      data: { ...data, change: { ...data.change, number: 'x' } },
-    });
+    const badData = invalidDataEnvelope();
     await publisher.publishRaw(TOPIC, JSON.stringify(badData));
     await publisher.publishRaw(TOPIC, '[]');
     await waitFor(() => handled.length === 1 && invalid.length === 1);

@@ -1,7 +1,14 @@
 import { createBroker, hashPassword, type BrokerConfigInput, type FirehoseBroker } from '@firehose/broker';
-import { createServer, type AddressInfo } from 'node:net';
-import { afterEach } from 'vitest';
-import { connect, type ConnectOptions, type FirehoseClient } from '../src/index.js';
+import { gerrit } from '@firehose/schema';
+import { sleep, waitFor } from '@firehose/test-support';
+import { afterEach, expect } from 'vitest';
+import { connect, type ClientState, type ConnectOptions, type FirehoseClient } from '../src/index.js';
+import { TcpProxy } from './tcp-proxy.js';
+
+export { freePort, sleep, waitFor } from '@firehose/test-support';
+
+/** The topic of `commentAdded()`'s default project. */
+export const TOPIC = 'gerrit/openstack/nova/comment-added';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 const brokers: (() => Promise<unknown>)[] = [];
@@ -50,24 +57,55 @@ export function openPublisher(url: string, options: ConnectOptions = {}): Promis
   return open(url, { username: 'gerrit', password: 'pw', ...options });
 }
 
-export async function waitFor(predicate: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+/** A TcpProxy in front of `target` (e.g. `broker.address('mqtt')!`), closed after the test. */
+export async function startProxy(target: { host: string; port: number }): Promise<TcpProxy> {
+  const proxy = await TcpProxy.start(target);
+  cleanups.push(() => proxy.close());
+  return proxy;
 }
 
-/** A port nothing listens on (bound, then released): a broker that is down, or one to start later on it. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
+/** Subscribes to gerrit comment-added; the array fills with the change numbers that reach the handler. */
+export async function collectChanges(client: FirehoseClient): Promise<number[]> {
+  const seen: number[] = [];
+  await client.subscribe(gerrit.commentAdded, (e) => void seen.push(e.event.data.change.number));
+  return seen;
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** Publishes comment-added events for changes `first`..`last` on TOPIC, one after the other. */
+export async function publishChanges(publisher: FirehoseClient, first: number, last: number): Promise<void> {
+  for (let change = first; change <= last; change++) await publisher.publish(TOPIC, commentAdded(change));
+}
+
+export interface RecordingSubscriber {
+  client: FirehoseClient;
+  states: ClientState[];
+  /** Event ids and change numbers, as they reached the handler. */
+  ids: string[];
+  numbers: number[];
+}
+
+/** A persistent (`clean: false`), deduplicating gerrit comment-added subscriber that records what it sees. */
+export async function recordingSubscriber(url: string, clientId: string): Promise<RecordingSubscriber> {
+  const client = await open(url, { clientId, clean: false, dedupe: true });
+  const recorded: RecordingSubscriber = { client, states: [], ids: [], numbers: [] };
+  client.on('state', (state) => recorded.states.push(state));
+  await client.subscribe(gerrit.commentAdded, (e) => {
+    recorded.ids.push(e.event.id);
+    recorded.numbers.push(e.event.data.change.number);
+  });
+  return recorded;
+}
+
+/** Waits for changes 1..`total`, then asserts each reached the handler once: none lost, no duplicate. */
+export async function expectEveryChangeOnce(
+  { ids, numbers }: RecordingSubscriber,
+  total: number,
+): Promise<void> {
+  await waitFor(() => numbers.length >= total, 10_000, 'every message');
+  await sleep(200); // room for a late duplicate to show up
+  expect([...numbers].sort((a, b) => a - b)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+  expect(new Set(ids).size).toBe(ids.length);
+}
 
 /** Gerrit stream-events data of a comment-added event. */
 export function commentAdded(

@@ -1,20 +1,54 @@
 import { isFirehoseError } from '@firehose/protocol';
 import { gerrit } from '@firehose/schema';
 import { describe, expect, it } from 'vitest';
-import type { ClientState, ReceivedEvent } from '../src/index.js';
+import type { ClientState, ConnectOptions, FirehoseClient, ReceivedEvent } from '../src/index.js';
 import {
+  collectChanges,
   commentAdded,
   freePort,
-  onCleanup,
   open,
   openPublisher,
   sleep,
   startBroker,
+  startProxy,
+  TOPIC,
   waitFor,
 } from './helpers.js';
-import { TcpProxy } from './tcp-proxy.js';
+import type { TcpProxy } from './tcp-proxy.js';
 
-const TOPIC = 'gerrit/openstack/nova/comment-added';
+interface PublisherBehindProxy {
+  proxy: TcpProxy;
+  publisher: FirehoseClient;
+  /** Change numbers the subscriber received. */
+  seen: number[];
+}
+
+/** A publisher behind a proxy the test controls, and a subscriber connected to the broker directly. */
+async function publisherBehindProxy(options: ConnectOptions = {}): Promise<PublisherBehindProxy> {
+  const broker = await startBroker();
+  const proxy = await startProxy(broker.address('mqtt')!);
+  const publisher = await openPublisher(proxy.url, options);
+  const seen = await collectChanges(await open(broker.url('mqtt')!));
+  return { proxy, publisher, seen };
+}
+
+/** Publishes change 1 with a 300 ms timeout, which the test has arranged to expire. */
+async function expectPublishTimesOut(publisher: FirehoseClient): Promise<void> {
+  const error: unknown = await publisher
+    .publish(TOPIC, commentAdded(1), { timeout: 300 })
+    .catch((e: unknown) => e);
+  expect(error).toMatchObject({ code: 'TIMEOUT' });
+}
+
+/** Brings the link back and publishes change 2: it arrives, and the timed-out change 1 never does. */
+async function expectOnlyTheNextArrives({ proxy, publisher, seen }: PublisherBehindProxy): Promise<void> {
+  proxy.up();
+  await waitFor(() => publisher.state === 'connected', 5000, 'the publisher to reconnect');
+  await publisher.publish(TOPIC, commentAdded(2));
+  await waitFor(() => seen.length >= 1);
+  await sleep(200);
+  expect(seen).toEqual([2]);
+}
 
 describe('publish', () => {
   it('rejects invalid data locally with the path, and sends nothing', async () => {
@@ -64,67 +98,34 @@ describe('publish', () => {
   });
 
   it('while the broker is down: rejects within the timeout, and the message never arrives later', async () => {
-    const broker = await startBroker();
-    const proxy = await TcpProxy.start(broker.address('mqtt')!);
-    onCleanup(() => proxy.close());
-    const publisher = await openPublisher(proxy.url);
+    const setup = await publisherBehindProxy();
+    const { proxy, publisher } = setup;
     const states: ClientState[] = [];
     publisher.on('state', (state) => states.push(state));
-    const subscriber = await open(broker.url('mqtt')!);
-    const seen: number[] = [];
-    await subscriber.subscribe(gerrit.commentAdded, (e) => void seen.push(e.event.data.change.number));
     proxy.down();
     await waitFor(() => publisher.state === 'reconnecting');
     const started = Date.now();
-    const error: unknown = await publisher
-      .publish(TOPIC, commentAdded(1), { timeout: 300 })
-      .catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: 'TIMEOUT' });
+    await expectPublishTimesOut(publisher);
     expect(Date.now() - started).toBeLessThan(5000); // settled, rather than hanging like publishAsync
-    proxy.up();
-    await waitFor(() => publisher.state === 'connected', 5000, 'the publisher to reconnect');
-    await publisher.publish(TOPIC, commentAdded(2));
-    await waitFor(() => seen.length >= 1);
-    await sleep(200);
-    expect(seen).toEqual([2]);
+    await expectOnlyTheNextArrives(setup);
     expect(states).toEqual(['reconnecting', 'connected']);
   });
 
   it('a publish unacknowledged by a stalled link is withdrawn from MQTT.js on timeout and not resent on reconnect', async () => {
-    const broker = await startBroker();
-    const target = broker.address('mqtt')!;
-    const proxy = await TcpProxy.start(target);
-    onCleanup(() => proxy.close());
-    const publisher = await openPublisher(proxy.url, { keepalive: 0 });
-    const subscriber = await open(broker.url('mqtt')!);
-    const seen: number[] = [];
-    await subscriber.subscribe(gerrit.commentAdded, (e) => void seen.push(e.event.data.change.number));
+    const setup = await publisherBehindProxy({ keepalive: 0 });
+    const { proxy, publisher } = setup;
     // The link swallows the PUBLISH: MQTT.js has it in its outgoing store, waiting for PUBACK.
     proxy.frozen = true;
-    const error: unknown = await publisher
-      .publish(TOPIC, commentAdded(1), { timeout: 300 })
-      .catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: 'TIMEOUT' });
+    await expectPublishTimesOut(publisher);
     // Reconnect: MQTT.js replays its outgoing store [MQTT-4.4.0-1]; the withdrawn one must not be there.
     proxy.frozen = false;
     proxy.down();
     await waitFor(() => publisher.state === 'reconnecting');
-    proxy.up();
-    await waitFor(() => publisher.state === 'connected', 5000, 'the publisher to reconnect');
-    await publisher.publish(TOPIC, commentAdded(2));
-    await waitFor(() => seen.length >= 1);
-    await sleep(200);
-    expect(seen).toEqual([2]);
+    await expectOnlyTheNextArrives(setup);
   });
 
   it('QoS 1 publishes in flight at a drop are resent on reconnect and resolve', async () => {
-    const broker = await startBroker();
-    const proxy = await TcpProxy.start(broker.address('mqtt')!);
-    onCleanup(() => proxy.close());
-    const publisher = await openPublisher(proxy.url, { keepalive: 0 });
-    const subscriber = await open(broker.url('mqtt')!);
-    const seen: number[] = [];
-    await subscriber.subscribe(gerrit.commentAdded, (e) => void seen.push(e.event.data.change.number));
+    const { proxy, publisher, seen } = await publisherBehindProxy({ keepalive: 0 });
     proxy.frozen = true;
     const pending = publisher.publish(TOPIC, commentAdded(1), { timeout: 5000 });
     await sleep(100);
@@ -136,13 +137,7 @@ describe('publish', () => {
   });
 
   it('bounds the offline queue: overflow rejects with QUEUE_FULL, the rest is sent after reconnecting', async () => {
-    const broker = await startBroker();
-    const proxy = await TcpProxy.start(broker.address('mqtt')!);
-    onCleanup(() => proxy.close());
-    const publisher = await openPublisher(proxy.url, { offlineQueueSize: 2 });
-    const subscriber = await open(broker.url('mqtt')!);
-    const seen: number[] = [];
-    await subscriber.subscribe(gerrit.commentAdded, (e) => void seen.push(e.event.data.change.number));
+    const { proxy, publisher, seen } = await publisherBehindProxy({ offlineQueueSize: 2 });
     proxy.down();
     await waitFor(() => publisher.state === 'reconnecting');
     const queued = [publisher.publish(TOPIC, commentAdded(1)), publisher.publish(TOPIC, commentAdded(2))];
@@ -159,8 +154,7 @@ describe('publish', () => {
   it('close() waits for in-flight QoS 1 publishes, then rejects new work with CLOSED', async () => {
     const broker = await startBroker();
     const subscriber = await open(broker.url('mqtt')!);
-    const seen: number[] = [];
-    await subscriber.subscribe(gerrit.commentAdded, (e) => void seen.push(e.event.data.change.number));
+    const seen = await collectChanges(subscriber);
     const publisher = await openPublisher(broker.url('mqtt')!);
     const publishes = Array.from({ length: 20 }, (_, i) => publisher.publish(TOPIC, commentAdded(i + 1)));
     await publisher.close();
@@ -176,8 +170,7 @@ describe('publish', () => {
 describe('close', () => {
   it('while reconnecting: stops retrying, rejects queued publishes with CLOSED and ends loops', async () => {
     const broker = await startBroker();
-    const proxy = await TcpProxy.start(broker.address('mqtt')!);
-    onCleanup(() => proxy.close());
+    const proxy = await startProxy(broker.address('mqtt')!);
     const client = await openPublisher(proxy.url);
     const stream = client.events('gerrit/#');
     const loop = (async () => {
@@ -213,13 +206,11 @@ describe('connect', () => {
   it('fails over to the next URL when the current broker goes away', async () => {
     const a = await startBroker();
     const b = await startBroker();
-    const proxy = await TcpProxy.start(a.address('mqtt')!);
-    onCleanup(() => proxy.close());
+    const proxy = await startProxy(a.address('mqtt')!);
     const subscriber = await open([proxy.url, b.url('mqtt')!]);
     const states: ClientState[] = [];
     subscriber.on('state', (state) => states.push(state));
-    const seen: number[] = [];
-    await subscriber.subscribe(gerrit.commentAdded, (e) => void seen.push(e.event.data.change.number));
+    const seen = await collectChanges(subscriber);
     proxy.down();
     await waitFor(() => states.includes('connected'), 5000, 'failover to b');
     expect(states).toEqual(['reconnecting', 'connected']);

@@ -1,0 +1,6 @@
+// Helpers shared by the test suites of several workspace packages. TypeScript source only: vitest and
+// tsc load it through the `@firehose/source` condition, so it has no build step and is never published.
+export { sleep, waitFor } from './wait-for.js';
+export { freePort } from './free-port.js';
+export { selfSignedCertificate, type SelfSignedCertificate } from './self-signed-certificate.js';
+export { chromiumLaunchOptions, type ChromiumLaunchOptions } from './chromium.js';
