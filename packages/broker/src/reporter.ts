@@ -27,7 +27,9 @@ function matches(filter: string, topic: string): boolean {
  * retained, per node), `$SYS/firehose/<node>/stats` (retained, per node) and the
  * Mosquitto-compatible `$SYS/broker/…` tree. The latter has fixed names, so in a cluster each
  * node delivers it only to its own clients (like a lone Mosquitto would), never through the
- * shared emitter or retained store, where nodes would overwrite each other's counts.
+ * shared emitter or retained store, where nodes would overwrite each other's counts. Mosquitto
+ * retains that tree, so `mosquitto_sub -t '$SYS/broker/uptime' -C 1` answers at once: a new
+ * `$SYS` subscription here gets the node's latest values too, flagged retained.
  */
 export class Reporter {
   readonly #aedes: Aedes;
@@ -37,6 +39,8 @@ export class Reporter {
   readonly #publish: (topic: string, payload: string, retain: boolean) => void;
   #timers: NodeJS.Timeout[] = [];
   #localCounter = 0;
+  /** The last `$SYS/broker/…` round, for new subscriptions. */
+  #latest: SysMessage[] = [];
 
   constructor(
     aedes: Aedes,
@@ -59,12 +63,22 @@ export class Reporter {
       this.publishCatalogue(true);
       this.#every(catalogue.interval, () => this.publishCatalogue());
     }
-    if (sys.interval > 0) this.#every(sys.interval, () => this.publishSys());
+    if (sys.interval > 0) {
+      this.publishSys();
+      this.#every(sys.interval, () => this.publishSys());
+      this.#aedes.on('subscribe', this.#onSubscribe);
+    }
   }
+
+  readonly #onSubscribe = (subscriptions: { topic: string }[], client: Client): void => {
+    const filters = subscriptions.map((s) => s.topic).filter((f) => f.startsWith('$SYS'));
+    if (filters.length > 0) this.#deliver(client as ClientInternals & Client, filters, this.#latest, true);
+  };
 
   stop(): void {
     for (const timer of this.#timers) clearInterval(timer);
     this.#timers = [];
+    this.#aedes.off('subscribe', this.#onSubscribe);
   }
 
   #every(seconds: number, run: () => void): void {
@@ -84,32 +98,32 @@ export class Reporter {
   publishSys(): void {
     const { broker, firehose } = this.#sys.tick(this.#aedes.id);
     this.#publish(firehose.topic, firehose.payload, true);
-    this.#deliverLocally(broker);
-  }
-
-  #deliverLocally(messages: SysMessage[]): void {
+    this.#latest = broker;
     const clients = (this.#aedes as unknown as { clients: Record<string, ClientInternals & Client> }).clients;
     for (const id in clients) {
       const client = clients[id]!;
-      if (!client.connected) continue;
       const filters = Object.keys(client.subscriptions).filter((f) => f.startsWith('$SYS'));
-      if (filters.length === 0) continue;
-      for (const message of messages) {
-        if (!filters.some((f) => matches(f, message.topic))) continue;
-        // aedes drops a delivery whose per-broker counter is lower than the last one it saw from
-        // that broker id; these bypass the emitter, so they count under their own id.
-        const packet = {
-          cmd: 'publish' as const,
-          topic: message.topic,
-          payload: Buffer.from(message.payload),
-          qos: 0 as const,
-          retain: false,
-          dup: false,
-          brokerId: `${this.#aedes.id}/sys`,
-          brokerCounter: ++this.#localCounter,
-        };
-        client.publish(packet, () => {});
-      }
+      if (filters.length > 0) this.#deliver(client, filters, broker, false);
+    }
+  }
+
+  #deliver(client: ClientInternals & Client, filters: string[], messages: SysMessage[], retain: boolean): void {
+    if (!client.connected) return;
+    for (const message of messages) {
+      if (!filters.some((f) => matches(f, message.topic))) continue;
+      // aedes drops a delivery whose per-broker counter is lower than the last one it saw from
+      // that broker id; these bypass the emitter, so they count under their own id.
+      const packet = {
+        cmd: 'publish' as const,
+        topic: message.topic,
+        payload: Buffer.from(message.payload),
+        qos: 0 as const,
+        retain,
+        dup: false,
+        brokerId: `${this.#aedes.id}/sys`,
+        brokerCounter: ++this.#localCounter,
+      };
+      client.publish(packet, () => {});
     }
   }
 }

@@ -122,4 +122,21 @@ describe('listeners', () => {
     expect(reader.seen.filter((m) => m.payload.toString().includes('secret-session-id'))).toEqual([]);
     expect(reader.seen.some((m) => /^\$SYS\/[^/]+\/new\//.test(m.topic))).toBe(false);
   });
+
+  it('answers a new $SYS/broker subscription at once with the latest values, flagged retained, as Mosquitto does', async () => {
+    const broker = await startBroker({ sys: { interval: 3600 } });
+    const everything = await connectCollecting(broker.url('mqtt')!);
+    await everything.client.subscribeAsync('#');
+    const scraper = await connectCollecting(broker.url('mqtt')!);
+    await scraper.client.subscribeAsync(['$SYS/broker/uptime', '$SYS/broker/clients/+']);
+    await waitFor(() => scraper.seen.length >= 2);
+    await sleep(100);
+    const topics = scraper.seen.map((m) => m.topic).sort();
+    expect(topics).toContain('$SYS/broker/uptime');
+    expect(topics).toContain('$SYS/broker/clients/connected');
+    expect(topics.every((t) => t === '$SYS/broker/uptime' || t.startsWith('$SYS/broker/clients/'))).toBe(true);
+    expect(scraper.seen.every((m) => m.retain)).toBe(true);
+    // A `#` subscription never matches `$` topics [MQTT-4.7.2-1].
+    expect(everything.seen).toEqual([]);
+  });
 });
