@@ -197,8 +197,8 @@ describe('dashboard in headless Chromium', () => {
     await publishAll(stack, take(sampleTraffic(31), 5));
     await page.getByRole('button', { name: /^5 new events/ }).click();
     await waitForCount('shown', shown + 5);
-    await expect(page.locator('.stream').evaluate((element) => element.scrollTop)).resolves.toBe(0);
     await page.getByText(/^Live, newest first/).waitFor();
+    await page.waitForFunction(() => document.querySelector('.stream')?.scrollTop === 0, undefined, { timeout: 5000 });
   });
 
   it('exports the filtered buffer as NDJSON', async () => {

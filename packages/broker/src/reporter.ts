@@ -29,7 +29,7 @@ function matches(filter: string, topic: string): boolean {
  * node delivers it only to its own clients (like a lone Mosquitto would), never through the
  * shared emitter or retained store, where nodes would overwrite each other's counts. Mosquitto
  * retains that tree, so `mosquitto_sub -t '$SYS/broker/uptime' -C 1` answers at once: a new
- * `$SYS` subscription here gets the node's latest values too, flagged retained.
+ * `$SYS` subscription here gets the node's current values too, flagged retained.
  */
 export class Reporter {
   readonly #aedes: Aedes;
@@ -39,8 +39,6 @@ export class Reporter {
   readonly #publish: (topic: string, payload: string, retain: boolean) => void;
   #timers: NodeJS.Timeout[] = [];
   #localCounter = 0;
-  /** The last `$SYS/broker/…` round, for new subscriptions. */
-  #latest: SysMessage[] = [];
 
   constructor(
     aedes: Aedes,
@@ -72,7 +70,8 @@ export class Reporter {
 
   readonly #onSubscribe = (subscriptions: { topic: string }[], client: Client): void => {
     const filters = subscriptions.map((s) => s.topic).filter((f) => f.startsWith('$SYS'));
-    if (filters.length > 0) this.#deliver(client as ClientInternals & Client, filters, this.#latest, true);
+    if (filters.length === 0) return;
+    this.#deliver(client as ClientInternals & Client, filters, this.#sys.snapshot(this.#aedes.id).broker, true);
   };
 
   stop(): void {
@@ -98,7 +97,6 @@ export class Reporter {
   publishSys(): void {
     const { broker, firehose } = this.#sys.tick(this.#aedes.id);
     this.#publish(firehose.topic, firehose.payload, true);
-    this.#latest = broker;
     const clients = (this.#aedes as unknown as { clients: Record<string, ClientInternals & Client> }).clients;
     for (const id in clients) {
       const client = clients[id]!;

@@ -64,6 +64,12 @@ export class SysStats {
     this.#load.bytesReceived.update(s.bytesReceived, seconds);
     this.#load.bytesSent.update(s.bytesSent, seconds);
     this.#load.connections.update(s.connectionsTotal, seconds);
+    return this.snapshot(node, now);
+  }
+
+  /** The messages for the counters as they are now, with the load averages of the last tick. */
+  snapshot(node: string, now = Date.now()): { broker: SysMessage[]; firehose: SysMessage } {
+    const s = this.#stats;
     const memory = process.memoryUsage();
     this.#heapMax = Math.max(this.#heapMax, memory.heapUsed);
     const uptime = Math.floor((now - s.startedAt) / 1000);

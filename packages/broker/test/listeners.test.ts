@@ -123,7 +123,7 @@ describe('listeners', () => {
     expect(reader.seen.some((m) => /^\$SYS\/[^/]+\/new\//.test(m.topic))).toBe(false);
   });
 
-  it('answers a new $SYS/broker subscription at once with the latest values, flagged retained, as Mosquitto does', async () => {
+  it('answers a new $SYS/broker subscription at once with the current values, flagged retained, as Mosquitto does', async () => {
     const broker = await startBroker({ sys: { interval: 3600 } });
     const everything = await connectCollecting(broker.url('mqtt')!);
     await everything.client.subscribeAsync('#');
@@ -136,6 +136,8 @@ describe('listeners', () => {
     expect(topics).toContain('$SYS/broker/clients/connected');
     expect(topics.every((t) => t === '$SYS/broker/uptime' || t.startsWith('$SYS/broker/clients/'))).toBe(true);
     expect(scraper.seen.every((m) => m.retain)).toBe(true);
+    // Current, not the startup round's (which had no clients).
+    expect(scraper.seen.find((m) => m.topic === '$SYS/broker/clients/connected')?.payload.toString()).toBe('2');
     // A `#` subscription never matches `$` topics [MQTT-4.7.2-1].
     expect(everything.seen).toEqual([]);
   });

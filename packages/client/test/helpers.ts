@@ -98,10 +98,13 @@ export async function recordingSubscriber(url: string, clientId: string): Promis
 
 /** Waits for changes 1..`total`, then asserts each reached the handler once: none lost, no duplicate. */
 export async function expectEveryChangeOnce(
-  { ids, numbers }: RecordingSubscriber,
+  { ids, numbers, states }: RecordingSubscriber,
   total: number,
 ): Promise<void> {
-  await waitFor(() => numbers.length >= total, 10_000, 'every message');
+  const missing = () => Array.from({ length: total }, (_, i) => i + 1).filter((n) => !numbers.includes(n));
+  await waitFor(() => numbers.length >= total, 10_000, 'every message').catch((error: unknown) => {
+    throw new Error(`${(error as Error).message}; missing changes ${missing().join(', ')}; states ${states.join(', ')}`);
+  });
   await sleep(200); // room for a late duplicate to show up
   expect([...numbers].sort((a, b) => a - b)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
   expect(new Set(ids).size).toBe(ids.length);

@@ -1,4 +1,4 @@
-import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { RowMap, type Expansion, type RowRef } from '../model/row-map.js';
 import type { StreamStore } from '../model/stream-store.js';
 import type { StreamEntry } from '../model/stream-view.js';
@@ -51,7 +51,8 @@ export function StreamList(props: StreamListProps) {
     return () => observer.disconnect();
   }, []);
 
-  useEffect(() => {
+  // A layout effect: the jump to the live edge lands in the same frame as the rows it reveals.
+  useLayoutEffect(() => {
     if (scroller.current) scroller.current.scrollTop = 0;
     setScrollTop(0);
   }, [props.scrollToTopSignal]);
