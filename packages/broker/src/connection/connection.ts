@@ -43,6 +43,9 @@ export interface ConnectionEvents {
   onBytesOut(bytes: number, publishes: number): void;
 }
 
+/** Above this many unsent bytes a batch leaves at once instead of at the next check phase. */
+const BATCH_BYTES = 256 * 1024;
+
 /**
  * The stream aedes reads from and writes to, between it and the real socket. It exists for
  * two reasons aedes 1.2.0 cannot handle itself (DESIGN §6):
@@ -55,9 +58,6 @@ export interface ConnectionEvents {
  *   aedes one write syscall per message per subscriber. Packets collect until the event loop's
  *   next check phase (or BATCH_BYTES) and leave in one write.
  */
-/** Above this many unsent bytes a batch leaves at once instead of at the next check phase. */
-const BATCH_BYTES = 256 * 1024;
-
 export class FirehoseConnection extends Duplex {
   readonly info: ConnectionInfo;
   readonly #sink: OutboundSink;
