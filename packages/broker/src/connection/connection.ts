@@ -47,8 +47,8 @@ export interface ConnectionEvents {
 const BATCH_BYTES = 256 * 1024;
 
 /**
- * The stream aedes reads from and writes to, between it and the real socket. It exists for
- * two reasons aedes 1.2.0 cannot handle itself (DESIGN §6):
+ * The stream aedes reads from and writes to, between it and the real socket. It does what
+ * aedes 1.2.0 cannot do itself (DESIGN §6):
  * - inbound, it enforces the packet size from the fixed header before any body is buffered
  *   (aedes' parser has no limit);
  * - outbound, it never signals backpressure to aedes (one unread socket would otherwise stall
