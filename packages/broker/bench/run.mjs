@@ -91,6 +91,13 @@ function worker(role, init) {
   return { child, ready, next, send: (message) => child.send(message) };
 }
 
+/** Sends a worker a request of `type` and resolves with its reply of the same type. */
+function ask(worker, type) {
+  const reply = worker.next(type);
+  worker.send({ type });
+  return reply;
+}
+
 function percentile(sorted, p) {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -119,24 +126,12 @@ async function measure(kind, scenario) {
     let previous = -1;
     for (let i = 0; i < 40; i++) {
       await new Promise((resolve) => setTimeout(resolve, 250));
-      const counts = await Promise.all(
-        subs.map((s) => {
-          const report = s.next('report');
-          s.send({ type: 'report' });
-          return report;
-        }),
-      );
+      const counts = await Promise.all(subs.map((s) => ask(s, 'report')));
       const total = counts.reduce((sum, r) => sum + r.count, 0);
       if (total === previous) break;
       previous = total;
     }
-    const reports = await Promise.all(
-      subs.map((s) => {
-        const report = s.next('report');
-        s.send({ type: 'report' });
-        return report;
-      }),
-    );
+    const reports = await Promise.all(subs.map((s) => ask(s, 'report')));
     const delivered = reports.reduce((sum, r) => sum + r.count, 0);
     const first = Math.min(...reports.map((r) => r.first));
     const last = Math.max(...reports.map((r) => r.last));
@@ -144,11 +139,7 @@ async function measure(kind, scenario) {
     return { sent, delivered, seconds: Math.max((last - first) / 1000, 0.001), latencies };
   };
 
-  const cpu = async () => {
-    const reply = broker.next('cpu');
-    broker.send({ type: 'cpu' });
-    return await reply;
-  };
+  const cpu = () => ask(broker, 'cpu');
   const cpuBefore = await cpu();
   const throughput = scenario.latencyOnly
     ? { sent: 0, delivered: 0, seconds: 1, latencies: [] }
@@ -156,9 +147,7 @@ async function measure(kind, scenario) {
   const cpuAfter = await cpu();
   const cpuMicros = cpuAfter.micros - cpuBefore.micros;
   const latency = await phase(LATENCY_MS, scenario.latencyRate ?? LATENCY_RATE);
-  const rssMessage = broker.next('rss');
-  broker.send({ type: 'rss' });
-  const { rss, peakRss } = await rssMessage;
+  const { rss, peakRss } = await ask(broker, 'rss');
   for (const w of [...pubs, ...subs]) w.send({ type: 'stop' });
   const exited = new Promise((resolve) => broker.child.once('exit', resolve));
   broker.send({ type: 'stop' });

@@ -10,12 +10,18 @@ afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
+/** A fresh directory for `level:` persistence, removed after the file's tests. */
+function levelDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'firehose-level-'));
+  dirs.push(dir);
+  return dir;
+}
+
 const accounts = async () => ({ load: { password: await hashPassword('pw'), write: ['load/#'] } });
 
 describe('persistence and sessions', () => {
   it('keeps a persistent QoS 1 session’s messages across a restart with level persistence', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'firehose-level-'));
-    dirs.push(dir);
+    const dir = levelDir();
     const config = { accounts: await accounts(), persistence: `level:${dir}` };
     const first = await startBroker(config);
     const sub = await connectCollecting(first.url('mqtt')!, { clientId: 'durable', clean: false });
@@ -48,8 +54,7 @@ describe('persistence and sessions', () => {
   });
 
   it('expires a level-persisted session that never reconnects after a restart', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'firehose-level-'));
-    dirs.push(dir);
+    const dir = levelDir();
     const config = { accounts: await accounts(), persistence: `level:${dir}` };
     const first = await startBroker(config);
     // An id with the characters the store's keys are built from.
@@ -69,8 +74,7 @@ describe('persistence and sessions', () => {
   });
 
   it('closes cleanly while a new subscription is still reading retained messages from level', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'firehose-level-'));
-    dirs.push(dir);
+    const dir = levelDir();
     const broker = await startBroker({ accounts: await accounts(), persistence: `level:${dir}` });
     const pub = await client(broker.url('mqtt')!, { username: 'load', password: 'pw' });
     for (let i = 0; i < 500; i++) pub.publish(`load/${i}`, `retained ${i}`, { qos: 0, retain: true });
