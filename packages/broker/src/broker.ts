@@ -123,8 +123,10 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
     const diverted = this.#diverted;
     (aedes as unknown as { publish: (...args: unknown[]) => void }).publish = (...args: unknown[]) => {
       if (diverted.has(args[0] as object)) {
-        const done = args.find((arg) => typeof arg === 'function') as ((error?: Error) => void) | undefined;
-        done?.();
+        // (packet, [client], done, [accepted]): `accepted` sends the PUBACK (patches/aedes), then done.
+        const callbacks = args.filter((arg): arg is () => void => typeof arg === 'function');
+        callbacks[1]?.();
+        callbacks[0]?.();
         return;
       }
       publish(...args);

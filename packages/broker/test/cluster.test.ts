@@ -48,9 +48,7 @@ describe('cluster over redis', () => {
     expect(sub.seen[0]!.payload.toString()).toBe('across');
   });
 
-  // Seen timing out twice under heavy parallel load (same family as the client restart test's
-  // known defect); retried so CI stays usable.
-  it('hands a persistent session’s queue to the node it reconnects to', { retry: 2 }, async () => {
+  it('hands a persistent session’s queue to the node it reconnects to', async () => {
     const a = await node(2);
     const b = await node(2);
     const first = await connectCollecting(a.url('mqtt')!, { clientId: 'roaming', clean: false });

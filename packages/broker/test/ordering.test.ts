@@ -1,0 +1,57 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { MqttClient } from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashPassword } from '../src/index.js';
+import { client, connectCollecting, startBroker, waitFor } from './helpers.js';
+import { startRedis } from './redis-server.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'firehose-order-'));
+let redis: Awaited<ReturnType<typeof startRedis>>;
+beforeAll(async () => {
+  redis = await startRedis();
+});
+afterAll(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  await redis.stop();
+});
+
+const PER_PUBLISHER = 300;
+
+/** Sends `load/<name>` messages 0..PER_PUBLISHER-1 without waiting for each PUBACK, as a busy service does. */
+function publishPipelined(publisher: MqttClient, name: string): Promise<unknown> {
+  return Promise.all(
+    Array.from({ length: PER_PUBLISHER }, (_, i) => publisher.publishAsync(`load/${name}`, String(i), { qos: 1 })),
+  );
+}
+
+// Each QoS 1 publish first enqueues into every persistent session, a store write that finishes out
+// of order, and each delivery to a persistent session updates the store before it is written. aedes
+// emitted and wrote in completion order, and its per-client dedupe ("counter above the last one
+// seen") silently dropped whatever arrived after a newer message: up to 38 of 300 lost live.
+describe.each([
+  ['level', () => `level:${dir}`],
+  ['redis', () => `${redis.url}/3`],
+])('delivery order with %s persistence', (_name, persistence) => {
+  it('delivers each publisher’s pipelined QoS 1 messages to a live persistent session in the order sent, none lost or doubled', async () => {
+    const broker = await startBroker({
+      accounts: { load: { password: await hashPassword('pw'), write: ['load/#'] } },
+      persistence: persistence(),
+    });
+    const url = broker.url('mqtt')!;
+    const subscriber = await connectCollecting(url, { clientId: 'ordered', clean: false });
+    await subscriber.client.subscribeAsync('load/#', { qos: 1 });
+    const a = await client(url, { username: 'load', password: 'pw' });
+    const b = await client(url, { username: 'load', password: 'pw' });
+
+    await Promise.all([publishPipelined(a, 'a'), publishPipelined(b, 'b')]);
+    await waitFor(() => subscriber.seen.length >= 2 * PER_PUBLISHER, 10_000, 'every message').catch(() => undefined);
+
+    const sequence = (topic: string) =>
+      subscriber.seen.filter((m) => m.topic === topic).map((m) => Number(m.payload.toString()));
+    const sent = Array.from({ length: PER_PUBLISHER }, (_, i) => i);
+    expect(sequence('load/a')).toEqual(sent);
+    expect(sequence('load/b')).toEqual(sent);
+  });
+});
