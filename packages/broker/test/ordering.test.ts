@@ -33,6 +33,7 @@ const numbers = (from: number, count: number) => Array.from({ length: count }, (
 // emitted and wrote in completion order, and its per-client dedupe ("counter above the last one
 // seen") silently dropped whatever arrived after a newer message: up to 38 of 300 lost live.
 describe.each([
+  ['memory', () => 'memory'],
   ['level', () => `level:${dir}`],
   ['redis', () => `${redis.url}/3`],
 ])('delivery order with %s persistence', (_name, persistence) => {
