@@ -26,6 +26,15 @@ function publishPipelined(publisher: MqttClient, name: string, first = 0, count 
   );
 }
 
+/** A broker with the `load` account (may publish `load/#`, password `pw`); returns its MQTT URL. */
+async function startLoadBroker(persistence: string): Promise<string> {
+  const broker = await startBroker({
+    accounts: { load: { password: await hashPassword('pw'), write: ['load/#'] } },
+    persistence,
+  });
+  return broker.url('mqtt')!;
+}
+
 const numbers = (from: number, count: number) => Array.from({ length: count }, (_, i) => from + i);
 
 // Each QoS 1 publish first enqueues into every persistent session, a store write that finishes out
@@ -38,11 +47,7 @@ describe.each([
   ['redis', () => `${redis.url}/3`],
 ])('delivery order with %s persistence', (_name, persistence) => {
   it('delivers each publisher’s pipelined QoS 1 messages to a live persistent session in the order sent, none lost or doubled', async () => {
-    const broker = await startBroker({
-      accounts: { load: { password: await hashPassword('pw'), write: ['load/#'] } },
-      persistence: persistence(),
-    });
-    const url = broker.url('mqtt')!;
+    const url = await startLoadBroker(persistence());
     const subscriber = await connectCollecting(url, { clientId: 'ordered', clean: false });
     await subscriber.client.subscribeAsync('load/#', { qos: 1 });
     const a = await client(url, { username: 'load', password: 'pw' });
@@ -60,11 +65,7 @@ describe.each([
   // aedes sent live messages as soon as the session's subscriptions were restored, interleaved with
   // the stored queue it was still sending: a reconnecting bot saw newer events before older ones.
   it('sends a reconnecting persistent session its stored queue before the messages published meanwhile, each once', async () => {
-    const broker = await startBroker({
-      accounts: { load: { password: await hashPassword('pw'), write: ['load/#'] } },
-      persistence: persistence(),
-    });
-    const url = broker.url('mqtt')!;
+    const url = await startLoadBroker(persistence());
     const away = await connectCollecting(url, { clientId: 'returning', clean: false });
     await away.client.subscribeAsync('load/#', { qos: 1 });
     await away.client.endAsync();
