@@ -17,6 +17,7 @@ import { resolveConfig } from './config/resolve-config.js';
 import type { BrokerConfig, BrokerConfigInput, ListenerName } from './config/types.js';
 import { createMetrics } from './metrics.js';
 import { createPersistence, type AedesPersistence, type PersistenceBackend } from './persistence.js';
+import { newNodeId } from './node-id.js';
 import { EventInspector, type InvalidRecord } from './publish-inspector.js';
 import { OfflineCap } from './offline-cap.js';
 import { Reporter } from './reporter.js';
@@ -100,6 +101,7 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
       sessions: this.#sessions,
     });
     this.#aedes = new Aedes({
+      id: newNodeId(),
       ...this.#registry.hooks(),
       ...(backend.persistence ? { persistence: backend.persistence } : {}),
       ...(backend.mq ? { mq: backend.mq } : {}),
