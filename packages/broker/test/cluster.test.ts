@@ -48,6 +48,18 @@ describe('cluster over redis', () => {
     expect(sub.seen[0]!.payload.toString()).toBe('across');
   });
 
+  it('delivers a publisher’s pipelined QoS 1 stream from node A to a persistent session on node B in order, once each', async () => {
+    const a = await node(4);
+    const b = await node(4);
+    const sub = await connectCollecting(b.url('mqtt')!, { clientId: 'across', clean: false });
+    await sub.client.subscribeAsync('load/#', { qos: 1 });
+    const pub = await client(a.url('mqtt')!, { username: 'load', password: 'pw' });
+    const sent = Array.from({ length: 300 }, (_, i) => i);
+    await Promise.all(sent.map((i) => pub.publishAsync('load/stream', String(i), { qos: 1 })));
+    await waitFor(() => sub.seen.length >= sent.length, 10_000, 'the stream on node B').catch(() => undefined);
+    expect(sub.seen.map((m) => Number(m.payload.toString()))).toEqual(sent);
+  });
+
   it('hands a persistent session’s queue to the node it reconnects to', async () => {
     const a = await node(2);
     const b = await node(2);
