@@ -251,6 +251,7 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
     this.#sweeper = watchSessions({
       aedes: this.#aedes,
       tracker: this.#sessions,
+      clock: this.#backend.sessionClock,
       persistence: () => this.#persistence(),
       expirySeconds: this.#config.limits.sessionExpiry,
       onExpired: (clientId) => {
@@ -277,6 +278,7 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
       this.#offlineCap.install(persistence as unknown as Parameters<OfflineCap['install']>[0]);
     }
     for (const clientId of (await this.#backend.storedSessions?.()) ?? []) this.#sessions.restore(clientId);
+    if (this.#config.limits.sessionExpiry > 0) await this.#backend.sessionClock?.adopt();
     this.#trackSessions();
     this.#state = 'listening';
     const host: ListenerHost = {

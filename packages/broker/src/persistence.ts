@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { PersistenceConfig } from './config/types.js';
+import { RedisSessionClock } from './redis-session-clock.js';
 
 const require = createRequire(import.meta.url);
 
@@ -32,9 +33,11 @@ export interface PersistenceBackend {
   /**
    * Ids of the persistent sessions a single-node store kept across a restart, so their expiry
    * clock starts again (aedes has no API for it). Absent for memory (nothing survives) and redis
-   * (other nodes may hold those sessions connected right now).
+   * (other nodes may hold those sessions connected right now: it has `sessionClock` instead).
    */
   storedSessions?(): Promise<string[]>;
+  /** A cluster's shared record of when each persistent session was last connected (redis). */
+  sessionClock?: RedisSessionClock;
 }
 
 /** aedes-persistence-level 9.2 keys subscriptions as `subscriptions:<encodeURIComponent(id)>:<filter>`. */
@@ -77,10 +80,14 @@ export async function createPersistence(config: PersistenceConfig, maxOfflineMes
       };
       const redisPersistence = require('aedes-persistence-redis') as PersistenceFactory;
       const createEmitter = require('mqemitter-redis') as EmitterFactory;
+      // One connection for the store and the session clock; the store's destroy() closes it.
+      const { Redis } = await import('ioredis');
+      const db = new Redis(connection);
       return {
-        persistence: redisPersistence({ ...connection, maxSessionDelivery: maxOfflineMessages }),
+        persistence: redisPersistence({ conn: db, maxSessionDelivery: maxOfflineMessages }),
         mq: createEmitter(connection),
         close: async (p) => p?.destroy?.(),
+        sessionClock: new RedisSessionClock(db),
       };
     }
   }

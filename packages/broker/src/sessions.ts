@@ -86,9 +86,20 @@ interface SweepPersistence {
   outgoingClearMessageId(client: { id: string }, packet: { messageId?: number }): Promise<unknown>;
 }
 
+/** A cluster-wide record of when each persistent session was last connected (RedisSessionClock). */
+export interface SharedSessionClock {
+  touch(clientIds: readonly string[]): Promise<void>;
+  claimExpired(expirySeconds: number): Promise<string[]>;
+}
+
 export interface WatchSessionsOptions {
   aedes: unknown;
   tracker: SessionTracker;
+  /**
+   * With a cluster store: expiry follows this shared clock, so it survives restarts of any or all
+   * nodes, and the tracker (which knows only what this node saw) keeps IP quotas only.
+   */
+  clock?: SharedSessionClock | undefined;
   persistence: () => SweepPersistence | undefined;
   expirySeconds: number;
   onExpired(clientId: string): void;
@@ -100,23 +111,53 @@ export interface WatchSessionsOptions {
  * persistence (subscriptions and queued messages). Returns the sweep timer, if expiry is on.
  */
 export function watchSessions(options: WatchSessionsOptions): NodeJS.Timeout | undefined {
-  const { tracker } = options;
+  const { tracker, clock } = options;
   type Handler = (packet: { payload: Buffer }, done: () => void) => void;
-  const mq = (options.aedes as { mq: { on(topic: string, handler: Handler): void } }).mq;
-  mq.on('$SYS/+/new/clients', (packet, done) => {
+  type LocalClient = { id: string; clean: boolean; connected: boolean };
+  const aedes = options.aedes as {
+    mq: { on(topic: string, handler: Handler): void };
+    clients: Record<string, LocalClient>;
+    on(event: 'clientReady' | 'clientDisconnect', listener: (client: LocalClient) => void): void;
+  };
+  aedes.mq.on('$SYS/+/new/clients', (packet, done) => {
     tracker.connected(packet.payload.toString());
     done();
   });
-  mq.on('$SYS/+/disconnect/clients', (packet, done) => {
+  aedes.mq.on('$SYS/+/disconnect/clients', (packet, done) => {
     tracker.disconnected(packet.payload.toString());
     done();
   });
   const expiry = options.expirySeconds;
   if (expiry <= 0) return undefined;
+  if (clock) {
+    // This node stamps its own persistent clients; connected ones again at every sweep.
+    const stamp = (client: LocalClient): void => {
+      if (!client.clean) clock.touch([client.id]).catch(options.onError);
+    };
+    aedes.on('clientReady', stamp);
+    aedes.on('clientDisconnect', stamp);
+  }
+  const connectedHere = (): string[] =>
+    Object.values(aedes.clients)
+      .filter((client) => client.connected && !client.clean)
+      .map((client) => client.id);
+  const expired = async (): Promise<string[]> => {
+    const seen = tracker.expire(expiry);
+    if (!clock) return seen;
+    await clock.touch(connectedHere());
+    return clock.claimExpired(expiry);
+  };
   const sweep = async (): Promise<void> => {
     const persistence = options.persistence();
     if (!persistence) return;
-    for (const id of tracker.expire(expiry)) {
+    let ids: string[];
+    try {
+      ids = await expired();
+    } catch (error) {
+      options.onError(error);
+      return;
+    }
+    for (const id of ids) {
       try {
         const client = { id };
         await persistence.cleanSubscriptions(client);

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBroker, hashPassword, type BrokerConfigInput, type FirehoseBroker } from '../src/index.js';
-import { client, connectCollecting, waitFor } from './helpers.js';
+import { client, connectCollecting, sleep, waitFor } from './helpers.js';
 import { startRedis } from './redis-server.js';
 
 let redis: Awaited<ReturnType<typeof startRedis>>;
@@ -19,18 +19,19 @@ afterAll(async () => {
   await redis.stop();
 });
 
-function clusterConfig(db: number): BrokerConfigInput {
+function clusterConfig(db: number, limits: BrokerConfigInput['limits'] = {}): BrokerConfigInput {
   return {
     listeners: { mqtt: { host: '127.0.0.1', port: 0 } },
     accounts: { load: { password, write: ['load/#'] } },
     persistence: `${redis.url}/${db}`,
     catalogue: { interval: 0 },
     sys: { interval: 0 },
+    limits,
   };
 }
 
-async function node(db: number): Promise<FirehoseBroker> {
-  const broker = await createBroker(clusterConfig(db), { heartbeatIntervalMs: HEARTBEAT });
+async function node(db: number, limits: BrokerConfigInput['limits'] = {}): Promise<FirehoseBroker> {
+  const broker = await createBroker(clusterConfig(db, limits), { heartbeatIntervalMs: HEARTBEAT });
   nodes.push(broker);
   await broker.listen();
   return broker;
@@ -71,6 +72,39 @@ describe('cluster over redis', () => {
     const back = await connectCollecting(b.url('mqtt')!, { clientId: 'roaming', clean: false });
     await waitFor(() => back.seen.length === 3, 5000, 'the queued messages on node B');
     expect(back.seen.map((m) => m.payload.toString()).sort()).toEqual(['q0', 'q1', 'q2']);
+  });
+
+  // Expiry clocks live in redis: a node knows nothing of the sessions that went away before it started.
+  it('expires a persistent session that never returns after the whole cluster restarted', async () => {
+    const first = await node(5, { sessionExpiry: 1 });
+    const gone = await connectCollecting(first.url('mqtt')!, { clientId: 'gone', clean: false });
+    await gone.client.subscribeAsync('load/#', { qos: 1 });
+    await gone.client.endAsync();
+    await first.close();
+
+    const second = await node(5, { sessionExpiry: 1 });
+    await waitFor(() => second.stats.droppedCount('sessions_expired') === 1, 5000, 'the session to expire');
+    const pub = await client(second.url('mqtt')!, { username: 'load', password: 'pw' });
+    await pub.publishAsync('load/x', 'after expiry', { qos: 1 });
+    const back = await connectCollecting(second.url('mqtt')!, { clientId: 'gone', clean: false });
+    await sleep(200);
+    expect(back.seen).toEqual([]);
+  });
+
+  it('does not expire a session that stays connected to a node started before this one', async () => {
+    const a = await node(6, { sessionExpiry: 1 });
+    const staying = await connectCollecting(a.url('mqtt')!, { clientId: 'staying', clean: false });
+    await staying.client.subscribeAsync('load/#', { qos: 1 });
+    const b = await node(6, { sessionExpiry: 1 });
+    await sleep(2500); // five sweeps on each node
+    expect(a.stats.droppedCount('sessions_expired') + b.stats.droppedCount('sessions_expired')).toBe(0);
+
+    // The session is whole: it still queues while its client is away.
+    await staying.client.endAsync();
+    const pub = await client(b.url('mqtt')!, { username: 'load', password: 'pw' });
+    await pub.publishAsync('load/kept', 'queued', { qos: 1 });
+    const back = await connectCollecting(b.url('mqtt')!, { clientId: 'staying', clean: false });
+    await waitFor(() => back.seen.length === 1, 5000, 'the queued message');
   });
 
   it('publishes the will of a client whose node is killed', async () => {
