@@ -132,7 +132,7 @@ export function watchSessions(options: WatchSessionsOptions): NodeJS.Timeout | u
   if (clock) {
     // This node stamps its own persistent clients; connected ones again at every sweep.
     const stamp = (client: LocalClient): void => {
-      if (!client.clean) clock.touch([client.id]).catch(options.onError);
+      if (!client.clean) clock.touch([client.id]).catch((error: unknown) => options.onError(error));
     };
     aedes.on('clientReady', stamp);
     aedes.on('clientDisconnect', stamp);
