@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { parseEvent, type FirehoseError, type FirehoseEvent } from '@firehose/protocol';
-import { checkEvent, lookup } from '@firehose/schema';
+import { checkEvent, eventTypeForTopic } from '@firehose/schema';
 import type { AedesPublishPacket, PublishPacket } from 'aedes';
 import type { ClientIdentity } from './access.js';
 import type { PublishInspector } from './aedes-hooks.js';
@@ -73,8 +73,10 @@ export class EventInspector implements PublishInspector {
     const publisher = identity.account?.name ?? 'anonymous';
     const validation = this.#config().validation;
     const service = serviceOf(topic);
-    const found = lookup(topic);
-    if (found === undefined) {
+    // The topic's shape only: a declared shape with a badly encoded level is checked (and refused
+    // as INVALID_TOPIC by checkEvent), not waved through as undeclared.
+    const declared = eventTypeForTopic(topic);
+    if (declared === undefined) {
       this.#catalogue.undeclared(topic, publisher);
       if (validation.enabled && validation.undeclared === 'reject' && validation.services[service]?.enabled !== false) {
         this.#divert(packet, identity, clientId, service, 'undeclared', {
@@ -85,7 +87,7 @@ export class EventInspector implements PublishInspector {
       }
       return true;
     }
-    const type = found.eventType.type;
+    const type = declared.type;
     if (!validation.enabled || validation.services[service]?.enabled === false) {
       this.#catalogue.declared(type, publisher);
       return true;

@@ -57,6 +57,18 @@ describe('validation in the publish path', () => {
     expect(seen.some((m) => m.topic === TOPIC)).toBe(false);
   });
 
+  it('refuses a declared topic with a badly encoded level instead of delivering it as undeclared', async () => {
+    const { broker, seen, publisher } = await setup();
+    // Subscribers to gerrit/openstack/nova/# would never see it: the project must be two levels.
+    const misencoded = 'gerrit/openstack%2Fnova/comment-added';
+    await publisher.publishAsync(misencoded, JSON.stringify(gerritCommentAdded()), { qos: 1 });
+    await waitFor(() => seen.some((m) => m.topic === '$firehose/invalid/gerrit'));
+    const record = JSON.parse(seen.find((m) => m.topic === '$firehose/invalid/gerrit')!.payload.toString());
+    expect(record).toMatchObject({ topic: misencoded, status: 'invalid', code: 'INVALID_TOPIC', eventType: 'gerrit.comment-added' });
+    expect(seen.some((m) => m.topic === misencoded)).toBe(false);
+    expect(broker.stats.droppedCount('invalid')).toBe(1);
+  });
+
   it('delivers undeclared topics by default and counts them in the catalogue', async () => {
     const { broker, seen, publisher } = await setup();
     await publisher.publishAsync('gerrit/openstack/nova/brand-new-event', '{"anything":1}', { qos: 1 });

@@ -1,5 +1,5 @@
 import { createEvent, FirehoseError, validateTopic, type FirehoseEvent } from '@firehose/protocol';
-import { checkEvent, lookup, services, type EventType } from '@firehose/schema';
+import { checkEvent, eventTypeForTopic, lookup, services, type EventType } from '@firehose/schema';
 import type { PublishOptions } from './types.js';
 
 /**
@@ -17,6 +17,14 @@ export function buildEnvelope<Data>(
   validateTopic(topic);
   const found = lookup(topic);
   if (!found) {
+    const shape = eventTypeForTopic(topic);
+    if (shape) {
+      throw new FirehoseError(
+        'INVALID_TOPIC',
+        `Topic ${topic} has an empty or non-canonically encoded level; build it with the ${shape.type} type's topic() (pattern ${shape.template.pattern}).`,
+        { path: topic },
+      );
+    }
     throw new FirehoseError(
       'UNKNOWN_EVENT_TYPE',
       `No schema declares the topic ${topic}; check it against the catalogue (firehose topics), or send pre-built payloads with publishRaw().`,

@@ -74,6 +74,10 @@ describe('publish', () => {
     await expect(publisher.publish('gerrit/+/comment-added', data)).rejects.toSatisfy((e) =>
       isFirehoseError(e, 'INVALID_TOPIC'),
     );
+    // A declared shape, badly encoded: said so, not "no schema declares it".
+    await expect(publisher.publish('gerrit/openstack%2Fnova/comment-added', data)).rejects.toSatisfy(
+      (e) => isFirehoseError(e, 'INVALID_TOPIC') && /non-canonically encoded/.test((e as Error).message),
+    );
     await publisher.publish(TOPIC, data); // the control: a valid one does arrive
     await waitFor(() => seen.length === 1);
     await sleep(50);

@@ -3,7 +3,7 @@ import { FirehoseError } from '@firehose/protocol';
 import { checkEventIn, type CheckResult } from './check-event.js';
 import type { EventType } from './event-type.js';
 import { eventTypesForFilterIn } from './filter-coverage.js';
-import { buildTrie, lookupIn, type LookupResult } from './lookup.js';
+import { buildTrie, eventTypeForTopicIn, lookupIn, type LookupResult } from './lookup.js';
 import type { ServiceDefinition } from './service-definition.js';
 
 /**
@@ -22,6 +22,8 @@ export interface Catalogue {
   readonly getService: (name: string) => ServiceDefinition | undefined;
   /** Topic → current event type and decoded params, through a trie over topic levels. */
   readonly lookup: (topic: string) => LookupResult | undefined;
+  /** The current event type whose topic pattern the topic's levels match, decoding nothing. */
+  readonly eventTypeForTopic: (topic: string) => EventType | undefined;
   /** Topic + envelope → valid / undeclared / invalid. Never throws. */
   readonly checkEvent: (topic: string, event: FirehoseEvent) => CheckResult;
   /** The event types an MQTT filter can receive (empty: the filter matches no declared topic). */
@@ -73,6 +75,7 @@ export function createCatalogue(services: readonly ServiceDefinition[]): Catalog
     getEventTypeVersions,
     getService: (name: string) => serviceByName.get(name),
     lookup: (topic: string) => lookupIn(trie, topic),
+    eventTypeForTopic: (topic: string) => eventTypeForTopicIn(trie, topic),
     checkEvent: (topic: string, event: FirehoseEvent) => checkEventIn(context, topic, event),
     eventTypesForFilter: (filter: string) => eventTypesForFilterIn(eventTypes, getEventType, filter),
   });

@@ -27,6 +27,14 @@ export const getService = catalogue.getService;
 export const lookup = catalogue.lookup;
 
 /**
+ * The declared event type (current version) whose topic pattern the topic's levels match, without
+ * decoding them: cheaper than `lookup`, and a topic of a declared shape whose levels are not
+ * canonically encoded still has one (`checkEvent` then rejects it as INVALID_TOPIC) where `lookup`
+ * returns undefined. `undefined` for topics no schema declares.
+ */
+export const eventTypeForTopic = catalogue.eventTypeForTopic;
+
+/**
  * Checks an envelope published on a topic against the catalogue: the topic's template, the
  * envelope `type`, `data.type` (Gerrit), the `dataschema` major and the topic parameters the data
  * repeats must agree, then `data` is validated with that major's compiled schema. Never throws;

@@ -35,6 +35,7 @@ export {
   getEventTypeVersions,
   getService,
   lookup,
+  eventTypeForTopic,
   checkEvent,
   eventTypesForFilter,
 } from './default-catalogue.js';

@@ -112,3 +112,9 @@ export function lookupIn(root: TrieNode, topic: string): LookupResult | undefine
   const params = entry.template.decode(levels, topic);
   return params === undefined ? undefined : { eventType: entry.eventType, params };
 }
+
+/** @internal {@link Catalogue.eventTypeForTopic} over a given trie. */
+export function eventTypeForTopicIn(root: TrieNode, topic: string): EventType | undefined {
+  if (typeof topic !== 'string' || hasWildcard(topic)) return undefined;
+  return matchForward(root, topic.split('/'), 0)?.eventType;
+}

@@ -8,6 +8,7 @@ import {
   getEventType,
   launchpad,
   lookup,
+  eventTypeForTopic,
   services,
   zuul,
   type EventType,
@@ -177,6 +178,25 @@ describe('lookup', () => {
   ])('finds nothing for %s', (topic) => {
     expect(lookup(topic)).toBeUndefined();
   });
+});
+
+describe('eventTypeForTopic', () => {
+  it.each([
+    ['gerrit/openstack/nova/comment-added', gerrit.commentAdded],
+    // Declared shapes with a badly encoded or empty level: lookup() finds nothing, checkEvent refuses them.
+    ['gerrit/openstack%2Fnova/comment-added', gerrit.commentAdded],
+    ['gerrit//comment-added', gerrit.commentAdded],
+    ['zuul/openstack/check/openstack/nova/%41/912345', zuul.report],
+  ] as const)('%s', (topic, eventType) => {
+    expect(eventTypeForTopic(topic)).toBe(eventType);
+  });
+
+  it.each(['gerrit/openstack/nova/no-such-event', 'unknown/service', '$SYS/broker/uptime', 'gerrit/+/comment-added', ''])(
+    'finds nothing for %s',
+    (topic) => {
+      expect(eventTypeForTopic(topic)).toBeUndefined();
+    },
+  );
 });
 
 describe('ansible no_log', () => {
