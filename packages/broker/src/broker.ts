@@ -137,7 +137,9 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
 
   #wireEvents(): void {
     const aedes = this.#aedes;
-    aedes.on('clientReady', (client: Client) => {
+    // 'client' (registered) pairs with 'clientDisconnect' (unregistered); 'clientReady' never comes
+    // for a client cut off while its stored queue is being sent.
+    aedes.on('client', (client: Client) => {
       this.stats.clientsConnected++;
       // A clean session starts with an empty queue [MQTT-3.1.2-6].
       if (client.clean) this.#offlineCap?.forget(client.id);
@@ -162,12 +164,12 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
     aedes.on('connectionError', (_client: Client, error: Error) => {
       this.#logger.debug({ err: error.message }, 'connection error');
     });
-    aedes.on('subscribe', (subs) => {
-      this.stats.subscriptions += subs.length;
-    });
-    aedes.on('unsubscribe', (subs) => {
-      this.stats.subscriptions -= subs.length;
-    });
+    const clients = (aedes as unknown as { clients: Record<string, { subscriptions: object }> }).clients;
+    this.stats.countSubscriptions = () => {
+      let count = 0;
+      for (const id in clients) count += Object.keys(clients[id]!.subscriptions).length;
+      return count;
+    };
     (aedes as EventEmitter).on('error', (error: unknown) => this.#internalError(error));
   }
 

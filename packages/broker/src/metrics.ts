@@ -28,7 +28,7 @@ export function createMetrics(stats: BrokerStats, extra: { scryptRuns: () => num
   };
   gauge('firehose_clients_connected', 'Clients connected now.', () => stats.clientsConnected);
   gauge('firehose_clients_maximum', 'Most clients connected at once since start.', () => stats.clientsMaximum);
-  gauge('firehose_subscriptions', 'Subscriptions held now.', () => stats.subscriptions);
+  gauge('firehose_subscriptions', 'Subscriptions held by connected clients now.', () => stats.subscriptions);
   counter('firehose_connections_total', 'Connections accepted.', () => stats.connectionsTotal);
   counter('firehose_messages_received_total', 'PUBLISH packets accepted from clients.', () => stats.messagesReceived);
   counter('firehose_messages_sent_total', 'PUBLISH packets sent to clients.', () => stats.messagesSent);

@@ -30,10 +30,18 @@ export class BrokerStats {
   connectionsTotal = 0;
   clientsConnected = 0;
   clientsMaximum = 0;
-  subscriptions = 0;
+  /**
+   * Counts the subscriptions connected clients hold, when read. Counting aedes' subscribe and
+   * unsubscribe events drifts: they list denied filters, repeated ones and filters never held.
+   */
+  countSubscriptions: () => number = () => 0;
   /** scrypt verifications run (real and dummy). */
   scryptRuns = 0;
   readonly dropped = new Map<RefusalReason, number>();
+
+  get subscriptions(): number {
+    return this.countSubscriptions();
+  }
 
   drop(reason: RefusalReason, count = 1): void {
     this.dropped.set(reason, (this.dropped.get(reason) ?? 0) + count);

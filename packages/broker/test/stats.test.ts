@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { hashPassword } from '../src/index.js';
+import { client, connectCollecting, RawClient, sleep, startBroker, waitFor } from './helpers.js';
+
+// Seen in a fuzzing run: clients/connected at -2150 and subscriptions/count at -240.
+describe('connection and subscription statistics', () => {
+  it('counts the subscriptions clients hold, not the SUBSCRIBE and UNSUBSCRIBE requests', async () => {
+    const broker = await startBroker({ anonymous: { read: ['a/#'] } });
+    const raw = await RawClient.open(broker.address('mqtt')!.port);
+    await raw.connack();
+    raw.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'a/1', qos: 0 }, { topic: 'b/denied', qos: 0 }] });
+    await raw.next('suback');
+    raw.send({ cmd: 'subscribe', messageId: 2, subscriptions: [{ topic: 'a/1', qos: 1 }] }); // replaces the first
+    await raw.next('suback');
+    raw.send({ cmd: 'unsubscribe', messageId: 3, unsubscriptions: ['a/never'] });
+    await raw.next('unsuback');
+    expect(broker.stats.subscriptions).toBe(1);
+
+    raw.socket.destroy();
+    await waitFor(() => broker.stats.clientsConnected === 0);
+    expect(broker.stats.subscriptions).toBe(0);
+  });
+
+  it('counts a client cut off while its persistent queue is being sent as gone, once', async () => {
+    const broker = await startBroker({ accounts: { load: { password: await hashPassword('pw'), write: ['load/#'] } } });
+    const url = broker.url('mqtt')!;
+    const away = await connectCollecting(url, { clientId: 'cut', clean: false });
+    await away.client.subscribeAsync('load/#', { qos: 1 });
+    await away.client.endAsync();
+    const publisher = await client(url, { username: 'load', password: 'pw' });
+    await Promise.all(Array.from({ length: 500 }, (_, i) => publisher.publishAsync('load/x', String(i), { qos: 1 })));
+
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const raw = await RawClient.open(broker.address('mqtt')!.port);
+      raw.send({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: false, clientId: 'cut', keepalive: 60 });
+      await raw.next('connack');
+      raw.socket.destroy(); // mid-queue
+      await sleep(50);
+    }
+    await waitFor(() => broker.stats.clientsConnected === 1, 3000, 'only the publisher connected').catch(() => undefined);
+    await sleep(100);
+    expect(broker.stats.clientsConnected).toBe(1);
+  });
+});
