@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { hashPassword } from '../src/index.js';
 import { client, connectCollecting, RawClient, sleep, startBroker, waitFor } from './helpers.js';
 
@@ -40,5 +43,43 @@ describe('connection and subscription statistics', () => {
     await waitFor(() => broker.stats.clientsConnected === 1, 3000, 'only the publisher connected').catch(() => undefined);
     await sleep(100);
     expect(broker.stats.clientsConnected).toBe(1);
+  });
+
+  it('does not count a client that hung up while its session was being set up', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'firehose-stats-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    // level: the connect's store steps (subscriptions, will) take long enough to hang up during.
+    const broker = await startBroker({ persistence: `level:${dir}` });
+    const port = broker.address('mqtt')!.port;
+    for (let i = 0; i < 20; i++) {
+      const raw = await RawClient.open(port);
+      raw.send({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, clientId: `hasty-${i % 3}`, keepalive: 60 });
+      raw.socket.destroy();
+    }
+    await sleep(500);
+    expect(broker.stats.clientsConnected).toBe(0);
+  });
+
+  // [MQTT-3.1.4-2] Several connections racing for one client id (with wills, so closing the one
+  // taken over is asynchronous): aedes overwrote registrations, left the losers connected and
+  // let a closing client delete the winner's entry, so the count drifted up for good.
+  it('leaves exactly one of several racing connections with the same client id, and counts it once', async () => {
+    const broker = await startBroker({ anonymous: { read: ['#'], write: ['will/#'] } });
+    const port = broker.address('mqtt')!.port;
+    const racers = await Promise.all(Array.from({ length: 12 }, () => RawClient.open(port)));
+    for (const raw of racers) {
+      raw.send({
+        cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, clientId: 'contested', keepalive: 60,
+        will: { topic: 'will/contested', payload: Buffer.from('gone'), qos: 0, retain: false },
+      });
+    }
+    await waitFor(() => racers.filter((raw) => !raw.closed).length === 1, 5000, 'one connection left').catch(() => undefined);
+    await sleep(200);
+    expect(racers.filter((raw) => !raw.closed)).toHaveLength(1);
+    expect(broker.stats.clientsConnected).toBe(1);
+
+    for (const raw of racers) raw.socket.destroy();
+    await waitFor(() => broker.stats.clientsConnected === 0, 3000, 'no client connected').catch(() => undefined);
+    expect(broker.stats.clientsConnected).toBe(0);
   });
 });
