@@ -98,7 +98,7 @@ function overWebSocket(port: number, rand: () => number): Promise<void> {
 describe('fuzzing with mutated MQTT packets', () => {
   // Found, in longer runs of this: clients registered for good after hanging up mid-CONNECT,
   // takeovers deleting the new connection's entry, and both counters going negative.
-  it('keeps serving a healthy subscriber, loses none of its messages and counts every client out again', async () => {
+  it('keeps serving a healthy subscriber, loses none of its messages and counts every client out again', { timeout: SECONDS * 1000 + 20_000 }, async () => {
     const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 1_000_000);
     const dir = mkdtempSync(join(tmpdir(), 'firehose-fuzz-'));
     onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
@@ -115,6 +115,7 @@ describe('fuzzing with mutated MQTT packets', () => {
     const publisher = await client(broker.url('mqtt')!, { clientId: 'healthy-pub', username: 'gerrit', password: 'pw' });
     let sent = 0;
     const ticker = setInterval(() => void publisher.publishAsync('gerrit/health', String(++sent), { qos: 1 }), 20);
+    onTestFinished(() => clearInterval(ticker));
 
     const end = Date.now() + SECONDS * 1000;
     const tcp = broker.address('mqtt')!.port;
