@@ -171,6 +171,8 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
       return count;
     };
     (aedes as EventEmitter).on('error', (error: unknown) => this.#internalError(error));
+    this.#backend.link?.on('down', (err) => this.#logger.warn({ err }, 'redis unreachable; retrying (not ready meanwhile)'));
+    this.#backend.link?.on('up', () => this.#logger.info('redis reachable again'));
   }
 
   /** The broker node's id (aedes' id): names its per-node `$SYS` and catalogue records. */
@@ -296,7 +298,8 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
       for (const settings of listeners.ws) this.#listeners.push(await startWsListener(host, settings, false, maxPacket));
       for (const settings of listeners.wss) this.#listeners.push(await startWsListener(host, settings, true, maxPacket));
       const metrics = createMetrics(this.stats, { scryptRuns: () => this.stats.scryptRuns });
-      const ready = (): boolean => this.#state === 'listening';
+      // Not ready while redis is unreachable: a load balancer sends new clients to other nodes.
+      const ready = (): boolean => this.#state === 'listening' && (this.#backend.link?.up ?? true);
       for (const settings of listeners.http) this.#listeners.push(await startHttpListener(settings, { metrics, ready }));
     } catch (error) {
       await this.close();

@@ -1,6 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import type { Redis } from 'ioredis';
 import type { PersistenceConfig } from './config/types.js';
+import { RedisLink } from './redis-link.js';
 import { RedisSessionClock } from './redis-session-clock.js';
 
 const require = createRequire(import.meta.url);
@@ -38,6 +40,15 @@ export interface PersistenceBackend {
   storedSessions?(): Promise<string[]>;
   /** A cluster's shared record of when each persistent session was last connected (redis). */
   sessionClock?: RedisSessionClock;
+  /** Whether redis is reachable (redis). */
+  link?: RedisLink;
+}
+
+/** mqemitter-redis 7: its connections, and `state`, where it re-emits their errors. */
+interface RedisEmitter extends Emitter {
+  subConn: Redis;
+  pubConn: Redis;
+  state: { on(event: 'error', listener: (error: Error) => void): void };
 }
 
 /** aedes-persistence-level 9.2 keys subscriptions as `subscriptions:<encodeURIComponent(id)>:<filter>`. */
@@ -83,11 +94,19 @@ export async function createPersistence(config: PersistenceConfig, maxOfflineMes
       // One connection for the store and the session clock; the store's destroy() closes it.
       const { Redis } = await import('ioredis');
       const db = new Redis(connection);
+      const mq = createEmitter(connection) as RedisEmitter;
+      const link = new RedisLink();
+      link.watch('store', db);
+      link.watch('emitter-sub', mq.subConn);
+      link.watch('emitter-pub', mq.pubConn);
+      // Already reported through the link; unheard, this one would crash the process.
+      mq.state.on('error', () => undefined);
       return {
         persistence: redisPersistence({ conn: db, maxSessionDelivery: maxOfflineMessages }),
-        mq: createEmitter(connection),
+        mq,
         close: async (p) => p?.destroy?.(),
         sessionClock: new RedisSessionClock(db),
+        link,
       };
     }
   }
