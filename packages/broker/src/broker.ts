@@ -73,9 +73,20 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
   #sweeper: NodeJS.Timeout | undefined;
   #offlineCap: OfflineCap | undefined;
   #state: 'new' | 'listening' | 'closing' | 'closed' = 'new';
+  /** Aborted by close(): ends a listen() still waiting for redis. */
+  readonly #closing = new AbortController();
+  /** Whether aedes' persistence was set up (listen() got past waiting for redis). */
+  #started = false;
+  /** A listen() in progress or done. */
+  #starting: Promise<void> | undefined;
 
   /** @internal use `createBroker`. */
-  constructor(config: BrokerConfig, logger: Logger, backend: PersistenceBackend, heartbeatIntervalMs = 60_000) {
+  constructor(
+    config: BrokerConfig,
+    logger: Logger,
+    backend: PersistenceBackend,
+    heartbeatIntervalMs = 60_000,
+  ) {
     super();
     this.#backend = backend;
     this.#config = config;
@@ -111,8 +122,13 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
       // Outbound isolation is the connection wrapper's job; aedes never sees backpressure.
       drainTimeout: 0,
     });
-    this.#reporter = new Reporter(this.#aedes, () => this.#config, this.stats, this.catalogue, VERSION, (topic, payload, retain) =>
-      this.#publishInternal(topic, payload, retain),
+    this.#reporter = new Reporter(
+      this.#aedes,
+      () => this.#config,
+      this.stats,
+      this.catalogue,
+      VERSION,
+      (topic, payload, retain) => this.#publishInternal(topic, payload, retain),
     );
     this.#divertPublishes();
     this.#wireEvents();
@@ -146,7 +162,10 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
       this.stats.clientsMaximum = Math.max(this.stats.clientsMaximum, this.stats.clientsConnected);
       const identity = this.#registry.identity(client);
       const info = (client.conn as FirehoseConnection).info;
-      this.#logger.debug({ clientId: client.id, username: identity?.account?.name, ip: info.ip }, 'client connected');
+      this.#logger.debug(
+        { clientId: client.id, username: identity?.account?.name, ip: info.ip },
+        'client connected',
+      );
       this.emit('clientConnected', {
         clientId: client.id,
         username: identity?.account?.name,
@@ -171,7 +190,12 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
       return count;
     };
     (aedes as EventEmitter).on('error', (error: unknown) => this.#internalError(error));
-    this.#backend.link?.on('down', (err) => this.#logger.warn({ err }, 'redis unreachable; retrying (not ready meanwhile)'));
+    this.#backend.link?.on('down', (err) => {
+      // Before listen() completes nothing is bound yet: aedes waits for its store to be ready.
+      const effect =
+        this.#state === 'listening' ? 'not ready meanwhile' : 'listeners open once it is reachable';
+      this.#logger.warn({ err }, `redis unreachable; retrying (${effect})`);
+    });
     this.#backend.link?.on('up', () => this.#logger.info('redis reachable again'));
   }
 
@@ -183,7 +207,14 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
   /** Publishes a broker-owned message ($SYS, $firehose). */
   #publishInternal(topic: string, payload: string, retain: boolean): void {
     if (this.#state !== 'listening') return;
-    const packet = { cmd: 'publish' as const, topic, payload: Buffer.from(payload), qos: 0 as const, retain, dup: false };
+    const packet = {
+      cmd: 'publish' as const,
+      topic,
+      payload: Buffer.from(payload),
+      qos: 0 as const,
+      retain,
+      dup: false,
+    };
     this.#aedes.publish(packet, (error?: Error) => {
       if (error) this.#internalError(error);
     });
@@ -267,10 +298,27 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
     });
   }
 
-  /** Starts persistence and every configured listener. */
+  /**
+   * Starts persistence and every configured listener. With redis it first waits, as long as it
+   * takes, for redis to answer; close() meanwhile makes it reject.
+   */
   async listen(): Promise<void> {
-    if (this.#state !== 'new') throw new Error('listen() can be called once, on a broker that is not closed.');
+    if (this.#state !== 'new' || this.#starting) {
+      throw new Error('listen() can be called once, on a broker that is not closed.');
+    }
+    this.#starting = this.#start();
+    try {
+      await this.#starting;
+    } catch (error) {
+      await this.close();
+      throw error;
+    }
+  }
+
+  async #start(): Promise<void> {
+    await this.#backend.link?.connected(this.#closing.signal);
     await this.#aedes.listen();
+    this.#started = true;
     const persistence = this.#persistence();
     if (this.#config.persistence.kind !== 'redis' && persistence) {
       const clients = (this.#aedes as unknown as { clients: Record<string, Client | undefined> }).clients;
@@ -284,6 +332,7 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
     for (const clientId of (await this.#backend.storedSessions?.()) ?? []) this.#sessions.restore(clientId);
     if (this.#config.limits.sessionExpiry > 0) await this.#backend.sessionClock?.adopt();
     this.#trackSessions();
+    this.#closing.signal.throwIfAborted();
     this.#state = 'listening';
     const host: ListenerHost = {
       accept: (info, sink) => this.#accept(info, sink),
@@ -292,19 +341,20 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
     };
     const maxPacket = this.#config.limits.maxPacketBytes;
     const listeners = this.#config.listeners;
-    try {
-      for (const settings of listeners.mqtt) this.#listeners.push(await startMqttListener(host, settings, false));
-      for (const settings of listeners.mqtts) this.#listeners.push(await startMqttListener(host, settings, true));
-      for (const settings of listeners.ws) this.#listeners.push(await startWsListener(host, settings, false, maxPacket));
-      for (const settings of listeners.wss) this.#listeners.push(await startWsListener(host, settings, true, maxPacket));
-      const metrics = createMetrics(this.stats, { scryptRuns: () => this.stats.scryptRuns });
-      // Not ready while redis is unreachable: a load balancer sends new clients to other nodes.
-      const ready = (): boolean => this.#state === 'listening' && (this.#backend.link?.up ?? true);
-      for (const settings of listeners.http) this.#listeners.push(await startHttpListener(settings, { metrics, ready }));
-    } catch (error) {
-      await this.close();
-      throw error;
-    }
+    for (const settings of listeners.mqtt)
+      this.#listeners.push(await startMqttListener(host, settings, false));
+    for (const settings of listeners.mqtts)
+      this.#listeners.push(await startMqttListener(host, settings, true));
+    for (const settings of listeners.ws)
+      this.#listeners.push(await startWsListener(host, settings, false, maxPacket));
+    for (const settings of listeners.wss)
+      this.#listeners.push(await startWsListener(host, settings, true, maxPacket));
+    const metrics = createMetrics(this.stats, { scryptRuns: () => this.stats.scryptRuns });
+    // Not ready while redis is unreachable: a load balancer sends new clients to other nodes.
+    const ready = (): boolean => this.#state === 'listening' && (this.#backend.link?.up ?? true);
+    for (const settings of listeners.http)
+      this.#listeners.push(await startHttpListener(settings, { metrics, ready }));
+    this.#closing.signal.throwIfAborted();
     this.#reporter.start();
     this.#logger.info(
       { listeners: this.#listeners.map((l) => `${l.kind}:${l.address().port}`) },
@@ -320,6 +370,8 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
   async close(options: { /** @default 1000 */ flushMs?: number } = {}): Promise<void> {
     if (this.#state === 'closing' || this.#state === 'closed') return;
     this.#state = 'closing';
+    this.#closing.abort(new Error('broker closed before it was listening'));
+    await this.#starting?.catch(() => undefined);
     const until = Date.now() + (options.flushMs ?? 1000);
     const pending = (): boolean => [...this.#connections].some((conn) => conn.pendingBytes() > 0);
     this.#reporter.stop();
@@ -329,7 +381,9 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
     for (const conn of this.#connections) conn.destroy();
     await Promise.all(this.#listeners.map((l) => l.close()));
     if (this.#sweeper) clearInterval(this.#sweeper);
-    await this.#backend.close(this.#persistence()).catch((error: unknown) => this.#internalError(error));
+    await this.#backend
+      .close(this.#persistence(), this.#started)
+      .catch((error: unknown) => this.#internalError(error));
     this.#state = 'closed';
     this.emit('closed');
   }
@@ -354,7 +408,8 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
         }
       });
     }
-    if (restart.size > 0) this.#logger.warn({ restart: [...restart] }, 'some changes take effect only after a restart');
+    if (restart.size > 0)
+      this.#logger.warn({ restart: [...restart] }, 'some changes take effect only after a restart');
     this.#logger.info({ changed: changes.live }, 'configuration reloaded');
     return changes;
   }

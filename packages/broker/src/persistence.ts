@@ -30,8 +30,11 @@ export interface PersistenceBackend {
   /** undefined = aedes' built-in memory persistence and emitter. */
   persistence: AedesPersistence | undefined;
   mq: Emitter | undefined;
-  /** Closes what aedes does not close itself (the persistence's store). */
-  close(persistence: AedesPersistence | undefined): Promise<void>;
+  /**
+   * Closes what aedes does not close itself: the persistence's store, and when aedes never
+   * started (`started` false: closed while waiting for redis) the emitter too.
+   */
+  close(persistence: AedesPersistence | undefined, started: boolean): Promise<void>;
   /**
    * Ids of the persistent sessions a single-node store kept across a restart, so their expiry
    * clock starts again (aedes has no API for it). Absent for memory (nothing survives) and redis
@@ -59,7 +62,10 @@ const SUBSCRIPTION_KEYS = { gte: 'subscriptions:', lt: 'subscriptions;' };
  * over classic-level, one node) or `redis://…` (aedes-persistence-redis plus mqemitter-redis: a
  * cluster needs both the shared store and the shared emitter).
  */
-export async function createPersistence(config: PersistenceConfig, maxOfflineMessages: number): Promise<PersistenceBackend> {
+export async function createPersistence(
+  config: PersistenceConfig,
+  maxOfflineMessages: number,
+): Promise<PersistenceBackend> {
   switch (config.kind) {
     case 'memory':
       return { persistence: undefined, mq: undefined, close: async (p) => p?.destroy?.() };
@@ -104,7 +110,10 @@ export async function createPersistence(config: PersistenceConfig, maxOfflineMes
       return {
         persistence: redisPersistence({ conn: db, maxSessionDelivery: maxOfflineMessages }),
         mq,
-        close: async (p) => p?.destroy?.(),
+        async close(p, started) {
+          if (started) return p?.destroy?.();
+          for (const connection of [db, mq.subConn, mq.pubConn]) connection.disconnect();
+        },
         sessionClock: new RedisSessionClock(db),
         link,
       };

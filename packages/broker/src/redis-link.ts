@@ -1,9 +1,9 @@
 import { EventEmitter } from 'node:events';
 
 /** What RedisLink needs of an ioredis connection. */
-interface Connection {
-  on(event: 'error', listener: (error: Error) => void): unknown;
-  on(event: 'ready', listener: () => void): unknown;
+interface Connection extends EventEmitter {
+  /** ioredis' connection state: `ready` once connected (and authenticated, db selected). */
+  readonly status: string;
 }
 
 /**
@@ -14,10 +14,12 @@ interface Connection {
  */
 export class RedisLink extends EventEmitter<{ down: [Error]; up: [] }> {
   readonly #failing = new Set<string>();
+  readonly #connections: Connection[] = [];
 
   /** Follows one connection; `name` tells them apart (`store`, `emitter-sub`, `emitter-pub`). */
   watch(name: string, connection: Connection): void {
-    connection.on('error', (error) => {
+    this.#connections.push(connection);
+    connection.on('error', (error: Error) => {
       if (this.#failing.has(name)) return;
       const wasUp = this.up;
       this.#failing.add(name);
@@ -27,6 +29,30 @@ export class RedisLink extends EventEmitter<{ down: [Error]; up: [] }> {
       if (!this.#failing.delete(name)) return;
       if (this.up) this.emit('up');
     });
+  }
+
+  /**
+   * Resolves once every connection is ready. At startup, aedes' first store commands would wait in
+   * ioredis' offline queue and fail after 20 reconnect attempts with an unhelpful message; a
+   * node waits here instead, as long as redis takes, until `signal` gives up.
+   */
+  async connected(signal: AbortSignal): Promise<void> {
+    let waiting: Connection | undefined;
+    while ((waiting = this.#connections.find((connection) => connection.status !== 'ready'))) {
+      signal.throwIfAborted();
+      const connection = waiting;
+      // Not events.once(): it rejects at the connection's next `error`, a failed reconnect.
+      await new Promise<void>((resolve) => {
+        const wake = (): void => {
+          connection.off('ready', wake);
+          signal.removeEventListener('abort', wake);
+          resolve();
+        };
+        connection.on('ready', wake);
+        signal.addEventListener('abort', wake);
+      });
+    }
+    signal.throwIfAborted();
   }
 
   get up(): boolean {

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBroker, hashPassword, type BrokerConfigInput, type FirehoseBroker } from '../src/index.js';
 import { client, connectCollecting, sleep, waitFor } from './helpers.js';
+import { freePort } from '@firehose/test-support';
 import { startRedis } from './redis-server.js';
 
 let redis: Awaited<ReturnType<typeof startRedis>>;
@@ -57,7 +58,9 @@ describe('cluster over redis', () => {
     const pub = await client(a.url('mqtt')!, { username: 'load', password: 'pw' });
     const sent = Array.from({ length: 300 }, (_, i) => i);
     await Promise.all(sent.map((i) => pub.publishAsync('load/stream', String(i), { qos: 1 })));
-    await waitFor(() => sub.seen.length >= sent.length, 10_000, 'the stream on node B').catch(() => undefined);
+    await waitFor(() => sub.seen.length >= sent.length, 10_000, 'the stream on node B').catch(
+      () => undefined,
+    );
     expect(sub.seen.map((m) => Number(m.payload.toString()))).toEqual(sent);
   });
 
@@ -144,11 +147,48 @@ describe('cluster over redis', () => {
     }
   });
 
+  it('a node started while redis is down waits for it, then serves; closed while waiting, it stops', async () => {
+    const port = await freePort();
+    const config = (): BrokerConfigInput => ({
+      ...clusterConfig(0),
+      persistence: `redis://127.0.0.1:${port}/0`,
+    });
+    const waiting = await createBroker(config(), { heartbeatIntervalMs: HEARTBEAT });
+    nodes.push(waiting);
+    let listening = false;
+    const started = waiting.listen().then(() => (listening = true));
+    await sleep(1000); // several failed connection attempts
+    expect(listening).toBe(false);
+    const late = await startRedis(port);
+    try {
+      await started;
+      const sub = await connectCollecting(waiting.url('mqtt')!);
+      await sub.client.subscribeAsync('load/#', { qos: 1 });
+      const pub = await client(waiting.url('mqtt')!, { username: 'load', password: 'pw' });
+      await pub.publishAsync('load/x', 'once redis answered', { qos: 1 });
+      await waitFor(() => sub.seen.length === 1, 5000, 'the message');
+    } finally {
+      await waiting.close();
+      await late.stop();
+    }
+
+    const abandoned = await createBroker(config(), { heartbeatIntervalMs: HEARTBEAT });
+    const never = abandoned.listen();
+    await sleep(300);
+    await abandoned.close();
+    await expect(never).rejects.toThrow('broker closed before it was listening');
+    expect(abandoned.url('mqtt')).toBeUndefined();
+  });
+
   it('publishes the will of a client whose node is killed', async () => {
     const b = await node(3);
     const script = fileURLToPath(new URL('./fixtures/broker-node.mjs', import.meta.url));
     const child = spawn(process.execPath, [script], {
-      env: { ...process.env, FIREHOSE_TEST_CONFIG: JSON.stringify(clusterConfig(3)), FIREHOSE_TEST_HEARTBEAT: String(HEARTBEAT) },
+      env: {
+        ...process.env,
+        FIREHOSE_TEST_CONFIG: JSON.stringify(clusterConfig(3)),
+        FIREHOSE_TEST_HEARTBEAT: String(HEARTBEAT),
+      },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     try {

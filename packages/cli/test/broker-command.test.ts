@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashPassword } from '@firehose/broker';
+import { freePort } from '@firehose/test-support';
 import { describe, expect, it } from 'vitest';
 import { finished, gerritData, run, startCli, waitForOutput, type RunResult } from './helpers.js';
 
@@ -45,6 +46,28 @@ describe('firehose broker', () => {
     const exit = await result;
     expect(exit.code).toBe(0);
     expect(exit.stdout).toContain('broker closed');
+  });
+
+  it('waits for an unreachable redis, saying so, and stops cleanly on SIGTERM meanwhile', async () => {
+    const redisPort = await freePort(); // nothing listens there
+    const child = startCli([
+      'broker',
+      '--port',
+      '0',
+      '--ws-port',
+      '0',
+      '--http-port',
+      '0',
+      '--persistence',
+      `redis://127.0.0.1:${redisPort}`,
+    ]);
+    const result = finished(child, 20_000);
+    await waitForOutput(child.stdout, /redis unreachable; retrying \(listeners open once it is reachable\)/);
+    child.kill('SIGTERM');
+    const exit = await result;
+    expect(exit.code, exit.stderr).toBe(0);
+    expect(exit.stdout).toContain('stopped before listening');
+    expect(exit.stdout).not.toContain('firehose broker ready');
   });
 
   it('reloads accounts on SIGHUP without a restart', async () => {

@@ -95,11 +95,17 @@ TLS certificates change without dropping connections (listeners and persistence 
     });
     const broker = await createBroker(config, { logger });
     broker.on('error', (error) => logger.error({ err: error }, 'broker error'));
+    // A signal while listen() still waits (for redis) stops the broker there.
+    const stopStarting = (): void => void broker.close();
+    signal.addEventListener('abort', stopStarting, { once: true });
     try {
       await broker.listen();
     } catch (error) {
-      await broker.close().catch(() => undefined);
-      throw error;
+      if (!signal.aborted) throw error;
+      logger.info({ signal: String(signal.reason) }, 'stopped before listening');
+      return ExitCode.ok;
+    } finally {
+      signal.removeEventListener('abort', stopStarting);
     }
     const urls = {
       mqtt: broker.url('mqtt'),
