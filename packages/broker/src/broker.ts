@@ -232,7 +232,10 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
 
   #internalError(error: unknown): void {
     const err = error instanceof Error ? error : new Error(String(error));
-    this.#logger.error({ err }, 'broker internal error');
+    // While redis is down a failed store command is the outage already reported, not a broker fault.
+    if (this.#backend.link?.up === false)
+      this.#logger.warn({ err: err.message }, 'redis unreachable: a store command failed');
+    else this.#logger.error({ err }, 'broker internal error');
     if (this.listenerCount('error') > 0) this.emit('error', err);
   }
 
