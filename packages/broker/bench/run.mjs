@@ -1,5 +1,5 @@
 // `pnpm --filter @firehose/broker bench`: the firehose broker (auth + ACL + validation + catalogue)
-// against bare aedes 1.2.0, in the same run, with separate publisher and subscriber processes.
+// against bare aedes 1.2.0 (upstream, the devDependency; the broker runs on @firehose/aedes), in the same run, with separate publisher and subscriber processes.
 // Prints tables (msg/s, p50/p99 latency, RSS); asserts nothing. Needs `pnpm build` first.
 import { fork } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';

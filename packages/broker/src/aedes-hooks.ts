@@ -6,7 +6,7 @@ import type {
   ConnectPacket,
   PublishPacket,
   Subscription,
-} from 'aedes';
+} from '@firehose/aedes';
 import type { AccessControl, ClientIdentity, ConnackCode } from './access.js';
 import type { FirehoseConnection } from './connection/connection.js';
 import type { Logger } from './logger.js';
@@ -107,7 +107,7 @@ export class ClientRegistry {
               return;
             }
             // The will is checked now: when this node dies, another node publishes it without a client.
-            const will = (client as unknown as { _will?: { topic: string } | null })._will;
+            const will = client._will;
             if (will && !ctx.access.acl.canPublish(result.identity.account, will.topic)) {
               ctx.stats.drop('acl_publish');
               callback(authError(5, `not authorised to publish a will to ${will.topic}`), false);

@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
-import { Aedes, type Client } from 'aedes';
+import { Aedes, type Client } from '@firehose/aedes';
 import { AccessControl } from './access.js';
+import { assertAedesFixes } from './aedes-guard.js';
 import { ClientRegistry } from './aedes-hooks.js';
 import { Catalogue } from './catalogue.js';
 import { configChanges, type ConfigChanges } from './config/config-changes.js';
@@ -119,6 +120,8 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
       connectTimeout: config.limits.connectTimeoutMs,
       heartbeatInterval: heartbeatIntervalMs,
       maxTopicLevels: Math.min(config.limits.maxTopicLevels, 100),
+      // Invalid messages are acknowledged (PUBACK/PUBREC) but never stored or fanned out.
+      divertPublish: (packet) => this.#diverted.has(packet),
       // Outbound isolation is the connection wrapper's job; aedes never sees backpressure.
       drainTimeout: 0,
     });
@@ -130,25 +133,7 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
       VERSION,
       (topic, payload, retain) => this.#publishInternal(topic, payload, retain),
     );
-    this.#divertPublishes();
     this.#wireEvents();
-  }
-
-  /** Invalid messages are acknowledged by aedes' handlers, then dropped here instead of fanned out. */
-  #divertPublishes(): void {
-    const aedes = this.#aedes;
-    const publish = aedes.publish.bind(aedes) as (...args: unknown[]) => void;
-    const diverted = this.#diverted;
-    (aedes as unknown as { publish: (...args: unknown[]) => void }).publish = (...args: unknown[]) => {
-      if (diverted.has(args[0] as object)) {
-        // (packet, [client], done, [accepted]): `accepted` sends the PUBACK (patches/aedes), then done.
-        const callbacks = args.filter((arg): arg is () => void => typeof arg === 'function');
-        callbacks[1]?.();
-        callbacks[0]?.();
-        return;
-      }
-      publish(...args);
-    };
   }
 
   #wireEvents(): void {
@@ -183,13 +168,13 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
     aedes.on('connectionError', (_client: Client, error: Error) => {
       this.#logger.debug({ err: error.message }, 'connection error');
     });
-    const clients = (aedes as unknown as { clients: Record<string, { subscriptions: object }> }).clients;
+    const clients = aedes.clients;
     this.stats.countSubscriptions = () => {
       let count = 0;
       for (const id in clients) count += Object.keys(clients[id]!.subscriptions).length;
       return count;
     };
-    (aedes as EventEmitter).on('error', (error: unknown) => this.#internalError(error));
+    aedes.on('error', (error) => this.#internalError(error));
     this.#backend.link?.on('down', (err) => {
       // Before listen() completes nothing is bound yet: aedes waits for its store to be ready.
       const effect =
@@ -281,7 +266,7 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
   }
 
   #persistence(): AedesPersistence | undefined {
-    return (this.#aedes as unknown as { persistence?: AedesPersistence }).persistence;
+    return this.#aedes.persistence;
   }
 
   /** Session expiry: learn connects/disconnects cluster-wide, sweep abandoned persistent sessions. */
@@ -324,13 +309,13 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
     this.#started = true;
     const persistence = this.#persistence();
     if (this.#config.persistence.kind !== 'redis' && persistence) {
-      const clients = (this.#aedes as unknown as { clients: Record<string, Client | undefined> }).clients;
+      const clients = this.#aedes.clients;
       this.#offlineCap = new OfflineCap(
         this.#config.limits.maxOfflineMessages,
         () => this.stats.drop('offline_cap'),
         (clientId) => clients[clientId]?.connected === true,
       );
-      this.#offlineCap.install(persistence as unknown as Parameters<OfflineCap['install']>[0]);
+      this.#offlineCap.install(persistence);
     }
     for (const clientId of (await this.#backend.storedSessions?.()) ?? []) this.#sessions.restore(clientId);
     if (this.#config.limits.sessionExpiry > 0) await this.#backend.sessionClock?.adopt();
@@ -444,11 +429,15 @@ export function isResolved(config: BrokerConfigInput | BrokerConfig): config is 
   return typeof config.persistence === 'object';
 }
 
-/** Creates a broker from a config object (DESIGN §6 shape); call `listen()` to start it. */
+/**
+ * Creates a broker from a config object; call `listen()` to start it. Throws a `BROKEN_INSTALL`
+ * FirehoseError when the aedes it loaded lacks the firehose fixes.
+ */
 export async function createBroker(
   config: BrokerConfigInput | BrokerConfig = {},
   options: CreateBrokerOptions = {},
 ): Promise<FirehoseBroker> {
+  assertAedesFixes();
   const resolved = isResolved(config) ? config : resolveConfig(config);
   const backend = await createPersistence(resolved.persistence, resolved.limits.maxOfflineMessages);
   return new FirehoseBroker(resolved, options.logger ?? silentLogger, backend, options.heartbeatIntervalMs);

@@ -1,21 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import type { AedesAsyncPersistence as AedesPersistence } from '@firehose/aedes';
 import type { Redis } from 'ioredis';
 import type { PersistenceConfig } from './config/types.js';
 import { RedisLink } from './redis-link.js';
 import { RedisSessionClock } from './redis-session-clock.js';
 
 const require = createRequire(import.meta.url);
-
-/** The async persistence interface aedes 1.x drives (aedes-persistence and its siblings). */
-export interface AedesPersistence {
-  setup(broker: unknown): Promise<void>;
-  destroy?(): Promise<void>;
-  cleanSubscriptions(client: { id: string }): Promise<unknown>;
-  outgoingStream(client: { id: string }): AsyncIterable<{ messageId?: number }>;
-  outgoingClearMessageId(client: { id: string }, packet: { messageId?: number }): Promise<unknown>;
-  delWill(client: { id: string; brokerId?: string }): Promise<unknown>;
-}
 
 interface Emitter {
   close(done: () => void): void;
@@ -24,6 +15,8 @@ interface Emitter {
 // Each package's main export wraps its async class so aedes gets streams where it pipes them.
 type PersistenceFactory = (options: unknown) => AedesPersistence;
 type EmitterFactory = (options: Record<string, unknown>) => Emitter;
+
+export type { AedesPersistence };
 
 /** What aedes gets for a `persistence` config value, and how to close it. */
 export interface PersistenceBackend {

@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { parseEvent, type FirehoseError, type FirehoseEvent } from '@firehose/protocol';
 import { checkEvent, eventTypeForTopic } from '@firehose/schema';
-import type { AedesPublishPacket, PublishPacket } from 'aedes';
+import type { AedesPublishPacket, PublishPacket } from '@firehose/aedes';
 import type { ClientIdentity } from './access.js';
 import type { PublishInspector } from './aedes-hooks.js';
 import type { Catalogue } from './catalogue.js';

@@ -1,14 +1,8 @@
-import type { Aedes, Client, PublishPacket } from 'aedes';
+import type { Aedes, Client } from '@firehose/aedes';
 import { catalogueTopic, type Catalogue } from './catalogue.js';
 import type { BrokerConfig } from './config/types.js';
 import type { BrokerStats } from './stats.js';
 import { SysStats, type SysMessage } from './sys-stats.js';
-
-interface ClientInternals {
-  subscriptions: Record<string, { qos: number }>;
-  publish(packet: PublishPacket, done: (error?: Error) => void): void;
-  connected: boolean;
-}
 
 function matches(filter: string, topic: string): boolean {
   if (filter === '#') return false; // never matches a $ topic [MQTT-4.7.2-1]
@@ -71,7 +65,7 @@ export class Reporter {
   readonly #onSubscribe = (subscriptions: { topic: string }[], client: Client): void => {
     const filters = subscriptions.map((s) => s.topic).filter((f) => f.startsWith('$SYS'));
     if (filters.length === 0) return;
-    this.#deliver(client as ClientInternals & Client, filters, this.#sys.snapshot(this.#aedes.id).broker, true);
+    this.#deliver(client, filters, this.#sys.snapshot(this.#aedes.id).broker, true);
   };
 
   stop(): void {
@@ -97,7 +91,7 @@ export class Reporter {
   publishSys(): void {
     const { broker, firehose } = this.#sys.tick(this.#aedes.id);
     this.#publish(firehose.topic, firehose.payload, true);
-    const clients = (this.#aedes as unknown as { clients: Record<string, ClientInternals & Client> }).clients;
+    const clients = this.#aedes.clients;
     for (const id in clients) {
       const client = clients[id]!;
       const filters = Object.keys(client.subscriptions).filter((f) => f.startsWith('$SYS'));
@@ -105,7 +99,7 @@ export class Reporter {
     }
   }
 
-  #deliver(client: ClientInternals & Client, filters: string[], messages: SysMessage[], retain: boolean): void {
+  #deliver(client: Client, filters: string[], messages: SysMessage[], retain: boolean): void {
     if (!client.connected) return;
     for (const message of messages) {
       if (!filters.some((f) => matches(f, message.topic))) continue;

@@ -1,3 +1,5 @@
+import type { Aedes, Client } from '@firehose/aedes';
+
 /** A persistent session this node knows about. */
 interface Session {
   ip: string;
@@ -93,7 +95,7 @@ export interface SharedSessionClock {
 }
 
 export interface WatchSessionsOptions {
-  aedes: unknown;
+  aedes: Aedes;
   tracker: SessionTracker;
   /**
    * With a cluster store: expiry follows this shared clock, so it survives restarts of any or all
@@ -112,13 +114,7 @@ export interface WatchSessionsOptions {
  */
 export function watchSessions(options: WatchSessionsOptions): NodeJS.Timeout | undefined {
   const { tracker, clock } = options;
-  type Handler = (packet: { payload: Buffer }, done: () => void) => void;
-  type LocalClient = { id: string; clean: boolean; connected: boolean };
-  const aedes = options.aedes as {
-    mq: { on(topic: string, handler: Handler): void };
-    clients: Record<string, LocalClient>;
-    on(event: 'clientReady' | 'clientDisconnect', listener: (client: LocalClient) => void): void;
-  };
+  const { aedes } = options;
   aedes.mq.on('$SYS/+/new/clients', (packet, done) => {
     tracker.connected(packet.payload.toString());
     done();
@@ -131,7 +127,7 @@ export function watchSessions(options: WatchSessionsOptions): NodeJS.Timeout | u
   if (expiry <= 0) return undefined;
   if (clock) {
     // This node stamps its own persistent clients; connected ones again at every sweep.
-    const stamp = (client: LocalClient): void => {
+    const stamp = (client: Client): void => {
       if (!client.clean) clock.touch([client.id]).catch((error: unknown) => options.onError(error));
     };
     aedes.on('clientReady', stamp);
@@ -139,7 +135,7 @@ export function watchSessions(options: WatchSessionsOptions): NodeJS.Timeout | u
   }
   const connectedHere = (): string[] =>
     Object.values(aedes.clients)
-      .filter((client) => client.connected && !client.clean)
+      .filter((client): client is Client => client?.connected === true && !client.clean)
       .map((client) => client.id);
   const expired = async (): Promise<string[]> => {
     const seen = tracker.expire(expiry);

@@ -106,4 +106,16 @@ describe('validation in the publish path', () => {
     await waitFor(() => seen.some((m) => m.topic === TOPIC));
     expect(seen.some((m) => m.topic.startsWith('$firehose/invalid'))).toBe(false);
   });
+
+  it('keeps delivering a publisher’s messages after an invalid QoS 2 publish', async () => {
+    const { seen, publisher } = await setup();
+    // Before @firehose/aedes, a diverted QoS 2 publish kept its place in the publisher's order,
+    // and everything that publisher sent afterwards waited behind it forever.
+    await publisher.publishAsync(TOPIC, '{not json', { qos: 2 });
+    const good = gerritCommentAdded(2);
+    await publisher.publishAsync(TOPIC, JSON.stringify(good), { qos: 2 });
+    await publisher.publishAsync(TOPIC, JSON.stringify(gerritCommentAdded(3)), { qos: 1 });
+    await waitFor(() => seen.filter((m) => m.topic === TOPIC).length === 2);
+    expect(JSON.parse(seen.find((m) => m.topic === TOPIC)!.payload.toString())).toEqual(good);
+  });
 });

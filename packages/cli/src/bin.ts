@@ -1,45 +1,15 @@
 #!/usr/bin/env node
-import { loadEnv } from './env.js';
-import { ExitCode } from './exit-codes.js';
-import { runCli } from './run-cli.js';
-import { UsageError } from './usage-error.js';
+import { createRequire } from 'node:module';
 
-// First SIGINT/SIGTERM asks the running command to stop cleanly (flush, disconnect, print a
-// summary); a second one means the user is done waiting, so exit at once.
-const controller = new AbortController();
-let signals = 0;
-const onSignal = (signal: NodeJS.Signals): void => {
-  signals += 1;
-  if (signals === 1) {
-    controller.abort(signal);
-    return;
-  }
-  process.stderr.write(`firehose: second ${signal}, exiting without cleanup.\n`);
-  process.exit(signal === 'SIGINT' ? 130 : 143);
-};
-process.on('SIGINT', onSignal);
-process.on('SIGTERM', onSignal);
-
-// `firehose tail | head -1` closes our stdout early: that is the reader's choice, not an error.
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE') process.exit(ExitCode.ok);
-  throw error;
-});
-
-let code: number;
-try {
-  const env = loadEnv();
-  code = await runCli(process.argv.slice(2), env, {
-    stdin: process.stdin,
-    stdout: process.stdout,
-    stderr: process.stderr,
-    signal: controller.signal,
-  });
-} catch (error) {
-  if (!(error instanceof UsageError)) throw error;
-  process.stderr.write(`firehose: ${error.message}\n`);
-  code = ExitCode.usage;
+// Checked before the command loads: on an older Node it would fail at some import or API with a
+// message that does not say why.
+const { engines } = createRequire(import.meta.url)('../package.json') as { engines: { node: string } };
+const [wantMajor = 0, wantMinor = 0] = (/(\d+)\.(\d+)/.exec(engines.node) ?? []).slice(1).map(Number);
+const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+if (major < wantMajor || (major === wantMajor && minor < wantMinor)) {
+  process.stderr.write(
+    `firehose: needs Node ${wantMajor}.${wantMinor} or newer, and this is Node ${process.versions.node}; install a current LTS (22 or 24).\n`,
+  );
+  process.exit(1);
 }
-// Exit explicitly: a library timer or socket left open must not keep a finished command alive.
-// Wait for stdout to drain first so piped output is never cut short.
-process.stdout.write('', () => process.exit(code));
+await import('./main.js');
