@@ -1,20 +1,21 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { createBroker, hashPassword, type BrokerConfigInput, type FirehoseBroker } from '@firehose/broker';
 import type { FirehoseEvent } from '@firehose/protocol';
 import { createServiceEvent, gerrit } from '@firehose/schema';
+import { systemProgram, type SystemProgramName } from '@firehose/test-support';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 // Third-party MQTT clients against a real broker, each as a child process: Mosquitto's
 // mosquitto_pub/mosquitto_sub (Debian mosquitto-clients) and Eclipse paho-mqtt 1.6 (Debian
-// python3-paho-mqtt, which installs for Debian's own /usr/bin/python3, not a pyenv python3).
+// python3-paho-mqtt, which installs for Debian's own /usr/bin/python3, not a pyenv python3), each found
+// through systemProgram(), so a missing one fails with the command that installs it.
 
 const HOST = '127.0.0.1';
 const TOPIC = 'gerrit/openstack/nova/comment-added';
 const PASSWORD = 'gerrit-interop-pw';
-const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 const paho = (script: string) => fileURLToPath(new URL(`./interop/${script}`, import.meta.url));
 
 const require = createRequire(import.meta.url);
@@ -44,13 +45,13 @@ let broker: FirehoseBroker | undefined;
 let passwordHash: string;
 
 /** Starts a child process (killed after 30 s at the latest, and by afterEach), optionally fed `input`. */
-function run(command: string, args: string[], input?: string): Child {
-  const proc = spawn(command, args, {
+function run(program: SystemProgramName, args: string[], input?: string): Child {
+  const proc = spawn(systemProgram(program), args, {
     stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     timeout: 30_000,
   });
   const child: Child = {
-    name: [command, ...args].join(' ').slice(0, 120),
+    name: [program, ...args].join(' ').slice(0, 120),
     stdout: '',
     stderr: '',
     done: false,
@@ -119,7 +120,7 @@ async function mosquittoSub(b: FirehoseBroker, args: string[]): Promise<Child> {
 
 /** Runs paho-subscribe.py and waits for its SUBACK line. */
 async function pahoSub(args: string[]): Promise<Child> {
-  const child = run(PYTHON, [paho('paho-subscribe.py'), HOST, ...args]);
+  const child = run('python3', [paho('paho-subscribe.py'), HOST, ...args]);
   await waitFor(() => lines(child).length > 0 || child.done, 'paho-mqtt to subscribe');
   expect(jsonLines(child)[0], child.stderr).toEqual({ subscribed: [1] });
   return child;
@@ -201,7 +202,7 @@ describe('Mosquitto clients (mosquitto_pub, mosquitto_sub)', { timeout: 60_000 }
       '20',
     ]);
     const pahoWrong = run(
-      PYTHON,
+      'python3',
       [paho('paho-publish.py'), HOST, port(b), 'gerrit', 'not-the-password', TOPIC, '1'],
       '{}',
     );
@@ -259,7 +260,7 @@ describe('Eclipse paho-mqtt (Python)', { timeout: 60_000 }, () => {
     const packets: unknown[] = [];
     for (const [i, qos] of ['1', '2'].entries()) {
       const pub = run(
-        PYTHON,
+        'python3',
         [paho('paho-publish.py'), HOST, port(b), 'gerrit', PASSWORD, TOPIC, qos],
         JSON.stringify(events[i]),
       );

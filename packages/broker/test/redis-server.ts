@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { freePort } from '@firehose/test-support';
+import { freePort, systemProgram } from '@firehose/test-support';
 
 /** A throwaway `redis-server` (no persistence) for cluster tests; `port` to restart one where it was. */
 export async function startRedis(port?: number): Promise<{ url: string; port: number; stop(): Promise<void> }> {
   port ??= await freePort();
   const child: ChildProcess = spawn(
-    'redis-server',
+    systemProgram('redis-server'),
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );

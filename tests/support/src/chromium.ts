@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { systemProgram } from './system-programs.mjs';
 
 export interface ChromiumLaunchOptions {
   executablePath: string;
@@ -6,19 +6,13 @@ export interface ChromiumLaunchOptions {
 }
 
 /**
- * Options for playwright-core's `chromium.launch()`: Debian's Chromium (`.ci/run` installs it;
+ * Options for playwright-core's `chromium.launch()`: Debian's Chromium (`scripts/provision.mjs` installs it;
  * CHROMIUM_PATH overrides), headless, without sandbox, GPU or background traffic.
  * Throws a message saying how to install it when it is missing.
  */
 export function chromiumLaunchOptions(): ChromiumLaunchOptions {
-  const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-  if (!existsSync(executablePath)) {
-    throw new Error(
-      `Chromium is not installed at ${executablePath}: run \`apt-get install chromium\` or set CHROMIUM_PATH.`,
-    );
-  }
   return {
-    executablePath,
+    executablePath: systemProgram('chromium'),
     args: [
       '--headless',
       '--no-sandbox',

@@ -4,3 +4,12 @@ export { sleep, waitFor } from './wait-for.js';
 export { freePort } from './free-port.js';
 export { selfSignedCertificate, type SelfSignedCertificate } from './self-signed-certificate.js';
 export { chromiumLaunchOptions, type ChromiumLaunchOptions } from './chromium.js';
+export {
+  SYSTEM_PROGRAMS,
+  systemProgram,
+  findProgram,
+  missingPrograms,
+  installCommand,
+  type SystemProgramName,
+  type SystemProgramSpec,
+} from './system-programs.mjs';

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { systemProgram } from './system-programs.mjs';
 
 export interface SelfSignedCertificate {
   /** Path of the PEM certificate, for a TLS listener's `cert`. */
@@ -20,7 +21,7 @@ export function selfSignedCertificate(): SelfSignedCertificate {
   const cert = join(dir, 'cert.pem');
   const key = join(dir, 'key.pem');
   // prettier-ignore
-  execFileSync('openssl', [
+  execFileSync(systemProgram('openssl'), [
     'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
     '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost',
     '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
