@@ -124,8 +124,15 @@ say(
 const started = Date.now();
 const installed = aptInstall(packages);
 const stillMissing = missingPrograms(lookup);
-if (!installed || stillMissing.length > 0) {
-  report(stillMissing.length > 0 ? stillMissing : missing);
+if (!installed) {
+  report(missing);
+  process.exit(1);
+}
+if (stillMissing.length > 0) {
+  const names = stillMissing.map((spec) => describeProgram(spec)).join(', ');
+  say(
+    `apt-get installed ${packages.join(' ')}, but ${names} still cannot be found: check that PATH holds /usr/bin.`,
+  );
   process.exit(1);
 }
 say(
