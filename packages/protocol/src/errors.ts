@@ -52,21 +52,9 @@ export class FirehoseError extends Error {
 export function valueKind(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
-  switch (typeof value) {
-    case 'string':
-      return 'a string';
-    case 'number':
-      return 'a number';
-    case 'boolean':
-      return 'a boolean';
-    case 'object':
-      return 'an object';
-    case 'bigint':
-    case 'function':
-    case 'symbol':
-    case 'undefined':
-      return typeof value;
-  }
+  const kind = typeof value;
+  if (kind === 'string' || kind === 'number' || kind === 'boolean') return `a ${kind}`;
+  return kind === 'object' ? 'an object' : kind;
 }
 
 /** True when `error` is a FirehoseError, optionally with the given code. */
