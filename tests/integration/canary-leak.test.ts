@@ -208,7 +208,9 @@ function httpGet(path: string, method = 'GET'): Surface {
     name: `HTTP ${method} ${path}`,
     async read(broker) {
       const response = await fetch(`${broker.http}${path}`, { method });
-      return `${response.status} ${JSON.stringify([...response.headers])}\n${await response.text()}`;
+      const headers: string[] = [];
+      response.headers.forEach((value, name) => headers.push(`${name}: ${value}`));
+      return `${response.status}\n${headers.join('\n')}\n${await response.text()}`;
     },
   };
 }
