@@ -66,17 +66,19 @@ const hashes: Readonly<Record<string, string>> = Object.fromEntries(
 
 const open: MqttClient[] = [];
 async function connect(url: string, options: IClientOptions = {}): Promise<MqttClient> {
-  const client = await mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 10_000, ...options });
+  const client = await mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 30_000, ...options });
   open.push(client);
   return client;
 }
 
+const EVERYTHING = ['#', '$SYS/#', '$firehose/#'];
+
 /** An anonymous reader of everything: `#`, `$SYS/#` and `$firehose/#` (QoS 1). */
-async function anonymousReader(url: string): Promise<{ client: MqttClient; seen: { topic: string; payload: string }[] }> {
+async function anonymousReader(url: string, filters = EVERYTHING): Promise<{ client: MqttClient; seen: { topic: string; payload: string }[] }> {
   const client = await connect(url);
   const seen: { topic: string; payload: string }[] = [];
   client.on('message', (topic, payload) => seen.push({ topic, payload: payload.toString('utf8') }));
-  await client.subscribeAsync(['#', '$SYS/#', '$firehose/#'], { qos: 1 });
+  await client.subscribeAsync(filters, { qos: 1 });
   return { client, seen };
 }
 
@@ -185,7 +187,7 @@ function lateReader(kind: 'mqtt' | 'ws'): Surface {
         () =>
           ACCOUNTS.every((s) => reader.seen.some((m) => m.topic === `$firehose/invalid/${s}`)) &&
           reader.seen.some((m) => /^\$SYS\/firehose\/[^/]+\/stats$/.test(m.topic)),
-        20_000,
+        60_000,
         'the retained records',
       );
       return dump(reader.seen);
@@ -193,13 +195,37 @@ function lateReader(kind: 'mqtt' | 'ws'): Surface {
   };
 }
 
-function liveReader(kind: 'mqtt' | 'ws'): Surface {
+function liveReader(kind: 'mqtt' | 'ws', filters = EVERYTHING): Surface {
+  const name = `MQTT over ${kind === 'mqtt' ? 'TCP' : 'WebSocket'}: ${filters.join(', ')} live`;
   return {
-    name: `MQTT over ${kind === 'mqtt' ? 'TCP' : 'WebSocket'}: #, $SYS/#, $firehose/# live`,
+    name,
     async start(broker) {
-      live.set(kind, await anonymousReader(broker[kind]));
+      live.set(name, await anonymousReader(broker[kind], filters));
     },
-    read: () => Promise.resolve(dump(live.get(kind)!.seen)),
+    read: () => Promise.resolve(dump(live.get(name)!.seen)),
+  };
+}
+
+/** An anonymous subscription straight to the detail tree: refused (SUBACK 0x80), and nothing arrives. */
+function detailTreeReader(): Surface {
+  const seen: { topic: string; payload: string }[] = [];
+  let granted = -1;
+  return {
+    name: 'MQTT over TCP: $firehose/invalid-detail/# (anonymous)',
+    async start(broker) {
+      const client = await connect(broker.mqtt);
+      client.on('message', (topic, payload) => seen.push({ topic, payload: payload.toString('utf8') }));
+      try {
+        granted = (await client.subscribeAsync('$firehose/invalid-detail/#', { qos: 1 }))[0]!.qos;
+      } catch (error) {
+        // MQTT.js rejects a SUBACK 0x80.
+        granted = (error as { packet?: { granted?: number[] } }).packet?.granted?.[0] ?? -1;
+      }
+    },
+    read: () => {
+      expect(granted).toBe(128);
+      return Promise.resolve(dump(seen));
+    },
   };
 }
 
@@ -219,6 +245,11 @@ function httpGet(path: string, method = 'GET'): Surface {
 const SURFACES: readonly Surface[] = [
   liveReader('mqtt'),
   liveReader('ws'),
+  // Each on its own: a subscription that cannot match a `$` topic must not get one either.
+  liveReader('mqtt', ['#']),
+  liveReader('mqtt', ['$firehose/#']),
+  liveReader('mqtt', ['$firehose/+/+/+']),
+  detailTreeReader(),
   lateReader('mqtt'),
   lateReader('ws'),
   // Every route the HTTP listener serves, and what it answers to anything else.
@@ -232,7 +263,7 @@ const SURFACES: readonly Surface[] = [
   { name: 'the broker log (info and warn)', read: (broker) => Promise.resolve(broker.log()) },
 ];
 
-describe('canary leak suite: no secret reaches an anonymous reader or the log', () => {
+describe('canary leak suite: no secret reaches an anonymous reader or the log', { timeout: 60_000 }, () => {
   let dir: string;
   let broker: Broker;
   let stop: () => Promise<number>;
@@ -274,7 +305,7 @@ describe('canary leak suite: no secret reaches an anonymous reader or the log', 
       controller.abort(new Error('test done'));
       return exited;
     };
-    await waitFor(() => log.includes('firehose broker ready') || errors !== '', 20_000, 'the broker to start');
+    await waitFor(() => log.includes('firehose broker ready') || errors !== '', 60_000, 'the broker to start');
     const line = log.split('\n').find((l) => l.includes('firehose broker ready'));
     if (line === undefined) throw new Error(`the broker did not start: ${errors}`);
     const ready = JSON.parse(line) as { mqtt: string; ws: string; http: string };
@@ -289,13 +320,13 @@ describe('canary leak suite: no secret reaches an anonymous reader or the log', 
 
     // Settled: every refusal is recorded (public and detail), then $SYS and the catalogue publish again.
     const refusals = invalidPlantings.length + 1;
-    const tcp = live.get('mqtt')!.seen;
-    await waitFor(() => tcp.filter((m) => m.topic.startsWith('$firehose/invalid/')).length === refusals, 20_000, 'every public record');
-    await waitFor(() => ops.seen.length === refusals, 20_000, 'every detail record');
+    const tcp = live.get(SURFACES[0]!.name)!.seen;
+    await waitFor(() => tcp.filter((m) => m.topic.startsWith('$firehose/invalid/')).length === refusals, 60_000, 'every public record');
+    await waitFor(() => ops.seen.length === refusals, 60_000, 'every detail record');
     const mark = tcp.length;
     await waitFor(
       () => tcp.slice(mark).some((m) => m.topic.startsWith('$SYS/firehose/')) && tcp.slice(mark).some((m) => m.topic.startsWith('$firehose/catalogue/')),
-      20_000,
+      60_000,
       '$SYS and the catalogue after the plantings',
     );
 
@@ -304,7 +335,7 @@ describe('canary leak suite: no secret reaches an anonymous reader or the log', 
     expect(await stop()).toBe(0);
     const last = SURFACES.at(-1)!;
     texts.set(last.name, await last.read(broker));
-  }, 120_000);
+  }, 300_000);
 
   afterAll(async () => {
     for (const client of open.splice(0)) await client.endAsync(true).catch(() => undefined);

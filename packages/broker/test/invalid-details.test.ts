@@ -54,12 +54,12 @@ async function setup(validation: BrokerConfigInput['validation'] = {}) {
   return { broker, url, anonymous, auditor, ansiblePublisher, gerritPublisher };
 }
 
-describe('refused publishes: public records and invalid details', () => {
+describe('refused publishes: public records and invalid details', { timeout: 60_000 }, () => {
   it('by default anonymous readers get the reason but no payload byte, live or retained, and nobody gets details', async () => {
     const { url, anonymous, auditor, ansiblePublisher } = await setup();
     const { topic, payload } = noLogResult();
     await ansiblePublisher.publishAsync(topic, payload, { qos: 1 });
-    await waitFor(() => anonymous.seen.some((m) => m.topic === '$firehose/invalid/ansible'));
+    await waitFor(() => anonymous.seen.some((m) => m.topic === '$firehose/invalid/ansible'), 20_000);
     const record = JSON.parse(anonymous.seen.find((m) => m.topic === '$firehose/invalid/ansible')!.payload.toString()) as Record<string, unknown>;
     expect(record).toEqual({
       time: expect.any(String),
@@ -76,8 +76,8 @@ describe('refused publishes: public records and invalid details', () => {
     // A late subscriber gets the retained record, still without the payload.
     const late = await connectCollecting(url);
     await late.client.subscribeAsync('$firehose/#', { qos: 1 });
-    await waitFor(() => late.seen.some((m) => m.topic === '$firehose/invalid/ansible' && m.retain));
-    await waitFor(() => auditor.seen.some((m) => m.topic === '$firehose/invalid/ansible'));
+    await waitFor(() => late.seen.some((m) => m.topic === '$firehose/invalid/ansible' && m.retain), 20_000);
+    await waitFor(() => auditor.seen.some((m) => m.topic === '$firehose/invalid/ansible'), 20_000);
     for (const reader of [anonymous.seen, late.seen, auditor.seen]) {
       expect(text(reader)).not.toContain(SECRET);
       expect(reader.some((m) => m.topic.startsWith('$firehose/invalid-detail/'))).toBe(false);
@@ -94,7 +94,7 @@ describe('refused publishes: public records and invalid details', () => {
     const { topic, payload } = noLogResult();
     await ansiblePublisher.publishAsync(topic, payload, { qos: 1 });
     await gerritPublisher.publishAsync('gerrit/openstack/nova/comment-added', '{"password": "hunter2-not-json', { qos: 1 });
-    await waitFor(() => ops.seen.length === 2);
+    await waitFor(() => ops.seen.length === 2, 20_000);
     const [noLog, notJson] = ops.seen.map((m) => ({ topic: m.topic, record: JSON.parse(m.payload.toString()) as Record<string, unknown> }));
     expect(noLog!.topic).toBe('$firehose/invalid-detail/ansible/ansible');
     expect(noLog!.record).toMatchObject({ publisher: 'ansible', code: 'INVALID_PAYLOAD', redacted: true, clientId: ansiblePublisher.options.clientId });
@@ -104,8 +104,8 @@ describe('refused publishes: public records and invalid details', () => {
     // Readers get the full reason and the raw excerpt of what holds no marked secret.
     expect(notJson!.record).toMatchObject({ excerpt: '{"password": "hunter2-not-json', reason: expect.stringMatching(/^The payload is not JSON \(/) });
     // Anonymous clients and other accounts never get a detail record, even when subscribed to $firehose/#.
-    await waitFor(() => anonymous.seen.filter((m) => m.topic.startsWith('$firehose/invalid/')).length === 2);
-    await waitFor(() => auditor.seen.filter((m) => m.topic.startsWith('$firehose/invalid/')).length === 2);
+    await waitFor(() => anonymous.seen.filter((m) => m.topic.startsWith('$firehose/invalid/')).length === 2, 20_000);
+    await waitFor(() => auditor.seen.filter((m) => m.topic.startsWith('$firehose/invalid/')).length === 2, 20_000);
     for (const reader of [anonymous.seen, auditor.seen]) {
       expect(reader.some((m) => m.topic.startsWith('$firehose/invalid-detail/'))).toBe(false);
       expect(text(reader)).not.toContain('hunter2');
@@ -113,11 +113,11 @@ describe('refused publishes: public records and invalid details', () => {
     // Retained: an operator subscribing later reads the latest detail per service and publisher.
     const later = await connectCollecting(url, { username: 'ops', password: 'pw' });
     await later.client.subscribeAsync('$firehose/invalid-detail/#', { qos: 1 });
-    await waitFor(() => later.seen.length === 2);
+    await waitFor(() => later.seen.length === 2, 20_000);
     expect(later.seen.every((m) => m.retain)).toBe(true);
     const lateAnonymous = await connectCollecting(url);
     await lateAnonymous.client.subscribeAsync('$firehose/#', { qos: 1 });
-    await waitFor(() => lateAnonymous.seen.filter((m) => m.topic.startsWith('$firehose/invalid/')).length === 2);
+    await waitFor(() => lateAnonymous.seen.filter((m) => m.topic.startsWith('$firehose/invalid/')).length === 2, 20_000);
     expect(lateAnonymous.seen.some((m) => m.topic.startsWith('$firehose/invalid-detail/'))).toBe(false);
   });
 
@@ -128,10 +128,10 @@ describe('refused publishes: public records and invalid details', () => {
     await gerritPublisher.subscribeAsync('$firehose/invalid-detail/#', { qos: 1 });
     await ansiblePublisher.subscribeAsync('$firehose/invalid-detail/#', { qos: 1 });
     await gerritPublisher.publishAsync('gerrit/openstack/nova/comment-added', '{not json', { qos: 1 });
-    await waitFor(() => own.some((m) => m.topic === '$firehose/invalid-detail/gerrit/gerrit'));
+    await waitFor(() => own.some((m) => m.topic === '$firehose/invalid-detail/gerrit/gerrit'), 20_000);
     const { topic, payload } = noLogResult();
     await ansiblePublisher.publishAsync(topic, payload, { qos: 1 });
-    await waitFor(() => other.some((m) => m.topic === '$firehose/invalid-detail/ansible/ansible'));
+    await waitFor(() => other.some((m) => m.topic === '$firehose/invalid-detail/ansible/ansible'), 20_000);
     expect(own.map((m) => m.topic)).toEqual(['$firehose/invalid-detail/gerrit/gerrit']);
     expect(other.map((m) => m.topic)).toEqual(['$firehose/invalid-detail/ansible/ansible']);
   });
@@ -148,7 +148,15 @@ describe('refused publishes: public records and invalid details', () => {
     });
     expect(await granted(ops.client, '$firehose/invalid-detail/#')).toBe(1);
     await gerritPublisher.publishAsync('gerrit/openstack/nova/comment-added', '{after', { qos: 1 });
-    await waitFor(() => ops.seen.length === 1);
+    await waitFor(() => ops.seen.length === 1, 20_000);
     expect(JSON.parse(ops.seen[0]!.payload.toString())).toMatchObject({ excerpt: '{after' });
+    // Taking the right away holds for the connected, already subscribed client too.
+    broker.reload({ accounts: { gerrit: { password: pw, write: ['gerrit/#'] }, ops: { password: pw } } });
+    await ops.client.subscribeAsync('$firehose/invalid/gerrit', { qos: 1 });
+    await gerritPublisher.publishAsync('gerrit/openstack/nova/comment-added', '{revoked', { qos: 1 });
+    await gerritPublisher.publishAsync('gerrit/openstack/nova/comment-added', '{sync', { qos: 1 });
+    // One connection receives in order: once the later public record is here, the earlier detail would be too.
+    await waitFor(() => ops.seen.some((m) => !m.retain && m.payload.toString().includes('"bytes":5}')), 20_000);
+    expect(ops.seen.filter((m) => m.topic.startsWith('$firehose/invalid-detail/'))).toHaveLength(1);
   });
 });

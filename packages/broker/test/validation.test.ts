@@ -54,7 +54,7 @@ describe('validation in the publish path', () => {
     await publisher.subscribeAsync('$firehose/invalid-detail/#', { qos: 1 });
     const own = collect(publisher);
     await publisher.publishAsync(TOPIC, 'x'.repeat(5000), { qos: 1 });
-    await waitFor(() => seen.some((m) => m.topic === '$firehose/invalid/gerrit') && own.length > 0);
+    await waitFor(() => seen.some((m) => m.topic === '$firehose/invalid/gerrit') && own.length > 0, 20_000);
     const record = JSON.parse(seen.find((m) => m.topic === '$firehose/invalid/gerrit')!.payload.toString());
     expect(record).toMatchObject({ bytes: 5000 });
     expect(record.excerpt).toBeUndefined();

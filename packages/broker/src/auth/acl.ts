@@ -108,7 +108,8 @@ export function compileAcl(config: AclConfig): Acl {
       return allowed;
     },
     needsReceiveCheck(account, filter) {
-      if (!readsAllDetails(account) && detailTree.overlaps(filter)) return true;
+      // Even for a reader: a reload may take the right away from a connected client.
+      if (detailTree.overlaps(filter)) return true;
       if (account !== undefined && setsOf(account).read.covers(filter)) return false;
       return deny.overlaps(filter) || leak.overlaps(filter) || !read.covers(filter);
     },
