@@ -64,7 +64,7 @@ export function renderTopicsMarkdown(schema) {
     '## Broker topics',
     '',
     '- `$SYS/#`: broker statistics (read-only).',
-    '- `$firehose/#`: the catalogue of observed topics, alarms and `$firehose/invalid/<service>` validation records (read-only).',
+    '- `$firehose/#`: the catalogue of observed topics, alarms and `$firehose/invalid/<service>` validation records, without payload bytes (read-only); `$firehose/invalid-detail/#`, the excerpts of refused payloads, only for the accounts `validation.details` names.',
     '',
   );
   return lines.join('\n');

@@ -19,7 +19,8 @@ import type { BrokerConfig, BrokerConfigInput, ListenerName } from './config/typ
 import { createMetrics } from './metrics.js';
 import { createPersistence, type AedesPersistence, type PersistenceBackend } from './persistence.js';
 import { newNodeId } from './node-id.js';
-import { EventInspector, type InvalidRecord } from './publish-inspector.js';
+import { EventInspector } from './publish-inspector.js';
+import { detailsWanted, type InvalidDetail } from './invalid-records.js';
 import { OfflineCap } from './offline-cap.js';
 import { Reporter } from './reporter.js';
 import { SessionTracker, watchSessions } from './sessions.js';
@@ -34,8 +35,11 @@ export interface BrokerEvents {
   /** A client completed CONNECT. */
   clientConnected: [{ clientId: string; username: string | undefined; ip: string; listener: string }];
   clientDisconnected: [{ clientId: string }];
-  /** A publish was acknowledged but not delivered (failed validation, or undeclared and rejected). */
-  invalid: [InvalidRecord];
+  /**
+   * A publish was acknowledged but not delivered (failed validation, or undeclared and rejected):
+   * its detail record (full reason, client id, excerpt with secrets redacted), in process only.
+   */
+  invalid: [InvalidDetail];
   /** A message or connection was refused by a rule or limit. */
   refused: [{ reason: RefusalReason; ip?: string; clientId?: string; topic?: string }];
   /** An internal error (persistence, emitter); the broker keeps running. */
@@ -97,9 +101,12 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
       this.stats,
       this.catalogue,
       logger,
-      (service, record) => {
+      ({ service, record, detail, detailTopic }) => {
+        // Anyone who reads $firehose/# reads the record: it carries no payload bytes. The detail
+        // (excerpt) goes where only validation.details' accounts may read (auth/acl.ts).
         this.#publishInternal(`$firehose/invalid/${service}`, JSON.stringify(record), true);
-        this.emit('invalid', record);
+        if (detailsWanted(this.#config)) this.#publishInternal(detailTopic, JSON.stringify(detail), true);
+        this.emit('invalid', detail);
       },
     );
     this.#access = new AccessControl(config, logger, () => this.stats.scryptRuns++);

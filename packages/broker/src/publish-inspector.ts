@@ -6,27 +6,9 @@ import type { ClientIdentity } from './access.js';
 import type { PublishInspector } from './aedes-hooks.js';
 import type { Catalogue } from './catalogue.js';
 import type { BrokerConfig } from './config/types.js';
+import { invalidDetailTopic, publicRecord, redactedExcerpt, type InvalidDetail, type Refusal } from './invalid-records.js';
 import type { Logger } from './logger.js';
 import type { BrokerStats } from './stats.js';
-
-/** What `$firehose/invalid/<service>` carries for one diverted message. */
-export interface InvalidRecord {
-  time: string;
-  topic: string;
-  service: string;
-  publisher: string;
-  clientId: string;
-  /** `invalid` (failed its schema) or `undeclared` (no schema declares the topic, and undeclared topics are rejected). */
-  status: 'invalid' | 'undeclared';
-  code: string;
-  reason: string;
-  /** JSON path of the offending field, when known. */
-  path?: string;
-  eventType?: string;
-  bytes: number;
-  /** The payload's first bytes (size-capped), as text. */
-  excerpt: string;
-}
 
 /** Invalid records per service per second, at most; the rest are only counted. */
 const RECORDS_PER_SECOND = 10;
@@ -46,7 +28,7 @@ export class EventInspector implements PublishInspector {
   readonly #stats: BrokerStats;
   readonly #catalogue: Catalogue;
   readonly #logger: Logger;
-  readonly #record: (service: string, record: InvalidRecord) => void;
+  readonly #record: (refusal: Refusal) => void;
   /** Parsed envelopes by payload buffer, for the `payload: data` listener (parse once per message). */
   readonly #parsed = new WeakMap<Buffer, FirehoseEvent | null>();
   readonly #dataBytes = new WeakMap<Buffer, Buffer>();
@@ -58,7 +40,7 @@ export class EventInspector implements PublishInspector {
     stats: BrokerStats,
     catalogue: Catalogue,
     logger: Logger,
-    record: (service: string, record: InvalidRecord) => void,
+    record: (refusal: Refusal) => void,
   ) {
     this.#config = config;
     this.#stats = stats;
@@ -82,6 +64,7 @@ export class EventInspector implements PublishInspector {
         this.#divert(packet, identity, clientId, service, 'undeclared', {
           code: 'UNDECLARED_TOPIC',
           message: `No schema declares topic ${topic}, and validation.undeclared is reject.`,
+          redactedMessage: `No schema declares topic ${topic}, and validation.undeclared is reject.`,
         });
         return false;
       }
@@ -106,7 +89,7 @@ export class EventInspector implements PublishInspector {
     const result = checkEvent(topic, event);
     if (result.status === 'invalid') {
       this.#catalogue.declared(type, publisher, true);
-      this.#divert(packet, identity, clientId, service, 'invalid', result.error, result.eventType?.type ?? type);
+      this.#divert(packet, identity, clientId, service, 'invalid', result.error, result.eventType?.type ?? type, event);
       return false;
     }
     this.#catalogue.declared(type, publisher);
@@ -120,16 +103,20 @@ export class EventInspector implements PublishInspector {
     identity: ClientIdentity,
     clientId: string,
     service: string,
-    status: InvalidRecord['status'],
-    error: { code: string; message: string; path?: string | undefined },
+    status: InvalidDetail['status'],
+    error: { code: string; message: string; redactedMessage: string; path?: string | undefined },
     eventType?: string,
+    parsed?: unknown,
   ): void {
     this.#stats.drop(status === 'invalid' ? 'invalid' : 'undeclared_rejected');
     const publisher = identity.account?.name ?? 'anonymous';
+    // The warning says why without quoting the payload; the full reason (which may quote a
+    // value) is for debug logs and the detail record's readers.
     this.#logger.warn(
-      { topic: packet.topic, publisher, clientId, code: error.code, path: error.path, reason: error.message },
+      { topic: packet.topic, publisher, clientId, code: error.code, path: error.path, reason: error.redactedMessage },
       'publish diverted: not delivered',
     );
+    this.#logger.debug({ topic: packet.topic, publisher, clientId, reason: error.message }, 'publish diverted: full reason');
     const second = Math.floor(Date.now() / 1000);
     const window = this.#recordWindow.get(service);
     if (window !== undefined && window.second === second) {
@@ -139,20 +126,25 @@ export class EventInspector implements PublishInspector {
       this.#recordWindow.set(service, { second, count: 1 });
     }
     const payload = packet.payload as Buffer;
-    const cap = this.#config().validation.invalidExcerptBytes;
-    this.#record(service, {
+    const detail: InvalidDetail = {
       time: new Date().toISOString(),
       topic: packet.topic,
       service,
       publisher,
-      clientId,
       status,
       code: error.code,
       reason: error.message,
       ...(error.path === undefined ? {} : { path: error.path }),
       ...(eventType === undefined ? {} : { eventType }),
       bytes: payload.length,
-      excerpt: payload.subarray(0, cap).toString('utf8'),
+      clientId,
+      ...redactedExcerpt(payload, this.#config().validation.invalidExcerptBytes, parsed),
+    };
+    this.#record({
+      service,
+      record: publicRecord(detail, error.redactedMessage),
+      detail,
+      detailTopic: invalidDetailTopic(service, identity.account?.name),
     });
   }
 

@@ -36,16 +36,30 @@ describe('validation in the publish path', () => {
     expect(delivered.map((m) => JSON.parse(m.payload.toString()) as unknown)).toEqual([good]);
     const records = seen.filter((m) => m.topic === '$firehose/invalid/gerrit').map((m) => JSON.parse(m.payload.toString()) as Record<string, unknown>);
     expect(records[0]).toMatchObject({ topic: TOPIC, publisher: 'gerrit', status: 'invalid', path: '/data/change/number', eventType: 'gerrit.comment-added' });
-    expect(records[1]).toMatchObject({ topic: TOPIC, code: 'INVALID_ENVELOPE', excerpt: '{not json' });
+    expect(records[1]).toMatchObject({
+      topic: TOPIC,
+      code: 'INVALID_ENVELOPE',
+      reason: 'The payload is not JSON; send a JSON CloudEvents envelope.',
+      bytes: 9,
+    });
+    // The public record carries no payload bytes and no client id: anonymous clients read it.
+    for (const record of records) expect(Object.keys(record).sort()).not.toContain('excerpt');
+    for (const record of records) expect(Object.keys(record).sort()).not.toContain('clientId');
+    expect(records[0]!.reason).toBe('The gerrit.comment-added v1 payload is invalid at /change/number: expected integer, got a string.');
     expect(broker.stats.droppedCount('invalid')).toBe(2);
   });
 
-  it('caps the excerpt of a recorded invalid payload', async () => {
-    const { seen, publisher } = await setup({ invalidExcerptBytes: 16 });
+  it('caps the excerpt of a detail record', async () => {
+    const { seen, publisher } = await setup({ invalidExcerptBytes: 16, details: { publisher: true } });
+    await publisher.subscribeAsync('$firehose/invalid-detail/#', { qos: 1 });
+    const own = collect(publisher);
     await publisher.publishAsync(TOPIC, 'x'.repeat(5000), { qos: 1 });
-    await waitFor(() => seen.some((m) => m.topic === '$firehose/invalid/gerrit'));
+    await waitFor(() => seen.some((m) => m.topic === '$firehose/invalid/gerrit') && own.length > 0, 20_000);
     const record = JSON.parse(seen.find((m) => m.topic === '$firehose/invalid/gerrit')!.payload.toString());
-    expect(record).toMatchObject({ bytes: 5000, excerpt: 'x'.repeat(16) });
+    expect(record).toMatchObject({ bytes: 5000 });
+    expect(record.excerpt).toBeUndefined();
+    expect(own[0]!.topic).toBe('$firehose/invalid-detail/gerrit/gerrit');
+    expect(JSON.parse(own[0]!.payload.toString())).toMatchObject({ bytes: 5000, excerpt: 'x'.repeat(16), clientId: publisher.options.clientId });
   });
 
   it('diverts a payload that is not UTF-8', async () => {

@@ -1,7 +1,7 @@
 import { CloudEvent, MQTT, MQTTMessageFactory } from 'cloudevents';
 import { describe, expect, it } from 'vitest';
 import { createEvent, parseEvent, validateEnvelope } from './envelope.js';
-import { isFirehoseError } from './errors.js';
+import { isFirehoseError, type FirehoseError } from './errors.js';
 import { eventId } from './event-id.js';
 
 const commentAdded = {
@@ -101,6 +101,26 @@ describe('parseEvent', () => {
       expect((error as { path: string }).path).toBe(path);
       expect((error as Error).message).toMatch(message);
     }
+  });
+
+  it.each([
+    ['not JSON', '{"secret": CANARY-not-json'],
+    ['a wrong specversion', JSON.stringify({ ...good, specversion: 'CANARY-specversion' })],
+    ['a bad source', JSON.stringify({ ...good, source: 'CANARY source' })],
+    ['an object where a string belongs', JSON.stringify({ ...good, time: { token: 'CANARY-time' } })],
+  ])('keeps the input out of the redacted message of %s', (_, payload) => {
+    let caught: unknown;
+    try {
+      parseEvent(payload);
+    } catch (error) {
+      caught = error;
+    }
+    expect(isFirehoseError(caught, 'INVALID_ENVELOPE')).toBe(true);
+    const error = caught as FirehoseError;
+    // The full message quotes the input (publishers want to see it); the redacted one never does.
+    expect(error.message).toContain('CANARY');
+    expect(error.redactedMessage).not.toContain('CANARY');
+    expect(error.redactedMessage).toMatch(/^(The payload is not JSON|Invalid envelope: .*; got (a string|an object))/);
   });
 
   it('rejects invalid UTF-8 instead of decoding it with replacement characters', () => {

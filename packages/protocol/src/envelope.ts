@@ -1,4 +1,4 @@
-import { FirehoseError } from './errors.js';
+import { FirehoseError, valueKind } from './errors.js';
 import { eventId, randomEventId, type EventIdentity } from './event-id.js';
 
 /**
@@ -77,10 +77,11 @@ export function parseEvent(payload: Uint8Array | string): FirehoseEvent {
   try {
     value = JSON.parse(text);
   } catch (cause) {
+    // JSON.parse's message quotes the text around the error.
     throw new FirehoseError(
       'INVALID_ENVELOPE',
       `The payload is not JSON (${(cause as Error).message}); send a JSON CloudEvents envelope.`,
-      { cause, path: '' },
+      { cause, path: '', redactedMessage: 'The payload is not JSON; send a JSON CloudEvents envelope.' },
     );
   }
   return validateEnvelope(value);
@@ -136,7 +137,9 @@ function requireText(event: Record<string, unknown>, field: 'id' | 'type'): void
 
 function invalid(field: string, expectation: string, actual?: unknown): FirehoseError {
   const got = actual === undefined ? 'it is missing' : `got ${JSON.stringify(actual)?.slice(0, 80)}`;
+  const kind = actual === undefined ? 'it is missing' : `got ${valueKind(actual)}`;
   return new FirehoseError('INVALID_ENVELOPE', `Invalid envelope: ${expectation}; ${got}.`, {
     path: field === '' ? '' : `/${field}`,
+    redactedMessage: `Invalid envelope: ${expectation}; ${kind}.`,
   });
 }

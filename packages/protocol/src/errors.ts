@@ -24,18 +24,37 @@ export interface FirehoseErrorOptions {
   cause?: unknown;
   /** JSON path (e.g. `/data/change/number`) or config key the error is about. */
   path?: string;
+  /**
+   * The message without the input values it quotes (`got the string "…"` becomes `got a string`),
+   * for records read by people who may not see the input: the broker's `$firehose/invalid/<service>`
+   * and its warning log. Give it whenever `message` quotes part of the input.
+   * @default message (it quotes nothing)
+   */
+  redactedMessage?: string;
 }
 
 export class FirehoseError extends Error {
   override readonly name = 'FirehoseError';
   readonly code: FirehoseErrorCode;
   readonly path: string | undefined;
+  /** `message` without the input values it quotes; see {@link FirehoseErrorOptions.redactedMessage}. */
+  readonly redactedMessage: string;
 
   constructor(code: FirehoseErrorCode, message: string, options: FirehoseErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.path = options.path;
+    this.redactedMessage = options.redactedMessage ?? message;
   }
+}
+
+/** What kind of value something is, without quoting it: `a string`, `a number`, `an object`, … */
+export function valueKind(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  const kind = typeof value;
+  if (kind === 'string' || kind === 'number' || kind === 'boolean') return `a ${kind}`;
+  return kind === 'object' ? 'an object' : kind;
 }
 
 /** True when `error` is a FirehoseError, optionally with the given code. */

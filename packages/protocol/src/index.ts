@@ -1,6 +1,7 @@
 export {
   FirehoseError,
   isFirehoseError,
+  valueKind,
   type FirehoseErrorCode,
   type FirehoseErrorOptions,
 } from './errors.js';

@@ -24,8 +24,9 @@ function invalid(error: FirehoseError, eventType?: EventType): CheckResult {
   return eventType === undefined ? { status: 'invalid', error } : { status: 'invalid', error, eventType };
 }
 
-function mismatch(message: string, path: string, eventType: EventType): CheckResult {
-  return invalid(new FirehoseError('TOPIC_MISMATCH', message, { path }), eventType);
+/** `redacted` is `message` without the values it quotes from the event (see FirehoseError.redactedMessage). */
+function mismatch(message: string, redacted: string, path: string, eventType: EventType): CheckResult {
+  return invalid(new FirehoseError('TOPIC_MISMATCH', message, { path, redactedMessage: redacted }), eventType);
 }
 
 /** Picks the declared version the envelope's `dataschema` names, or explains why none fits. */
@@ -42,6 +43,7 @@ function versionOf(context: CheckContext, current: EventType, dataschema: unknow
   if (parsed === undefined || parsed.type !== current.type) {
     return mismatch(
       `Topic ${topic} carries ${current.type} events, but dataschema is "${dataschema}"; set it to ${current.dataschema}.`,
+      `Topic ${topic} carries ${current.type} events, but dataschema names another type; set it to ${current.dataschema}.`,
       '/dataschema',
       current,
     );
@@ -56,7 +58,10 @@ function versionOf(context: CheckContext, current: EventType, dataschema: unknow
     new FirehoseError(
       'UNKNOWN_EVENT_TYPE',
       `${current.type} has no schema version ${parsed.major} (declared: ${known}); publish with ${current.dataschema}.`,
-      { path: '/dataschema' },
+      {
+        path: '/dataschema',
+        redactedMessage: `${current.type} has no schema version the dataschema names (declared: ${known}); publish with ${current.dataschema}.`,
+      },
     ),
     current,
   );
@@ -83,6 +88,7 @@ function check(context: CheckContext, topic: string, event: FirehoseEvent): Chec
   if (event.type !== current.type) {
     return mismatch(
       `Topic ${topic} carries ${current.type} events, but the envelope type is ${JSON.stringify(event.type)}; publish on the topic of that type or fix the type.`,
+      `Topic ${topic} carries ${current.type} events, but the envelope has another type; publish on the topic of that type or fix the type.`,
       '/type',
       current,
     );
@@ -104,6 +110,7 @@ function check(context: CheckContext, topic: string, event: FirehoseEvent): Chec
   if (eventType.dataType !== undefined && data !== null && typeof data === 'object' && data.type !== eventType.dataType) {
     return mismatch(
       `Topic ${topic} carries ${eventType.type} events, but data.type is ${JSON.stringify(data.type)}; it must be "${eventType.dataType}".`,
+      `Topic ${topic} carries ${eventType.type} events, but data.type is another; it must be "${eventType.dataType}".`,
       '/data/type',
       eventType,
     );
@@ -111,7 +118,10 @@ function check(context: CheckContext, topic: string, event: FirehoseEvent): Chec
   const result = eventType.validate(data);
   if (!result.ok) {
     const { error } = result;
-    return invalid(new FirehoseError(error.code, error.message, { path: `/data${error.path ?? ''}`, cause: error }), eventType);
+    return invalid(
+      new FirehoseError(error.code, error.message, { path: `/data${error.path ?? ''}`, cause: error, redactedMessage: error.redactedMessage }),
+      eventType,
+    );
   }
   // A topic parameter repeated in the data must agree, or subscribers to one project would
   // receive another's events. Absent fields are not checked (schemas are open and lenient).
@@ -122,6 +132,7 @@ function check(context: CheckContext, topic: string, event: FirehoseEvent): Chec
       if (expected !== undefined && params[name] !== expected) {
         return mismatch(
           `Topic ${topic} has ${name} ${JSON.stringify(params[name])}, but data.${path} is ${JSON.stringify(expected)}; publish it on ${suggestTopic(eventType, { ...params, [name]: expected })}.`,
+          `Topic ${topic} has ${name} ${JSON.stringify(params[name])}, but data.${path} differs; publish it on the topic of data.${path}.`,
           `/data/${path.replaceAll('.', '/')}`,
           eventType,
         );

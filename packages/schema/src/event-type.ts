@@ -57,6 +57,8 @@ export interface EventType<Data = unknown, P extends Record<string, string> = Re
   topicFor(this: void, data: Data, params?: Partial<P>): string;
   /** Which data field each topic parameter repeats; `checkEvent` requires them to agree. */
   readonly paramSources: Readonly<Partial<Record<keyof P & string, DataPath>>>;
+  /** Properties marking an object in `data` as never to be sent; see {@link EventTypeDefinition.secretMarkers}. */
+  readonly secretMarkers: readonly string[];
 }
 
 /** The `data` type of an event type. */
@@ -95,6 +97,14 @@ export interface EventTypeDefinition<T extends string, S extends TSchema> {
    */
   params?: { readonly [K in TemplateParamNames<T>]?: DataPath };
   render?: RenderSpec;
+  /**
+   * Property names that mark an object in `data` as never to be sent, e.g. Ansible's
+   * `_ansible_no_log`: an object anywhere in `data` carrying one of them (with any value but
+   * `false`) holds a secret. The schema should refuse such events; `redactSecrets` replaces the
+   * marked objects wherever a refused payload is kept, so an excerpt never carries them.
+   * @default [] (nothing is secret)
+   */
+  secretMarkers?: readonly string[];
 }
 
 const PLACEHOLDER = /\{([^{}]+)\}/g;
@@ -166,6 +176,7 @@ export function defineEventType<const T extends string, S extends TSchema>(
     subject: compileSubject(definition.subject),
     identity: compileIdentity(definition.identity),
     paramSources: Object.freeze({ ...(definition.params ?? {}) }),
+    secretMarkers: Object.freeze([...(definition.secretMarkers ?? [])]),
     topicFor: (data: unknown, params: Partial<P> = {}) => {
       const derived: Record<string, string> = {};
       for (const [name, path] of Object.entries(definition.params ?? {}) as [string, DataPath][]) {

@@ -42,10 +42,15 @@ function results(value: unknown): string {
 
 /** Formatters available as `{path|name}` in render templates. */
 export const formatters: Readonly<Record<string, Formatter>> = Object.freeze({
-  /** A person's display name: name, else username, else email. */
-  account: (value) => field(value, 'name') || field(value, 'username') || field(value, 'email'),
-  /** A person's handle: username, else name, else email. */
-  user: (value) => field(value, 'username') || field(value, 'name') || field(value, 'email'),
+  /**
+   * A person's display name: name, else username, else `unknown`; never the email address (a
+   * summary's reader did not choose to read it). Nothing for an absent person, so a template
+   * falls back to the next one.
+   */
+  account: (value) =>
+    value !== null && typeof value === 'object' ? field(value, 'name') || field(value, 'username') || 'unknown' : '',
+  /** A person's handle: username, else name; never the email address (nothing when neither is set). */
+  user: (value) => field(value, 'username') || field(value, 'name'),
   votes,
   results,
   /** First 7 characters, for commit ids. */

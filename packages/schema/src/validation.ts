@@ -1,4 +1,4 @@
-import { FirehoseError } from '@firehose/protocol';
+import { FirehoseError, valueKind } from '@firehose/protocol';
 import type { TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 
@@ -72,10 +72,11 @@ function toFirehoseError(label: string, schema: TSchema, data: unknown, errors: 
   if (typeof custom === 'string') {
     return new FirehoseError('INVALID_PAYLOAD', `The ${label} payload is invalid at ${path || '/'}: it ${custom}.`, { path });
   }
+  const value = at(data, path);
   return new FirehoseError(
     'INVALID_PAYLOAD',
-    `The ${label} payload is invalid at ${path || '/'}: ${expectation(first)}, got ${describe(at(data, path))}.`,
-    { path },
+    `The ${label} payload is invalid at ${path || '/'}: ${expectation(first)}, got ${describe(value)}.`,
+    { path, redactedMessage: `The ${label} payload is invalid at ${path || '/'}: ${expectation(first)}, got ${valueKind(value)}.` },
   );
 }
 

@@ -106,6 +106,28 @@ describe('checkEvent', () => {
     expectInvalid(checkEvent('zuul/openstack/check/openstack/nova/%41/912345', zuulEvent), 'INVALID_TOPIC', undefined);
   });
 
+  it('gives every refusal a redacted message that quotes nothing from the event', () => {
+    const secret = 'CANARY-check-event';
+    const zuulFixture = loadFixture(zuul.report);
+    const zuulEvent = createServiceEvent(zuul.report, { ...zuulFixture.data, pipeline: secret } as never);
+    const cases: [string, FirehoseEvent][] = [
+      [topic, { ...event, type: secret }],
+      [topic, { ...event, dataschema: `urn:${secret}` }],
+      [topic, { ...event, data: { ...fixture.data, type: secret } }],
+      [topic, { ...event, data: { ...fixture.data, change: { ...(fixture.data.change as object), number: secret } } }],
+      [topic, { ...event, data: { ...fixture.data, change: { ...(fixture.data.change as object), number: true } } }],
+      ['zuul/openstack/gate/openstack/nova/master/912345', zuulEvent],
+    ];
+    for (const [where, published] of cases) {
+      const result = checkEvent(where, published);
+      expect(result.status, JSON.stringify(published).slice(0, 80)).toBe('invalid');
+      if (result.status !== 'invalid') continue;
+      expect(result.error.redactedMessage, result.error.message).not.toContain('CANARY');
+      expect(result.error.redactedMessage).not.toMatch(/\btrue\b/);
+      expect(result.error.redactedMessage).toMatch(/\.$/);
+    }
+  });
+
   it('never throws, whatever it is given', () => {
     const hostile = new Proxy({}, { get: () => { throw new TypeError('boom'); } }) as FirehoseEvent;
     expectInvalid(checkEvent(topic, hostile), 'INVALID_ENVELOPE', '');

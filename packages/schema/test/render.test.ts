@@ -27,6 +27,19 @@ describe('render', () => {
     expect(render({ ...commentAdded, data: { ...commentAdded.data, author: noName } }).summary).toMatch(/: ann voted Code-Review\+2$/);
   });
 
+  it('never shows an email address: username, else "unknown"', () => {
+    const author = { email: 'ann.private@example.org' };
+    const rendered = render({ ...commentAdded, data: { ...commentAdded.data, author } });
+    expect(rendered.summary).toBe('openstack/nova #912345 "Fix race in scheduler": unknown voted Code-Review+2');
+    expect(rendered.sentence).toMatch(/^unknown voted Code-Review\+2 on /);
+    expect(rendered.actors).toEqual([]);
+    expect(JSON.stringify(rendered)).not.toContain('ann.private');
+    const withUsername = render({ ...commentAdded, data: { ...commentAdded.data, author: { ...author, username: 'ann' } } });
+    expect(withUsername.summary).toMatch(/: ann voted Code-Review\+2$/);
+    expect(withUsername.actors).toEqual(['ann']);
+    expect(JSON.stringify(withUsername)).not.toContain('ann.private');
+  });
+
   it('renders Zuul results and correlation keys', () => {
     const event = createServiceEvent(zuul.report, loadFixture(zuul.report).data as never);
     expect(render(event)).toMatchObject({

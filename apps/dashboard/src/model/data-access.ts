@@ -15,7 +15,11 @@ export function text(value: unknown): string | undefined {
   return undefined;
 }
 
-/** The best name for a Gerrit-style account: name, then username, then email. */
+/**
+ * The best name for a Gerrit-style account: name, then username, then `unknown`; never the email
+ * address (as the schema's `account` formatter). Undefined when there is no account.
+ */
 export function accountName(value: unknown): string | undefined {
-  return text(pick(value, 'name')) ?? text(pick(value, 'username')) ?? text(pick(value, 'email'));
+  if (value === null || typeof value !== 'object') return undefined;
+  return text(pick(value, 'name')) ?? text(pick(value, 'username')) ?? 'unknown';
 }

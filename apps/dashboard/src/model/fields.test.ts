@@ -20,6 +20,13 @@ describe('gerritFields', () => {
     expect(fields.votes[1]!.sign).toBe('negative');
   });
 
+  it('shows an owner without name or username as "unknown", never by email', () => {
+    const owner = (account: object) => gerritFields({ change: { number: 1, owner: account } }).owner;
+    expect(owner({ email: 'alice.private@example.org' })).toBe('unknown');
+    expect(owner({ username: 'alice', email: 'alice.private@example.org' })).toBe('alice');
+    expect(gerritFields({ change: { number: 1 } }).owner).toBeUndefined();
+  });
+
   it('survives missing fields', () => {
     expect(gerritFields(undefined).votes).toEqual([]);
     expect(signedVote('x').sign).toBe('zero');

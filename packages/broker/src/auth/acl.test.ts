@@ -107,6 +107,72 @@ describe('canReceive (per delivered message)', () => {
   });
 });
 
+describe('invalid details ($firehose/invalid-detail/...)', () => {
+  const withDetails = (details: { readers?: string[]; publisher?: boolean }) =>
+    resolveConfig({
+      listeners: {},
+      // Even a config that opens everything to anonymous and lets gerrit read all of $firehose.
+      anonymous: { read: ['#', '$SYS/#', '$firehose/#', '$firehose/invalid-detail/#'] },
+      accounts: {
+        gerrit: { password: HASH, write: ['gerrit/#'], read: ['$firehose/#'] },
+        zuul: { password: HASH, write: ['zuul/#'] },
+        ops: { password: HASH },
+        '-': { password: HASH },
+      },
+      validation: { details },
+    });
+  const topic = '$firehose/invalid-detail/gerrit/gerrit';
+
+  it('nobody reads them by default, whatever anonymous.read or an account read says', () => {
+    const acl = compileAcl(withDetails({}));
+    const accounts = withDetails({}).accounts;
+    for (const account of [anon, accounts.gerrit, accounts.ops]) {
+      expect(acl.canReceive(account, topic)).toBe(false);
+      expect(acl.canSubscribe(account, '$firehose/invalid-detail/#')).toBe(false);
+      expect(acl.canSubscribe(account, topic)).toBe(false);
+      // `$firehose/#` stays allowed (the catalogue, the public records); the details are dropped per message.
+      expect(acl.canSubscribe(account, '$firehose/#')).toBe(true);
+      expect(acl.needsReceiveCheck(account, '$firehose/#')).toBe(true);
+      expect(acl.needsReceiveCheck(account, '$firehose/+/gerrit/#')).toBe(true);
+    }
+    expect(acl.canReceive(anon, '$firehose/invalid/gerrit')).toBe(true);
+  });
+
+  it('readers read every service and publisher; anonymous clients never', () => {
+    const config = withDetails({ readers: ['ops'] });
+    const acl = compileAcl(config);
+    expect(acl.canSubscribe(config.accounts.ops, '$firehose/invalid-detail/#')).toBe(true);
+    expect(acl.canReceive(config.accounts.ops, '$firehose/invalid-detail/zuul/zuul')).toBe(true);
+    // Checked per message even for a reader: a reload may take the right away.
+    expect(acl.needsReceiveCheck(config.accounts.ops, '$firehose/invalid-detail/#')).toBe(true);
+    expect(acl.canReceive(anon, '$firehose/invalid-detail/zuul/zuul')).toBe(false);
+    expect(acl.canSubscribe(anon, '$firehose/invalid-detail/#')).toBe(false);
+    expect(acl.canReceive(config.accounts.gerrit, topic)).toBe(false);
+  });
+
+  it('with publisher: true an account reads its own refusals only', () => {
+    const config = withDetails({ publisher: true });
+    const acl = compileAcl(config);
+    const { gerrit: own, zuul: other } = config.accounts;
+    expect(acl.canSubscribe(own, '$firehose/invalid-detail/#')).toBe(true);
+    expect(acl.needsReceiveCheck(own, '$firehose/invalid-detail/#')).toBe(true);
+    expect(acl.canReceive(own, topic)).toBe(true);
+    expect(acl.canReceive(own, '$firehose/invalid-detail/zuul/gerrit')).toBe(true);
+    expect(acl.canReceive(other, topic)).toBe(false);
+    expect(acl.canReceive(own, '$firehose/invalid-detail/gerrit/gerrit/x')).toBe(false);
+    expect(acl.canReceive(anon, topic)).toBe(false);
+    expect(acl.canSubscribe(anon, '$firehose/invalid-detail/#')).toBe(false);
+    // Anonymous publishers' records are `-`; an account named `-` is `%2D`, so it cannot read them.
+    expect(acl.canReceive(config.accounts['-'], '$firehose/invalid-detail/gerrit/-')).toBe(false);
+    expect(acl.canReceive(config.accounts['-'], '$firehose/invalid-detail/gerrit/%2D')).toBe(true);
+  });
+
+  it('a config without validation (a hand-made AclConfig) reads as "nobody"', () => {
+    const acl = compileAcl({ anonymous: { read: ['$firehose/#'], write: [], deny: [] }, accounts: {} });
+    expect(acl.canReceive(anon, topic)).toBe(false);
+  });
+});
+
 describe('client-id reservation', () => {
   it.each<[string, string, Account | undefined, boolean]>([
     ['the account itself', 'gerrit', gerrit, true],

@@ -1,8 +1,11 @@
 import type { Account, BrokerConfig } from '../config/types.js';
+import { INVALID_DETAIL_FILTER, INVALID_DETAIL_PREFIX, publisherLevel } from '../invalid-records.js';
 import { type FilterSet, compileFilters } from './filter-set.js';
 
-/** The parts of the config the ACL reads. */
-export type AclConfig = Pick<BrokerConfig, 'anonymous' | 'accounts'>;
+/** The parts of the config the ACL reads (without `validation`, nobody reads invalid details). */
+export type AclConfig = Pick<BrokerConfig, 'anonymous' | 'accounts'> & {
+  validation?: Pick<BrokerConfig['validation'], 'details'>;
+};
 
 /**
  * Access rules, compiled once per config. `account` is the authenticated account, or `undefined`
@@ -20,7 +23,9 @@ export interface Acl {
   canSubscribe(account: Account | undefined, filter: string): boolean;
   /**
    * Checked per delivered message (live, retained, offline): never anything matching
-   * `anonymous.deny`, never aedes' `$SYS/<id>/new/clients|subscribes|unsubscribes` and
+   * `anonymous.deny`, never `$firehose/invalid-detail/...` unless `validation.details` names the
+   * account (whatever `anonymous.read` or the account's `read` says), never aedes'
+   * `$SYS/<id>/new/clients|subscribes|unsubscribes` and
    * `$SYS/<id>/disconnect/clients` (they carry client ids, which would let a reader take over a
    * persistent session [MQTT-3.1.4-2]).
    */
@@ -61,6 +66,22 @@ export function compileAcl(config: AclConfig): Acl {
   };
   const owners = compileClientIds(config.accounts);
   const receiveCache = new Map<string, boolean>();
+  // Refused payloads' excerpts: readable by validation.details' accounts only, never anonymously.
+  const details = config.validation?.details ?? { readers: [], publisher: false };
+  const detailReaders = new Set(details.readers);
+  const detailTree = compileFilters([INVALID_DETAIL_FILTER]);
+  const readsAllDetails = (account: Account | undefined): boolean => account !== undefined && detailReaders.has(account.name);
+  const detailReadable = (account: Account | undefined, topic: string): boolean => {
+    if (account === undefined) return false;
+    if (detailReaders.has(account.name)) return true;
+    if (!details.publisher) return false;
+    // `$firehose/invalid-detail/<service>/<publisher level>`: the account's own records only.
+    const rest = topic.slice(INVALID_DETAIL_PREFIX.length);
+    const slash = rest.indexOf('/');
+    return slash > 0 && rest.slice(slash + 1) === publisherLevel(account.name);
+  };
+  const isDetail = (topic: string): boolean =>
+    topic.startsWith(INVALID_DETAIL_PREFIX) || topic === INVALID_DETAIL_PREFIX.slice(0, -1);
 
   return {
     canPublish(account, topic) {
@@ -68,10 +89,14 @@ export function compileAcl(config: AclConfig): Acl {
       return write.matches(topic) || (account !== undefined && setsOf(account).write.matches(topic));
     },
     canSubscribe(account, filter) {
+      // Wholly inside the detail tree: only accounts validation.details names, whatever read says.
+      // A filter that only overlaps it (`$firehose/#`) is decided below; canReceive drops the details.
+      if (detailTree.covers(filter)) return readsAllDetails(account) || (account !== undefined && details.publisher);
       if (account !== undefined && setsOf(account).read.covers(filter)) return true;
       return read.covers(filter) && !deny.covers(filter) && !leak.covers(filter);
     },
     canReceive(account, topic) {
+      if (isDetail(topic)) return detailReadable(account, topic);
       if (account !== undefined && setsOf(account).read.matches(topic)) return true;
       // Firehose topics repeat (one per project and event), so the anonymous answer is cached.
       let allowed = receiveCache.get(topic);
@@ -83,6 +108,8 @@ export function compileAcl(config: AclConfig): Acl {
       return allowed;
     },
     needsReceiveCheck(account, filter) {
+      // Even for a reader: a reload may take the right away from a connected client.
+      if (detailTree.overlaps(filter)) return true;
       if (account !== undefined && setsOf(account).read.covers(filter)) return false;
       return deny.overlaps(filter) || leak.overlaps(filter) || !read.covers(filter);
     },

@@ -19,6 +19,7 @@ export function coerceOption(spec: OptionSpec, raw: string | number | boolean): 
       return raw;
     case 'filters':
     case 'client-ids':
+    case 'account-names':
       // Comma-separated; filters cannot usefully contain commas in practice, and an empty
       // string means an empty list (e.g. FIREHOSE_ANONYMOUS_WRITE=).
       return text

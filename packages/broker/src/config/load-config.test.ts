@@ -190,6 +190,15 @@ describe('loadConfig errors name the key, the env var or the flag', () => {
     expect(flagsToConfig({ config: 'x.yaml', 'print-config': true, help: true })).toEqual({});
   });
 
+  it('invalid-details readers from the environment name accounts of the file', async () => {
+    const path = await file('ops.yaml', `accounts:\n  ops: { password: "${HASH}" }\n`);
+    const config = await loadConfig({ file: path, env: { FIREHOSE_VALIDATION_DETAILS_READERS: 'ops', FIREHOSE_VALIDATION_DETAILS_PUBLISHER: 'yes' } });
+    expect(config.validation.details).toEqual({ readers: ['ops'], publisher: true });
+    expect(await messageOf(loadConfig({ file: path, env: { FIREHOSE_VALIDATION_DETAILS_READERS: 'ops,root' } }))).toContain(
+      'validation.details.readers[1] names "root", which is not an account',
+    );
+  });
+
   it('a flag that breaks a cross-field rule is reported on the merged config', async () => {
     const path = await file('q.yaml', 'limits: { queueHardBytes: 2048 }\n');
     expect(await messageOf(loadConfig({ file: path, env: { FIREHOSE_LIMITS_QUEUE_SOFT_BYTES: '4096' } }))).toContain(

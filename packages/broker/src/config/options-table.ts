@@ -12,6 +12,7 @@ function typeLabel(type: OptionKind): string {
     case 'filters':
       return 'filter list';
     case 'client-ids':
+    case 'account-names':
       return 'string list';
     case 'hashes':
       return 'hash or hash list';

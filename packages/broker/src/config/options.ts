@@ -3,7 +3,14 @@
  * meaning. Validation, the env mapping (`envToConfig`), the flag mapping (`flagsToConfig`) and the
  * README's option table are all derived from it, so they cannot drift apart.
  */
-import { DEFAULT_ANONYMOUS_READ, DEFAULT_HOST, DEFAULT_LIMITS, DEFAULT_PORTS, DEFAULT_WS_PATH } from './defaults.js';
+import {
+  DEFAULT_ANONYMOUS_READ,
+  DEFAULT_HOST,
+  DEFAULT_INVALID_EXCERPT_BYTES,
+  DEFAULT_LIMITS,
+  DEFAULT_PORTS,
+  DEFAULT_WS_PATH,
+} from './defaults.js';
 import type { LimitsInput, ListenerName } from './types.js';
 
 /** How a value is checked (and how an env var / flag string is converted). */
@@ -15,6 +22,7 @@ export type OptionKind =
   | { kind: 'filters' }
   | { kind: 'hashes' }
   | { kind: 'client-ids' }
+  | { kind: 'account-names' }
   | { kind: 'persistence' }
   | { kind: 'ws-path' }
   | { kind: 'pem' };
@@ -237,8 +245,22 @@ export const OPTIONS: readonly OptionSpec[] = [
     key: 'validation.invalidExcerptBytes',
     type: { kind: 'int', min: 0, max: MAX_INT },
     expect: 'an integer ≥ 0',
-    default: '1024',
-    meaning: 'payload excerpt size recorded on `$firehose/invalid/<service>`',
+    default: String(DEFAULT_INVALID_EXCERPT_BYTES),
+    meaning: 'payload excerpt size in the detail records on `$firehose/invalid-detail/<service>/<account>` (never on `$firehose/invalid/…`)',
+  }),
+  option({
+    key: 'validation.details.readers',
+    type: { kind: 'account-names' },
+    expect: 'a list of account names',
+    default: '(none)',
+    meaning: 'accounts (operators) that may read every refused publish\'s details (excerpt, full reason, client id) on `$firehose/invalid-detail/#`',
+  }),
+  option({
+    key: 'validation.details.publisher',
+    type: { kind: 'bool' },
+    expect: 'true or false',
+    default: 'false',
+    meaning: 'each account may read the details of its own refused publishes on `$firehose/invalid-detail/+/<account>`',
   }),
   option({
     key: 'validation.services.<name>.enabled',

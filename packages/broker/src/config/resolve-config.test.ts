@@ -27,7 +27,7 @@ describe('resolveConfig defaults', () => {
     });
     expect(config.anonymous).toEqual({ read: ['#', '$SYS/#', '$firehose/#'], write: [], deny: [] });
     expect(config.accounts).toEqual({});
-    expect(config.validation).toEqual({ enabled: true, undeclared: 'allow', invalidExcerptBytes: 1024, services: {} });
+    expect(config.validation).toEqual({ enabled: true, undeclared: 'allow', invalidExcerptBytes: 1024, details: { readers: [], publisher: false }, services: {} });
     expect(config.persistence).toEqual({ kind: 'memory' });
     expect(config.limits).toEqual(DEFAULT_LIMITS);
     expect(config.trustProxy).toEqual({ forwardedFor: false, proxyProtocol: false });
@@ -102,6 +102,12 @@ describe('resolveConfig defaults', () => {
     expect(() => resolveConfig({ listeners: { mqtt: { port: null } } } as never)).toThrow('listeners.mqtt.port must be an integer 0–65535, got null');
   });
 
+  it('nobody reads invalid details unless validation.details says so', () => {
+    expect(resolveConfig({}).validation.details).toEqual({ readers: [], publisher: false });
+    const config = resolveConfig({ accounts: { ops: { password: HASH } }, validation: { details: { readers: ['ops'], publisher: true } } });
+    expect(config.validation.details).toEqual({ readers: ['ops'], publisher: true });
+  });
+
   it('trustProxy: true means X-Forwarded-For only', () => {
     expect(resolveConfig({ trustProxy: true }).trustProxy).toEqual({ forwardedFor: true, proxyProtocol: false });
     expect(resolveConfig({ trustProxy: { proxyProtocol: true } }).trustProxy).toEqual({ forwardedFor: false, proxyProtocol: true });
@@ -137,6 +143,8 @@ describe('resolveConfig errors', () => {
     ['a bad trustProxy', { trustProxy: 'yes' }, 'trustProxy must be true, false or an object, got "yes"'],
     ['a non-object root', 42, 'the config must be an object (a YAML mapping), got 42'],
     ['a bad client-id pattern', { accounts: { a: { password: HASH, clientIds: ['a*b'] } } }, 'accounts.a.clientIds must be a list of client ids, each exact or a prefix ending in "*", got a list (["a*b"]) (item 0 is not a client id or a prefix ending in "*")'],
+    ['an invalid-details reader that is not an account', { accounts: { ops: { password: HASH } }, validation: { details: { readers: ['ops', 'opz'] } } }, 'validation.details.readers[1] names "opz", which is not an account; add it under accounts or remove it'],
+    ['invalid-details readers as a string', { validation: { details: { readers: 'ops' } } }, 'validation.details.readers must be a list of account names, got "ops"'],
   ])('%s', (_, input, message) => {
     expect(problemOf(input)).toContain(message);
   });

@@ -61,6 +61,16 @@ export function resolveConfig(rawInput: BrokerConfigInput = {}, options: Resolve
     });
   }
 
+  const readers = input.validation?.details?.readers ?? [];
+  readers.forEach((name, index) => {
+    if (accounts[name] === undefined) {
+      problems.push({
+        path: `validation.details.readers[${index}]`,
+        message: `validation.details.readers[${index}] names ${JSON.stringify(name)}, which is not an account; add it under accounts or remove it`,
+      });
+    }
+  });
+
   let persistence: PersistenceConfig = { kind: 'memory' };
   if (input.persistence !== undefined) {
     const parsed = parsePersistence(input.persistence);
@@ -90,6 +100,7 @@ export function resolveConfig(rawInput: BrokerConfigInput = {}, options: Resolve
       enabled: input.validation?.enabled ?? true,
       undeclared: input.validation?.undeclared ?? 'allow',
       invalidExcerptBytes: input.validation?.invalidExcerptBytes ?? DEFAULT_INVALID_EXCERPT_BYTES,
+      details: { readers: [...readers], publisher: input.validation?.details?.publisher ?? false },
       services,
     },
     persistence,

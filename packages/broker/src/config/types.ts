@@ -110,6 +110,25 @@ export interface ServiceValidationInput {
   enabled?: boolean;
 }
 
+/**
+ * Who may read the details of refused publishes (a redacted payload excerpt, the full reason, the
+ * client id) on `$firehose/invalid-detail/<service>/<account>`. Nobody else can, whatever
+ * `anonymous.read` or an account's `read` says; anonymous clients never can. The broker publishes
+ * detail records only when someone may read them.
+ */
+export interface InvalidDetailsInput {
+  /**
+   * Accounts that may read every refused publish's details (operators).
+   * @default []
+   */
+  readers?: string[];
+  /**
+   * Each account may read the details of its own refused publishes.
+   * @default false
+   */
+  publisher?: boolean;
+}
+
 /** Schema validation of published events. */
 export interface ValidationInput {
   /**
@@ -124,10 +143,14 @@ export interface ValidationInput {
    */
   undeclared?: 'allow' | 'reject';
   /**
-   * Size cap of the payload excerpt recorded on `$firehose/invalid/<service>`, in bytes.
+   * Size cap of the payload excerpt in the detail records on
+   * `$firehose/invalid-detail/<service>/<account>`, in bytes. The public record on
+   * `$firehose/invalid/<service>` never carries payload bytes.
    * @default 1024
    */
   invalidExcerptBytes?: number;
+  /** Who may read the details of refused publishes. Nobody, by default. */
+  details?: InvalidDetailsInput;
   /** Per-service switches, keyed by service name (`ansible: { enabled: false }`). */
   services?: Record<string, ServiceValidationInput>;
 }
@@ -341,6 +364,7 @@ export interface BrokerConfig {
     enabled: boolean;
     undeclared: 'allow' | 'reject';
     invalidExcerptBytes: number;
+    details: { readers: string[]; publisher: boolean };
     services: Record<string, { enabled: boolean }>;
   };
   persistence: PersistenceConfig;

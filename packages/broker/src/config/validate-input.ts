@@ -65,6 +65,11 @@ export function checkOptionValue(spec: OptionSpec, value: unknown, path: string)
       const bad = value.findIndex((id) => typeof id !== 'string' || id === '' || id === '*' || id.slice(0, -1).includes('*'));
       return bad === -1 ? undefined : fail(`item ${bad} is not a client id or a prefix ending in "*"`);
     }
+    case 'account-names': {
+      if (!Array.isArray(value)) return fail();
+      const bad = value.findIndex((name) => typeof name !== 'string' || name === '');
+      return bad === -1 ? undefined : fail(`item ${bad} is not an account name`);
+    }
     case 'hashes': {
       const list: unknown[] = typeof value === 'string' ? [value] : Array.isArray(value) ? value : [];
       if (list.length === 0) return fail();

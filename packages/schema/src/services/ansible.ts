@@ -87,6 +87,8 @@ const taskResult = defineEventType({
       ),
     ),
   }),
+  // Also for the broker: a refused no_log result is redacted before any excerpt of it is kept.
+  secretMarkers: ['_ansible_no_log'],
   render: {
     summary: 'ansible {data.host}: {data.ansible_task} {data.status}',
     sentence: 'Task "{data.ansible_task}" on {data.host} finished with {data.status}',
