@@ -10,8 +10,20 @@ export interface ConnectionHooks {
   onConnect(client: MqttClient, connack: IConnackPacket, reconnect: boolean): void;
   /** The connection dropped; a reconnect is scheduled. */
   onDisconnect(): void;
+  /** A reconnect attempt is scheduled: its number (1-based), its delay and the URL it will try. */
+  onRetry(retry: RetryInfo): void;
   onMessage(topic: string, payload: Uint8Array): void;
   onError(error: Error): void;
+}
+
+/** One scheduled reconnect attempt, as the `retry` event reports it. */
+export interface RetryInfo {
+  /** 1 for the first attempt after a drop, counting up until a connection is made. */
+  readonly attempt: number;
+  /** Milliseconds until this attempt. */
+  readonly delay: number;
+  /** The broker URL this attempt will try. */
+  readonly url: string;
 }
 
 /** MQTT 3.1.1 CONNACK codes 4 (bad user name or password) and 5 (not authorized) [MQTT-3.2.2.3]. */
@@ -180,6 +192,7 @@ export class Connection {
       { delay, url: this.address.url, attempt: this.attempt },
       'firehose client reconnecting',
     );
+    this.hooks.onRetry({ attempt: this.attempt, delay, url: this.address.url });
     this.timer = setTimeout(() => {
       this.timer = undefined;
       if (this.closing) return;

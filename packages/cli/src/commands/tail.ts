@@ -1,8 +1,9 @@
-import type { InvalidEvent, ReceivedEvent } from '@firehose/client';
+import type { ClientState, InvalidEvent, ReceivedEvent } from '@firehose/client';
 import { compilePredicate } from '@firehose/client';
-import { isFirehoseError } from '@firehose/protocol';
+import { FirehoseError, isFirehoseError } from '@firehose/protocol';
 import { CONNECTION_OPTIONS, brokerUrl, connectOnce, credentials } from '../broker-connection.js';
 import type { Command } from '../command.js';
+import { watchConnection } from '../connection-notices.js';
 import { ExitCode } from '../exit-codes.js';
 import { createPalette, useColour } from '../output/colour.js';
 import { FORMATS, createFormatter } from '../output/formatters.js';
@@ -111,7 +112,12 @@ export const tailCommand: Command = {
     qos: { type: 'string', value: '0|1|2', description: 'Subscription QoS.', default: '1' },
     quiet: {
       type: 'boolean',
-      description: 'No diagnostics on stderr (the "subscribed to" line, invalid-message notes).',
+      description:
+        'No diagnostics on stderr (the "subscribed to" line, invalid-message notes, reconnect attempts).',
+    },
+    'exit-on-disconnect': {
+      type: 'boolean',
+      description: 'Exit 1 when the connection drops instead of reconnecting (for scripts).',
     },
   },
   positionals: { min: 0, max: Number.MAX_SAFE_INTEGER },
@@ -123,6 +129,9 @@ export const tailCommand: Command = {
 Colour: each service has a stable colour and a [service] prefix; red marks failures only.
 Topics under $SYS and $firehose are hidden unless --sys is given or a filter starts with '$'.
 Non-envelope or schema-invalid messages are still shown, flagged (diagnostics go to stderr in json/ndjson).
+Connection: when the broker goes away, stderr says so at once (events published meanwhile are missed),
+  then each reconnect attempt and when to expect the next, then 'back on URL after N s'.
+  --exit-on-disconnect exits 1 instead, so a script can restart or alert.
 
 ${WHERE_HELP}
 
@@ -170,7 +179,12 @@ ${TEMPLATE_HELP}`,
     });
 
     const url = brokerUrl(context);
-    const client = await connectOnce(url, { ...(await credentials(context)), dedupe: 10_000 });
+    const client = await connectOnce(url, {
+      ...(await credentials(context)),
+      dedupe: 10_000,
+      // Someone is watching: retry at least every 5 s rather than the client's default 30 s.
+      backoff: { maxDelay: 5000 },
+    });
     let printed = 0;
     let finish: (code: number | Error) => void = () => undefined;
     const done = new Promise<number>((resolve, reject) => {
@@ -208,6 +222,25 @@ ${TEMPLATE_HELP}`,
               new TimeoutExpired(`--timeout ${args.string('timeout') ?? ''} expired after ${progress}.`),
             );
           }, timeout);
+    const exitOnDisconnect = args.boolean('exit-on-disconnect');
+    const unwatch = exitOnDisconnect
+      ? undefined
+      : watchConnection(client, {
+          label: 'firehose tail',
+          url,
+          write: (line) => stderr.write(line),
+          quiet: args.boolean('quiet'),
+        });
+    const onState = (state: ClientState): void => {
+      if (state === 'reconnecting' && exitOnDisconnect)
+        finish(
+          new FirehoseError(
+            'CONNECTION_FAILED',
+            `lost the connection to ${url} after ${printed} events; exiting (--exit-on-disconnect).`,
+          ),
+        );
+    };
+    client.on('state', onState);
     const onAbort = (): void => finish(ExitCode.ok);
     signal.addEventListener('abort', onAbort, { once: true });
     try {
@@ -226,6 +259,8 @@ ${TEMPLATE_HELP}`,
     } finally {
       if (timer !== undefined) clearTimeout(timer);
       signal.removeEventListener('abort', onAbort);
+      unwatch?.();
+      client.off('state', onState);
       await client.close().catch(() => undefined);
     }
   },
