@@ -29,10 +29,22 @@ describe('tail when the broker goes away', () => {
     const result = finished(child, 60_000);
     await waitForOutput(child.stderr, /subscribed to/);
     await first.close();
-    await waitForOutput(child.stderr, /lost the connection to mqtt:\/\/127\.0\.0\.1:\d+ at \d\d:\d\d:\d\d UTC; events published until it is back are missed/, 15_000);
-    await waitForOutput(child.stderr, /reconnecting to mqtt:\/\/127\.0\.0\.1:\d+: attempt 2, next try in \d+\.\d s, gone \d+\.\d s/, 20_000);
+    await waitForOutput(
+      child.stderr,
+      /lost the connection to mqtt:\/\/127\.0\.0\.1:\d+ at \d\d:\d\d:\d\d UTC; events published until it is back are missed/,
+      15_000,
+    );
+    await waitForOutput(
+      child.stderr,
+      /reconnecting to mqtt:\/\/127\.0\.0\.1:\d+: attempt 2, next try in \d+\.\d s, gone \d+\.\d s/,
+      20_000,
+    );
     await brokerOn(port);
-    await waitForOutput(child.stderr, /back on mqtt:\/\/127\.0\.0\.1:\d+ after \d+\.\d s; events published in that time were missed\./, 20_000);
+    await waitForOutput(
+      child.stderr,
+      /back on mqtt:\/\/127\.0\.0\.1:\d+ after \d+\.\d s; events published in that time were missed\./,
+      20_000,
+    );
     // And the stream really is back: an event published now is printed.
     const published = await run(['pub', '--url', url, '-u', 'gerrit', TOPIC, '-'], {
       input: JSON.stringify(gerritData('comment-added')),
@@ -53,7 +65,9 @@ describe('tail when the broker goes away', () => {
     await broker.close();
     const { code, stderr } = await result;
     expect(code).toBe(1);
-    expect(stderr).toMatch(/firehose tail: lost the connection to mqtt:\/\/127\.0\.0\.1:\d+ after 0 events; exiting \(--exit-on-disconnect\)\./);
+    expect(stderr).toMatch(
+      /firehose tail: lost the connection to mqtt:\/\/127\.0\.0\.1:\d+ after 0 events; exiting \(--exit-on-disconnect\)\./,
+    );
     expect(stderr).not.toMatch(/attempt/);
   });
 
