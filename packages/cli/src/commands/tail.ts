@@ -4,6 +4,7 @@ import { FirehoseError, isFirehoseError } from '@firehose/protocol';
 import { CONNECTION_OPTIONS, brokerUrl, connectOnce, credentials } from '../broker-connection.js';
 import type { Command } from '../command.js';
 import { watchConnection } from '../connection-notices.js';
+import type { CliEnv } from '../env.js';
 import { ExitCode } from '../exit-codes.js';
 import { createPalette, useColour } from '../output/colour.js';
 import { FORMATS, createFormatter } from '../output/formatters.js';
@@ -106,8 +107,13 @@ export const tailCommand: Command = {
       type: 'string',
       value: 'N',
       description:
-        "pretty: cut the data excerpt at N bytes ('… +N bytes'; on a terminal: to fit the line); 0 = never.",
+        "pretty: cut the data excerpt at N bytes ('… +N bytes') instead of fitting the width; 0 = never.",
       default: '200',
+    },
+    wide: {
+      type: 'boolean',
+      description:
+        'pretty: do not fit lines to the terminal width (whole header, excerpt cut at --max-bytes).',
     },
     qos: { type: 'string', value: '0|1|2', description: 'Subscription QoS.', default: '1' },
     quiet: {
@@ -122,7 +128,8 @@ export const tailCommand: Command = {
   },
   positionals: { min: 0, max: Number.MAX_SAFE_INTEGER },
   details: `Formats:
-  pretty   time, [service] and the schema's summary, then the topic and a one-line data excerpt
+  pretty   time, [service] and the schema's summary, then the topic and a one-line data excerpt;
+           each line fits the terminal (…), or COLUMNS, or 80 columns; --wide keeps lines whole
   terse    'service: sentence', e.g. gerrit: Ann voted Code-Review+2 on openstack/nova #912345 "Fix race in scheduler"
   json     {topic, received_at, event} pretty-printed
   ndjson   one {"topic","received_at","event"} object per line; never coloured or truncated
@@ -172,10 +179,7 @@ ${TEMPLATE_HELP}`,
       palette: createPalette(colour),
       raw: args.boolean('raw'),
       maxBytes: args.integer('max-bytes', { min: 0 }) ?? 200,
-      columns:
-        !args.has('max-bytes') && stdout.isTTY === true
-          ? (stdout as { columns?: number }).columns
-          : undefined,
+      columns: args.boolean('wide') || args.has('max-bytes') ? undefined : fitColumns(stdout, env),
     });
 
     const url = brokerUrl(context);
@@ -265,6 +269,16 @@ ${TEMPLATE_HELP}`,
     }
   },
 };
+
+/**
+ * The width pretty output fits: the terminal's; a terminal that reports no size gets `COLUMNS`, else
+ * 80; a pipe or file is fitted only when `COLUMNS` is set.
+ */
+function fitColumns(stdout: { isTTY?: boolean }, env: CliEnv): number | undefined {
+  if (stdout.isTTY !== true) return env.columns;
+  const columns = (stdout as { columns?: number }).columns;
+  return columns !== undefined && columns > 0 ? columns : (env.columns ?? 80);
+}
 
 function fromReceived(received: ReceivedEvent): TailRecord {
   return {
