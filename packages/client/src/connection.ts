@@ -53,11 +53,35 @@ export function connectionError(error: unknown, address: BrokerAddress): Firehos
       { cause: error },
     );
   }
+  // Something answered at that address but did not speak MQTT there: most often a path is missing.
+  const unreachable =
+    typeof tlsCode === 'string' && /^E(CONNREFUSED|NOTFOUND|HOSTUNREACH|TIMEDOUT|AI_AGAIN)/.test(tlsCode);
+  const withPath = unreachable ? undefined : pathHint(address.url);
+  if (withPath !== undefined) {
+    return new FirehoseError(
+      'CONNECTION_FAILED',
+      `Could not connect to ${address.url} (${detail}); MQTT over WebSocket is served on a path: try ${withPath} (the firehose broker's default).`,
+      { cause: error },
+    );
+  }
   return new FirehoseError(
     'CONNECTION_FAILED',
     `Could not connect to ${address.url} (${detail}); check the URL and that the broker is running.`,
     { cause: error },
   );
+}
+
+/** `ws://host:8080/mqtt` for a ws(s) URL without a path, the usual mistake; otherwise undefined. */
+function pathHint(url: string): string | undefined {
+  try {
+    const parsed = new URL(url);
+    if ((parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') || parsed.pathname !== '/')
+      return undefined;
+    parsed.pathname = '/mqtt';
+    return parsed.toString();
+  } catch {
+    return undefined;
+  }
 }
 
 /** MQTT.js options for one address: reconnects and resubscription are ours, not MQTT.js's. */
