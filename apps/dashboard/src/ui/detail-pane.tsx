@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { StreamItem } from '../model/stream-item.js';
 import { copyText } from './clipboard.js';
 import { formatUtc } from './format-time.js';
+import { jsonDiff } from '../model/json-diff.js';
 import { JsonTree } from './json-tree.js';
 import { ServiceBadge } from './service-badge.js';
 
@@ -64,6 +65,7 @@ export function DetailPane({ item, burst, onPick, onClose }: DetailPaneProps) {
           </>
         )}
       </dl>
+      {item.zuul?.previousData !== undefined && <ChangeDiff item={item} />}
       {burst.length > 1 && (
         <nav aria-label="Events in this burst" class="burst-list">
           <ol>
@@ -90,5 +92,31 @@ export function DetailPane({ item, burst, onPick, onClose }: DetailPaneProps) {
       </div>
       <JsonTree value={record} selectedPath={path} onSelectPath={setPath} />
     </aside>
+  );
+}
+
+/** What changed since the previous Zuul event of the same change (job results, action, times). */
+function ChangeDiff({ item }: { item: StreamItem }) {
+  const changes = jsonDiff(item.zuul?.previousData, item.event.data);
+  const show = (value: unknown) => (value === undefined ? '∅' : typeof value === 'string' ? value : JSON.stringify(value));
+  return (
+    <section aria-labelledby="diff-heading" class="change-diff">
+      <h3 id="diff-heading" class="sr-only">
+        Changes since the previous event of this change
+      </h3>
+      <p class="muted">
+        Since the previous event of this change{item.zuul?.previousType ? ` (${item.zuul.previousType})` : ''}: {changes.length === 0 ? 'no change.' : ''}
+      </p>
+      {changes.length > 0 && (
+        <ul class="diff">
+          {changes.map((change) => (
+            <li key={change.path}>
+              <span class="diff-path">{change.path.replace(/^\$\./, '')}</span>{' '}
+              <span class="diff-was">{show(change.before)}</span> → <span class="diff-now">{show(change.after)}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
   );
 }

@@ -164,6 +164,7 @@ export function StreamList(props: StreamListProps) {
       // A log announces additions; under a firehose that would drown a screen reader, so only
       // a calm stream is announced (the selection stays navigable with the arrow keys).
       aria-live={busy ? 'off' : 'polite'}
+      aria-relevant="additions"
       aria-activedescendant={activeId}
       tabIndex={0}
       data-rows={rows.total}

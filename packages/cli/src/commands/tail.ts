@@ -1,6 +1,7 @@
 import type { ClientState, InvalidEvent, ReceivedEvent } from '@firehose/client';
 import { compilePredicate } from '@firehose/client';
 import { FirehoseError, isFirehoseError } from '@firehose/protocol';
+import { mentionsPerson } from '@firehose/schema';
 import { CONNECTION_OPTIONS, brokerUrl, connectOnce, credentials } from '../broker-connection.js';
 import type { Command } from '../command.js';
 import { watchConnection } from '../connection-notices.js';
@@ -8,6 +9,7 @@ import type { CliEnv } from '../env.js';
 import { ExitCode } from '../exit-codes.js';
 import { createPalette, useColour } from '../output/colour.js';
 import { FORMATS, createFormatter } from '../output/formatters.js';
+import { RecordView } from '../output/record-view.js';
 import type { TailRecord } from '../output/tail-record.js';
 import { TEMPLATE_HELP } from '../output/template.js';
 import { buildFilters, parseParams } from '../subscription-filters.js';
@@ -67,6 +69,17 @@ export const tailCommand: Command = {
       short: 'e',
       value: 'NAME',
       description: 'Only this event (comment-added); needs --service.',
+    },
+    user: {
+      type: 'string',
+      value: 'TEXT',
+      description:
+        "Only events naming this person: part of a name, username or email ('Burst Tester', burst).",
+    },
+    change: {
+      type: 'string',
+      value: 'N',
+      description: 'Only events about this change number (Gerrit, Zuul, log workers).',
     },
     param: {
       type: 'string',
@@ -182,6 +195,12 @@ ${TEMPLATE_HELP}`,
       columns: args.boolean('wide') || args.has('max-bytes') ? undefined : fitColumns(stdout, env),
     });
 
+    const user = args.string('user');
+    const change = args.string('change')?.replace(/^#/, '');
+    if (change !== undefined && !/^\d+$/.test(change))
+      throw new UsageError(
+        `--change must be a change number like 912345; got '${args.string('change') ?? ''}'.`,
+      );
     const url = brokerUrl(context);
     const client = await connectOnce(url, {
       ...(await credentials(context)),
@@ -199,6 +218,14 @@ ${TEMPLATE_HELP}`,
     const emit = (record: TailRecord): void => {
       if (printed === count) return;
       if (record.topic.startsWith('$') && !showDollar) return;
+      // Same matching as the dashboard's User and Change filters: what the row shows.
+      if (user !== undefined && !mentionsPerson(record.event?.data, user)) return;
+      if (
+        change !== undefined &&
+        new RecordView(record).render.keys.change !== change &&
+        record.params.change !== change
+      )
+        return;
       // Each record is written on its own: pipes and files get it at once (flushed per record).
       stdout.write(formatter(record));
       printed += 1;
