@@ -67,7 +67,8 @@ function number(record: Json, keys: readonly string[]): number | undefined {
   for (const key of keys) {
     const value = record[key];
     if (typeof value === 'number' && Number.isFinite(value)) return value;
-    if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
+    if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)))
+      return Number(value);
   }
   return undefined;
 }
@@ -109,7 +110,7 @@ export interface CatalogueGroup {
 
 /** The service of a row: the type's prefix (`gerrit.comment-added`) or the topic's first level. */
 export function serviceOfRow(row: CatalogueRow): string {
-  const name = row.status === 'undeclared' ? row.name : row.name.split('.')[0] ?? row.name;
+  const name = row.status === 'undeclared' ? row.name : (row.name.split('.')[0] ?? row.name);
   return name.split('/')[0] ?? name;
 }
 
@@ -129,8 +130,13 @@ export function groupByService(rows: Iterable<CatalogueRow>): CatalogueGroup[] {
     rate: list.reduce((sum, row) => sum + row.rate, 0),
     invalid: list.reduce((sum, row) => sum + row.invalid, 0),
     undeclared: list.filter((row) => row.status === 'undeclared').length,
-    lastSeen: list.reduce<number | undefined>((latest, row) => (row.lastSeen === undefined ? latest : Math.max(latest ?? 0, row.lastSeen)), undefined),
+    lastSeen: list.reduce<number | undefined>(
+      (latest, row) => (row.lastSeen === undefined ? latest : Math.max(latest ?? 0, row.lastSeen)),
+      undefined,
+    ),
   }));
   const problems = (group: CatalogueGroup) => (group.invalid > 0 ? 0 : group.undeclared > 0 ? 1 : 2);
-  return groups.sort((a, b) => problems(a) - problems(b) || b.count - a.count || a.service.localeCompare(b.service));
+  return groups.sort(
+    (a, b) => problems(a) - problems(b) || b.count - a.count || a.service.localeCompare(b.service),
+  );
 }

@@ -37,7 +37,12 @@ export class ChangeIndex {
     if (pick(data, 'action') === 'start') state.starts.set(pipeline, (state.starts.get(pipeline) ?? 0) + 1);
     const enqueued = pick(data, 'enqueue_time');
     // Zuul sends seconds since the epoch (a float); accept milliseconds too.
-    const enqueuedMs = typeof enqueued === 'number' && enqueued > 0 ? (enqueued < 1e12 ? enqueued * 1000 : enqueued) : undefined;
+    const enqueuedMs =
+      typeof enqueued === 'number' && enqueued > 0
+        ? enqueued < 1e12
+          ? enqueued * 1000
+          : enqueued
+        : undefined;
     const context: ZuulContext = {
       attempt: Math.max(1, state.starts.get(pipeline) ?? 1),
       queuedMs: enqueuedMs === undefined ? undefined : Math.max(0, item.eventTime - enqueuedMs),

@@ -15,19 +15,29 @@ export function jsonDiff(before: unknown, after: unknown, limit = 40): JsonChang
   const walk = (a: unknown, b: unknown, path: string): void => {
     if (changes.length >= limit) return;
     if (isObject(a) && isObject(b)) {
-      for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) walk(a[key], b[key], `${path}.${key}`);
+      for (const key of new Set([...Object.keys(a), ...Object.keys(b)]))
+        walk(a[key], b[key], `${path}.${key}`);
       return;
     }
     if (Array.isArray(a) && Array.isArray(b)) {
-      const named = (list: unknown[]) => list.every((entry) => isObject(entry) && typeof (entry.job_name ?? entry.name) === 'string');
+      const named = (list: unknown[]) =>
+        list.every((entry) => isObject(entry) && typeof (entry.job_name ?? entry.name) === 'string');
       if (named(a) && named(b)) {
-        const byName = (list: unknown[]) => new Map(list.map((entry) => [String((entry as Record<string, unknown>).job_name ?? (entry as Record<string, unknown>).name), entry]));
+        const byName = (list: unknown[]) =>
+          new Map(
+            list.map((entry) => [
+              String((entry as Record<string, unknown>).job_name ?? (entry as Record<string, unknown>).name),
+              entry,
+            ]),
+          );
         const left = byName(a);
         const right = byName(b);
-        for (const name of new Set([...left.keys(), ...right.keys()])) walk(left.get(name), right.get(name), `${path}[${name}]`);
+        for (const name of new Set([...left.keys(), ...right.keys()]))
+          walk(left.get(name), right.get(name), `${path}[${name}]`);
         return;
       }
-      for (let index = 0; index < Math.max(a.length, b.length); index += 1) walk(a[index], b[index], `${path}[${index}]`);
+      for (let index = 0; index < Math.max(a.length, b.length); index += 1)
+        walk(a[index], b[index], `${path}[${index}]`);
       return;
     }
     if (JSON.stringify(a) !== JSON.stringify(b)) changes.push({ path, before: a, after: b });

@@ -81,7 +81,15 @@ export function createStreamItem(input: StreamItemInput): StreamItem {
     .filter((value): value is string => typeof value === 'string')
     .join(' ');
   const people = [...rendered.actors, ...peopleOf(event.data)].join('\n').toLowerCase();
-  const search = [topic, event.type, rendered.summary, rendered.actors.join(' '), keyText, event.subject ?? '', payloadText(event.data)]
+  const search = [
+    topic,
+    event.type,
+    rendered.summary,
+    rendered.actors.join(' '),
+    keyText,
+    event.subject ?? '',
+    payloadText(event.data),
+  ]
     .join('\n')
     .toLowerCase();
   return {

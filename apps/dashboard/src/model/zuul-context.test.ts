@@ -8,13 +8,24 @@ const report = (action: string, builds: { job_name: string; result?: string }[] 
   makeItem({
     topic: 'zuul/openstack/check/openstack/nova/master/912345',
     type: 'zuul.report',
-    data: { action, tenant: 'openstack', pipeline: 'check', project: 'openstack/nova', change: '912345', patchset: '2', buildset: { uuid: 'b', builds }, ...extra },
+    data: {
+      action,
+      tenant: 'openstack',
+      pipeline: 'check',
+      project: 'openstack/nova',
+      change: '912345',
+      patchset: '2',
+      buildset: { uuid: 'b', builds },
+      ...extra,
+    },
   });
 
 describe('ChangeIndex', () => {
   it('counts attempts per pipeline, reads the time in queue and keeps the previous event for a diff', () => {
     const index = new ChangeIndex();
-    const first = index.annotate(report('start', [], { enqueue_time: Date.parse('2026-11-25T11:58:00Z') / 1000 }));
+    const first = index.annotate(
+      report('start', [], { enqueue_time: Date.parse('2026-11-25T11:58:00Z') / 1000 }),
+    );
     expect(first.zuul).toMatchObject({ attempt: 1, queuedMs: 120_000, previousData: undefined });
     const failed = index.annotate(report('failure', [{ job_name: 'tempest', result: 'FAILURE' }]));
     expect(failed.zuul?.attempt).toBe(1);
@@ -26,8 +37,24 @@ describe('ChangeIndex', () => {
 
 describe('jsonDiff', () => {
   it('diffs job lists by job name and reports changed leaves', () => {
-    const before = { action: 'start', buildset: { builds: [{ job_name: 'a', result: null }, { job_name: 'b', result: null }] } };
-    const after = { action: 'failure', buildset: { builds: [{ job_name: 'b', result: 'FAILURE' }, { job_name: 'a', result: 'SUCCESS' }] } };
+    const before = {
+      action: 'start',
+      buildset: {
+        builds: [
+          { job_name: 'a', result: null },
+          { job_name: 'b', result: null },
+        ],
+      },
+    };
+    const after = {
+      action: 'failure',
+      buildset: {
+        builds: [
+          { job_name: 'b', result: 'FAILURE' },
+          { job_name: 'a', result: 'SUCCESS' },
+        ],
+      },
+    };
     expect(jsonDiff(before, after)).toEqual([
       { path: '$.action', before: 'start', after: 'failure' },
       { path: '$.buildset.builds[a].result', before: null, after: 'SUCCESS' },
@@ -39,7 +66,10 @@ describe('jsonDiff', () => {
 describe('filters match what rows show', () => {
   const item = makeItem({
     actors: ['Burst Tester'],
-    data: { change: { owner: { name: 'Burst Tester', username: 'burst', email: 'bt@example.org' } }, comment: 'Needs a rebase onto the scheduler fix' },
+    data: {
+      change: { owner: { name: 'Burst Tester', username: 'burst', email: 'bt@example.org' } },
+      comment: 'Needs a rebase onto the scheduler fix',
+    },
   });
   const shows = (filter: Partial<typeof emptyFilter>) => compileFilter({ ...emptyFilter, ...filter })(item);
   it('user matches the display name, the username and the email', () => {

@@ -122,18 +122,33 @@ export function App({ store, status, config }: AppProps) {
   const empty =
     status.state === 'down' ? (
       <>
-        <strong>Cannot reach the broker at {config.broker}.</strong> Check that it is running (<code>pnpm demo</code> starts
-        one), or open this page with <code>?broker=ws://host:port/mqtt</code>. The dashboard keeps retrying.
+        <strong>Cannot reach the broker at {config.broker}.</strong> Check that it is running (
+        <code>pnpm demo</code> starts one), or open this page with <code>?broker=ws://host:port/mqtt</code>.
+        The dashboard keeps retrying.
       </>
     ) : counts.received === 0 ? (
       <>
-        <strong>Waiting for events.</strong> Nothing has been published on this broker since the page opened. Start the
-        demo publishers (<code>pnpm demo</code>) or publish one with <code>firehose pub</code>.
+        <strong>Waiting for events.</strong> Nothing has been published on this broker since the page opened.
+        Start the demo publishers (<code>pnpm demo</code>) or publish one with <code>firehose pub</code>.
       </>
     ) : !isEmptyFilter(filter) ? (
       <>
         <strong>No retained event matches these filters.</strong> Loosen them, or{' '}
-        <button type="button" onClick={() => setFilter({ ...filter, services: [], project: '', change: '', user: '', type: '', text: '', topic: '' })}>
+        <button
+          type="button"
+          onClick={() =>
+            setFilter({
+              ...filter,
+              services: [],
+              project: '',
+              change: '',
+              user: '',
+              type: '',
+              text: '',
+              topic: '',
+            })
+          }
+        >
           clear all filters
         </button>
         .
@@ -172,17 +187,31 @@ export function App({ store, status, config }: AppProps) {
           )}
         </dl>
         <div class="controls">
-          <button type="button" class="pause" aria-pressed={paused} aria-keyshortcuts="p" onClick={togglePause}>
+          <button
+            type="button"
+            class="pause"
+            aria-pressed={paused}
+            aria-keyshortcuts="p"
+            onClick={togglePause}
+          >
             {paused ? '▶ Resume' : '❚❚ Pause'} <kbd>p</kbd>
           </button>
           {paused && (
-            <button type="button" class="new-badge" onClick={resume} aria-label={`${counts.newWhilePaused} new events; resume and jump to live`}>
+            <button
+              type="button"
+              class="new-badge"
+              onClick={resume}
+              aria-label={`${counts.newWhilePaused} new events; resume and jump to live`}
+            >
               {formatCount(counts.newWhilePaused)} new
             </button>
           )}
           <label class="toggle">
-            <input type="checkbox" checked={store.grouping} onChange={(event) => {
-                store.setGrouping((event.currentTarget).checked);
+            <input
+              type="checkbox"
+              checked={store.grouping}
+              onChange={(event) => {
+                store.setGrouping(event.currentTarget.checked);
                 setStateVersion((version) => version + 1);
               }}
             />
@@ -203,10 +232,10 @@ export function App({ store, status, config }: AppProps) {
                 ? 'Connecting to the broker…'
                 : 'Not live: the link to the broker is down and the dashboard is reconnecting; events published meanwhile are missed.'
               : paused
-              ? pausedBy === 'scroll'
-                ? 'Paused while you scroll: scroll to the top or press Resume to go live.'
-                : 'Paused: events keep arriving and are counted; Resume jumps to live.'
-              : 'Live, newest first.'}
+                ? pausedBy === 'scroll'
+                  ? 'Paused while you scroll: scroll to the top or press Resume to go live.'
+                  : 'Paused: events keep arriving and are counted; Resume jumps to live.'
+                : 'Live, newest first.'}
           </p>
           <StreamList
             store={store}
@@ -242,7 +271,11 @@ export function App({ store, status, config }: AppProps) {
               title: 'Broker health',
               body: <HealthPanel summary={healthSummary} entries={healthEntries} state={status.state} />,
             },
-            { id: 'catalogue', title: 'Catalogue', body: <CatalogueTable rows={catalogue} now={now} connected={live} /> },
+            {
+              id: 'catalogue',
+              title: 'Catalogue',
+              body: <CatalogueTable rows={catalogue} now={now} connected={live} />,
+            },
           ]}
         />
       </main>

@@ -20,9 +20,12 @@ export function CatalogueTable({ rows, now, connected }: CatalogueTableProps) {
   }
   const groups = groupByService(rows);
   return (
-    <div class="table-scroll">
+    // Focusable so a keyboard can scroll it.
+    <div class="table-scroll" tabIndex={0} role="region" aria-label="Catalogue, by service">
       <table class="catalogue catalogue-tree">
-        <caption class="sr-only">Event types and topics seen by the broker, by service, with each service's totals</caption>
+        <caption class="sr-only">
+          Event types and topics seen by the broker, by service, with each service's totals
+        </caption>
         <thead>
           <tr>
             <th scope="col">Service, type or topic</th>
@@ -44,14 +47,21 @@ export function CatalogueTable({ rows, now, connected }: CatalogueTableProps) {
               </th>
               <td>
                 {group.undeclared > 0 && <strong>⚠ {group.undeclared} undeclared</strong>}
-                {group.invalid > 0 && <strong class="invalid"> ⚠ {formatCount(group.invalid)} invalid</strong>}
+                {group.invalid > 0 && (
+                  <strong class="invalid"> ⚠ {formatCount(group.invalid)} invalid</strong>
+                )}
               </td>
-              <td class="num" data-total="count">{formatCount(group.count)}</td>
+              <td class="num" data-total="count">
+                {formatCount(group.count)}
+              </td>
               <td class="num">{formatRate(group.rate)}</td>
               <td>{lastSeen(group.lastSeen, now)}</td>
             </tr>
             {group.rows.map((row) => (
-              <tr key={row.id} class={['type-row', row.status, row.invalid > 0 ? 'has-invalid' : ''].join(' ')}>
+              <tr
+                key={row.id}
+                class={['type-row', row.status, row.invalid > 0 ? 'has-invalid' : ''].join(' ')}
+              >
                 <th scope="row">
                   <code>{row.name}</code>
                 </th>

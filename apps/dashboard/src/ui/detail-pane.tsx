@@ -26,12 +26,18 @@ export function DetailPane({ item, burst, onPick, onClose }: DetailPaneProps) {
   useEffect(() => heading.current?.focus(), []);
 
   const copy = async (what: string, text: string) => {
-    setStatus((await copyText(text)) ? `Copied ${what}.` : `Could not copy ${what}; select it in the tree instead.`);
+    setStatus(
+      (await copyText(text)) ? `Copied ${what}.` : `Could not copy ${what}; select it in the tree instead.`,
+    );
   };
   const record = { topic: item.topic, ...item.event };
 
   return (
-    <aside class="detail" aria-labelledby="detail-heading" onKeyDown={(event) => event.key === 'Escape' && onClose()}>
+    <aside
+      class="detail"
+      aria-labelledby="detail-heading"
+      onKeyDown={(event) => event.key === 'Escape' && onClose()}
+    >
       <header class="detail-head">
         <h2 id="detail-heading" ref={heading} tabIndex={-1}>
           Event details
@@ -98,21 +104,24 @@ export function DetailPane({ item, burst, onPick, onClose }: DetailPaneProps) {
 /** What changed since the previous Zuul event of the same change (job results, action, times). */
 function ChangeDiff({ item }: { item: StreamItem }) {
   const changes = jsonDiff(item.zuul?.previousData, item.event.data);
-  const show = (value: unknown) => (value === undefined ? '∅' : typeof value === 'string' ? value : JSON.stringify(value));
+  const show = (value: unknown) =>
+    value === undefined ? '∅' : typeof value === 'string' ? value : JSON.stringify(value);
   return (
     <section aria-labelledby="diff-heading" class="change-diff">
       <h3 id="diff-heading" class="sr-only">
         Changes since the previous event of this change
       </h3>
       <p class="muted">
-        Since the previous event of this change{item.zuul?.previousType ? ` (${item.zuul.previousType})` : ''}: {changes.length === 0 ? 'no change.' : ''}
+        Since the previous event of this change{item.zuul?.previousType ? ` (${item.zuul.previousType})` : ''}
+        : {changes.length === 0 ? 'no change.' : ''}
       </p>
       {changes.length > 0 && (
         <ul class="diff">
           {changes.map((change) => (
             <li key={change.path}>
               <span class="diff-path">{change.path.replace(/^\$\./, '')}</span>{' '}
-              <span class="diff-was">{show(change.before)}</span> → <span class="diff-now">{show(change.after)}</span>
+              <span class="diff-was">{show(change.before)}</span> →{' '}
+              <span class="diff-now">{show(change.after)}</span>
             </li>
           ))}
         </ul>

@@ -8,13 +8,16 @@ export interface HealthPanelProps {
   readonly state: ConnectionState;
 }
 
-const show = (value: number | undefined, format: (value: number) => string) => (value === undefined ? '–' : format(value));
+const show = (value: number | undefined, format: (value: number) => string) =>
+  value === undefined ? '–' : format(value);
 
 /** Broker health from `$SYS/firehose/...`. */
 export function HealthPanel({ summary: latest, entries, state }: HealthPanelProps) {
   // Numbers from before the link dropped are not the broker's numbers now: show none until it is back.
   const stale = state !== 'connected' && entries.length > 0;
-  const summary = stale ? { clients: undefined, inPerSecond: undefined, outPerSecond: undefined, dropped: undefined } : latest;
+  const summary = stale
+    ? { clients: undefined, inPerSecond: undefined, outPerSecond: undefined, dropped: undefined }
+    : latest;
   return (
     <div class="health">
       {stale && <p class="stale-note">Not connected: the statistics come back with the broker.</p>}

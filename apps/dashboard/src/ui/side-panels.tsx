@@ -23,7 +23,12 @@ export function SidePanels({ detail, panels }: SidePanelsProps) {
     <div class="side">
       {detail}
       {panels.map((panel) => (
-        <section key={panel.id} id={`panel-${panel.id}`} aria-labelledby={`${panel.id}-heading`} class={`panel${open === panel.id ? ' open' : ''}`}>
+        <section
+          key={panel.id}
+          id={`panel-${panel.id}`}
+          aria-labelledby={`${panel.id}-heading`}
+          class={`panel${open === panel.id ? ' open' : ''}`}
+        >
           <h2 id={`${panel.id}-heading`}>{panel.title}</h2>
           {panel.body}
         </section>

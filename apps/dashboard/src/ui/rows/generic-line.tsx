@@ -10,7 +10,14 @@ export function GenericLine({ item }: { item: StreamItem }) {
       {keys.change && <span class="change">#{keys.change}</span>}
       {actors.length > 0 && <span class="owner">by {actors.join(', ')}</span>}
       {url && (
-        <a href={url} target="_blank" rel="noreferrer" class="link" onClick={(event) => event.stopPropagation()} aria-label={`open ${url}`}>
+        <a
+          href={url}
+          target="_blank"
+          rel="noreferrer"
+          class="link"
+          onClick={(event) => event.stopPropagation()}
+          title={url}
+        >
           {linkLabel(url)}
         </a>
       )}

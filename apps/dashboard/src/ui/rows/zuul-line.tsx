@@ -12,7 +12,9 @@ const toneOrder = { bad: 0, neutral: 1, good: 2 } as const;
 export function ZuulLine({ item }: { item: StreamItem }) {
   const fields = zuulFields(item.event.data);
   // Stable sort: failing jobs first, then running/other, then passed, each in Zuul's order.
-  const jobs = [...fields.jobs].sort((a, b) => toneOrder[resultTone(a.result)] - toneOrder[resultTone(b.result)]);
+  const jobs = [...fields.jobs].sort(
+    (a, b) => toneOrder[resultTone(a.result)] - toneOrder[resultTone(b.result)],
+  );
   const failing = jobs.filter((job) => resultTone(job.result) === 'bad').length;
   const shown = jobs.slice(0, Math.max(SHOWN_JOBS, failing));
   const hidden = jobs.length - shown.length;
@@ -28,11 +30,19 @@ export function ZuulLine({ item }: { item: StreamItem }) {
         ) : (
           <span class="change">#{fields.change}</span>
         ))}
-      {fields.patchset && <span class="muted" title="patch set">PS{fields.patchset}</span>}
+      {fields.patchset && (
+        <span class="muted" title="patch set">
+          PS{fields.patchset}
+        </span>
+      )}
       {fields.project && <span class="project">{fields.project}</span>}
-      {fields.action && <span class={`result tone-${resultTone(fields.result ?? fields.action)}`}>{fields.action}</span>}
+      {fields.action && (
+        <span class={`result tone-${resultTone(fields.result ?? fields.action)}`}>{fields.action}</span>
+      )}
       {context && context.attempt > 1 && <span class="attempt">attempt {context.attempt}</span>}
-      {context?.queuedMs !== undefined && <span class="queued">queued {formatDuration(context.queuedMs)}</span>}
+      {context?.queuedMs !== undefined && (
+        <span class="queued">queued {formatDuration(context.queuedMs)}</span>
+      )}
       {shown.map((job) => {
         const tone = resultTone(job.result);
         return (
@@ -43,7 +53,13 @@ export function ZuulLine({ item }: { item: StreamItem }) {
             {job.logUrl && (
               <>
                 {' '}
-                <a href={job.logUrl} target="_blank" rel="noreferrer" onClick={stop} aria-label={`logs of ${job.name}`}>
+                <a
+                  href={job.logUrl}
+                  target="_blank"
+                  rel="noreferrer"
+                  onClick={stop}
+                  aria-label={`logs of ${job.name}`}
+                >
                   logs
                 </a>
               </>
@@ -52,7 +68,13 @@ export function ZuulLine({ item }: { item: StreamItem }) {
         );
       })}
       {hidden > 0 && (
-        <span class="job-more" title={jobs.slice(shown.length).map((job) => `${job.name} ${job.result ?? 'running'}`).join('\n')}>
+        <span
+          class="job-more"
+          title={jobs
+            .slice(shown.length)
+            .map((job) => `${job.name} ${job.result ?? 'running'}`)
+            .join('\n')}
+        >
           +{hidden} more
         </span>
       )}
