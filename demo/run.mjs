@@ -4,6 +4,8 @@
 // server — print the URL to open and a `firehose tail` command, and stop everything on Ctrl-C.
 // Flags: pnpm demo --help
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -103,16 +105,96 @@ function build() {
 /** The demo runs the built packages (dist/), as a user of the published packages would. */
 const load = (path) => import(pathToFileURL(join(root, path)).href);
 
-/** A listen failure phrased as what to do. */
-function explain(error) {
+const PORT_FLAGS = [
+  ['mqttPort', 'mqtt-port', 'MQTT'],
+  ['wsPort', 'ws-port', 'WebSocket'],
+  ['httpPort', 'http-port', 'metrics'],
+  ['dashboardPort', 'dashboard-port', 'dashboard'],
+];
+
+/** One sentence for a port someone else holds: which port, what it was for, what to do. */
+function busyPort(port, flag, what) {
+  return `port ${port} (${what}, --${flag}) is already in use, probably by another demo or broker: stop that one (ss -ltnp 'sport = :${port}' shows which process it is) or start this demo with --${flag} 0 to pick a free port.`;
+}
+
+/** Resolves to the first requested port already in use, before anything starts. */
+async function firstBusyPort(opts) {
+  for (const [key, flag, what] of PORT_FLAGS) {
+    const port = opts[key];
+    if (port === 0) continue;
+    const busy = await new Promise((resolve) => {
+      const probe = createServer();
+      probe.once('error', (error) => resolve(error.code === 'EADDRINUSE'));
+      probe.listen(port, opts.host, () => probe.close(() => resolve(false)));
+    });
+    if (busy) return busyPort(port, flag, what);
+  }
+  return undefined;
+}
+
+/** A listen failure phrased as what to do (a port taken between the check and the listen). */
+function explain(error, opts) {
   if (error?.code === 'EADDRINUSE' || /EADDRINUSE/.test(String(error?.message))) {
-    return `${error.message} Is another demo or broker running? Stop it, or let the demo pick free ports: pnpm demo --mqtt-port 0 --ws-port 0 --http-port 0 --dashboard-port 0`;
+    const port = Number(/:(\d+)\b/.exec(String(error.message))?.[1] ?? error.port);
+    const found = PORT_FLAGS.find(([key]) => opts[key] === port);
+    if (found) return busyPort(port, found[1], found[2]);
+    return `${error.message}; another demo or broker holds a port: stop it, or start this demo with --mqtt-port 0 --ws-port 0 --http-port 0 --dashboard-port 0.`;
   }
   return error instanceof Error ? error.message : String(error);
 }
 
+/**
+ * The processes between this one and whoever started it (`pnpm demo` runs \`sh -c node demo/run.mjs\`).
+ * Linux only (/proc); elsewhere just the parent.
+ */
+function launchers() {
+  const chain = [process.ppid];
+  try {
+    const parentStat = readFileSync(`/proc/${process.ppid}/stat`, 'utf8');
+    // Field 2 (comm) is in parentheses and may hold spaces; field 4 (ppid) follows it.
+    const [comm, rest] = [
+      parentStat.slice(parentStat.indexOf('(') + 1, parentStat.lastIndexOf(')')),
+      parentStat.slice(parentStat.lastIndexOf(')') + 2),
+    ];
+    const grandparent = Number(rest.split(' ')[1]);
+    if (/^(sh|bash|dash)$/.test(comm) && grandparent > 1) chain.push(grandparent);
+  } catch {
+    // No /proc: watch the parent only.
+  }
+  return chain;
+}
+
+/**
+ * Calls `onGone` when the launcher chain ends: a stop signal sent to \`pnpm demo\` kills pnpm (and its
+ * shell) without passing the signal on, which used to leave this process holding every port.
+ */
+function watchLaunchers(onGone) {
+  const initialParent = process.ppid;
+  const chain = launchers();
+  const alive = (pid) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch (error) {
+      return error.code === 'EPERM';
+    }
+  };
+  const timer = setInterval(() => {
+    if (process.ppid !== initialParent || !chain.every(alive)) {
+      clearInterval(timer);
+      onGone();
+    }
+  }, 250);
+  timer.unref();
+}
+
 async function main() {
   const opts = options();
+  const busy = await firstBusyPort(opts);
+  if (busy) {
+    console.error(`demo: ${busy}`);
+    process.exit(1);
+  }
   if (opts.build) build();
   const modules = await Promise.all([
     load('packages/broker/dist/index.js'),
@@ -132,14 +214,19 @@ async function main() {
     if (stopping) return;
     stopping = true;
     console.log('\ndemo: stopping…');
+    // Every port is free within 5 s of any stop signal, even if a close hangs (a slow client).
+    setTimeout(() => {
+      console.error('demo: stopping took too long; exiting with the ports released.');
+      process.exit(code === 0 ? 1 : code);
+    }, 4000);
     // Reverse start order: publishers first, so nothing publishes into a closing broker.
     for (const close of stops.reverse())
       await close().catch((error) => console.error(`demo: ${error.message}`));
     console.log('demo: stopped.');
     process.exit(code);
   };
-  process.once('SIGINT', () => void stop(0));
-  process.once('SIGTERM', () => void stop(0));
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.once(signal, () => void stop(0));
+  watchLaunchers(() => void stop(0));
 
   console.log(
     `demo: starting the broker and the publishers (rate ${opts.rate}; the simulation warms up first)…`,
@@ -186,7 +273,7 @@ async function main() {
   Ctrl-C stops everything.
 `);
   } catch (error) {
-    console.error(`demo: ${explain(error)}`);
+    console.error(`demo: ${explain(error, opts)}`);
     await stop(1);
   }
 }

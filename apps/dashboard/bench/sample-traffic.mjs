@@ -156,4 +156,7 @@ export const sampleAccounts = {
   gerrit: ['gerrit/#'],
   zuul: ['zuul/#'],
   launchpad: ['launchpad/#'],
+  // No sample traffic of their own; tests publish single events with them.
+  ansible: ['ansible/#'],
+  gearman: ['gearman-logstash/#', 'gearman-subunit/#'],
 };

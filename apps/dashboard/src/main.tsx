@@ -1,4 +1,5 @@
 import { render } from 'preact';
+import { ChangeIndex } from './model/change-index.js';
 import { openBrokerConnection } from './connection/broker-connection.js';
 import { toStreamItem } from './connection/to-stream-item.js';
 import { filterFromParams } from './model/filters.js';
@@ -8,7 +9,10 @@ import { readPageConfig } from './model/page-config.js';
 import type { StreamItem } from './model/stream-item.js';
 import { StreamStore } from './model/stream-store.js';
 import { App } from './ui/app.js';
+import { applyStoredTheme } from './ui/theme.js';
 import './styles.css';
+
+applyStoredTheme();
 
 const served = document.querySelector<HTMLMetaElement>('meta[name="firehose-broker"]')?.content;
 const config = readPageConfig(location, served);
@@ -33,10 +37,11 @@ setInterval(() => {
 }, 1000);
 
 let seq = 0;
+const changes = new ChangeIndex();
 const connection = openBrokerConnection(config.broker, {
   event(received) {
     seq += 1;
-    const item = toStreamItem(received, seq);
+    const item = changes.annotate(toStreamItem(received, seq));
     status.rates.record(item.service, item.receivedAt);
     batcher.push(item);
   },

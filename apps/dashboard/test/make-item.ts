@@ -13,6 +13,7 @@ export function makeItem(
     actors?: string[];
     keys?: RenderedText['keys'];
     receivedAt?: number;
+    data?: unknown;
   } = {},
 ): StreamItem {
   const seq = overrides.seq ?? nextSeq++;
@@ -25,7 +26,7 @@ export function makeItem(
     time: '2026-11-25T12:00:00Z',
     datacontenttype: 'application/json',
     dataschema: 'urn:firehose:schema:gerrit.comment-added:1',
-    data: { n: seq },
+    data: overrides.data ?? { n: seq },
   };
   return createStreamItem({
     seq,

@@ -344,9 +344,13 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
       this.#listeners.push(await startWsListener(host, settings, false, maxPacket));
     for (const settings of listeners.wss)
       this.#listeners.push(await startWsListener(host, settings, true, maxPacket));
-    const metrics = createMetrics(this.stats, { scryptRuns: () => this.stats.scryptRuns });
     // Not ready while redis is unreachable: a load balancer sends new clients to other nodes.
     const ready = (): boolean => this.#state === 'listening' && (this.#backend.link?.up ?? true);
+    const metrics = createMetrics(this.stats, {
+      scryptRuns: () => this.stats.scryptRuns,
+      ready,
+      events: () => this.catalogue.counts(),
+    });
     for (const settings of listeners.http)
       this.#listeners.push(await startHttpListener(settings, { metrics, ready }));
     this.#closing.signal.throwIfAborted();

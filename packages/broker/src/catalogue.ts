@@ -53,7 +53,8 @@ export class Catalogue {
   #lastSnapshot = Date.now();
 
   constructor() {
-    for (const eventType of eventTypes) if (!this.#declared.has(eventType.type)) this.#declared.set(eventType.type, newEntry());
+    for (const eventType of eventTypes)
+      if (!this.#declared.has(eventType.type)) this.#declared.set(eventType.type, newEntry());
   }
 
   #touch(entry: Entry, publisher: string, invalid: boolean): void {
@@ -78,6 +79,23 @@ export class Catalogue {
       if (entry === undefined) this.#undeclared.set(key, (entry = newEntry()));
     }
     this.#touch(entry, publisher, invalid);
+  }
+
+  /**
+   * Valid messages counted per declared event type (every declared type, zeros included, so a
+   * service that goes quiet shows as a flat counter rather than a missing one), and the total of
+   * undeclared topics under the type `undeclared`. For `/metrics`.
+   */
+  counts(): { service: string; type: string; count: number }[] {
+    const counts = [...this.#declared].map(([type, entry]) => ({
+      service: type.slice(0, type.indexOf('.')),
+      type,
+      count: entry.count,
+    }));
+    let undeclared = 0;
+    for (const entry of this.#undeclared.values()) undeclared += entry.count;
+    counts.push({ service: 'undeclared', type: 'undeclared', count: undeclared });
+    return counts;
   }
 
   /** Records changed since the last snapshot (all of them when `all`). */

@@ -2,7 +2,16 @@ import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { BrokerStats } from './stats.js';
 
 /** A Prometheus registry over the broker's counters, read at scrape time (no hot-path cost). */
-export function createMetrics(stats: BrokerStats, extra: { scryptRuns: () => number }): Registry {
+export function createMetrics(
+  stats: BrokerStats,
+  extra: {
+    scryptRuns: () => number;
+    /** Whether `/readyz` says ready (listening, persistence up). */
+    ready: () => boolean;
+    /** Valid messages per declared event type (the catalogue's counts). */
+    events: () => Iterable<{ service: string; type: string; count: number }>;
+  },
+): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'firehose_' });
   const counter = (name: string, help: string, read: () => number): void => {
@@ -27,14 +36,26 @@ export function createMetrics(stats: BrokerStats, extra: { scryptRuns: () => num
     });
   };
   gauge('firehose_clients_connected', 'Clients connected now.', () => stats.clientsConnected);
-  gauge('firehose_clients_maximum', 'Most clients connected at once since start.', () => stats.clientsMaximum);
+  gauge(
+    'firehose_clients_maximum',
+    'Most clients connected at once since start.',
+    () => stats.clientsMaximum,
+  );
   gauge('firehose_subscriptions', 'Subscriptions held by connected clients now.', () => stats.subscriptions);
   counter('firehose_connections_total', 'Connections accepted.', () => stats.connectionsTotal);
-  counter('firehose_messages_received_total', 'PUBLISH packets accepted from clients.', () => stats.messagesReceived);
+  counter(
+    'firehose_messages_received_total',
+    'PUBLISH packets accepted from clients.',
+    () => stats.messagesReceived,
+  );
   counter('firehose_messages_sent_total', 'PUBLISH packets sent to clients.', () => stats.messagesSent);
   counter('firehose_bytes_received_total', 'Bytes received from clients.', () => stats.bytesReceived);
   counter('firehose_bytes_sent_total', 'Bytes sent to clients.', () => stats.bytesSent);
-  counter('firehose_scrypt_verifications_total', 'Password verifications run (real and dummy).', extra.scryptRuns);
+  counter(
+    'firehose_scrypt_verifications_total',
+    'Password verifications run (real and dummy).',
+    extra.scryptRuns,
+  );
   new Counter<'reason'>({
     name: 'firehose_refused_total',
     help: 'Messages dropped and connections refused or closed, by reason.',
@@ -43,6 +64,19 @@ export function createMetrics(stats: BrokerStats, extra: { scryptRuns: () => num
     collect() {
       this.reset();
       for (const [reason, count] of stats.dropped) this.inc({ reason }, count);
+    },
+  });
+  gauge('firehose_ready', '1 when the node accepts clients (what /readyz says), else 0.', () =>
+    extra.ready() ? 1 : 0,
+  );
+  new Counter<'service' | 'type'>({
+    name: 'firehose_events_total',
+    help: 'Valid events accepted, per service and declared event type (type "undeclared" for undeclared topics).',
+    labelNames: ['service', 'type'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const { service, type, count } of extra.events()) this.inc({ service, type }, count);
     },
   });
   return registry;

@@ -15,6 +15,11 @@ export interface CliEnv {
    * The CLI's own variables above are left out so the broker does not reject them as unknown keys.
    */
   readonly brokerEnv: Readonly<Record<string, string>>;
+  /**
+   * `COLUMNS`: the width `tail`'s pretty output fits when the terminal reports none (or to fit a
+   * pipe's output too). @default undefined
+   */
+  readonly columns?: number | undefined;
 }
 
 const CLI_VARIABLES = new Set(['FIREHOSE_URL', 'FIREHOSE_USERNAME', 'FIREHOSE_PASSWORD']);
@@ -42,6 +47,8 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): CliEnv {
     // A password may legitimately contain spaces, so it is not trimmed; only empty means unset.
     password: source.FIREHOSE_PASSWORD === '' ? undefined : source.FIREHOSE_PASSWORD,
     brokerEnv,
+    columns:
+      /^\d+$/.test(source.COLUMNS ?? '') && Number(source.COLUMNS) > 0 ? Number(source.COLUMNS) : undefined,
   };
 }
 

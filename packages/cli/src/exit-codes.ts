@@ -17,3 +17,10 @@ export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
 export const EXIT_CODES_HELP =
   'Exit codes: 0 done, 1 error, 2 usage (unknown flag, missing or malformed argument), 3 --timeout expired.';
+
+/** The exit-code line of one command's `--help`: code 3 only for commands that have `--timeout`. */
+export function exitCodesHelp(hasTimeout: boolean): string {
+  return hasTimeout
+    ? EXIT_CODES_HELP
+    : 'Exit codes: 0 done, 1 error, 2 usage (unknown flag, missing or malformed argument).';
+}

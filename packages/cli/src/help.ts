@@ -1,6 +1,6 @@
 import type { Command, OptionSpec } from './command.js';
 import type { CommandEntry } from './commands.js';
-import { EXIT_CODES_HELP } from './exit-codes.js';
+import { EXIT_CODES_HELP, exitCodesHelp } from './exit-codes.js';
 
 /** Options every command accepts; kept here so help and the parser agree. */
 export const COMMON_OPTIONS: Readonly<Record<string, OptionSpec>> = {
@@ -37,7 +37,7 @@ export function formatHelp(command: Command): string {
     lines.push(`  ${padded}  ${text}`);
   }
   if (command.details !== undefined) lines.push('', command.details.trimEnd());
-  lines.push('', EXIT_CODES_HELP);
+  lines.push('', exitCodesHelp('timeout' in command.options));
   return `${lines.join('\n')}\n`;
 }
 

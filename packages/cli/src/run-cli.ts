@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { isFirehoseError } from '@firehose/protocol';
+import { closestName, isFirehoseError } from '@firehose/protocol';
 import type { Command, CommandContext } from './command.js';
 import { commands, type CommandEntry } from './commands.js';
 import type { CliEnv } from './env.js';
@@ -94,13 +94,24 @@ function unknownCommand(argv: readonly string[], { stdout, stderr }: CliStreams)
       stdout.write(`Usage: firehose ${group} <subcommand> [options]\n\nSubcommands:\n${text}`);
       return ExitCode.ok;
     }
+    const guess =
+      sub === undefined
+        ? undefined
+        : closestName(
+            sub,
+            subcommands.map((command) => command.name[1] ?? ''),
+          );
     const what =
       sub === undefined || sub.startsWith('-') ? 'needs a subcommand' : `has no subcommand '${sub}'`;
-    stderr.write(`firehose ${group} ${what}; use one of:\n${text}`);
+    stderr.write(
+      `firehose ${group} ${what}${guess === undefined ? '' : ` (did you mean 'firehose ${group} ${guess}'?)`}; use one of:\n${text}`,
+    );
     return ExitCode.usage;
   }
+  const names = commands.flatMap((command) => [command.name[0] ?? '', ...(command.aliases ?? [])]);
+  const guess = closestName(group, new Set(names));
   stderr.write(
-    `firehose: unknown command '${group}'.\nUsage: firehose <command> [options]; run 'firehose --help' for the list.\n`,
+    `firehose: unknown command '${group}'${guess === undefined ? '' : `; did you mean 'firehose ${guess}'?`}.\nUsage: firehose <command> [options]; run 'firehose --help' for the list.\n`,
   );
   return ExitCode.usage;
 }
@@ -118,7 +129,7 @@ function parse(command: Command, args: string[]): ParsedArgs {
   try {
     parsed = parseArgs({ args, options, strict: true, allowPositionals: true });
   } catch (error) {
-    throw new UsageError(parseArgsMessage(error));
+    throw new UsageError(parseArgsMessage(error, Object.keys(options)));
   }
   const result = new ParsedArgs(parsed.values, parsed.positionals);
   if (result.boolean('help')) return result;
@@ -132,11 +143,14 @@ function parse(command: Command, args: string[]): ParsedArgs {
 }
 
 /** Node's parseArgs messages are long and mention `--` tricks; keep the first clause. */
-function parseArgsMessage(error: unknown): string {
+function parseArgsMessage(error: unknown, known: readonly string[]): string {
   const code = (error as { code?: unknown }).code;
   const message = error instanceof Error ? error.message : String(error);
   const option = /'(-{1,2}[\w-]+)/.exec(message)?.[1];
-  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option !== undefined) return `unknown option '${option}'.`;
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option !== undefined) {
+    const guess = option.startsWith('--') ? closestName(option.slice(2), known) : undefined;
+    return `unknown option '${option}'${guess === undefined ? '' : ` (did you mean --${guess}?)`}.`;
+  }
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option !== undefined) {
     return message.includes('argument missing')
       ? `option '${option}' needs a value.`

@@ -73,6 +73,7 @@ export class FirehoseClient extends Emitter<ClientEvents> {
         this.publisher.setOffline();
         this.setState('reconnecting');
       },
+      onRetry: (retry) => this.emit('retry', retry),
       onMessage: (topic, payload) => {
         // Nothing a message does may throw into MQTT.js's parser loop and stall the connection.
         try {

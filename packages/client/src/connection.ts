@@ -10,8 +10,20 @@ export interface ConnectionHooks {
   onConnect(client: MqttClient, connack: IConnackPacket, reconnect: boolean): void;
   /** The connection dropped; a reconnect is scheduled. */
   onDisconnect(): void;
+  /** A reconnect attempt is scheduled: its number (1-based), its delay and the URL it will try. */
+  onRetry(retry: RetryInfo): void;
   onMessage(topic: string, payload: Uint8Array): void;
   onError(error: Error): void;
+}
+
+/** One scheduled reconnect attempt, as the `retry` event reports it. */
+export interface RetryInfo {
+  /** 1 for the first attempt after a drop, counting up until a connection is made. */
+  readonly attempt: number;
+  /** Milliseconds until this attempt. */
+  readonly delay: number;
+  /** The broker URL this attempt will try. */
+  readonly url: string;
 }
 
 /** MQTT 3.1.1 CONNACK codes 4 (bad user name or password) and 5 (not authorized) [MQTT-3.2.2.3]. */
@@ -41,11 +53,35 @@ export function connectionError(error: unknown, address: BrokerAddress): Firehos
       { cause: error },
     );
   }
+  // Something answered at that address but did not speak MQTT there: most often a path is missing.
+  const unreachable =
+    typeof tlsCode === 'string' && /^E(CONNREFUSED|NOTFOUND|HOSTUNREACH|TIMEDOUT|AI_AGAIN)/.test(tlsCode);
+  const withPath = unreachable ? undefined : pathHint(address.url);
+  if (withPath !== undefined) {
+    return new FirehoseError(
+      'CONNECTION_FAILED',
+      `Could not connect to ${address.url} (${detail}); MQTT over WebSocket is served on a path: try ${withPath} (the firehose broker's default).`,
+      { cause: error },
+    );
+  }
   return new FirehoseError(
     'CONNECTION_FAILED',
     `Could not connect to ${address.url} (${detail}); check the URL and that the broker is running.`,
     { cause: error },
   );
+}
+
+/** `ws://host:8080/mqtt` for a ws(s) URL without a path, the usual mistake; otherwise undefined. */
+function pathHint(url: string): string | undefined {
+  try {
+    const parsed = new URL(url);
+    if ((parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') || parsed.pathname !== '/')
+      return undefined;
+    parsed.pathname = '/mqtt';
+    return parsed.toString();
+  } catch {
+    return undefined;
+  }
 }
 
 /** MQTT.js options for one address: reconnects and resubscription are ours, not MQTT.js's. */
@@ -180,6 +216,7 @@ export class Connection {
       { delay, url: this.address.url, attempt: this.attempt },
       'firehose client reconnecting',
     );
+    this.hooks.onRetry({ attempt: this.attempt, delay, url: this.address.url });
     this.timer = setTimeout(() => {
       this.timer = undefined;
       if (this.closing) return;

@@ -6,6 +6,7 @@ export type { FilterEvent, UndeclaredEvent } from './filter-event.js';
 export { isEventOf } from './is-event-of.js';
 export type { ConnectOptions, TlsOptions } from './options.js';
 export type { Logger } from './logger.js';
+export type { RetryInfo } from './connection.js';
 export type {
   ClientEvents,
   ClientState,

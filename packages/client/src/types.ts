@@ -1,5 +1,6 @@
 import type { FirehoseError, FirehoseEvent } from '@firehose/protocol';
 import type { EventType } from '@firehose/schema';
+import type { RetryInfo } from './connection.js';
 import type { OverflowPolicy } from './event-buffer.js';
 import type { FilterEvent } from './filter-event.js';
 
@@ -169,6 +170,11 @@ export interface PublishOptions extends PublishRawOptions {
 /** Events of a {@link FirehoseClient}. */
 export type ClientEvents = {
   state: (state: ClientState, previous: ClientState) => void;
+  /**
+   * While `reconnecting`: the next attempt is scheduled (attempt number from 1, delay in ms, URL),
+   * so a program can say "attempt 3, next try in 1.2 s" instead of going silent.
+   */
+  retry: (retry: RetryInfo) => void;
   invalid: (invalid: InvalidEvent) => void;
   /** Handler failures, subscriptions refused on restore, connection errors while reconnecting. */
   error: (error: Error) => void;

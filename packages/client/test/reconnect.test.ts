@@ -18,6 +18,29 @@ import {
 } from './helpers.js';
 
 describe('reconnect', () => {
+  it('reports each scheduled attempt (number, delay, URL) while the broker is away', async () => {
+    const broker = await startBroker();
+    const link = await startProxy(broker.address('mqtt')!);
+    const client = await open(link.url, { backoff: { initialDelay: 50, maxDelay: 200 } });
+    const retries: { attempt: number; delay: number; url: string }[] = [];
+    client.on('retry', (retry) => retries.push(retry));
+    link.down();
+    await waitFor(() => retries.length >= 3, 10_000, 'three scheduled attempts');
+    expect(retries.slice(0, 3).map((retry) => retry.attempt)).toEqual([1, 2, 3]);
+    for (const retry of retries) {
+      expect(retry.url).toBe(link.url);
+      expect(retry.delay).toBeGreaterThanOrEqual(0);
+      expect(retry.delay).toBeLessThanOrEqual(200);
+    }
+    link.up();
+    await waitFor(() => client.state === 'connected', 10_000, 'the reconnect');
+    // Counting starts again after a successful connection.
+    const before = retries.length;
+    link.dropAll();
+    await waitFor(() => retries.length > before, 10_000, 'an attempt after the second drop');
+    expect(retries[before]?.attempt).toBe(1);
+  });
+
   it('a persistent QoS 1 session gets every message published while it was away, once', async () => {
     const broker = await startBroker();
     // The subscriber reaches the broker through a proxy, so the test can keep it away.

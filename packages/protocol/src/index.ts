@@ -16,3 +16,4 @@ export { eventId, randomEventId, type EventIdentity } from './event-id.js';
 export { dataschemaUrn, parseDataschema } from './dataschema.js';
 export { isValidFilter, isValidTopic, matches, validateFilter, validateTopic } from './topic.js';
 export { PLACEHOLDER_LEVEL, decodeLevel, encodeLevel } from './level.js';
+export { closestName, editDistance } from './closest-name.js';

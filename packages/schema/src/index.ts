@@ -46,3 +46,5 @@ export { createServiceEvent, type ServiceEventOptions } from './create-service-e
 export { checkCompatible, type CompatibilityResult } from './compatibility.js';
 export { exportJsonSchema, exportJsonSchemas, schemaFileName, JSON_SCHEMA_DIALECT } from './export-json-schemas.js';
 export { exportAsyncApi, type AsyncApiOptions } from './export-asyncapi.js';
+export { FALLBACK_COLOURS, SERVICE_COLOURS, serviceColour, type ServiceColour } from './service-colours.js';
+export { mentionsPerson, peopleOf } from './people.js';

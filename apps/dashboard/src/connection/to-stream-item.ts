@@ -9,7 +9,12 @@ export function toStreamItem(received: ReceivedEvent, seq: number): StreamItem {
     rendered = render(received.event);
   } catch {
     // render() promises a generic fallback; this guards the stream against a bad template anyway.
-    rendered = { summary: `${received.event.type} on ${received.topic}`, sentence: received.event.type, actors: [], keys: {} };
+    rendered = {
+      summary: `${received.event.type} on ${received.topic}`,
+      sentence: received.event.type,
+      actors: [],
+      keys: {},
+    };
   }
   return createStreamItem({
     seq,

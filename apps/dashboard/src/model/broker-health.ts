@@ -40,7 +40,8 @@ export class BrokerHealth {
 
   #flatten(prefix: string, value: unknown, at: number): void {
     if (value !== null && typeof value === 'object') {
-      for (const [key, child] of Object.entries(value as Record<string, unknown>)) this.#flatten(`${prefix}/${key}`, child, at);
+      for (const [key, child] of Object.entries(value as Record<string, unknown>))
+        this.#flatten(`${prefix}/${key}`, child, at);
     } else if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') {
       this.#set(prefix, String(value), at);
     }
@@ -119,7 +120,11 @@ export class BrokerHealth {
   }
 }
 
-function sumMatching<V>(map: ReadonlyMap<string, V>, name: string, toNumber: (value: V) => number): number | undefined {
+function sumMatching<V>(
+  map: ReadonlyMap<string, V>,
+  name: string,
+  toNumber: (value: V) => number,
+): number | undefined {
   let total: number | undefined;
   for (const [key, value] of map) {
     if (key !== name && !key.endsWith(`/${name}`)) continue;

@@ -5,15 +5,30 @@ describe('parseCatalogueRecord', () => {
   it('reads a declared record', () => {
     const row = parseCatalogueRecord(
       '$firehose/catalogue/gerrit.comment-added',
-      JSON.stringify({ type: 'gerrit.comment-added', count: 12, rate: 0.5, lastSeen: '2026-11-25T12:00:00Z', invalid: 0 }),
+      JSON.stringify({
+        type: 'gerrit.comment-added',
+        count: 12,
+        rate: 0.5,
+        lastSeen: '2026-11-25T12:00:00Z',
+        invalid: 0,
+      }),
     );
-    expect(row).toMatchObject({ name: 'gerrit.comment-added', status: 'declared', count: 12, rate: 0.5, invalid: 0 });
+    expect(row).toMatchObject({
+      name: 'gerrit.comment-added',
+      status: 'declared',
+      count: 12,
+      rate: 0.5,
+      invalid: 0,
+    });
     expect(row!.lastSeen).toBe(Date.parse('2026-11-25T12:00:00Z'));
   });
 
   it('flags undeclared records and ignores cleared or broken ones', () => {
     expect(
-      parseCatalogueRecord('$firehose/catalogue/undeclared/x', JSON.stringify({ topic: 'gerrit/x/new-thing', declared: false, count: 1 }))?.status,
+      parseCatalogueRecord(
+        '$firehose/catalogue/undeclared/x',
+        JSON.stringify({ topic: 'gerrit/x/new-thing', declared: false, count: 1 }),
+      )?.status,
     ).toBe('undeclared');
     expect(parseCatalogueRecord('$firehose/catalogue/a', '')).toBeUndefined();
     expect(parseCatalogueRecord('$firehose/catalogue/a', '{nope')).toBeUndefined();

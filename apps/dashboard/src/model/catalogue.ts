@@ -67,7 +67,8 @@ function number(record: Json, keys: readonly string[]): number | undefined {
   for (const key of keys) {
     const value = record[key];
     if (typeof value === 'number' && Number.isFinite(value)) return value;
-    if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
+    if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)))
+      return Number(value);
   }
   return undefined;
 }
@@ -94,4 +95,48 @@ function strings(value: unknown): string[] {
 export function sortCatalogue(rows: Iterable<CatalogueRow>): CatalogueRow[] {
   const rank = (row: CatalogueRow) => (row.invalid > 0 ? 0 : row.status === 'undeclared' ? 1 : 2);
   return [...rows].sort((a, b) => rank(a) - rank(b) || b.count - a.count || a.name.localeCompare(b.name));
+}
+
+/** One service of the catalogue tree: its rows (sorted as `sortCatalogue`) and their totals. */
+export interface CatalogueGroup {
+  readonly service: string;
+  readonly rows: readonly CatalogueRow[];
+  readonly count: number;
+  readonly rate: number;
+  readonly invalid: number;
+  readonly undeclared: number;
+  readonly lastSeen: number | undefined;
+}
+
+/** The service of a row: the type's prefix (`gerrit.comment-added`) or the topic's first level. */
+export function serviceOfRow(row: CatalogueRow): string {
+  const name = row.status === 'undeclared' ? row.name : (row.name.split('.')[0] ?? row.name);
+  return name.split('/')[0] ?? name;
+}
+
+/** Rows grouped by service with per-service totals; services with problems first, then busiest. */
+export function groupByService(rows: Iterable<CatalogueRow>): CatalogueGroup[] {
+  const byService = new Map<string, CatalogueRow[]>();
+  for (const row of sortCatalogue(rows)) {
+    const service = serviceOfRow(row);
+    const list = byService.get(service) ?? [];
+    list.push(row);
+    byService.set(service, list);
+  }
+  const groups = [...byService].map(([service, list]): CatalogueGroup => ({
+    service,
+    rows: list,
+    count: list.reduce((sum, row) => sum + row.count, 0),
+    rate: list.reduce((sum, row) => sum + row.rate, 0),
+    invalid: list.reduce((sum, row) => sum + row.invalid, 0),
+    undeclared: list.filter((row) => row.status === 'undeclared').length,
+    lastSeen: list.reduce<number | undefined>(
+      (latest, row) => (row.lastSeen === undefined ? latest : Math.max(latest ?? 0, row.lastSeen)),
+      undefined,
+    ),
+  }));
+  const problems = (group: CatalogueGroup) => (group.invalid > 0 ? 0 : group.undeclared > 0 ? 1 : 2);
+  return groups.sort(
+    (a, b) => problems(a) - problems(b) || b.count - a.count || a.service.localeCompare(b.service),
+  );
 }

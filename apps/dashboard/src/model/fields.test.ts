@@ -6,7 +6,13 @@ import { formatRelative, formatUtc } from '../ui/format-time.js';
 describe('gerritFields', () => {
   it('reads change, owner and signed votes', () => {
     const fields = gerritFields({
-      change: { number: 912345, subject: 'Fix it', project: 'openstack/nova', owner: { name: 'Alice' }, url: 'https://r/912345' },
+      change: {
+        number: 912345,
+        subject: 'Fix it',
+        project: 'openstack/nova',
+        owner: { name: 'Alice' },
+        url: 'https://r/912345',
+      },
       patchSet: { number: 3 },
       approvals: [
         { type: 'Code-Review', value: '2', oldValue: '0' },
@@ -14,8 +20,18 @@ describe('gerritFields', () => {
         { type: 'Workflow', value: '0' },
       ],
     });
-    expect(fields).toMatchObject({ change: '912345', subject: 'Fix it', project: 'openstack/nova', owner: 'Alice', patchSet: '3' });
-    expect(fields.votes.map((vote) => `${vote.label} ${vote.value}`)).toEqual(['Code-Review +2', 'Verified \u22121', 'Workflow 0']);
+    expect(fields).toMatchObject({
+      change: '912345',
+      subject: 'Fix it',
+      project: 'openstack/nova',
+      owner: 'Alice',
+      patchSet: '3',
+    });
+    expect(fields.votes.map((vote) => `${vote.label} ${vote.value}`)).toEqual([
+      'Code-Review +2',
+      'Verified \u22121',
+      'Workflow 0',
+    ]);
     expect(fields.votes[0]!.changed).toBe(true);
     expect(fields.votes[1]!.sign).toBe('negative');
   });
@@ -49,13 +65,22 @@ describe('zuulFields', () => {
         ],
       },
     });
-    expect(fields).toMatchObject({ pipeline: 'check', change: '912345', action: 'failure', result: 'FAILURE' });
+    expect(fields).toMatchObject({
+      pipeline: 'check',
+      change: '912345',
+      action: 'failure',
+      result: 'FAILURE',
+    });
     expect(fields.jobs).toEqual([
       { name: 'tox-py312', result: 'SUCCESS', voting: true, logUrl: 'https://logs/1' },
       { name: 'grenade', result: 'FAILURE', voting: false, logUrl: undefined },
     ]);
     expect(zuulFields({ change: '-' }).change).toBeUndefined();
-    expect([resultTone('SUCCESS'), resultTone('POST_FAILURE'), resultTone(undefined)]).toEqual(['good', 'bad', 'neutral']);
+    expect([resultTone('SUCCESS'), resultTone('POST_FAILURE'), resultTone(undefined)]).toEqual([
+      'good',
+      'bad',
+      'neutral',
+    ]);
   });
 });
 

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { makeItem } from '../../test/make-item.js';
-import { compileFilter, emptyFilter, filterFromParams, filterToParams, isEmptyFilter, topicFilterProblem } from './filters.js';
+import {
+  compileFilter,
+  emptyFilter,
+  filterFromParams,
+  filterToParams,
+  isEmptyFilter,
+  topicFilterProblem,
+} from './filters.js';
 
 const gerrit = makeItem({
   topic: 'gerrit/openstack/nova/comment-added',
@@ -24,7 +31,8 @@ const launchpad = makeItem({
   keys: { project: 'nova' },
 });
 const all = [gerrit, zuul, launchpad];
-const pick = (filter: Partial<typeof emptyFilter>) => all.filter(compileFilter({ ...emptyFilter, ...filter }));
+const pick = (filter: Partial<typeof emptyFilter>) =>
+  all.filter(compileFilter({ ...emptyFilter, ...filter }));
 
 describe('compileFilter', () => {
   it('passes everything when empty', () => {
@@ -61,7 +69,13 @@ describe('compileFilter', () => {
 
 describe('filter URL state', () => {
   it('round-trips through URL parameters and keeps unrelated ones', () => {
-    const filter = { ...emptyFilter, services: ['gerrit', 'zuul'], project: 'openstack/nova', text: 'merge', topic: 'gerrit/#' };
+    const filter = {
+      ...emptyFilter,
+      services: ['gerrit', 'zuul'],
+      project: 'openstack/nova',
+      text: 'merge',
+      topic: 'gerrit/#',
+    };
     const params = filterToParams(filter, new URLSearchParams('broker=ws%3A%2F%2Fh%3A1%2Fmqtt&project=old'));
     expect(params.get('broker')).toBe('ws://h:1/mqtt');
     expect(params.get('service')).toBe('gerrit,zuul');

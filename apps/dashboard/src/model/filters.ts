@@ -9,11 +9,11 @@ export interface FilterState {
   readonly project: string;
   /** Change number, exact (a leading `#` is ignored). */
   readonly change: string;
-  /** Substring of any actor's name, case-insensitive. */
+  /** Substring of anyone's name, username or email in the event, case-insensitive. */
   readonly user: string;
   /** Substring of the CloudEvents type (`comment-added`, `zuul.`). */
   readonly type: string;
-  /** Free text: every whitespace-separated word must appear in the row's text. */
+  /** Free text: every whitespace-separated word must appear in the row's text or the payload's text. */
   readonly text: string;
   /** An MQTT topic filter (`gerrit/openstack/+/comment-added`, `zuul/#`). */
   readonly topic: string;
@@ -104,7 +104,7 @@ export function compileFilter(filter: FilterState): ItemPredicate {
   const change = filter.change.trim().replace(/^#/, '');
   if (change) tests.push((item) => item.rendered.keys.change === change);
   const user = filter.user.trim().toLowerCase();
-  if (user) tests.push((item) => item.rendered.actors.some((actor) => actor.toLowerCase().includes(user)));
+  if (user) tests.push((item) => item.people.includes(user));
   const type = filter.type.trim().toLowerCase();
   if (type) tests.push((item) => item.event.type.toLowerCase().includes(type));
   const words = filter.text.trim().toLowerCase().split(/\s+/).filter(Boolean);

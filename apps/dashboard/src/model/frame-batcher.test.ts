@@ -5,7 +5,10 @@ describe('FrameBatcher', () => {
   it('hands over everything received before a frame in one batch, one frame request per batch', () => {
     const frames: (() => void)[] = [];
     const batches: number[][] = [];
-    const batcher = new FrameBatcher<number>((batch) => batches.push(batch), (callback) => frames.push(callback));
+    const batcher = new FrameBatcher<number>(
+      (batch) => batches.push(batch),
+      (callback) => frames.push(callback),
+    );
     for (let n = 0; n < 500; n += 1) batcher.push(n);
     expect(frames).toHaveLength(1);
     expect(batches).toHaveLength(0);
@@ -23,7 +26,10 @@ describe('FrameBatcher', () => {
   it('flushNow delivers pending items and a later frame finds nothing to do', () => {
     const frames: (() => void)[] = [];
     const batches: number[][] = [];
-    const batcher = new FrameBatcher<number>((batch) => batches.push(batch), (callback) => frames.push(callback));
+    const batcher = new FrameBatcher<number>(
+      (batch) => batches.push(batch),
+      (callback) => frames.push(callback),
+    );
     batcher.push(1);
     batcher.flushNow();
     frames.shift()!();
@@ -37,11 +43,15 @@ describe('FrameBatcher with a minimum interval', () => {
     const frames: (() => void)[] = [];
     const delayed: { callback: () => void; ms: number }[] = [];
     const batches: number[][] = [];
-    const batcher = new FrameBatcher<number>((batch) => batches.push(batch), (callback) => frames.push(callback), {
-      minIntervalMs: 100,
-      now: () => clock,
-      delay: (callback, ms) => delayed.push({ callback, ms }),
-    });
+    const batcher = new FrameBatcher<number>(
+      (batch) => batches.push(batch),
+      (callback) => frames.push(callback),
+      {
+        minIntervalMs: 100,
+        now: () => clock,
+        delay: (callback, ms) => delayed.push({ callback, ms }),
+      },
+    );
     batcher.push(1);
     expect(frames).toHaveLength(1); // nothing handed over yet: no wait
     frames.shift()!();
@@ -63,11 +73,15 @@ describe('FrameBatcher with an interval chosen from the last batch', () => {
     const clock = 0;
     const frames: (() => void)[] = [];
     const waits: number[] = [];
-    const batcher = new FrameBatcher<number>(() => undefined, (callback) => frames.push(callback), {
-      minIntervalMs: (size) => (size > 10 ? 250 : 100),
-      now: () => clock,
-      delay: (_callback, ms) => waits.push(ms),
-    });
+    const batcher = new FrameBatcher<number>(
+      () => undefined,
+      (callback) => frames.push(callback),
+      {
+        minIntervalMs: (size) => (size > 10 ? 250 : 100),
+        now: () => clock,
+        delay: (_callback, ms) => waits.push(ms),
+      },
+    );
     for (let n = 0; n < 50; n += 1) batcher.push(n);
     frames.shift()!();
     batcher.push(51);

@@ -41,7 +41,10 @@ export function gerritFields(data: unknown): GerritFields {
     change: text(pick(change, 'number')),
     changeUrl: text(pick(change, 'url')),
     subject: text(pick(change, 'subject')),
-    project: text(pick(change, 'project')) ?? text(pick(data, 'refUpdate', 'project')) ?? text(pick(data, 'projectName')),
+    project:
+      text(pick(change, 'project')) ??
+      text(pick(data, 'refUpdate', 'project')) ??
+      text(pick(data, 'projectName')),
     branch: text(pick(change, 'branch')),
     owner: accountName(pick(change, 'owner')),
     patchSet: text(pick(data, 'patchSet', 'number')),
@@ -53,6 +56,9 @@ export function gerritFields(data: unknown): GerritFields {
 /** "2" → "+2", "-1" → "−1" (U+2212, as typography and screen readers expect). */
 export function signedVote(raw: string): { value: string; sign: GerritVote['sign'] } {
   const value = Number(raw);
-  if (!Number.isFinite(value) || value === 0) return { value: raw === '' ? '0' : raw.replace(/^-/, '\u2212'), sign: 'zero' };
-  return value > 0 ? { value: `+${value}`, sign: 'positive' } : { value: `\u2212${Math.abs(value)}`, sign: 'negative' };
+  if (!Number.isFinite(value) || value === 0)
+    return { value: raw === '' ? '0' : raw.replace(/^-/, '\u2212'), sign: 'zero' };
+  return value > 0
+    ? { value: `+${value}`, sign: 'positive' }
+    : { value: `\u2212${Math.abs(value)}`, sign: 'negative' };
 }

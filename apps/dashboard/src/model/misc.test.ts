@@ -14,7 +14,9 @@ describe('jsonPath', () => {
 
 describe('toNdjson', () => {
   it('writes one parseable line per event', () => {
-    const lines = toNdjson([makeItem({ seq: 1 }), makeItem({ seq: 2 })]).trimEnd().split('\n');
+    const lines = toNdjson([makeItem({ seq: 1 }), makeItem({ seq: 2 })])
+      .trimEnd()
+      .split('\n');
     expect(lines).toHaveLength(2);
     expect((JSON.parse(lines[1]!) as { event: { id: string } }).event.id).toBe('id-2');
   });
@@ -43,9 +45,19 @@ describe('BrokerHealth', () => {
   it("reads the broker's JSON stats record per node", () => {
     const health = new BrokerHealth();
     const stats = (received: number) =>
-      JSON.stringify({ uptime: 12, clients: { connected: 4 }, messages: { received, sent: received * 2, dropped: { queue: 1, invalid: 2 } } });
+      JSON.stringify({
+        uptime: 12,
+        clients: { connected: 4 },
+        messages: { received, sent: received * 2, dropped: { queue: 1, invalid: 2 } },
+      });
     health.record('$SYS/firehose/node-a/stats', stats(100), 0);
     health.record('$SYS/firehose/node-a/stats', stats(300), 2_000);
-    expect(health.summary()).toEqual({ clients: 4, inPerSecond: 100, outPerSecond: 200, dropped: 3, uptimeSeconds: 12 });
+    expect(health.summary()).toEqual({
+      clients: 4,
+      inPerSecond: 100,
+      outPerSecond: 200,
+      dropped: 3,
+      uptimeSeconds: 12,
+    });
   });
 });

@@ -18,7 +18,10 @@ export const MAX_RETENTION = 200_000;
  * stands for the page's host. `?retain=` sets the
  * retention cap, `?group=0` turns burst collapsing off.
  */
-export function readPageConfig(location: { search: string; hostname: string; protocol: string }, served?: string): PageConfig {
+export function readPageConfig(
+  location: { search: string; hostname: string; protocol: string },
+  served?: string,
+): PageConfig {
   const params = new URLSearchParams(location.search);
   const secure = location.protocol === 'https:';
   const host = location.hostname.includes(':') ? `[${location.hostname}]` : location.hostname || 'localhost';
@@ -26,6 +29,7 @@ export function readPageConfig(location: { search: string; hostname: string; pro
   const broker = (params.get('broker')?.trim() || served?.trim() || fallback).replaceAll('{host}', host);
   const retainText = params.get('retain');
   const retain = retainText === null ? DEFAULT_RETENTION : Number(retainText);
-  const retention = Number.isInteger(retain) && retain > 0 ? Math.min(retain, MAX_RETENTION) : DEFAULT_RETENTION;
+  const retention =
+    Number.isInteger(retain) && retain > 0 ? Math.min(retain, MAX_RETENTION) : DEFAULT_RETENTION;
   return { broker, retention, grouping: params.get('group') !== '0' };
 }

@@ -52,7 +52,12 @@ export class RateTracker {
     const window = Math.max(1, Math.round(this.#windowMs / SECOND));
     const points: number[] = [];
     // Aligned to the step so points do not jitter between redraws; the newest point is `now`.
-    for (let second = Math.ceil((last - this.#historyMs / SECOND) / step) * step; second < last; second += step) points.push(second);
+    for (
+      let second = Math.ceil((last - this.#historyMs / SECOND) / step) * step;
+      second < last;
+      second += step
+    )
+      points.push(second);
     points.push(last);
     const oldest = (points[0] ?? last) - window;
     const perMinute = 60 / window;
@@ -61,7 +66,8 @@ export class RateTracker {
       for (const second of perSecond.keys()) if (second <= oldest) perSecond.delete(second);
       return points.map((point) => {
         let total = 0;
-        for (let second = point - window + 1; second <= point; second += 1) total += perSecond.get(second) ?? 0;
+        for (let second = point - window + 1; second <= point; second += 1)
+          total += perSecond.get(second) ?? 0;
         return total * perMinute;
       });
     });

@@ -11,7 +11,10 @@ describe('RowMap', () => {
 
   it('inserts child lines under expanded rows', () => {
     // rows 0..4; row 1 expanded with 2 children, row 3 with 1
-    const map = new RowMap(5, [{ position: 3, children: 1 }, { position: 1, children: 2 }]);
+    const map = new RowMap(5, [
+      { position: 3, children: 1 },
+      { position: 1, children: 2 },
+    ]);
     expect(map.total).toBe(8);
     const lines = Array.from({ length: 8 }, (_, line) => map.at(line));
     expect(lines).toEqual([

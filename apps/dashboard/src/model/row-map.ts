@@ -22,7 +22,9 @@ export class RowMap {
 
   constructor(rowCount: number, expansions: readonly Expansion[]) {
     this.#expansions = expansions
-      .filter((expansion) => expansion.position >= 0 && expansion.position < rowCount && expansion.children > 0)
+      .filter(
+        (expansion) => expansion.position >= 0 && expansion.position < rowCount && expansion.children > 0,
+      )
       .sort((a, b) => a.position - b.position);
     this.total = rowCount + this.#expansions.reduce((sum, expansion) => sum + expansion.children, 0);
   }
@@ -34,7 +36,8 @@ export class RowMap {
     for (const expansion of this.#expansions) {
       const rowLine = expansion.position + extra;
       if (line <= rowLine) break;
-      if (line <= rowLine + expansion.children) return { position: expansion.position, child: line - rowLine - 1 };
+      if (line <= rowLine + expansion.children)
+        return { position: expansion.position, child: line - rowLine - 1 };
       extra += expansion.children;
     }
     return { position: line - extra, child: undefined };

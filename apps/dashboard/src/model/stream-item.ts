@@ -1,4 +1,5 @@
 import type { FirehoseEvent } from '@firehose/protocol';
+import { peopleOf } from '@firehose/schema';
 
 /** What the schema's `render()` gives the dashboard (the `Rendered` contract of `@firehose/schema`). */
 export interface RenderedText {
@@ -22,8 +23,44 @@ export interface StreamItem {
   readonly receivedAt: number;
   /** Milliseconds since the epoch of the envelope's `time` (receivedAt when unparsable). */
   readonly eventTime: number;
-  /** Lower-cased text the free-text filter searches: topic, type, summary, actors, keys. */
+  /** Lower-cased text the free-text filter searches: topic, type, summary, actors, keys, payload text. */
   readonly search: string;
+  /** Lower-cased names, usernames and emails of everyone the event mentions: what the User filter matches. */
+  readonly people: string;
+  /** For Zuul reports: attempt, time in queue and the previous event of the same change (set on arrival). */
+  readonly zuul?: ZuulContext | undefined;
+}
+
+/** What a Zuul row adds from the events before it (see `ChangeIndex`). */
+export interface ZuulContext {
+  /** 1 for the first run of this change and patchset in this pipeline, 2 after a recheck, … */
+  readonly attempt: number;
+  /** Milliseconds since the item was enqueued, when known. */
+  readonly queuedMs: number | undefined;
+  /** The data of the previous Zuul event of the same change, for the detail pane's diff. */
+  readonly previousData: unknown;
+  readonly previousType: string | undefined;
+}
+
+/** Payload text the free-text search also looks at (comment, subject, commit message…), bounded. */
+const PAYLOAD_TEXT_LIMIT = 4000;
+
+function payloadText(data: unknown): string {
+  const parts: string[] = [];
+  let length = 0;
+  const visit = (value: unknown, depth: number): void => {
+    if (length >= PAYLOAD_TEXT_LIMIT || depth > 6) return;
+    if (typeof value === 'string') {
+      parts.push(value);
+      length += value.length;
+    } else if (Array.isArray(value)) {
+      for (const element of value) visit(element, depth + 1);
+    } else if (value !== null && typeof value === 'object') {
+      for (const nested of Object.values(value as Record<string, unknown>)) visit(nested, depth + 1);
+    }
+  };
+  visit(data, 0);
+  return parts.join('\n').slice(0, PAYLOAD_TEXT_LIMIT);
 }
 
 /** Inputs for {@link createStreamItem}; split out so tests can build items without a broker. */
@@ -43,7 +80,16 @@ export function createStreamItem(input: StreamItemInput): StreamItem {
   const keyText = Object.values(rendered.keys)
     .filter((value): value is string => typeof value === 'string')
     .join(' ');
-  const search = [topic, event.type, rendered.summary, rendered.actors.join(' '), keyText, event.subject ?? '']
+  const people = [...rendered.actors, ...peopleOf(event.data)].join('\n').toLowerCase();
+  const search = [
+    topic,
+    event.type,
+    rendered.summary,
+    rendered.actors.join(' '),
+    keyText,
+    event.subject ?? '',
+    payloadText(event.data),
+  ]
     .join('\n')
     .toLowerCase();
   return {
@@ -55,5 +101,6 @@ export function createStreamItem(input: StreamItemInput): StreamItem {
     receivedAt: input.receivedAt,
     eventTime: Number.isFinite(parsed) ? parsed : input.receivedAt,
     search,
+    people,
   };
 }

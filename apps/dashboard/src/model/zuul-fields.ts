@@ -55,6 +55,7 @@ export function resultTone(result: string | undefined): 'good' | 'bad' | 'neutra
   if (!result) return 'neutral';
   const upper = result.toUpperCase();
   if (upper === 'SUCCESS' || upper === 'OK' || upper === 'MERGED') return 'good';
-  if (/FAIL|ERROR|TIMED_OUT|POST_FAILURE|RETRY_LIMIT|UNREACHABLE|MERGE_CONFLICT|NODE_FAILURE/.test(upper)) return 'bad';
+  if (/FAIL|ERROR|TIMED_OUT|POST_FAILURE|RETRY_LIMIT|UNREACHABLE|MERGE_CONFLICT|NODE_FAILURE/.test(upper))
+    return 'bad';
   return 'neutral';
 }

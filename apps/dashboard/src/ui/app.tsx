@@ -14,7 +14,9 @@ import { FilterBar } from './filter-bar.js';
 import { formatCount } from './format-time.js';
 import { HealthPanel } from './health-panel.js';
 import { RatesChart } from './rates-chart.js';
+import { SidePanels } from './side-panels.js';
 import { StreamList, type Selection } from './stream-list.js';
+import { ThemeToggle } from './theme-toggle.js';
 import { useTick } from './use-store.js';
 
 export interface AppProps {
@@ -40,18 +42,23 @@ export function App({ store, status, config }: AppProps) {
   const [expanded, setExpanded] = useState<ReadonlySet<number>>(new Set());
   const [pausedBy, setPausedBy] = useState<'user' | 'scroll' | undefined>(undefined);
   const [toTop, setToTop] = useState(0);
+  // While paused the rows' "N s ago" stay as they were: they sit in a live region, and a ticking
+  // clock there makes a screen reader announce every row every second.
+  const [pausedAt, setPausedAt] = useState<number | undefined>(undefined);
   useEffect(() => status.onStateChange(() => setStateVersion((version) => version + 1)), [status]);
 
   const pause = useCallback(
     (reason: 'user' | 'scroll') => {
       store.pause();
       setPausedBy(reason);
+      setPausedAt(Date.now());
     },
     [store],
   );
   const resume = useCallback(() => {
     store.resume();
     setPausedBy(undefined);
+    setPausedAt(undefined);
     setToTop((count) => count + 1);
   }, [store]);
   const togglePause = useCallback(() => (store.paused ? resume() : pause('user')), [store, pause, resume]);
@@ -109,22 +116,39 @@ export function App({ store, status, config }: AppProps) {
   const healthSummary = useMemo(() => status.health.summary(), [now, status]);
   const healthEntries = useMemo(() => status.health.entries(), [now, status]);
   const paused = store.paused;
+  const rowsNow = paused && pausedAt !== undefined ? pausedAt : now;
+  const live = status.state === 'connected';
 
   const empty =
     status.state === 'down' ? (
       <>
-        <strong>Cannot reach the broker at {config.broker}.</strong> Check that it is running (<code>pnpm demo</code> starts
-        one), or open this page with <code>?broker=ws://host:port/mqtt</code>. The dashboard keeps retrying.
+        <strong>Cannot reach the broker at {config.broker}.</strong> Check that it is running (
+        <code>pnpm demo</code> starts one), or open this page with <code>?broker=ws://host:port/mqtt</code>.
+        The dashboard keeps retrying.
       </>
     ) : counts.received === 0 ? (
       <>
-        <strong>Waiting for events.</strong> Nothing has been published on this broker since the page opened. Start the
-        demo publishers (<code>pnpm demo</code>) or publish one with <code>firehose pub</code>.
+        <strong>Waiting for events.</strong> Nothing has been published on this broker since the page opened.
+        Start the demo publishers (<code>pnpm demo</code>) or publish one with <code>firehose pub</code>.
       </>
     ) : !isEmptyFilter(filter) ? (
       <>
         <strong>No retained event matches these filters.</strong> Loosen them, or{' '}
-        <button type="button" onClick={() => setFilter({ ...filter, services: [], project: '', change: '', user: '', type: '', text: '', topic: '' })}>
+        <button
+          type="button"
+          onClick={() =>
+            setFilter({
+              ...filter,
+              services: [],
+              project: '',
+              change: '',
+              user: '',
+              type: '',
+              text: '',
+              topic: '',
+            })
+          }
+        >
           clear all filters
         </button>
         .
@@ -134,7 +158,7 @@ export function App({ store, status, config }: AppProps) {
     );
 
   return (
-    <div class="app">
+    <div class="app" data-tick={now}>
       <header class="top">
         <h1>
           firehose <span class="muted">live</span>
@@ -163,17 +187,31 @@ export function App({ store, status, config }: AppProps) {
           )}
         </dl>
         <div class="controls">
-          <button type="button" class="pause" aria-pressed={paused} aria-keyshortcuts="p" onClick={togglePause}>
+          <button
+            type="button"
+            class="pause"
+            aria-pressed={paused}
+            aria-keyshortcuts="p"
+            onClick={togglePause}
+          >
             {paused ? '▶ Resume' : '❚❚ Pause'} <kbd>p</kbd>
           </button>
           {paused && (
-            <button type="button" class="new-badge" onClick={resume} aria-label={`${counts.newWhilePaused} new events; resume and jump to live`}>
+            <button
+              type="button"
+              class="new-badge"
+              onClick={resume}
+              aria-label={`${counts.newWhilePaused} new events; resume and jump to live`}
+            >
               {formatCount(counts.newWhilePaused)} new
             </button>
           )}
           <label class="toggle">
-            <input type="checkbox" checked={store.grouping} onChange={(event) => {
-                store.setGrouping((event.currentTarget).checked);
+            <input
+              type="checkbox"
+              checked={store.grouping}
+              onChange={(event) => {
+                store.setGrouping(event.currentTarget.checked);
                 setStateVersion((version) => version + 1);
               }}
             />
@@ -182,21 +220,26 @@ export function App({ store, status, config }: AppProps) {
           <button type="button" onClick={exportNdjson} disabled={counts.shown === 0}>
             Export NDJSON
           </button>
+          <ThemeToggle />
         </div>
       </header>
       <FilterBar filter={filter} services={services} perService={counts.perService} onChange={setFilter} />
       <main class="layout">
         <section class="stream-panel" aria-label="Stream">
-          <p class="stream-state muted" aria-live="polite">
-            {paused
-              ? pausedBy === 'scroll'
-                ? 'Paused while you scroll: scroll to the top or press Resume to go live.'
-                : 'Paused: events keep arriving and are counted; Resume jumps to live.'
-              : 'Live, newest first.'}
+          <p class="stream-state muted" aria-live="polite" data-live={String(live && !paused)}>
+            {!live
+              ? status.state === 'connecting'
+                ? 'Connecting to the broker…'
+                : 'Not live: the link to the broker is down and the dashboard is reconnecting; events published meanwhile are missed.'
+              : paused
+                ? pausedBy === 'scroll'
+                  ? 'Paused while you scroll: scroll to the top or press Resume to go live.'
+                  : 'Paused: events keep arriving and are counted; Resume jumps to live.'
+                : 'Live, newest first.'}
           </p>
           <StreamList
             store={store}
-            now={now}
+            now={rowsNow}
             selection={selection}
             expanded={expanded}
             onSelect={setSelection}
@@ -210,28 +253,31 @@ export function App({ store, status, config }: AppProps) {
             empty={empty}
           />
         </section>
-        <div class="side">
-          {detail && (
-            <DetailPane
-              item={detail.item}
-              burst={detail.burst}
-              onPick={(item) => setDetail({ ...detail, item })}
-              onClose={() => setDetail(undefined)}
-            />
-          )}
-          <section aria-labelledby="rates-heading" class="panel">
-            <h2 id="rates-heading">Rates</h2>
-            <RatesChart series={rates} />
-          </section>
-          <section aria-labelledby="health-heading" class="panel">
-            <h2 id="health-heading">Broker health</h2>
-            <HealthPanel summary={healthSummary} entries={healthEntries} state={status.state} />
-          </section>
-          <section aria-labelledby="catalogue-heading" class="panel">
-            <h2 id="catalogue-heading">Catalogue</h2>
-            <CatalogueTable rows={catalogue} now={now} connected={status.state === 'connected'} />
-          </section>
-        </div>
+        <SidePanels
+          detail={
+            detail && (
+              <DetailPane
+                item={detail.item}
+                burst={detail.burst}
+                onPick={(item) => setDetail({ ...detail, item })}
+                onClose={() => setDetail(undefined)}
+              />
+            )
+          }
+          panels={[
+            { id: 'rates', title: 'Rates', body: <RatesChart series={rates} /> },
+            {
+              id: 'health',
+              title: 'Broker health',
+              body: <HealthPanel summary={healthSummary} entries={healthEntries} state={status.state} />,
+            },
+            {
+              id: 'catalogue',
+              title: 'Catalogue',
+              body: <CatalogueTable rows={catalogue} now={now} connected={live} />,
+            },
+          ]}
+        />
       </main>
     </div>
   );

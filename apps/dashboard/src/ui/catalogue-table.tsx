@@ -1,4 +1,4 @@
-import type { CatalogueRow } from '../model/catalogue.js';
+import { groupByService, type CatalogueRow } from '../model/catalogue.js';
 import { formatCount, formatRate, formatRelative, formatUtc } from './format-time.js';
 
 export interface CatalogueTableProps {
@@ -18,13 +18,17 @@ export function CatalogueTable({ rows, now, connected }: CatalogueTableProps) {
       </p>
     );
   }
+  const groups = groupByService(rows);
   return (
-    <div class="table-scroll">
-      <table class="catalogue">
-        <caption class="sr-only">Event types and topics seen by the broker</caption>
+    // Focusable so a keyboard can scroll it.
+    <div class="table-scroll" tabIndex={0} role="region" aria-label="Catalogue, by service">
+      <table class="catalogue catalogue-tree">
+        <caption class="sr-only">
+          Event types and topics seen by the broker, by service, with each service's totals
+        </caption>
         <thead>
           <tr>
-            <th scope="col">Type or topic</th>
+            <th scope="col">Service, type or topic</th>
             <th scope="col">Status</th>
             <th scope="col" class="num">
               Count
@@ -35,31 +39,54 @@ export function CatalogueTable({ rows, now, connected }: CatalogueTableProps) {
             <th scope="col">Last seen</th>
           </tr>
         </thead>
-        <tbody>
-          {rows.map((row) => (
-            <tr key={row.id} class={[row.status, row.invalid > 0 ? 'has-invalid' : ''].join(' ')}>
-              <th scope="row">
-                <code>{row.name}</code>
+        {groups.map((group) => (
+          <tbody key={group.service} data-service={group.service}>
+            <tr class="service-row">
+              <th scope="rowgroup">
+                {group.service} <span class="muted">({group.rows.length})</span>
               </th>
               <td>
-                {row.status === 'undeclared' ? <strong>⚠ undeclared</strong> : 'declared'}
-                {row.invalid > 0 && <strong class="invalid"> ⚠ {formatCount(row.invalid)} invalid</strong>}
-              </td>
-              <td class="num">{formatCount(row.count)}</td>
-              <td class="num">{formatRate(row.rate)}</td>
-              <td>
-                {row.lastSeen === undefined ? (
-                  '–'
-                ) : (
-                  <time dateTime={new Date(row.lastSeen).toISOString()} title={formatUtc(row.lastSeen)}>
-                    {formatRelative(row.lastSeen, now)}
-                  </time>
+                {group.undeclared > 0 && <strong>⚠ {group.undeclared} undeclared</strong>}
+                {group.invalid > 0 && (
+                  <strong class="invalid"> ⚠ {formatCount(group.invalid)} invalid</strong>
                 )}
               </td>
+              <td class="num" data-total="count">
+                {formatCount(group.count)}
+              </td>
+              <td class="num">{formatRate(group.rate)}</td>
+              <td>{lastSeen(group.lastSeen, now)}</td>
             </tr>
-          ))}
-        </tbody>
+            {group.rows.map((row) => (
+              <tr
+                key={row.id}
+                class={['type-row', row.status, row.invalid > 0 ? 'has-invalid' : ''].join(' ')}
+              >
+                <th scope="row">
+                  <code>{row.name}</code>
+                </th>
+                <td>
+                  {row.status === 'undeclared' ? <strong>⚠ undeclared</strong> : 'declared'}
+                  {row.invalid > 0 && <strong class="invalid"> ⚠ {formatCount(row.invalid)} invalid</strong>}
+                </td>
+                <td class="num">{formatCount(row.count)}</td>
+                <td class="num">{formatRate(row.rate)}</td>
+                <td>{lastSeen(row.lastSeen, now)}</td>
+              </tr>
+            ))}
+          </tbody>
+        ))}
       </table>
     </div>
+  );
+}
+
+function lastSeen(at: number | undefined, now: number) {
+  return at === undefined ? (
+    '–'
+  ) : (
+    <time dateTime={new Date(at).toISOString()} title={formatUtc(at)}>
+      {formatRelative(at, now)}
+    </time>
   );
 }

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { StreamItem } from '../model/stream-item.js';
 import { copyText } from './clipboard.js';
 import { formatUtc } from './format-time.js';
+import { jsonDiff } from '../model/json-diff.js';
 import { JsonTree } from './json-tree.js';
 import { ServiceBadge } from './service-badge.js';
 
@@ -25,12 +26,18 @@ export function DetailPane({ item, burst, onPick, onClose }: DetailPaneProps) {
   useEffect(() => heading.current?.focus(), []);
 
   const copy = async (what: string, text: string) => {
-    setStatus((await copyText(text)) ? `Copied ${what}.` : `Could not copy ${what}; select it in the tree instead.`);
+    setStatus(
+      (await copyText(text)) ? `Copied ${what}.` : `Could not copy ${what}; select it in the tree instead.`,
+    );
   };
   const record = { topic: item.topic, ...item.event };
 
   return (
-    <aside class="detail" aria-labelledby="detail-heading" onKeyDown={(event) => event.key === 'Escape' && onClose()}>
+    <aside
+      class="detail"
+      aria-labelledby="detail-heading"
+      onKeyDown={(event) => event.key === 'Escape' && onClose()}
+    >
       <header class="detail-head">
         <h2 id="detail-heading" ref={heading} tabIndex={-1}>
           Event details
@@ -64,6 +71,7 @@ export function DetailPane({ item, burst, onPick, onClose }: DetailPaneProps) {
           </>
         )}
       </dl>
+      {item.zuul?.previousData !== undefined && <ChangeDiff item={item} />}
       {burst.length > 1 && (
         <nav aria-label="Events in this burst" class="burst-list">
           <ol>
@@ -90,5 +98,34 @@ export function DetailPane({ item, burst, onPick, onClose }: DetailPaneProps) {
       </div>
       <JsonTree value={record} selectedPath={path} onSelectPath={setPath} />
     </aside>
+  );
+}
+
+/** What changed since the previous Zuul event of the same change (job results, action, times). */
+function ChangeDiff({ item }: { item: StreamItem }) {
+  const changes = jsonDiff(item.zuul?.previousData, item.event.data);
+  const show = (value: unknown) =>
+    value === undefined ? '∅' : typeof value === 'string' ? value : JSON.stringify(value);
+  return (
+    <section aria-labelledby="diff-heading" class="change-diff">
+      <h3 id="diff-heading" class="sr-only">
+        Changes since the previous event of this change
+      </h3>
+      <p class="muted">
+        Since the previous event of this change{item.zuul?.previousType ? ` (${item.zuul.previousType})` : ''}
+        : {changes.length === 0 ? 'no change.' : ''}
+      </p>
+      {changes.length > 0 && (
+        <ul class="diff">
+          {changes.map((change) => (
+            <li key={change.path}>
+              <span class="diff-path">{change.path.replace(/^\$\./, '')}</span>{' '}
+              <span class="diff-was">{show(change.before)}</span> →{' '}
+              <span class="diff-now">{show(change.after)}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
   );
 }

@@ -43,7 +43,12 @@ export function FilterBar({ filter, services, perService, onChange }: FilterBarP
   };
 
   return (
-    <form class="filters" role="search" aria-label="Filter the stream" onSubmit={(event) => event.preventDefault()}>
+    <form
+      class="filters"
+      role="search"
+      aria-label="Filter the stream"
+      onSubmit={(event) => event.preventDefault()}
+    >
       <fieldset class="services">
         <legend>Services</legend>
         {allServices.length === 0 && <span class="muted">none seen yet</span>}
@@ -54,7 +59,7 @@ export function FilterBar({ filter, services, perService, onChange }: FilterBarP
               name="service"
               value={service}
               checked={filter.services.includes(service)}
-              onChange={(event) => toggleService(service, (event.currentTarget).checked)}
+              onChange={(event) => toggleService(service, event.currentTarget.checked)}
             />
             {service}
             {/* The count changes every second; kept out of the checkbox's accessible name. */}
@@ -74,14 +79,18 @@ export function FilterBar({ filter, services, perService, onChange }: FilterBarP
             placeholder={placeholder}
             aria-invalid={key === 'topic' && topicProblem !== undefined}
             aria-describedby={key === 'topic' && topicProblem ? 'topic-problem' : undefined}
-            onInput={(event) => setDraft({ ...draft, [key]: (event.currentTarget).value })}
+            onInput={(event) => setDraft({ ...draft, [key]: event.currentTarget.value })}
             onKeyDown={(event) => {
               if (event.key === 'Enter') onChange(draft);
             }}
           />
         </label>
       ))}
-      <button type="button" disabled={isEmptyFilter(filter) && isEmptyFilter(draft)} onClick={() => onChange(emptyFilter)}>
+      <button
+        type="button"
+        disabled={isEmptyFilter(filter) && isEmptyFilter(draft)}
+        onClick={() => onChange(emptyFilter)}
+      >
         Clear filters
       </button>
       {topicProblem && (

@@ -35,3 +35,12 @@ export function formatRate(value: number): string {
   if (value < 100) return value.toFixed(1);
   return String(Math.round(value));
 }
+
+/** A duration for a row: `45 s`, `4 min 12 s`, `2 h 5 min`. */
+export function formatDuration(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min ${seconds % 60} s`;
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}

@@ -8,13 +8,20 @@ export interface HealthPanelProps {
   readonly state: ConnectionState;
 }
 
-const show = (value: number | undefined, format: (value: number) => string) => (value === undefined ? '–' : format(value));
+const show = (value: number | undefined, format: (value: number) => string) =>
+  value === undefined ? '–' : format(value);
 
 /** Broker health from `$SYS/firehose/...`. */
-export function HealthPanel({ summary, entries, state }: HealthPanelProps) {
+export function HealthPanel({ summary: latest, entries, state }: HealthPanelProps) {
+  // Numbers from before the link dropped are not the broker's numbers now: show none until it is back.
+  const stale = state !== 'connected' && entries.length > 0;
+  const summary = stale
+    ? { clients: undefined, inPerSecond: undefined, outPerSecond: undefined, dropped: undefined }
+    : latest;
   return (
     <div class="health">
-      <dl class="stats">
+      {stale && <p class="stale-note">Not connected: the statistics come back with the broker.</p>}
+      <dl class="stats" data-stale={stale ? '' : undefined}>
         <div>
           <dt>Clients</dt>
           <dd data-stat="clients">{show(summary.clients, formatCount)}</dd>
@@ -32,7 +39,7 @@ export function HealthPanel({ summary, entries, state }: HealthPanelProps) {
           <dd data-stat="dropped">{show(summary.dropped, formatCount)}</dd>
         </div>
       </dl>
-      {entries.length === 0 ? (
+      {stale ? null : entries.length === 0 ? (
         <p class="empty">
           {state === 'connected'
             ? 'Waiting for the broker’s statistics on $SYS/firehose/# (published every sys.interval seconds).'

@@ -1,3 +1,5 @@
+import type { ComponentChildren } from 'preact';
+import { useState } from 'preact/hooks';
 import { jsonPath } from '../model/json-path.js';
 
 export interface JsonTreeProps {
@@ -41,30 +43,25 @@ function JsonNode({ name, value, path, depth, selectedPath, onSelectPath }: Node
       : Object.entries(value as Record<string, unknown>);
     const brackets = Array.isArray(value) ? ['[', ']'] : ['{', '}'];
     return (
-      <details class="json-node" open={depth < 3}>
-        <summary>
-          {label}
-          {label && ': '}
-          <span class="muted">
-            {brackets[0]}
-            {children.length} {Array.isArray(value) ? 'items' : 'keys'}
-            {brackets[1]}
-          </span>
-        </summary>
-        <div class="json-children">
-          {children.map(([key, child]) => (
-            <JsonNode
-              key={String(key)}
-              name={key}
-              value={child}
-              path={[...path, key]}
-              depth={depth + 1}
-              selectedPath={selectedPath}
-              onSelectPath={onSelectPath}
-            />
-          ))}
-        </div>
-      </details>
+      <JsonBranch
+        label={label}
+        depth={depth}
+        count={children.length}
+        isArray={Array.isArray(value)}
+        brackets={brackets}
+      >
+        {children.map(([key, child]) => (
+          <JsonNode
+            key={String(key)}
+            name={key}
+            value={child}
+            path={[...path, key]}
+            depth={depth + 1}
+            selectedPath={selectedPath}
+            onSelectPath={onSelectPath}
+          />
+        ))}
+      </JsonBranch>
     );
   }
   return (
@@ -72,6 +69,36 @@ function JsonNode({ name, value, path, depth, selectedPath, onSelectPath }: Node
       {label}
       {label && ': '}
       <span class={`json-${value === null ? 'null' : typeof value}`}>{JSON.stringify(value)}</span>
+    </div>
+  );
+}
+
+interface BranchProps {
+  readonly label: ComponentChildren;
+  readonly depth: number;
+  readonly count: number;
+  readonly isArray: boolean;
+  readonly brackets: string[];
+  readonly children: ComponentChildren;
+}
+
+/**
+ * An object or array: its key (a button that selects the path) beside a separate expand button.
+ * Not a <details>: a button inside its <summary> would be a control nested in a control.
+ */
+function JsonBranch({ label, depth, count, isArray, brackets, children }: BranchProps) {
+  const [open, setOpen] = useState(depth < 3);
+  return (
+    <div class="json-node" data-open={open ? '' : undefined}>
+      {label}
+      {label && ': '}
+      <button type="button" class="json-toggle" aria-expanded={open} onClick={() => setOpen(!open)}>
+        <span aria-hidden="true">{open ? '▾' : '▸'} </span>
+        {brackets[0]}
+        {count} {isArray ? 'items' : 'keys'}
+        {brackets[1]}
+      </button>
+      {open && <div class="json-children">{children}</div>}
     </div>
   );
 }

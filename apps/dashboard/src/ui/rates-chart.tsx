@@ -39,7 +39,12 @@ export function RatesChart({ series }: RatesChartProps) {
         scales: { x: { time: true }, y: { range: (_self, _min, max) => [0, Math.max(10, max * 1.1)] } },
         axes: [
           { stroke: '#555', grid: { stroke: '#eee' } },
-          { stroke: '#555', grid: { stroke: '#eee' }, size: 56, values: (_self, ticks) => ticks.map((tick) => String(Math.round(tick))) },
+          {
+            stroke: '#555',
+            grid: { stroke: '#eee' },
+            size: 56,
+            values: (_self, ticks) => ticks.map((tick) => String(Math.round(tick))),
+          },
         ],
         series: [
           { label: 'time (UTC)' },
@@ -49,7 +54,8 @@ export function RatesChart({ series }: RatesChartProps) {
             width: 2,
             // A dash pattern per series, so lines differ by more than colour.
             dash: index % 3 === 0 ? undefined : index % 3 === 1 ? [6, 3] : [2, 3],
-            value: (_self: uPlot, value: number | null) => (value === null ? '–' : `${formatRate(value)}/min`),
+            value: (_self: uPlot, value: number | null) =>
+              value === null ? '–' : `${formatRate(value)}/min`,
           })),
         ],
       },
@@ -61,7 +67,9 @@ export function RatesChart({ series }: RatesChartProps) {
   useEffect(() => {
     const element = container.current;
     if (!element) return;
-    const observer = new ResizeObserver(() => chart.current?.setSize({ width: Math.max(200, element.clientWidth), height: HEIGHT }));
+    const observer = new ResizeObserver(() =>
+      chart.current?.setSize({ width: Math.max(200, element.clientWidth), height: HEIGHT }),
+    );
     observer.observe(element);
     return () => {
       observer.disconnect();
@@ -73,7 +81,9 @@ export function RatesChart({ series }: RatesChartProps) {
   return (
     <figure class="rates">
       <div ref={container} class="rates-canvas" role="img" aria-label={describe(series)} />
-      <figcaption class="muted">Messages per minute per service (each point counts the minute before it), last 5 minutes, UTC.</figcaption>
+      <figcaption class="muted">
+        Messages per minute per service (each point counts the minute before it), last 5 minutes, UTC.
+      </figcaption>
     </figure>
   );
 }

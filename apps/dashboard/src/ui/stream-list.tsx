@@ -1,4 +1,4 @@
-import { useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { RowMap, type Expansion, type RowRef } from '../model/row-map.js';
 import type { StreamStore } from '../model/stream-store.js';
 import type { StreamEntry } from '../model/stream-view.js';
@@ -109,7 +109,8 @@ export function StreamList(props: StreamListProps) {
     if (!element) return;
     const top = target * ROW_HEIGHT;
     if (top < element.scrollTop) element.scrollTop = top;
-    else if (top + ROW_HEIGHT > element.scrollTop + element.clientHeight) element.scrollTop = top + ROW_HEIGHT - element.clientHeight;
+    else if (top + ROW_HEIGHT > element.scrollTop + element.clientHeight)
+      element.scrollTop = top + ROW_HEIGHT - element.clientHeight;
   };
 
   const onKeyDown = (event: KeyboardEvent) => {
@@ -151,37 +152,57 @@ export function StreamList(props: StreamListProps) {
   };
 
   const busy = store.lastBatchSize > BUSY_BATCH;
+  const selectedLabel = useSelectedLabel(
+    selection === undefined ? undefined : rowDomId(selection.id, selection.child),
+  );
   const selectedLine = lineOfSelection();
   const activeId =
-    selection && selectedLine >= first && selectedLine < last ? rowDomId(selection.id, selection.child) : undefined;
+    selection && selectedLine >= first && selectedLine < last
+      ? rowDomId(selection.id, selection.child)
+      : undefined;
 
   return (
-    <div
-      ref={scroller}
-      class="stream"
-      role="log"
-      aria-label="Event stream, newest first"
-      // A log announces additions; under a firehose that would drown a screen reader, so only
-      // a calm stream is announced (the selection stays navigable with the arrow keys).
-      aria-live={busy ? 'off' : 'polite'}
-      aria-activedescendant={activeId}
-      tabIndex={0}
-      data-rows={rows.total}
-      data-busy={busy ? '' : undefined}
-      onKeyDown={onKeyDown}
-      onScroll={(event) => {
-        const top = (event.currentTarget).scrollTop;
-        setScrollTop(top);
-        props.onScrollAway(top > ROW_HEIGHT / 2);
-      }}
-    >
-      {rows.total === 0 ? (
-        <div class="empty">{props.empty}</div>
-      ) : (
-        <div class="spacer" style={{ height: `${rows.total * ROW_HEIGHT}px` }}>
-          {mounted}
-        </div>
-      )}
-    </div>
+    <>
+      <div
+        ref={scroller}
+        class="stream"
+        role="log"
+        aria-label="Event stream, newest first"
+        // A log announces additions; under a firehose that would drown a screen reader, so only
+        // a calm stream is announced (the selection stays navigable with the arrow keys).
+        aria-live={busy ? 'off' : 'polite'}
+        aria-relevant="additions"
+        tabIndex={0}
+        data-rows={rows.total}
+        data-busy={busy ? '' : undefined}
+        onKeyDown={onKeyDown}
+        onScroll={(event) => {
+          const top = event.currentTarget.scrollTop;
+          setScrollTop(top);
+          props.onScrollAway(top > ROW_HEIGHT / 2);
+        }}
+      >
+        {rows.total === 0 ? (
+          <div class="empty">{props.empty}</div>
+        ) : (
+          <div class="spacer" style={{ height: `${rows.total * ROW_HEIGHT}px` }}>
+            {mounted}
+          </div>
+        )}
+      </div>
+      {/* A log may not carry aria-activedescendant: the selected row is announced here instead. */}
+      <p class="sr-only" aria-live="polite" data-selected-row={activeId}>
+        {selectedLabel}
+      </p>
+    </>
   );
+}
+
+/** The selected row's accessible name, read after it is rendered (rows are virtualised). */
+function useSelectedLabel(id: string | undefined): string {
+  const [label, setLabel] = useState('');
+  useEffect(() => {
+    setLabel(id === undefined ? '' : (document.getElementById(id)?.getAttribute('aria-label') ?? ''));
+  }, [id]);
+  return label;
 }

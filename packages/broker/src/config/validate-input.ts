@@ -1,4 +1,4 @@
-import { isFirehoseError, validateFilter } from '@firehose/protocol';
+import { closestName, isFirehoseError, validateFilter } from '@firehose/protocol';
 import { parseHash } from '../auth/password.js';
 import { type ConfigProblem, describeValue } from './config-error.js';
 import { OBJECT_KEYS, OPTIONS_BY_KEY, type OptionSpec, RECORD_KEYS } from './options.js';
@@ -45,7 +45,9 @@ export function checkOptionValue(spec: OptionSpec, value: unknown, path: string)
     case 'persistence': {
       if (typeof value !== 'string') return fail();
       const parsed = parsePersistence(value);
-      return typeof parsed === 'string' ? { path, message: `${path} ${parsed}, got ${describeValue(value)}` } : undefined;
+      return typeof parsed === 'string'
+        ? { path, message: `${path} ${parsed}, got ${describeValue(value)}` }
+        : undefined;
     }
     case 'filters': {
       if (!Array.isArray(value)) return fail();
@@ -55,14 +57,19 @@ export function checkOptionValue(spec: OptionSpec, value: unknown, path: string)
           validateFilter(filter);
         } catch (error) {
           if (!isFirehoseError(error)) throw error;
-          return { path: `${path}[${index}]`, message: `${path}[${index}]: ${error.message.replace(/\.$/, '')}` };
+          return {
+            path: `${path}[${index}]`,
+            message: `${path}[${index}]: ${error.message.replace(/\.$/, '')}`,
+          };
         }
       }
       return undefined;
     }
     case 'client-ids': {
       if (!Array.isArray(value)) return fail();
-      const bad = value.findIndex((id) => typeof id !== 'string' || id === '' || id === '*' || id.slice(0, -1).includes('*'));
+      const bad = value.findIndex(
+        (id) => typeof id !== 'string' || id === '' || id === '*' || id.slice(0, -1).includes('*'),
+      );
       return bad === -1 ? undefined : fail(`item ${bad} is not a client id or a prefix ending in "*"`);
     }
     case 'account-names': {
@@ -97,7 +104,10 @@ function checkNode(value: unknown, path: string, key: string, problems: ConfigPr
     if (value === false || value === null) return;
     if (Array.isArray(value)) {
       if (value.length === 0) {
-        problems.push({ path, message: `${path} must list at least one listener (or be false to turn it off), got an empty list` });
+        problems.push({
+          path,
+          message: `${path} must list at least one listener (or be false to turn it off), got an empty list`,
+        });
       }
       value.forEach((item, index) => checkObject(item, `${path}[${index}]`, key, problems));
       return;
@@ -111,14 +121,18 @@ function checkNode(value: unknown, path: string, key: string, problems: ConfigPr
 
 function checkObject(value: unknown, path: string, key: string, problems: ConfigProblem[]): void {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    problems.push({ path: path || '(root)', message: `${path || 'the config'} must be ${objectExpectation(key)}, got ${describeValue(value)}` });
+    problems.push({
+      path: path || '(root)',
+      message: `${path || 'the config'} must be ${objectExpectation(key)}, got ${describeValue(value)}`,
+    });
     return;
   }
   const isRecord = RECORD_KEYS.has(key);
   for (const [name, child] of Object.entries(value)) {
     const childPath = path === '' ? name : `${path}.${name}`;
     if (isRecord) {
-      if (name === '') problems.push({ path: childPath, message: `${path} has an empty name; give each entry a name` });
+      if (name === '')
+        problems.push({ path: childPath, message: `${path} has an empty name; give each entry a name` });
       checkNode(child, childPath, `${key}.<name>`, problems);
       continue;
     }
@@ -139,7 +153,10 @@ function checkObject(value: unknown, path: string, key: string, problems: Config
       const parent = spec.key.slice(0, spec.key.lastIndexOf('.'));
       const field = spec.key.slice(spec.key.lastIndexOf('.') + 1);
       if (parent === key && (value as Record<string, unknown>)[field] === undefined) {
-        problems.push({ path: `${path}.${field}`, message: `${path}.${field} is required: it must be ${spec.expect}` });
+        problems.push({
+          path: `${path}.${field}`,
+          message: `${path}.${field} is required: it must be ${spec.expect}`,
+        });
       }
     }
   }
@@ -166,30 +183,6 @@ function closestKey(parent: string, name: string): string | undefined {
     const rest = key.slice(prefix.length).split('.')[0];
     if (rest !== undefined && rest !== '<name>') siblings.add(rest);
   }
-  let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(name.length / 3)) + 1;
-  for (const sibling of siblings) {
-    const distance = editDistance(name.toLowerCase(), sibling.toLowerCase());
-    if (distance < bestDistance) {
-      best = sibling;
-      bestDistance = distance;
-    }
-  }
+  const best = closestName(name, siblings);
   return best === undefined ? undefined : `${prefix}${best}`;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(
-        previous[j]! + 1,
-        current[j - 1]! + 1,
-        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }

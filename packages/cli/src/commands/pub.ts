@@ -7,7 +7,7 @@ import { ExitCode } from '../exit-codes.js';
 import { preparePublish, type PreparedMessage } from '../prepare-publish.js';
 import { readAll } from '../read-secret.js';
 import { parseParams } from '../subscription-filters.js';
-import { UsageError } from '../usage-error.js';
+import { TimeoutExpired, UsageError } from '../usage-error.js';
 
 const MAX_ERRORS_SHOWN = 20;
 
@@ -81,6 +81,12 @@ export const pubCommand: Command = {
       type: 'boolean',
       description: 'Validate and print the envelopes as NDJSON; publish nothing.',
     },
+    timeout: {
+      type: 'string',
+      value: 'DURATION',
+      description:
+        'Give up if connecting and publishing take longer (10s, 2m): exit 3, saying how many were published.',
+    },
   },
   positionals: { min: 0, max: 2 },
   details: `Each input is service data (wrapped in an envelope), a full CloudEvents envelope, or a
@@ -100,6 +106,7 @@ The password comes from FIREHOSE_PASSWORD, else a prompt that does not echo.`,
     if (file !== undefined && dataArgument !== undefined)
       throw new UsageError('give data either as an argument or with --file, not both.');
     const qos = Number(args.choice('qos', ['0', '1', '2'], '1')) as 0 | 1 | 2;
+    const timeout = args.duration('timeout');
 
     let inputs: { value: unknown; origin: string }[];
     if (dataArgument === '-') inputs = parseNdjson(await readAll(stdin), 'stdin');
@@ -144,9 +151,35 @@ The password comes from FIREHOSE_PASSWORD, else a prompt that does not echo.`,
     }
 
     const url = brokerUrl(context);
-    const client = await connectOnce(url, await credentials(context));
     let sent = 0;
-    // A firehose broker disconnects a client that publishes outside its ACL (DESIGN §6); MQTT.js
+    // One deadline for connecting and publishing: a broker that accepts TCP but never answers
+    // must not hang a script.
+    let expire: (error: Error) => void = () => undefined;
+    const expired = new Promise<never>((_, reject) => (expire = reject));
+    expired.catch(() => undefined);
+    const timer =
+      timeout === undefined
+        ? undefined
+        : setTimeout(
+            () =>
+              expire(
+                new TimeoutExpired(
+                  `--timeout ${args.string('timeout') ?? ''} expired after publishing ${sent} of ${prepared.length}; the rest may not have reached the broker.`,
+                ),
+              ),
+            timeout,
+          );
+    let client: Awaited<ReturnType<typeof connectOnce>> | undefined;
+    const connecting = connectOnce(url, await credentials(context));
+    try {
+      client = await Promise.race([connecting, expired]);
+    } catch (error) {
+      if (timer !== undefined) clearTimeout(timer);
+      // Still connecting when the timeout fired: close the client once it shows up.
+      connecting.then((late) => late.close()).catch(() => undefined);
+      throw error;
+    }
+    // A firehose broker disconnects a client that publishes outside its ACL; MQTT.js
     // would reconnect and wait out the publish timeout, so treat a dropped connection as the answer.
     let dropped: (error: Error) => void = () => undefined;
     const disconnected = new Promise<never>((_, reject) => (dropped = reject));
@@ -168,16 +201,18 @@ The password comes from FIREHOSE_PASSWORD, else a prompt that does not echo.`,
           qos,
           retain: args.boolean('retain'),
         });
-        await Promise.race([publish, disconnected]);
+        await Promise.race([publish, disconnected, expired]);
         sent += 1;
         stdout.write(`published ${message.topic} ${message.event.id}\n`);
       }
     } catch (error) {
+      if (error instanceof TimeoutExpired) throw error;
       // Validation passed, so this is the network or the ACL: say how far we got.
       const reason = isFirehoseError(error) || error instanceof Error ? error.message : String(error);
       stderr.write(`firehose pub: published ${sent} of ${prepared.length}, then: ${reason}\n`);
       return ExitCode.error;
     } finally {
+      if (timer !== undefined) clearTimeout(timer);
       await client.close().catch(() => undefined);
     }
     return ExitCode.ok;

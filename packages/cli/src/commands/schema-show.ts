@@ -12,7 +12,7 @@ export const schemaShowCommand: Command = {
       command: 'schema show gerrit.comment-added',
       description: 'template, version, filters and the data schema',
     },
-    { command: 'schema show zuul.buildset --format json | jq .schema', description: 'machine-readable' },
+    { command: 'schema show zuul.report --format json | jq .schema', description: 'machine-readable' },
     { command: 'schema show --list', description: 'every declared event type, one per line' },
   ],
   options: {

@@ -1,11 +1,15 @@
-import type { InvalidEvent, ReceivedEvent } from '@firehose/client';
+import type { ClientState, InvalidEvent, ReceivedEvent } from '@firehose/client';
 import { compilePredicate } from '@firehose/client';
-import { isFirehoseError } from '@firehose/protocol';
+import { FirehoseError, isFirehoseError } from '@firehose/protocol';
+import { mentionsPerson } from '@firehose/schema';
 import { CONNECTION_OPTIONS, brokerUrl, connectOnce, credentials } from '../broker-connection.js';
 import type { Command } from '../command.js';
+import { watchConnection } from '../connection-notices.js';
+import type { CliEnv } from '../env.js';
 import { ExitCode } from '../exit-codes.js';
 import { createPalette, useColour } from '../output/colour.js';
 import { FORMATS, createFormatter } from '../output/formatters.js';
+import { RecordView } from '../output/record-view.js';
 import type { TailRecord } from '../output/tail-record.js';
 import { TEMPLATE_HELP } from '../output/template.js';
 import { buildFilters, parseParams } from '../subscription-filters.js';
@@ -66,6 +70,17 @@ export const tailCommand: Command = {
       value: 'NAME',
       description: 'Only this event (comment-added); needs --service.',
     },
+    user: {
+      type: 'string',
+      value: 'TEXT',
+      description:
+        "Only events naming this person: part of a name, username or email ('Burst Tester', burst).",
+    },
+    change: {
+      type: 'string',
+      value: 'N',
+      description: 'Only events about this change number (Gerrit, Zuul, log workers).',
+    },
     param: {
       type: 'string',
       multiple: true,
@@ -105,24 +120,38 @@ export const tailCommand: Command = {
       type: 'string',
       value: 'N',
       description:
-        "pretty: cut the data excerpt at N bytes ('… +N bytes'; on a terminal: to fit the line); 0 = never.",
+        "pretty: cut the data excerpt at N bytes ('… +N bytes') instead of fitting the width; 0 = never.",
       default: '200',
+    },
+    wide: {
+      type: 'boolean',
+      description:
+        'pretty: do not fit lines to the terminal width (whole header, excerpt cut at --max-bytes).',
     },
     qos: { type: 'string', value: '0|1|2', description: 'Subscription QoS.', default: '1' },
     quiet: {
       type: 'boolean',
-      description: 'No diagnostics on stderr (the "subscribed to" line, invalid-message notes).',
+      description:
+        'No diagnostics on stderr (the "subscribed to" line, invalid-message notes, reconnect attempts).',
+    },
+    'exit-on-disconnect': {
+      type: 'boolean',
+      description: 'Exit 1 when the connection drops instead of reconnecting (for scripts).',
     },
   },
   positionals: { min: 0, max: Number.MAX_SAFE_INTEGER },
   details: `Formats:
-  pretty   time, [service] and the schema's summary, then the topic and a one-line data excerpt
+  pretty   time, [service] and the schema's summary, then the topic and a one-line data excerpt;
+           each line fits the terminal (…), or COLUMNS, or 80 columns; --wide keeps lines whole
   terse    'service: sentence', e.g. gerrit: Ann voted Code-Review+2 on openstack/nova #912345 "Fix race in scheduler"
   json     {topic, received_at, event} pretty-printed
   ndjson   one {"topic","received_at","event"} object per line; never coloured or truncated
 Colour: each service has a stable colour and a [service] prefix; red marks failures only.
 Topics under $SYS and $firehose are hidden unless --sys is given or a filter starts with '$'.
 Non-envelope or schema-invalid messages are still shown, flagged (diagnostics go to stderr in json/ndjson).
+Connection: when the broker goes away, stderr says so at once (events published meanwhile are missed),
+  then each reconnect attempt and when to expect the next, then 'back on URL after N s'.
+  --exit-on-disconnect exits 1 instead, so a script can restart or alert.
 
 ${WHERE_HELP}
 
@@ -163,14 +192,22 @@ ${TEMPLATE_HELP}`,
       palette: createPalette(colour),
       raw: args.boolean('raw'),
       maxBytes: args.integer('max-bytes', { min: 0 }) ?? 200,
-      columns:
-        !args.has('max-bytes') && stdout.isTTY === true
-          ? (stdout as { columns?: number }).columns
-          : undefined,
+      columns: args.boolean('wide') || args.has('max-bytes') ? undefined : fitColumns(stdout, env),
     });
 
+    const user = args.string('user');
+    const change = args.string('change')?.replace(/^#/, '');
+    if (change !== undefined && !/^\d+$/.test(change))
+      throw new UsageError(
+        `--change must be a change number like 912345; got '${args.string('change') ?? ''}'.`,
+      );
     const url = brokerUrl(context);
-    const client = await connectOnce(url, { ...(await credentials(context)), dedupe: 10_000 });
+    const client = await connectOnce(url, {
+      ...(await credentials(context)),
+      dedupe: 10_000,
+      // Someone is watching: retry at least every 5 s rather than the client's default 30 s.
+      backoff: { maxDelay: 5000 },
+    });
     let printed = 0;
     let finish: (code: number | Error) => void = () => undefined;
     const done = new Promise<number>((resolve, reject) => {
@@ -181,6 +218,14 @@ ${TEMPLATE_HELP}`,
     const emit = (record: TailRecord): void => {
       if (printed === count) return;
       if (record.topic.startsWith('$') && !showDollar) return;
+      // Same matching as the dashboard's User and Change filters: what the row shows.
+      if (user !== undefined && !mentionsPerson(record.event?.data, user)) return;
+      if (
+        change !== undefined &&
+        new RecordView(record).render.keys.change !== change &&
+        record.params.change !== change
+      )
+        return;
       // Each record is written on its own: pipes and files get it at once (flushed per record).
       stdout.write(formatter(record));
       printed += 1;
@@ -208,6 +253,25 @@ ${TEMPLATE_HELP}`,
               new TimeoutExpired(`--timeout ${args.string('timeout') ?? ''} expired after ${progress}.`),
             );
           }, timeout);
+    const exitOnDisconnect = args.boolean('exit-on-disconnect');
+    const unwatch = exitOnDisconnect
+      ? undefined
+      : watchConnection(client, {
+          label: 'firehose tail',
+          url,
+          write: (line) => stderr.write(line),
+          quiet: args.boolean('quiet'),
+        });
+    const onState = (state: ClientState): void => {
+      if (state === 'reconnecting' && exitOnDisconnect)
+        finish(
+          new FirehoseError(
+            'CONNECTION_FAILED',
+            `lost the connection to ${url} after ${printed} events; exiting (--exit-on-disconnect).`,
+          ),
+        );
+    };
+    client.on('state', onState);
     const onAbort = (): void => finish(ExitCode.ok);
     signal.addEventListener('abort', onAbort, { once: true });
     try {
@@ -226,10 +290,22 @@ ${TEMPLATE_HELP}`,
     } finally {
       if (timer !== undefined) clearTimeout(timer);
       signal.removeEventListener('abort', onAbort);
+      unwatch?.();
+      client.off('state', onState);
       await client.close().catch(() => undefined);
     }
   },
 };
+
+/**
+ * The width pretty output fits: the terminal's; a terminal that reports no size gets `COLUMNS`, else
+ * 80; a pipe or file is fitted only when `COLUMNS` is set.
+ */
+function fitColumns(stdout: { isTTY?: boolean }, env: CliEnv): number | undefined {
+  if (stdout.isTTY !== true) return env.columns;
+  const columns = (stdout as { columns?: number }).columns;
+  return columns !== undefined && columns > 0 ? columns : (env.columns ?? 80);
+}
 
 function fromReceived(received: ReceivedEvent): TailRecord {
   return {

@@ -1,3 +1,4 @@
+import { serviceColour as paletteColour } from '@firehose/schema';
 import type { CliEnv } from '../env.js';
 
 export type ColourMode = 'auto' | 'always' | 'never';
@@ -22,20 +23,6 @@ export interface Palette {
   service(service: string, text: string): string;
 }
 
-// Red (31/91) is kept for failures, so no service can look like one.
-const SERVICE_COLOURS = [32, 33, 34, 35, 36, 92, 93, 94, 95, 96] as const;
-
-// The catalogue's services get distinct colours of their own (a hash could give two of them
-// near-identical greens); any other service falls back to the hash.
-const KNOWN_SERVICES: Readonly<Record<string, number>> = {
-  gerrit: 32,
-  zuul: 34,
-  launchpad: 33,
-  ansible: 35,
-  'gearman-subunit': 36,
-  'gearman-logstash': 96,
-};
-
 const wrap = (code: number | string, text: string): string => `\u001b[${code}m${text}\u001b[0m`;
 
 export function createPalette(enabled: boolean): Palette {
@@ -53,17 +40,12 @@ export function createPalette(enabled: boolean): Palette {
 }
 
 /**
- * A stable colour per service: fixed for the catalogue's services, else a hash of the name, so a
- * service is the same colour in every terminal and every run (unlike colour-by-arrival-order).
+ * The service's SGR colour code from the palette the dashboard uses too (`@firehose/schema`):
+ * fixed for the catalogue's services, else a hash of the name, so a service is the same colour in
+ * every terminal and every run (unlike colour-by-arrival-order).
  */
 export function serviceColour(service: string): number {
-  const known = KNOWN_SERVICES[service];
-  if (known !== undefined) return known;
-  let hash = 2166136261;
-  for (let index = 0; index < service.length; index++) {
-    hash = Math.imul(hash ^ service.charCodeAt(index), 16777619) >>> 0;
-  }
-  return SERVICE_COLOURS[hash % SERVICE_COLOURS.length] ?? 36;
+  return paletteColour(service).ansi;
 }
 
 /** Removes ANSI escape sequences (for width checks and tests). */

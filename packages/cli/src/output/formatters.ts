@@ -1,5 +1,6 @@
 import { UsageError } from '../usage-error.js';
 import type { Palette } from './colour.js';
+import { displayWidth, excerptToWidth, fitWidth } from './fit-width.js';
 import { RecordView } from './record-view.js';
 import { isFailure, type TailRecord } from './tail-record.js';
 import { compileTemplate } from './template.js';
@@ -13,8 +14,8 @@ export interface FormatterOptions {
   /** Pretty mode's data excerpt limit in bytes; 0 = never truncate. */
   readonly maxBytes: number;
   /**
-   * Terminal width: when set (and `--max-bytes` was not), pretty's excerpt is cut to fit the line
-   * instead of wrapping. @default undefined (use `maxBytes`)
+   * Width to fit pretty's lines to (ellipsis); undefined: lines are whole and the excerpt is cut at
+   * `maxBytes`. @default undefined
    */
   readonly columns?: number | undefined;
 }
@@ -72,36 +73,43 @@ export function createFormatter(format: string, options: FormatterOptions): Form
 
 /**
  * Two lines per event: `time service summary`, then the topic and a one-line excerpt of the data
- * (or the raw payload), cut at `maxBytes` with an explicit `… +N bytes` so nobody mistakes an
- * excerpt for the whole event.
+ * (or the raw payload), cut with an explicit `… +N bytes` so nobody mistakes an excerpt for the
+ * whole event. With `columns`, each line fits that width (ellipsis) instead of wrapping.
  */
 function pretty(view: RecordView, { palette, raw, maxBytes, columns }: FormatterOptions): string {
   const record = view.record;
   const failed = isFailure(record);
   const time = view.time.slice(11, 19);
-  const label = `[${view.service}]`;
+  let label = `[${view.service}]`;
   const marker = failed ? '✗ ' : '';
   let summary = view.render.summary.replace(/\s+/g, ' ');
   // A note about the message (undeclared topic, schema problem) is not a failure: never red.
-  const problem = record.problem === undefined ? '' : ` (${record.problem})`;
+  let problem = record.problem === undefined ? '' : ` (${record.problem})`;
   let url = view.render.url ?? '';
-  if (columns !== undefined) {
-    // On a terminal the header stays on one line: drop the link first, then shorten the summary.
-    const fixed = time.length + 1 + label.length + 1 + marker.length + problem.length;
-    if (fixed + summary.length + 2 + url.length > columns) url = '';
-    const room = columns - fixed;
-    if (summary.length > room) summary = `${summary.slice(0, Math.max(10, room - 1))}…`;
+  let topic = record.topic;
+  const body = (
+    raw || record.event === undefined ? view.payloadText : JSON.stringify(record.event.data)
+  ).replace(/\r?\n/g, ' ');
+  let excerpt: string;
+  if (columns === undefined) {
+    excerpt = truncate(body, maxBytes);
+  } else {
+    // The header stays on one line: drop the link first, then shorten the summary, then the rest.
+    label = fitWidth(label, Math.max(8, columns - time.length - 1 - 10));
+    const fixed = time.length + 1 + displayWidth(label) + 1 + displayWidth(marker);
+    if (fixed + displayWidth(summary) + displayWidth(problem) + 2 + displayWidth(url) > columns) url = '';
+    problem = fitWidth(problem, Math.max(0, Math.min(displayWidth(problem), columns - fixed - 10)));
+    summary = fitWidth(summary, columns - fixed - displayWidth(problem));
+    topic = fitWidth(topic, columns - INDENT.length);
+    excerpt = excerptToWidth(body, columns - INDENT.length - displayWidth(topic) - 2);
   }
   const header = `${palette.dim(time)} ${palette.service(view.service, label)} ${
     failed ? palette.failure(marker + summary) : palette.bold(summary)
   }${palette.dim(problem)}${url === '' ? '' : `  ${palette.dim(url)}`}`;
-  const body = raw || record.event === undefined ? view.payloadText : JSON.stringify(record.event.data);
-  // Indent (9) + topic + 2 spaces + room for "… +NNNNN bytes"; JSON excerpts are mostly ASCII,
-  // so bytes approximate columns.
-  const fit = columns === undefined ? maxBytes : Math.max(40, columns - 9 - record.topic.length - 2 - 15);
-  const excerpt = truncate(body.replace(/\r?\n/g, ' '), fit);
-  return `${header}\n         ${palette.dim(record.topic)}  ${excerpt}\n`;
+  return `${header}\n${INDENT}${palette.dim(topic)}${excerpt === '' ? '' : `  ${excerpt}`}\n`;
 }
+
+const INDENT = ' '.repeat(9);
 
 /** Cuts `text` to at most `maxBytes` UTF-8 bytes (on a character boundary) and says how much is hidden. */
 export function truncate(text: string, maxBytes: number): string {

@@ -15,7 +15,11 @@ export function GerritLine({ item }: { item: StreamItem }) {
         ) : (
           <span class="change">#{fields.change}</span>
         ))}
-      {fields.patchSet && <span class="muted" title="patch set">PS{fields.patchSet}</span>}
+      {fields.patchSet && (
+        <span class="muted" title="patch set">
+          PS{fields.patchSet}
+        </span>
+      )}
       {fields.subject && <span class="subject">{fields.subject}</span>}
       {fields.project && <span class="project">{fields.project}</span>}
       {!fields.change && fields.ref && <span class="ref">{fields.ref}</span>}
