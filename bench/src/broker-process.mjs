@@ -7,7 +7,10 @@ import { createServer } from 'node:net';
 const [kind, configJson] = process.argv.slice(2);
 
 async function startFirehose() {
-  const { createBroker, hashPassword } = await import('@firehose/broker');
+  // firehose-base: another build of the broker (FIREHOSE_BASE_DIST=.../dist/index.js), to compare a
+  // change with its base in one run.
+  const entry = kind === 'firehose-base' ? process.env.FIREHOSE_BASE_DIST : '@firehose/broker';
+  const { createBroker, hashPassword } = await import(entry);
   const config = JSON.parse(configJson);
   for (const account of Object.values(config.accounts ?? {})) {
     account.password = await hashPassword(account.password);
@@ -40,7 +43,7 @@ async function startAedes() {
   };
 }
 
-const running = await (kind === 'firehose' ? startFirehose() : startAedes());
+const running = await (kind === 'aedes' ? startAedes() : startFirehose());
 process.send({ type: 'ready', port: running.port, wsUrl: running.wsUrl });
 process.on('message', async (message) => {
   if (message.type !== 'stop') return;
@@ -49,4 +52,8 @@ process.on('message', async (message) => {
   // process.exit() would skip writing a --cpu-prof profile; a stuck handle still ends in 3 s.
   setTimeout(() => process.exit(0), 3000).unref();
 });
-process.on('disconnect', () => setTimeout(() => process.exit(0), 3000).unref());
+// The bench ended or died: close and exit (at once if closing hangs).
+process.on('disconnect', () => {
+  setTimeout(() => process.exit(0), 3000).unref();
+  void running.close().then(() => process.exit(0));
+});

@@ -9,11 +9,14 @@ import { fileURLToPath } from 'node:url';
 
 /** The brokers, in the order the tables list them. */
 export const BROKERS = ['firehose', 'mosquitto', 'aedes'];
+/** Only with FIREHOSE_BASE_DIST set (`--brokers firehose,firehose-base,…`): a base build to compare with. */
+export const OPTIONAL_BROKERS = ['firehose-base'];
 
 export const BROKER_LABELS = {
   firehose: 'firehose',
   mosquitto: 'Mosquitto',
   aedes: 'plain aedes',
+  'firehose-base': 'firehose (base build)',
 };
 
 const CLOCK_TICKS = (() => {

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { BROKERS, BROKER_LABELS, aedesIsPatched, fileLimits, mosquittoVersion, startBroker } from './brokers.mjs';
+import { BROKERS, BROKER_LABELS, OPTIONAL_BROKERS, aedesIsPatched, fileLimits, mosquittoVersion, startBroker } from './brokers.mjs';
 import { scenarios } from './scenarios.mjs';
 import { renderScenario } from './table.mjs';
 import { stopAllWorkers } from './workers.mjs';
@@ -49,7 +49,8 @@ const durationMs = Number(args.duration ?? (quick ? 0.5 : 8)) * 1000;
 if (!(rounds >= 1) || !(durationMs > 0 && durationMs <= 60_000)) fail('--rounds must be ≥ 1 and --duration between 0 and 60 seconds.');
 const mosquitto = mosquittoVersion();
 let brokers = args.brokers ? args.brokers.split(',') : BROKERS;
-for (const b of brokers) if (!BROKERS.includes(b)) fail(`unknown broker "${b}"; choose from ${BROKERS.join(', ')}.`);
+for (const b of brokers) if (![...BROKERS, ...OPTIONAL_BROKERS].includes(b)) fail(`unknown broker "${b}"; choose from ${BROKERS.join(', ')}.`);
+if (brokers.includes('firehose-base') && !process.env.FIREHOSE_BASE_DIST) fail('firehose-base needs FIREHOSE_BASE_DIST=<a broker build>/dist/index.js.');
 if (!mosquitto && brokers.includes('mosquitto')) {
   console.warn('bench: mosquitto is not installed (apt-get install mosquitto); running without it.');
   brokers = brokers.filter((b) => b !== 'mosquitto');
@@ -72,6 +73,10 @@ const header = [
   `${rounds} round(s), order rotated each round, medians shown; phases of ${durationMs / 1000} s`,
 ];
 console.log(header.join('\n'));
+
+// Ctrl-C: the brokers and load processes are children; they see the IPC channel close and exit.
+process.once('SIGINT', () => process.exit(130));
+process.once('SIGTERM', () => process.exit(143));
 
 const results = [];
 for (const scenario of chosen) {
