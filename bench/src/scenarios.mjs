@@ -6,6 +6,8 @@ import { gerritComment, openstackMix, repositories, smallMessage } from './envel
 import { startWorkers } from './workers.mjs';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Warm-up before a measured phase: a third of it, 2 s at most. */
+const warmup = (durationMs) => Math.min(2000, Math.round(durationMs / 3));
 const split = (total, parts) => Array.from({ length: parts }, (_, i) => Math.floor(total / parts) + (i < total % parts ? 1 : 0));
 
 /** Latency percentiles (ms) from the workers' encoded histograms. */
@@ -23,8 +25,15 @@ function latency(reports) {
  * One measured phase: resets the subscribers, runs the publishers, waits for deliveries to stop
  * (or reach `expected`), and returns throughput, loss, latency and the broker's CPU per delivery.
  */
-async function phase(broker, { publishers, subscribers, run, expectedOf = (done) => done.reduce((s, d) => s + d.expected, 0), drainMs = 5000 }) {
+async function phase(broker, { publishers, subscribers, run, expectedOf = (done) => done.reduce((s, d) => s + d.expected, 0), drainMs = 5000, warmupMs = 0 }) {
   const everyone = [...new Set([...publishers, ...subscribers])];
+  if (warmupMs > 0) {
+    // Unmeasured: the JIT compiles the hot paths (on background threads that count as broker CPU)
+    // and the heap grows to its working size, so the measured phase sees the steady state.
+    await Promise.all(everyone.map((w) => w.ask('reset')));
+    await Promise.all(publishers.map((w) => w.run({ ...run, durationMs: warmupMs })));
+    await sleep(500);
+  }
   await Promise.all(everyone.map((w) => w.ask('reset')));
   const before = sampleProcess(broker.pid);
   const done = await Promise.all(publishers.map((w) => w.run(run)));
@@ -101,7 +110,7 @@ function fanIn({ key, title, qos, message, size }) {
           const run = qos
             ? { mode: 'acked', qos, durationMs, window: size.window }
             : { mode: 'relayed', qos, durationMs, window: window0, share: 1 / pubs.length };
-          return phase(broker, { publishers: pubs, subscribers: [sub], run });
+          return phase(broker, { publishers: pubs, subscribers: [sub], run, warmupMs: warmup(durationMs) });
         },
         relay,
       );
@@ -131,8 +140,8 @@ async function fanOutRun(broker, { subscribers, window, durationMs, frozen = fal
     // Each message reaches every counted subscriber (the frozen one is counted apart).
     const expectedOf = (done) => done[0].sent * (subscribers - (frozen ? 1 : 0));
     const run = { mode: 'probe', durationMs, window };
-    if (!frozen) return phase(broker, { publishers: [pub], subscribers: everyone, run, expectedOf });
-    const none = await phase(broker, { publishers: [pub], subscribers: everyone, run, expectedOf });
+    if (!frozen) return phase(broker, { publishers: [pub], subscribers: everyone, run, expectedOf, warmupMs: warmup(durationMs) });
+    const none = await phase(broker, { publishers: [pub], subscribers: everyone, run, expectedOf, warmupMs: warmup(durationMs) });
     await subs[0].ask('freeze');
     const one = await phase(broker, { publishers: [pub], subscribers: everyone, run, expectedOf, drainMs: 2000 });
     return { ...one, vsNoneFrozen: one.msgPerSec / none.msgPerSec, noneFrozenMsgPerSec: none.msgPerSec };
