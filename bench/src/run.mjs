@@ -4,8 +4,8 @@
 // to bench/results/. See bench/README.md for what each scenario models and how to read it.
 //
 //   pnpm bench [--quick] [--rounds N] [--only key,key] [--brokers firehose,mosquitto,aedes]
-//              [--duration SECONDS] [--profile DIR] [--soak [--soak-minutes N]]
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+//              [--duration SECONDS] [--profile DIR] [--soak [--soak-minutes N]] [--render results.json]
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +25,7 @@ const { values: args } = parseArgs({
     duration: { type: 'string' },
     profile: { type: 'string' },
     json: { type: 'string' },
+    render: { type: 'string' },
   },
 });
 
@@ -32,6 +33,13 @@ const fail = (message) => {
   console.error(`bench: ${message}`);
   process.exit(2);
 };
+
+if (args.render) {
+  // Re-renders the tables of a results .json (e.g. after the table layout changed).
+  const saved = JSON.parse(readFileSync(args.render, 'utf8'));
+  console.log(`${saved.header.map((line) => `${line}  `).join('\n')}\n\n${saved.results.map((r) => renderScenario(r, saved.brokers)).join('\n\n')}`);
+  process.exit(0);
+}
 
 if (!existsSync(fileURLToPath(new URL('../node_modules/@firehose/broker/dist/index.js', import.meta.url)))) {
   fail('the firehose broker is not built; run `pnpm build` first (`pnpm bench` from the repository root builds for you).');

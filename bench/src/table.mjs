@@ -56,15 +56,18 @@ export function renderScenario(result, brokers) {
     const note = row.failed ? ` (${row.failed} failed)` : '';
     lines.push(`| ${BROKER_LABELS[kind]}${note} | ${columns.map((c) => COLUMNS[c].format(row[c])).join(' | ')} |`);
   }
-  for (const other of brokers.filter((b) => b !== 'firehose')) {
-    if (!m.firehose) break;
-    const cells = columns.map((c) => {
-      const a = m.firehose[c];
-      const b = m[other][c];
-      if (c === 'loss' || c === 'connections' || !Number.isFinite(a) || !Number.isFinite(b) || b === 0) return '';
-      return `${(a / b).toFixed(2)}×`;
-    });
-    lines.push(`| firehose ÷ ${BROKER_LABELS[other]} | ${cells.join(' | ')} |`);
+  // firehose ÷ each other broker; with a base build in the run, the base's ratios too (before/after).
+  const subjects = ['firehose', 'firehose-base'].filter((b) => m[b] !== undefined);
+  for (const subject of subjects) {
+    for (const other of brokers.filter((b) => b !== subject && !(subject === 'firehose-base' && b === 'firehose'))) {
+      const cells = columns.map((c) => {
+        const a = m[subject][c];
+        const b = m[other][c];
+        if (c === 'loss' || c === 'connections' || !Number.isFinite(a) || !Number.isFinite(b) || b === 0) return '';
+        return `${(a / b).toFixed(2)}×`;
+      });
+      lines.push(`| ${BROKER_LABELS[subject]} ÷ ${BROKER_LABELS[other]} | ${cells.join(' | ')} |`);
+    }
   }
   const ladders = brokers.filter((b) => m[b].ladder.length > 0).map((b) => `${BROKER_LABELS[b]}: ${m[b].ladder.join(' / ')}`);
   if (ladders.length > 0) lines.push('', `Rates tried (msg/s, ✗ = loss or p99 ≥ 50 ms): ${ladders.join('; ')}`);
