@@ -24,6 +24,7 @@ export default defineConfig({
       project('cli', 'packages/cli'),
       project('dashboard', 'apps/dashboard'),
       project('integration', 'tests/integration'),
+      project('bench', 'bench'),
     ],
   },
 });

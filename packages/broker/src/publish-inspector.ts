@@ -8,10 +8,14 @@ import type { Catalogue } from './catalogue.js';
 import type { BrokerConfig } from './config/types.js';
 import { invalidDetailTopic, publicRecord, redactedExcerpt, type InvalidDetail, type Refusal } from './invalid-records.js';
 import type { Logger } from './logger.js';
+import type { EventType } from '@firehose/schema';
 import type { BrokerStats } from './stats.js';
 
 /** Invalid records per service per second, at most; the rest are only counted. */
 const RECORDS_PER_SECOND = 10;
+
+/** Topics whose declared shape is remembered; past it the memo starts over (bounded memory). */
+const TOPIC_MEMO_SIZE = 10_000;
 
 function serviceOf(topic: string): string {
   const slash = topic.indexOf('/');
@@ -34,6 +38,8 @@ export class EventInspector implements PublishInspector {
   readonly #dataBytes = new WeakMap<Buffer, Buffer>();
   readonly #recordWindow = new Map<string, { second: number; count: number }>();
   readonly #keepParsed: boolean;
+  /** eventTypeForTopic per topic: publishers repeat topics, and the trie walk splits the topic each time. */
+  readonly #topicTypes = new Map<string, EventType | null>();
 
   constructor(
     config: () => BrokerConfig,
@@ -54,13 +60,15 @@ export class EventInspector implements PublishInspector {
     const topic = packet.topic;
     const publisher = identity.account?.name ?? 'anonymous';
     const validation = this.#config().validation;
-    const service = serviceOf(topic);
     // The topic's shape only: a declared shape with a badly encoded level is checked (and refused
     // as INVALID_TOPIC by checkEvent), not waved through as undeclared.
-    const declared = eventTypeForTopic(topic);
+    const declared = this.#eventTypeFor(topic);
     if (declared === undefined) {
       this.#catalogue.undeclared(topic, publisher);
-      if (validation.enabled && validation.undeclared === 'reject' && validation.services[service]?.enabled !== false) {
+      // Undeclared topics are allowed by default: nothing more to do, not even the service name.
+      if (!validation.enabled || validation.undeclared !== 'reject') return true;
+      const service = serviceOf(topic);
+      if (validation.services[service]?.enabled !== false) {
         this.#divert(packet, identity, clientId, service, 'undeclared', {
           code: 'UNDECLARED_TOPIC',
           message: `No schema declares topic ${topic}, and validation.undeclared is reject.`,
@@ -71,6 +79,7 @@ export class EventInspector implements PublishInspector {
       return true;
     }
     const type = declared.type;
+    const service = declared.service;
     if (!validation.enabled || validation.services[service]?.enabled === false) {
       this.#catalogue.declared(type, publisher);
       return true;
@@ -96,6 +105,16 @@ export class EventInspector implements PublishInspector {
     // Kept for `payload: data` listeners only: a WeakMap entry per message costs GC time.
     if (this.#keepParsed) this.#parsed.set(payload, event);
     return true;
+  }
+
+  #eventTypeFor(topic: string): EventType | undefined {
+    let type = this.#topicTypes.get(topic);
+    if (type === undefined) {
+      if (this.#topicTypes.size >= TOPIC_MEMO_SIZE) this.#topicTypes.clear();
+      type = eventTypeForTopic(topic) ?? null;
+      this.#topicTypes.set(topic, type);
+    }
+    return type ?? undefined;
   }
 
   #divert(

@@ -4,10 +4,18 @@ import { PACKET_CONNACK, PACKET_CONNECT, PACKET_PUBLISH, PacketScanner } from '.
 /** Why the broker dropped an outbound message or closed a connection. */
 export type DropReason = 'queue_soft' | 'queue_hard' | 'packet_too_large' | 'malformed';
 
+/** One complete outbound MQTT packet, as the pieces aedes wrote it in. */
+export interface OutboundPacket {
+  readonly parts: readonly Uint8Array[];
+  /** Total bytes of the parts. */
+  readonly size: number;
+  readonly publish: boolean;
+}
+
 /** Where a connection's bytes go: a TCP/TLS socket or a WebSocket. */
 export interface OutboundSink {
-  /** Sends complete MQTT packets, each given as one or more parts. */
-  send(packets: readonly (readonly Uint8Array[])[]): void;
+  /** Sends complete MQTT packets; `bytes` is the sum of their sizes. */
+  send(packets: readonly OutboundPacket[], bytes: number): void;
   /** Bytes accepted by the sink but not yet handed to the kernel/peer. */
   queuedBytes(): number;
   pause(): void;
@@ -72,10 +80,10 @@ export class FirehoseConnection extends Duplex {
   #outConnack = false;
   #connackSent = false;
   /** PUBLISH packets aedes wrote before CONNACK (see #outbound). */
-  #held: { parts: Uint8Array[]; size: number; publish: boolean }[] = [];
+  #held: OutboundPacket[] = [];
   #outBytes = 0;
   #outDrop = false;
-  #ready: { parts: Uint8Array[]; size: number; publish: boolean }[] = [];
+  #ready: OutboundPacket[] = [];
   #paused = false;
   #corked = 0;
   #flushScheduled = false;
@@ -193,7 +201,7 @@ export class FirehoseConnection extends Duplex {
     if (!this.#outDrop) this.#outParts.push(part);
     if (!end) return;
     if (!this.#outDrop) {
-      const packet = { parts: this.#outParts, size: this.#outSize, publish: this.#outPublish };
+      const packet: OutboundPacket = { parts: this.#outParts, size: this.#outSize, publish: this.#outPublish };
       // aedes restores a persistent session's subscriptions before it writes CONNACK, so a live
       // message can be written first; the Server's first packet must be CONNACK [MQTT-3.2.0-1]
       // (MQTT.js stalls otherwise), so such messages wait for it here.
@@ -251,7 +259,7 @@ export class FirehoseConnection extends Duplex {
     this.#outBytes -= sent;
     if (this.#dead) return;
     this.#events.onBytesOut(sent, publishes);
-    this.#sink.send(ready.map((packet) => packet.parts));
+    this.#sink.send(ready, sent);
   }
 
   override _final(callback: (error?: Error | null) => void): void {

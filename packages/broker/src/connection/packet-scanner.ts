@@ -30,19 +30,19 @@ export class PacketScanner {
 
   /** Feeds a chunk. Returns false when the stream is malformed or `onHeader` stopped it. */
   scan(chunk: Uint8Array, onHeader: HeaderHandler, onPart?: PartHandler): boolean {
+    // No closures or objects per call: this runs for every piece aedes writes of every delivery.
     const size = chunk.length;
     let offset = 0;
     let start = 0;
-    const emit = (end: number, last: boolean): void => {
-      if (onPart && end > start) onPart(start === 0 && end === size ? chunk : chunk.subarray(start, end), last);
-      start = end;
-    };
     while (offset < size) {
       if (this.#bodyLeft > 0) {
         const take = Math.min(this.#bodyLeft, size - offset);
         offset += take;
         this.#bodyLeft -= take;
-        if (this.#bodyLeft === 0) emit(offset, true);
+        if (this.#bodyLeft === 0 && onPart !== undefined && offset > start) {
+          onPart(start === 0 && offset === size ? chunk : chunk.subarray(start, offset), true);
+          start = offset;
+        }
         continue;
       }
       const byte = chunk[offset++]!;
@@ -64,10 +64,14 @@ export class PacketScanner {
       const headerBytes = this.#headerBytes;
       this.#headerBytes = 0;
       if (!onHeader(this.#first >> 4, this.#first & 0x0f, this.#length, headerBytes)) return false;
-      if (this.#length === 0) emit(offset, true);
-      else this.#bodyLeft = this.#length;
+      if (this.#length === 0) {
+        if (onPart !== undefined && offset > start) {
+          onPart(start === 0 && offset === size ? chunk : chunk.subarray(start, offset), true);
+          start = offset;
+        }
+      } else this.#bodyLeft = this.#length;
     }
-    emit(size, false);
+    if (onPart !== undefined && size > start) onPart(start === 0 ? chunk : chunk.subarray(start, size), false);
     return true;
   }
 }

@@ -5,11 +5,24 @@ import type { OutboundSink } from './connection.js';
 /** Writes packets to a TCP or TLS socket, corked so one batch leaves in one syscall. */
 export function socketSink(socket: Socket): OutboundSink {
   return {
-    send(packets) {
+    send(packets, bytes) {
       if (socket.destroyed) return;
-      // One write per flush: copying a few small pieces is cheaper than a Writable call per piece.
-      const parts = packets.length === 1 ? packets[0]! : packets.flat();
-      socket.write(parts.length === 1 ? parts[0]! : Buffer.concat(parts));
+      const only = packets.length === 1 && packets[0]!.parts.length === 1 ? packets[0]!.parts[0]! : undefined;
+      if (only !== undefined) {
+        socket.write(only);
+        return;
+      }
+      // One write per flush: copying the pieces into one buffer is cheaper than a Writable call per
+      // piece (and than Buffer.concat over a flattened array).
+      const out = Buffer.allocUnsafe(bytes);
+      let at = 0;
+      for (const packet of packets) {
+        for (const part of packet.parts) {
+          out.set(part, at);
+          at += part.length;
+        }
+      }
+      socket.write(at === bytes ? out : out.subarray(0, at));
     },
     queuedBytes: () => socket.writableLength,
     pause: () => socket.pause(),
@@ -28,8 +41,8 @@ export function webSocketSink(ws: WebSocket, socket: Socket): OutboundSink {
     send(packets) {
       if (ws.readyState !== ws.OPEN) return;
       socket.cork();
-      for (const parts of packets) {
-        ws.send(parts.length === 1 ? parts[0]! : Buffer.concat(parts), { binary: true });
+      for (const { parts, size } of packets) {
+        ws.send(parts.length === 1 ? parts[0]! : Buffer.concat(parts, size), { binary: true });
       }
       socket.uncork();
     },

@@ -1,0 +1,69 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+// `pnpm bench --quick` as CI runs it: every scenario, every broker, tiny sizes. It asserts only that
+// each scenario ran and QoS 1 lost nothing; speed is for the full bench's tables, never a test.
+
+interface Row {
+  failed?: string;
+  loss?: number;
+}
+interface Report {
+  brokers: string[];
+  results: { key: string; rows: Record<string, Row[]> }[];
+}
+
+const SCENARIOS = [
+  'fan-in-qos0-200B',
+  'fan-in-qos0-2KB',
+  'fan-in-qos1-200B',
+  'fan-in-qos1-2KB',
+  'fan-out-100',
+  'fan-out-1000',
+  'openstack-peak',
+  'idle-10k',
+  'frozen-1-of-100',
+];
+
+const dir = mkdtempSync(join(tmpdir(), 'firehose-bench-quick-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function runQuick(json: string): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['src/run.mjs', '--quick', '--json', json], {
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('exit', (code) => resolve({ code, output }));
+  });
+}
+
+describe('pnpm bench --quick', () => {
+  it('runs every scenario on every broker and loses no QoS 1 message', { timeout: 480_000 }, async () => {
+    const json = join(dir, 'quick.json');
+    const { code, output } = await runQuick(json);
+    expect(code, output).toBe(0);
+    const report = JSON.parse(readFileSync(json, 'utf8')) as Report;
+    expect(report.brokers).toEqual(expect.arrayContaining(['firehose', 'aedes']));
+    expect(report.results.map((r) => r.key)).toEqual(SCENARIOS);
+    for (const result of report.results) {
+      for (const broker of report.brokers) {
+        const rows = result.rows[broker] ?? [];
+        expect(rows.length, `${result.key} on ${broker}`).toBeGreaterThan(0);
+        for (const row of rows) {
+          expect(row.failed, `${result.key} on ${broker}`).toBeUndefined();
+          if (result.key.includes('qos1')) expect(row.loss, `${result.key} on ${broker}`).toBe(0);
+        }
+      }
+    }
+    // The tables are printed, with both ratios.
+    expect(output).toContain('firehose ÷ plain aedes');
+  });
+});
