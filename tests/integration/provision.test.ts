@@ -207,6 +207,9 @@ describe('finding a system program', () => {
   });
 });
 
+/** What the README's commands themselves install (Node, npm, pnpm): not system programs of the table. */
+const TOOLCHAIN = new Set(['node', 'npm', 'pnpm']);
+
 /** Source files of the suites: test directories and `*.test.*` files, outside node_modules and dist. */
 function testSources(dir: string, inTestDir = false): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -259,7 +262,8 @@ describe('the list keeps up with the suites', () => {
       if (file === fileURLToPath(import.meta.url)) continue; // its own examples above
       const found = spawnedPrograms(readFileSync(file, 'utf8'));
       const where = relative(repo, file);
-      byName.push(...found.literal.map((program) => `${where}: ${program}`));
+      const system = found.literal.filter((program) => !TOOLCHAIN.has(program));
+      byName.push(...system.map((program) => `${where}: ${program}`));
       unknown.push(
         ...found.resolved.filter((program) => !table.has(program)).map((program) => `${where}: ${program}`),
       );

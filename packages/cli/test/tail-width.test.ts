@@ -1,4 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { systemProgram } from '@firehose/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ANSI,
@@ -70,10 +71,14 @@ function tailOnTerminal(cols: number, extra: string[]): ChildProcessWithoutNullS
   ]
     .map((word) => `'${word}'`)
     .join(' ');
-  return spawn('script', ['-qfec', `stty cols ${cols} rows 50; exec ${command}`, '/dev/null'], {
-    env: cleanEnv({ TERM: 'dumb' }),
-    stdio: 'pipe',
-  });
+  return spawn(
+    systemProgram('script'),
+    ['-qfec', `stty cols ${cols} rows 50; exec ${command}`, '/dev/null'],
+    {
+      env: cleanEnv({ TERM: 'dumb' }),
+      stdio: 'pipe',
+    },
+  );
 }
 
 /** The pretty lines (not the stderr diagnostics, which share the terminal). */

@@ -43,6 +43,8 @@ export const SYSTEM_PROGRAMS = [
     envOverride: 'CHROMIUM_PATH',
   },
   { program: 'openssl', debianPackage: 'openssl', usedBy: 'TLS tests' },
+  // util-linux's script(1) gives a child process a terminal of a chosen width.
+  { program: 'script', debianPackage: 'bsdutils', usedBy: 'CLI terminal-width tests' },
   {
     program: 'postgres',
     debianPackage: 'postgresql',
