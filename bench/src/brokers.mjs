@@ -106,9 +106,9 @@ export const FIREHOSE_CONFIG = {
 };
 export const PUBLISHER_LOGIN = { username: 'bench', password: 'bench-pw' };
 
-async function startNodeBroker(kind, { profileDir, config = FIREHOSE_CONFIG }) {
+async function startNodeBroker(kind, { profileDir, config = FIREHOSE_CONFIG, quick = false }) {
   const execArgv = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${kind}-${Date.now()}.cpuprofile`] : [];
-  const child = fork(fileURLToPath(new URL('./broker-process.mjs', import.meta.url)), [kind, JSON.stringify(config)], {
+  const child = fork(fileURLToPath(new URL('./broker-process.mjs', import.meta.url)), [kind, JSON.stringify(config), quick ? 'quick' : ''], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     execArgv,
   });

@@ -87,13 +87,16 @@ process.once('SIGINT', () => process.exit(130));
 process.once('SIGTERM', () => process.exit(143));
 
 const results = [];
+const shared = {};
 for (const scenario of chosen) {
   const rows = Object.fromEntries(brokers.map((b) => [b, []]));
   const began = Date.now();
   for (let round = 0; round < rounds; round++) {
     const order = brokers.map((_, i) => brokers[(i + round) % brokers.length]);
     for (const kind of order) {
-      const broker = await startBroker(kind, { profileDir: args.profile });
+      // --quick (a smoke test) keeps one broker of each kind for all scenarios: starting firehose
+      // (module loading, scrypt) dominates a tiny scenario on a loaded machine.
+      const broker = quick ? (shared[kind] ??= await startBroker(kind, { quick })) : await startBroker(kind, { profileDir: args.profile });
       try {
         const row = await scenario.run(broker, { durationMs, scale, quick });
         rows[kind].push(row);
@@ -101,7 +104,7 @@ for (const scenario of chosen) {
         console.error(`bench: ${scenario.key} on ${BROKER_LABELS[kind]} failed: ${error instanceof Error ? error.message : error}`);
         rows[kind].push({ failed: String(error instanceof Error ? error.message : error) });
       } finally {
-        await broker.stop();
+        if (!quick) await broker.stop();
       }
     }
   }
@@ -110,6 +113,7 @@ for (const scenario of chosen) {
   console.log(`\n${renderScenario(result, brokers)}\n\n(${result.seconds.toFixed(0)} s)`);
 }
 
+await Promise.all(Object.values(shared).map((broker) => broker.stop()));
 await stopAllWorkers();
 
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');

@@ -25,7 +25,7 @@ function latency(reports) {
  * One measured phase: resets the subscribers, runs the publishers, waits for deliveries to stop
  * (or reach `expected`), and returns throughput, loss, latency and the broker's CPU per delivery.
  */
-async function phase(broker, { publishers, subscribers, run, expectedOf = (done) => done.reduce((s, d) => s + d.expected, 0), drainMs = 5000, warmupMs = 0 }) {
+async function phase(broker, { publishers, subscribers, run, expectedOf = (done) => done.reduce((s, d) => s + d.expected, 0), drainMs = 5000, quietMs = 1500, warmupMs = 0 }) {
   const everyone = [...new Set([...publishers, ...subscribers])];
   if (warmupMs > 0) {
     // Unmeasured: the JIT compiles the hot paths (on background threads that count as broker CPU)
@@ -39,7 +39,7 @@ async function phase(broker, { publishers, subscribers, run, expectedOf = (done)
   const done = await Promise.all(publishers.map((w) => w.run(run)));
   const expected = expectedOf(done);
   // Deliveries still queued in the broker arrive after the publishers stop.
-  // Done when all expected arrived, nothing arrived for 1.5 s, or `drainMs` passed.
+  // Done when all expected arrived, nothing arrived for `quietMs`, or `drainMs` passed.
   let reports;
   let previous = -1;
   let quietSince = Date.now();
@@ -48,7 +48,7 @@ async function phase(broker, { publishers, subscribers, run, expectedOf = (done)
     reports = await Promise.all(subscribers.map((w) => w.report()));
     const delivered = reports.reduce((s, r) => s + r.delivered, 0);
     if (delivered !== previous) quietSince = Date.now();
-    if (delivered >= expected || Date.now() - quietSince > 1500 || Date.now() > until) break;
+    if (delivered >= expected || Date.now() - quietSince > quietMs || Date.now() > until) break;
     previous = delivered;
     await sleep(250);
   }
@@ -110,7 +110,9 @@ function fanIn({ key, title, qos, message, size }) {
           const run = qos
             ? { mode: 'acked', qos, durationMs, window: size.window }
             : { mode: 'relayed', qos, durationMs, window: window0, share: 1 / pubs.length };
-          return phase(broker, { publishers: pubs, subscribers: [sub], run, warmupMs: warmup(durationMs) });
+          // QoS 1 must all arrive: wait longer before calling a quiet subscriber's shortfall loss.
+          const drain = qos ? { drainMs: 20_000, quietMs: 5000 } : {};
+          return phase(broker, { publishers: pubs, subscribers: [sub], run, warmupMs: warmup(durationMs), ...drain });
         },
         relay,
       );
