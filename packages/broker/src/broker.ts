@@ -187,6 +187,7 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
       for (const id in clients) count += Object.keys(clients[id]!.subscriptions).length;
       return count;
     };
+    this.stats.sharedGroups = () => aedes.sharedSubscriptions();
     aedes.on('error', (error) => this.#internalError(error));
     this.#backend.link?.on('down', (err) => {
       // Before listen() completes nothing is bound yet: aedes waits for its store to be ready.

@@ -195,4 +195,34 @@ describe('shared subscriptions ($share/<group>/<filter>)', () => {
     expect([delivered.topic, delivered.payload.toString()]).toEqual(['load/x', 'after']);
     expect(raw.closed).toBe(false);
   });
+
+  it('shows each group, its member count and deliveries in /metrics and $SYS, without client ids', async () => {
+    const broker = await startBroker({
+      anonymous: { read: ['load/#', '$SYS/#'], write: ['load/#'] },
+      listeners: { mqtt: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 } },
+      sys: { interval: 0 },
+    });
+    const url = broker.url('mqtt')!;
+    for (const n of [1, 2]) await (await client(url, { clientId: `secret-member-${n}` })).subscribeAsync(GROUP, { qos: 1 });
+    await publishStream(await client(url), 4);
+    await waitFor(() => broker.sharedSubscriptions()[0]?.deliveries === 4, 5000, 'four deliveries');
+
+    const metrics = await (await fetch(`${broker.url('http')!}/metrics`)).text();
+    expect(metrics).toMatch(/^firehose_shared_members\{group="workers",filter="load\/#"\} 2$/m);
+    expect(metrics).toMatch(/^firehose_shared_deliveries_total\{group="workers",filter="load\/#"\} 4$/m);
+    expect(metrics).toMatch(/^firehose_shared_redeliveries_total\{group="workers",filter="load\/#"\} 0$/m);
+    expect(metrics).not.toContain('secret-member');
+
+    const reader = await connectCollecting(url);
+    await reader.client.subscribeAsync('$SYS/firehose/#');
+    broker.publishSys();
+    await waitFor(() => reader.seen.some((m) => m.topic === `$SYS/firehose/${broker.nodeId}/stats`), 5000, 'the stats document');
+    const stats = JSON.parse(reader.seen.find((m) => m.topic === `$SYS/firehose/${broker.nodeId}/stats`)!.payload.toString()) as {
+      shared: unknown[];
+    };
+    expect(stats.shared).toEqual([
+      { group: 'workers', filter: 'load/#', members: 2, memberDeliveries: [2, 2], deliveries: 4, redeliveries: 0, lost: 0 },
+    ]);
+    expect(reader.seen.filter((m) => m.payload.toString().includes('secret-member'))).toEqual([]);
+  });
 });
