@@ -94,6 +94,11 @@ for (const scenario of chosen) {
   for (let round = 0; round < rounds; round++) {
     const order = brokers.map((_, i) => brokers[(i + round) % brokers.length]);
     for (const kind of order) {
+      // A scenario a broker cannot run (plain aedes has no shared subscriptions): a dash in the table.
+      if (scenario.brokers && !scenario.brokers.includes(kind)) {
+        rows[kind].push({ unsupported: true });
+        continue;
+      }
       // --quick (a smoke test) keeps one broker of each kind for all scenarios: starting firehose
       // (module loading, scrypt) dominates a tiny scenario on a loaded machine.
       const broker = quick ? (shared[kind] ??= await startBroker(kind, { quick })) : await startBroker(kind, { profileDir: args.profile });

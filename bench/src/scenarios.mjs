@@ -252,6 +252,30 @@ const frozenSubscriber = {
   run: (broker, { durationMs, scale }) => fanOutRun(broker, { subscribers: scale(100), window: 20, durationMs: durationMs / 2, frozen: true }),
 };
 
+/**
+ * N publishers (two processes) → a 3-member shared subscription (`$share/bench/<topic>`, each member
+ * its own process), QoS 1: each message to one member. Plain aedes 1.2.0 has no shared subscriptions.
+ */
+function sharedGroup(size) {
+  const topic = 'bench/shared/event';
+  return {
+    key: 'shared-3',
+    title: 'shared subscription, 3 members, QoS 1, 200 B',
+    brokers: ['firehose', 'firehose-base', 'mosquitto'],
+    models: `${size.publishers} publishers in two processes → one \`$share/bench/${topic}\` group of 3 members (one process each), QoS 1, at most ${size.window} unacknowledged messages per publisher; msg/s counts deliveries (one per message); lost = messages no member received.`,
+    async run(broker, { durationMs }) {
+      const template = smallMessage(topic);
+      const members = [0, 1, 2].map((i) => ({ name: `member${i}`, port: broker.port, subscribers: [{ filters: [`$share/bench/${topic}`], qos: 1, tcp: true }] }));
+      const plans = [...members, ...split(size.publishers, 2).map((n, i) => ({ name: `pub${i}`, port: broker.port, publishers: n, templates: [template], qos: 1, login: PUBLISHER_LOGIN }))];
+      return withWorkers(plans, (workers) => {
+        const subs = workers.slice(0, 3);
+        const pubs = workers.slice(3);
+        return phase(broker, { publishers: pubs, subscribers: subs, run: { mode: 'acked', qos: 1, durationMs, window: size.window }, warmupMs: warmup(durationMs) });
+      });
+    },
+  };
+}
+
 /** All scenarios; `size` differs between the full run and --quick. */
 export function scenarios({ quick }) {
   const size = { publishers: quick ? 2 : 4, window: 100, window0: Number(process.env.BENCH_WINDOW0 ?? 1000) };
@@ -262,6 +286,7 @@ export function scenarios({ quick }) {
     fanIn({ key: 'fan-in-qos0-2KB', title: 'fan-in QoS 0, 2 KB valid gerrit envelope', qos: 0, message: envelope, size }),
     fanIn({ key: 'fan-in-qos1-200B', title: 'fan-in QoS 1, 200 B, undeclared topic', qos: 1, message: small, size }),
     fanIn({ key: 'fan-in-qos1-2KB', title: 'fan-in QoS 1, 2 KB valid gerrit envelope', qos: 1, message: envelope, size }),
+    sharedGroup(size),
     fanOut('fan-out-100', 100, 20),
     fanOut('fan-out-1000', 1000, 4),
     openstackPeak,

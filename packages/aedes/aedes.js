@@ -5,6 +5,7 @@ import Packet from 'aedes-packet'
 import memory from '@firehose/aedes-persistence'
 import mqemitter from 'mqemitter'
 import Client from './lib/client.js'
+import { SharedSubscriptions } from './lib/shared.js'
 import { $SYS_PREFIX, InOrder, batch, dedupeByClient, noop, runSeries, topicLevelCount } from './lib/utils.js'
 import pkg from './package.json' with { type: 'json' }
 
@@ -23,6 +24,9 @@ const defaultOptions = {
   // firehose: see Aedes#publish and emitPacket
   divertPublish: defaultDivertPublish,
   beforeDeliver: null,
+  // firehose: whether a shared-subscription member can take another message now (lib/shared.js);
+  // null = its connection does not need a drain
+  sharedCanTake: null,
   trustProxy: false,
   trustedProxies: [],
   queueLimit: 42,
@@ -40,7 +44,8 @@ const version = pkg.version
 
 // firehose: which of the fork's fixes this copy carries (see README.md); raised with each new fix.
 // @firehose/broker refuses to start on a copy without the ones it needs.
-export const FIREHOSE_FIXES = 1
+export const FIREHOSE_FIXES = 2
+export { parseShare } from './lib/shared.js'
 
 // Hard ceiling for maxTopicLevels: the bundled mqemitter and aedes-persistence
 // build qlobber with its default max_words of 100 and aedes cannot raise it, so
@@ -90,6 +95,8 @@ export class Aedes extends EventEmitter {
     this.published = opts.published
     this.divertPublish = opts.divertPublish
     this.beforeDeliver = opts.beforeDeliver
+    // firehose: `$share/<group>/<filter>` groups (lib/shared.js)
+    this._shared = new SharedSubscriptions(this, opts.sharedCanTake)
 
     this.decodeProtocol = opts.decodeProtocol
     this.trustProxy = opts.trustProxy
@@ -258,6 +265,11 @@ export class Aedes extends EventEmitter {
       if (state.ticket.step === null) state.order.ready(state.ticket, noop)
       if (done) done.call(this, err)
     })
+  }
+
+  // firehose: each shared-subscription group on this broker, its members and deliveries
+  sharedSubscriptions () {
+    return this._shared.stats()
   }
 
   subscribe (topic, func, done) {

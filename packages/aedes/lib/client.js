@@ -165,6 +165,39 @@ class Client {
       }
     }
 
+    // firehose: a delivery for a shared subscription (lib/shared.js), at the QoS the group chose.
+    // Not deduplicated against the client's other subscriptions (each subscription gets its copy,
+    // MQTT 5 4.8.2) and not stored for a persistent session: the group, not the session, answers
+    // for it. `sent` gets the QoS 1 packet with its message id before it is written. Returns
+    // false when authorizeForward refuses the message for this client.
+    this.deliverShared = function deliverShared (_packet, cb, sent) {
+      const toForward = _packet.clientId === that.id && _packet.nl
+        ? null
+        : that.broker.authorizeForward(that, _packet)
+      if (!toForward) return false
+      if (toForward.qos === 0) {
+        setImmediate(() => {
+          const packet = new Packet(toForward, broker)
+          packet.qos = 0
+          write(that, packet, function (err) {
+            that._onError(err)
+            cb()
+          })
+        })
+        return true
+      }
+      const ticket = that._deliverOrder.take()
+      setImmediate(() => {
+        const packet = new QoSPacket(toForward, that)
+        packet.writeCallback = cb
+        sent(packet)
+        that._deliverOrder.ready(ticket, () => writeQoS(null, that, packet))
+      })
+      return true
+    }
+    // firehose: shared-subscription messages written and not yet acknowledged, by message id
+    this._sharedInflight = new Map()
+
     this._forwardQoS = function forwardQoS (toForward, cb) {
       const ticket = that._deliverOrder.take()
       setImmediate(() => {
@@ -402,6 +435,9 @@ class Client {
           brokerId: that.broker.id
         }).then(noop, noop)
       }
+
+      // firehose: its unacknowledged shared-subscription messages go to other members
+      that.broker._shared.clientClosed(that)
 
       that.will = null // this function might be called twice
       that._will = null

@@ -124,12 +124,32 @@ export interface AedesOptions {
   published?: PublishedHandler;
   divertPublish?: DivertPublishHandler;
   beforeDeliver?: BeforeDeliverHandler | null;
+  /** firehose: whether a shared-subscription member can take another message now (null: its connection needs no drain) */
+  sharedCanTake?: ((client: Client) => boolean) | null;
 }
+
+/** firehose: one `$share/<group>/<filter>` group on this broker */
+export interface SharedGroupStats {
+  group: string
+  filter: string
+  members: { clientId: string; deliveries: number }[]
+  /** messages handed to a member (redeliveries included) */
+  deliveries: number
+  /** messages in flight to a member that left, handed to another member */
+  redeliveries: number
+  /** messages in flight to the last member when it left */
+  lost: number
+}
+
+/** firehose: `{ group, filter }` for `$share/<group>/<filter>`, `{ error }` for a bad one, null for an ordinary filter */
+export function parseShare (topic: string): { group: string; filter: string; error?: undefined } | { error: string } | null
 
 /** firehose: which of the fork's fixes this copy carries (see README.md) */
 export const FIREHOSE_FIXES: number
 
 export class Aedes extends EventEmitter {
+  /** firehose: each shared-subscription group on this broker */
+  sharedSubscriptions (): SharedGroupStats[]
   id: Readonly<string>
   connectedClients: Readonly<number>
   closed: Readonly<boolean>
@@ -144,6 +164,8 @@ export class Aedes extends EventEmitter {
   handle: (stream: Connection, request?: IncomingMessage) => Client
 
   on (event: 'closed', listener: () => void): this
+  /** firehose: a SUBSCRIBE topic refused before authorizeSubscribe (a bad `$share/...`) */
+  on (event: 'subscriptionRefused', listener: (client: Client, topic: string, reason: string) => void): this
   /** firehose: a persistence or emitter failure */
   on (event: 'error', listener: (error: Error) => void): this
   on (

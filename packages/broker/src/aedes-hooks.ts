@@ -1,3 +1,4 @@
+import { parseShare } from '@firehose/aedes';
 import type {
   AedesOptions,
   AedesPublishPacket,
@@ -161,18 +162,27 @@ export class ClientRegistry {
       authorizeSubscribe: (client: Client, sub: Subscription, callback) => {
         const identity = this.#identities.get(client);
         const limits = ctx.config().limits;
+        // `$share/<group>/<filter>` reads what its filter reads (@firehose/aedes refused bad names).
+        const share = parseShare(sub.topic);
+        const filter = share?.error === undefined && share !== null ? share.filter : sub.topic;
         const allowed =
           identity !== undefined &&
           levels(sub.topic) <= limits.maxTopicLevels &&
           Buffer.byteLength(sub.topic) <= limits.maxTopicLength &&
-          ctx.access.acl.canSubscribe(identity.account, sub.topic);
+          ctx.access.acl.canSubscribe(identity.account, filter);
         if (!allowed) {
           ctx.stats.drop('acl_subscribe');
+          if (share !== null) {
+            ctx.logger.warn(
+              { clientId: client.id, topic: sub.topic },
+              `shared subscription refused: the filter ${filter} is outside what this client may read`,
+            );
+          }
           // null grants 0x80 in the SUBACK [MQTT-3.9.3].
           callback(null, null);
           return;
         }
-        if (!identity.checkReceive && ctx.access.acl.needsReceiveCheck(identity.account, sub.topic)) {
+        if (!identity.checkReceive && ctx.access.acl.needsReceiveCheck(identity.account, filter)) {
           identity.checkReceive = true;
         }
         callback(null, sub);

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
-import { Aedes, type Client } from '@firehose/aedes';
+import { Aedes, type Client, type SharedGroupStats } from '@firehose/aedes';
 import { AccessControl } from './access.js';
 import { assertAedesFixes } from './aedes-guard.js';
 import { ClientRegistry } from './aedes-hooks.js';
@@ -131,6 +131,8 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
       divertPublish: (packet) => this.#diverted.has(packet),
       // Outbound isolation is the connection wrapper's job; aedes never sees backpressure.
       drainTimeout: 0,
+      // A shared-subscription group skips a member whose queue is over its soft cap.
+      sharedCanTake: (client: Client) => (client.conn as FirehoseConnection).canTakeMore(),
     });
     this.#reporter = new Reporter(
       this.#aedes,
@@ -172,6 +174,10 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
     aedes.on('clientError', (client: Client, error: Error) => {
       this.#logger.debug({ clientId: client.id, err: error.message }, 'client error');
     });
+    aedes.on('subscriptionRefused', (client: Client, topic: string, reason: string) => {
+      this.stats.drop('acl_subscribe');
+      this.#logger.warn({ clientId: client.id, topic }, `shared subscription refused: ${reason}`);
+    });
     aedes.on('connectionError', (_client: Client, error: Error) => {
       this.#logger.debug({ err: error.message }, 'connection error');
     });
@@ -181,6 +187,7 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
       for (const id in clients) count += Object.keys(clients[id]!.subscriptions).length;
       return count;
     };
+    this.stats.sharedGroups = () => aedes.sharedSubscriptions();
     aedes.on('error', (error) => this.#internalError(error));
     this.#backend.link?.on('down', (err) => {
       // Before listen() completes nothing is bound yet: aedes waits for its store to be ready.
@@ -414,6 +421,11 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
   }
 
   /** Bound address of a listener (the real port when configured with port 0). */
+  /** Each shared-subscription group (`$share/<group>/<filter>`) on this node: members and deliveries. */
+  sharedSubscriptions(): SharedGroupStats[] {
+    return this.#aedes.sharedSubscriptions();
+  }
+
   address(kind: ListenerName, index = 0): { host: string; port: number } | undefined {
     return this.#listeners.filter((l) => l.kind === kind)[index]?.address();
   }

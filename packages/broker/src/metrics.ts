@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import type { SharedGroupStats } from '@firehose/aedes';
 import type { BrokerStats } from './stats.js';
 
 /** A Prometheus registry over the broker's counters, read at scrape time (no hot-path cost). */
@@ -79,5 +80,32 @@ export function createMetrics(
       for (const { service, type, count } of extra.events()) this.inc({ service, type }, count);
     },
   });
+  // One series per shared-subscription group (`$share/<group>/<filter>`); member counts, never client ids.
+  const shared = (name: string, help: string, kind: 'gauge' | 'counter', read: (g: SharedGroupStats) => number): void => {
+    const Metric = kind === 'gauge' ? Gauge : Counter;
+    new Metric<'group' | 'filter'>({
+      name,
+      help,
+      labelNames: ['group', 'filter'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const g of stats.sharedGroups()) {
+          const labels = { group: g.group, filter: g.filter };
+          if (this instanceof Gauge) this.set(labels, read(g));
+          else this.inc(labels, read(g));
+        }
+      },
+    });
+  };
+  shared('firehose_shared_members', 'Connected members of each shared-subscription group.', 'gauge', (g) => g.members.length);
+  shared('firehose_shared_deliveries_total', 'Messages handed to a member of each shared-subscription group.', 'counter', (g) => g.deliveries);
+  shared(
+    'firehose_shared_redeliveries_total',
+    'Messages in flight to a member that left, handed to another member of its group.',
+    'counter',
+    (g) => g.redeliveries,
+  );
+  shared('firehose_shared_lost_total', 'Messages in flight to the last member of a group when it left.', 'counter', (g) => g.lost);
   return registry;
 }

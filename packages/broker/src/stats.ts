@@ -1,3 +1,4 @@
+import type { SharedGroupStats } from '@firehose/aedes';
 import type { DropReason } from './connection/connection.js';
 
 /** Why a message or connection was refused. */
@@ -35,6 +36,8 @@ export class BrokerStats {
    * unsubscribe events drifts: they list denied filters, repeated ones and filters never held.
    */
   countSubscriptions: () => number = () => 0;
+  /** Each shared-subscription group on this node (set by the broker). */
+  sharedGroups: () => SharedGroupStats[] = () => [];
   /** scrypt verifications run (real and dummy). */
   scryptRuns = 0;
   readonly dropped = new Map<RefusalReason, number>();

@@ -122,6 +122,16 @@ export class SysStats {
           messagesSentPerMinute: this.#load.messagesSent.values,
         },
         memory: { heapUsed: memory.heapUsed, rss: memory.rss },
+        // Member counts, not client ids: anonymous readers see $SYS (ids would allow session takeover).
+        shared: s.sharedGroups().map((g) => ({
+          group: g.group,
+          filter: g.filter,
+          members: g.members.length,
+          memberDeliveries: g.members.map((m) => m.deliveries),
+          deliveries: g.deliveries,
+          redeliveries: g.redeliveries,
+          lost: g.lost,
+        })),
       }),
     };
     return { broker, firehose };

@@ -7,7 +7,7 @@ import { waitFor } from '@firehose/test-support';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import mqttPacket, { type Packet } from 'mqtt-packet';
 import { afterEach } from 'vitest';
-import { createBroker, type BrokerConfigInput, type FirehoseBroker } from '../src/index.js';
+import { createBroker, type BrokerConfigInput, type CreateBrokerOptions, type FirehoseBroker } from '../src/index.js';
 
 export { sleep, waitFor } from '@firehose/test-support';
 
@@ -19,11 +19,14 @@ afterEach(async () => {
   while (open.length > 0) await open.pop()!().catch(() => undefined);
 });
 
-export async function startBroker(config: BrokerConfigInput = {}): Promise<FirehoseBroker> {
-  const broker = await createBroker({
-    listeners: { mqtt: { host: '127.0.0.1', port: 0 }, ws: { host: '127.0.0.1', port: 0 } },
-    ...config,
-  });
+export async function startBroker(config: BrokerConfigInput = {}, options: CreateBrokerOptions = {}): Promise<FirehoseBroker> {
+  const broker = await createBroker(
+    {
+      listeners: { mqtt: { host: '127.0.0.1', port: 0 }, ws: { host: '127.0.0.1', port: 0 } },
+      ...config,
+    },
+    options,
+  );
   open.push(() => broker.close());
   await broker.listen();
   return broker;

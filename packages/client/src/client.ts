@@ -38,6 +38,18 @@ interface ClientRegistration extends Registration {
   readonly raw: ((message: RawMessage) => void) | undefined;
 }
 
+/** `$share/<group>/<filter>` for each filter; the broker grants a shared subscription QoS 1 at most. */
+function sharedFilters(group: string, filters: readonly string[]): string[] {
+  if (typeof group !== 'string' || group === '' || /[/+#]/.test(group)) {
+    throw new FirehoseError(
+      'INVALID_CONFIG',
+      `group must be a non-empty name without /, + or #, got ${JSON.stringify(group)}; use a name like 'log-workers'.`,
+      { path: 'group' },
+    );
+  }
+  return filters.map((filter) => `$share/${group}/${filter}`);
+}
+
 /** Persistent sessions may deliver queued messages before the app has subscribed; hold this many. */
 const EARLY_LIMIT = 1000;
 
@@ -199,7 +211,9 @@ export class FirehoseClient extends Emitter<ClientEvents> {
     raw?: (message: RawMessage) => void,
   ): { registration: ClientRegistration; toSubscribe: Map<string, QoS> } {
     this.assertOpen();
-    const { filters, type } = resolveTarget(target);
+    const resolved = resolveTarget(target);
+    const type = resolved.type;
+    const filters = options.group === undefined ? resolved.filters : sharedFilters(options.group, resolved.filters);
     const qos = options.qos ?? 1;
     if (qos !== 0 && qos !== 1 && qos !== 2)
       throw new FirehoseError('INVALID_CONFIG', `qos must be 0, 1 or 2, got ${JSON.stringify(qos)}.`, {
@@ -297,13 +311,13 @@ export class FirehoseClient extends Emitter<ClientEvents> {
   async subscribeRaw(
     filter: string,
     handler: (message: RawMessage) => void | Promise<void>,
-    options: Pick<SubscribeOptions, 'qos'> = {},
+    options: Pick<SubscribeOptions, 'qos' | 'group'> = {},
   ): Promise<Unsubscribe> {
     const call = (message: RawMessage): void => {
       const result = handler(message);
       if (result instanceof Promise) result.catch((error: unknown) => this.reportError(error));
     };
-    const { registration, toSubscribe } = this.register(filter, { qos: options.qos }, () => {}, call);
+    const { registration, toSubscribe } = this.register(filter, { qos: options.qos, group: options.group }, () => {}, call);
     return this.activate(registration, toSubscribe);
   }
 

@@ -2,6 +2,15 @@ import { matches } from '@firehose/protocol';
 
 export type QoS = 0 | 1 | 2;
 
+const SHARE_PREFIX = '$share/';
+
+/** The filter messages match: for a shared subscription `$share/<group>/<filter>`, its `<filter>`. */
+export function topicFilterOf(filter: string): string {
+  if (!filter.startsWith(SHARE_PREFIX)) return filter;
+  const slash = filter.indexOf('/', SHARE_PREFIX.length);
+  return slash === -1 ? filter : filter.slice(slash + 1);
+}
+
 /** One `subscribe()` / `events()` call: the filters it needs, at which QoS. */
 export interface Registration {
   readonly filters: readonly string[];
@@ -85,7 +94,7 @@ export class SubscriptionRegistry<R extends Registration> {
     const found: R[] = [];
     for (const registration of this.registrations) {
       for (const filter of registration.filters) {
-        if (matches(filter, topic)) {
+        if (matches(topicFilterOf(filter), topic)) {
           found.push(registration);
           break;
         }

@@ -80,6 +80,14 @@ export interface SubscribeOptions<
    * @default undefined (every event)
    */
   where?: Where<Data, Params>;
+  /**
+   * Join the shared-subscription group of this name (`$share/<group>/<filter>` on the wire): each event
+   * goes to one client of the group, so a pool of workers handles each once. QoS 1 at most; with QoS 1,
+   * an event a worker received but had not acknowledged when it went away goes to another worker
+   * (handled twice). Do not mix a group and a plain subscription on overlapping topics in one client.
+   * @default undefined (every event reaches this client)
+   */
+  group?: string;
 }
 
 export interface EventsOptions<

@@ -1,6 +1,7 @@
 import Packet from 'aedes-packet'
 import { through, validateTopic, $SYS_PREFIX, runFall, runParallel, once, grantedQoS } from '../utils.js'
 import write from '../write.js'
+import { parseShare, SHARED_MAX_QOS } from '../shared.js'
 
 const subscribeTopicActions = runFall([
   authorize,
@@ -54,6 +55,7 @@ class SubscribeState {
 
 class SubState {
   constructor (client, packet, granted, rh, rap, nl) {
+    this.share = null
     this.client = client
     this.packet = packet
     this.granted = granted
@@ -99,6 +101,23 @@ function doSubscribe (sub, done) {
 
 function authorize (sub, done) {
   const client = this.client
+  // firehose: `$share/<group>/<filter>`. A bad group or filter is refused in the SUBACK (0x80)
+  // and reported with a 'subscriptionRefused' event; the connection goes on.
+  const share = parseShare(sub.topic)
+  if (share !== null) {
+    const reason = share.error ||
+      (validateTopic(share.filter, 'SUBSCRIBE', client.broker.maxTopicLevels) && 'the filter after the group is not a valid topic filter')
+    if (reason) {
+      client.broker.emit('subscriptionRefused', client, sub.topic, reason)
+      return done(null, null)
+    }
+    this.share = share
+    if (this.granted > SHARED_MAX_QOS) this.granted = SHARED_MAX_QOS
+    return client.broker.authorizeSubscribe(client, sub, function (err, sub) {
+      if (sub && sub.qos > SHARED_MAX_QOS) sub.qos = SHARED_MAX_QOS
+      done(err, sub)
+    })
+  }
   const err = validateTopic(sub.topic, 'SUBSCRIBE', client.broker.maxTopicLevels)
   if (err) {
     return done(err)
@@ -147,6 +166,16 @@ function addSubs (sub, done) {
   const rh = this.rh
   const rap = this.rap
   const nl = this.nl
+
+  // firehose: a shared subscription joins its group; the group delivers (lib/shared.js)
+  if (this.share) {
+    if (client.closed || broker.closed) return
+    const share = this.share
+    client.subscriptions[topic] = new Subscription(qos, null, rh, rap, nl)
+    client.subscriptions[topic].share = share
+    broker._shared.join(client, share, qos, done)
+    return
+  }
   // deliverQoS picks the QoS from all of the client's matching subscriptions [MQTT-3.3.5-1]
   let func = client.deliverQoS
 
@@ -212,8 +241,8 @@ function completeSubscribe () {
   const topics = []
 
   for (let i = 0; i < subs.length; i++) {
-    // skip topics that are not allowed
-    if (this.subState[i].granted !== 128) {
+    // skip topics that are not allowed; no retained messages on a shared subscription (MQTT 5 4.8.2)
+    if (this.subState[i].granted !== 128 && !this.subState[i].share) {
       topics.push(subs[i].topic)
     }
     // set granted qos to subscriptions

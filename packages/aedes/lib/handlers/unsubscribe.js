@@ -55,7 +55,14 @@ function doUnsubscribe (sub, done) {
   const broker = client.broker
   const s = client.subscriptions[sub]
 
-  if (s) {
+  // firehose: leaving a shared subscription's group
+  if (s && s.share) {
+    broker._shared.leave(client, s.share, (err) => {
+      if (err) return done(err)
+      delete client.subscriptions[sub]
+      done()
+    })
+  } else if (s) {
     const func = s.func
     broker.unsubscribe(
       sub,

@@ -118,6 +118,11 @@ export class FirehoseConnection extends Duplex {
     return this.#dead ? 0 : this.#sink.queuedBytes() + this.#outBytes;
   }
 
+  /** Whether this connection can take another message now: open and queued bytes within the soft cap. */
+  canTakeMore(): boolean {
+    return !this.#dead && this.#sink.queuedBytes() + this.#outBytes <= this.#limits.queueSoftBytes;
+  }
+
   /** The peer went away. */
   peerEnded(): void {
     if (!this.#dead) this.push(null);

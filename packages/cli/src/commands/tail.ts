@@ -46,6 +46,10 @@ export const tailCommand: Command = {
       description: 'your own columns',
     },
     {
+      command: 'tail --group log-workers -o ndjson zuul/#',
+      description: 'run several: each event reaches one of them (a shared subscription)',
+    },
+    {
       command: 'tail --url wss://firehose.example/mqtt --sys',
       description: "include the broker's $SYS/$firehose topics",
     },
@@ -129,6 +133,12 @@ export const tailCommand: Command = {
         'pretty: do not fit lines to the terminal width (whole header, excerpt cut at --max-bytes).',
     },
     qos: { type: 'string', value: '0|1|2', description: 'Subscription QoS.', default: '1' },
+    group: {
+      type: 'string',
+      short: 'g',
+      value: 'NAME',
+      description: 'Share the stream with the other tails of this group: each event goes to one of them ($share/NAME/…).',
+    },
     quiet: {
       type: 'boolean',
       description:
@@ -174,6 +184,9 @@ ${TEMPLATE_HELP}`,
     const project = args.string('project');
     if (project !== undefined) params.project = project;
     const sys = args.boolean('sys');
+    const group = args.string('group');
+    if (group !== undefined && (group === '' || /[/+#]/.test(group)))
+      throw new UsageError(`--group ${JSON.stringify(group)}: a group name is non-empty and has no /, + or #; e.g. --group log-workers.`);
     const filters = buildFilters({
       filters: args.positionals,
       service: args.string('service'),
@@ -281,11 +294,14 @@ ${TEMPLATE_HELP}`,
           client.subscribe(filter, (received: ReceivedEvent) => emit(fromReceived(received)), {
             qos: Number(qos) as 0 | 1 | 2,
             ...(where === undefined ? {} : { where }),
+            ...(group === undefined ? {} : { group }),
           }),
         ),
       );
       if (!args.boolean('quiet'))
-        stderr.write(`firehose tail: subscribed to ${describeFilters(filters)} on ${url}\n`);
+        stderr.write(
+          `firehose tail: subscribed to ${describeFilters(filters)}${group === undefined ? '' : ` in group ${group}`} on ${url}\n`,
+        );
       return await done;
     } finally {
       if (timer !== undefined) clearTimeout(timer);
