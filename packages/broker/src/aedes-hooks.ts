@@ -59,7 +59,7 @@ function levels(topic: string): number {
  * The broker's rules as aedes hooks. Each decision is a typed function of `AccessControl` or the
  * inspector; this file only adapts them to aedes' callback signatures and records per-client state.
  */
-export class ClientRegistry {
+export class AedesHookAdapter {
   readonly #identities = new WeakMap<Client, ClientIdentity>();
   readonly #rejections = new WeakMap<Client, { code: ConnackCode; reason: string }>();
   readonly #ctx: HookContext;
