@@ -46,7 +46,7 @@ export const brokerCommand: Command = {
       type: 'string',
       short: 'c',
       value: 'FILE',
-      description: 'Config file (YAML or JSON, DESIGN §6 shape).',
+      description: 'Config file (YAML or JSON; keys as in the broker README).',
     },
     port: {
       type: 'string',
