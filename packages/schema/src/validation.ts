@@ -8,7 +8,8 @@ export type ValidationResult = { ok: true } | { ok: false; error: FirehoseError 
 /** Shared success value, so the hot path allocates nothing. */
 export const VALID: ValidationResult = Object.freeze({ ok: true });
 
-interface TypeboxError {
+/** @internal The shape of a validator's error (TypeBox's and ajv's agree on it). */
+export interface SchemaError {
   keyword: string;
   instancePath: string;
   schemaPath: string;
@@ -34,7 +35,7 @@ function at(root: unknown, pointer: string): unknown {
   return current;
 }
 
-function expectation(error: TypeboxError): string {
+function expectation(error: SchemaError): string {
   const { keyword, params } = error;
   switch (keyword) {
     case 'type':
@@ -48,8 +49,8 @@ function expectation(error: TypeboxError): string {
   }
 }
 
-/** Turns TypeBox's first error into a FirehoseError whose `path` is a JSON Pointer into the data. */
-function toFirehoseError(label: string, schema: TSchema, data: unknown, errors: readonly TypeboxError[]): FirehoseError {
+/** @internal Turns a validator's first error into a FirehoseError whose `path` is a JSON Pointer into the data. */
+export function toFirehoseError(label: string, schema: object, data: unknown, errors: readonly SchemaError[]): FirehoseError {
   const first = errors.find((e) => e.keyword === 'required') ?? errors[0];
   if (first === undefined) {
     return new FirehoseError('INVALID_PAYLOAD', `The ${label} payload does not match its schema; check it against the exported JSON Schema.`, {
