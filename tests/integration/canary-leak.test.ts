@@ -134,6 +134,7 @@ const invalidPlantings: (Planting & { service: string; detail: boolean })[] = se
 const noLogSecret = canary('ansible-no-log');
 const wrongPassword = canary('wrong-password');
 const unknownUserPassword = canary('unknown-user-password');
+const sharedMemberId = canary('share'); // within aedes' 23-character client ids
 
 /** Every way in for a secret. New ones (a webhook secret, once intake exists) join this list. */
 const PLANTINGS: readonly Planting[] = [
@@ -169,6 +170,16 @@ const PLANTINGS: readonly Planting[] = [
       const event = createServiceEvent(ansible.taskResult, data as never, {});
       const leaking = { ...event, data: { ...event.data, ansible_result: { _ansible_no_log: true, password: noLogSecret } } };
       await publishAs(broker, 'ansible', ansible.taskResult.topicFor(leaking.data), JSON.stringify(leaking));
+    },
+  },
+  {
+    // Its group's member counts reach $SYS, /metrics and the catalogue; its client id must not
+    // (a reader could take its session over [MQTT-3.1.4-2]).
+    name: 'a shared-subscription member’s client id',
+    secrets: [sharedMemberId],
+    async plant(broker) {
+      const member = await connect(broker.mqtt, { clientId: sharedMemberId });
+      await member.subscribeAsync('$share/canary-workers/gerrit/#', { qos: 1 });
     },
   },
   ...invalidPlantings,
@@ -355,6 +366,9 @@ describe('canary leak suite: no secret reaches an anonymous reader or the log', 
     expect([...texts.keys()]).toEqual(SURFACES.map((s) => s.name));
     expect(texts.get('the broker log (info and warn)')).toContain('publish diverted: not delivered');
     expect(texts.get('HTTP GET /metrics')).toContain('firehose_refused_total');
+    // The shared member's group is on the surfaces it could leak through.
+    expect(texts.get('HTTP GET /metrics')).toContain('group="canary-workers"');
+    expect(texts.get(SURFACES[0]!.name)).toContain('/shared');
   });
 
   it('no canary appears on any surface', () => {

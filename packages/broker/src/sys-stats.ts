@@ -1,3 +1,4 @@
+import { summarizeShared } from './shared-summary.js';
 import type { BrokerStats } from './stats.js';
 
 /** Exponentially weighted per-minute rates over 1, 5 and 15 minutes, as Mosquitto's `load/...`. */
@@ -122,16 +123,7 @@ export class SysStats {
           messagesSentPerMinute: this.#load.messagesSent.values,
         },
         memory: { heapUsed: memory.heapUsed, rss: memory.rss },
-        // Member counts, not client ids: anonymous readers see $SYS (ids would allow session takeover).
-        shared: s.sharedGroups().map((g) => ({
-          group: g.group,
-          filter: g.filter,
-          members: g.members.length,
-          memberDeliveries: g.members.map((m) => m.deliveries),
-          deliveries: g.deliveries,
-          redeliveries: g.redeliveries,
-          lost: g.lost,
-        })),
+        shared: summarizeShared(s.sharedGroups()),
       }),
     };
     return { broker, firehose };

@@ -196,11 +196,12 @@ describe('shared subscriptions ($share/<group>/<filter>)', () => {
     expect(raw.closed).toBe(false);
   });
 
-  it('shows each group, its member count and deliveries in /metrics and $SYS, without client ids', async () => {
+  it('shows each group, its member count and deliveries in /metrics, $SYS and the catalogue, without client ids', async () => {
     const broker = await startBroker({
-      anonymous: { read: ['load/#', '$SYS/#'], write: ['load/#'] },
+      anonymous: { read: ['load/#', '$SYS/#', '$firehose/#'], write: ['load/#'] },
       listeners: { mqtt: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 } },
       sys: { interval: 0 },
+      catalogue: { interval: 0 },
     });
     const url = broker.url('mqtt')!;
     for (const n of [1, 2]) await (await client(url, { clientId: `secret-member-${n}` })).subscribeAsync(GROUP, { qos: 1 });
@@ -221,8 +222,21 @@ describe('shared subscriptions ($share/<group>/<filter>)', () => {
       shared: unknown[];
     };
     expect(stats.shared).toEqual([
-      { group: 'workers', filter: 'load/#', members: 2, memberDeliveries: [2, 2], deliveries: 4, redeliveries: 0, lost: 0 },
+      { group: 'workers', filter: 'load/#', members: 2, memberDeliveries: [2, 2], deliveries: 4, redeliveries: 0, lost: 0, handedOff: 0 },
     ]);
-    expect(reader.seen.filter((m) => m.payload.toString().includes('secret-member'))).toEqual([]);
+
+    // The catalogue's retained record, as a late reader gets it.
+    broker.publishCatalogue();
+    const late = await connectCollecting(url);
+    await late.client.subscribeAsync('$firehose/catalogue/+/shared');
+    const topic = `$firehose/catalogue/${broker.nodeId}/shared`;
+    await waitFor(() => late.seen.some((m) => m.topic === topic), 5000, 'the retained shared record');
+    const record = late.seen.find((m) => m.topic === topic)!;
+    expect(record.retain).toBe(true);
+    expect(JSON.parse(record.payload.toString())).toEqual({
+      node: broker.nodeId,
+      groups: [{ group: 'workers', filter: 'load/#', members: 2, memberDeliveries: [2, 2], deliveries: 4, redeliveries: 0, lost: 0, handedOff: 0 }],
+    });
+    expect([...reader.seen, ...late.seen].filter((m) => m.payload.toString().includes('secret-member'))).toEqual([]);
   });
 });
