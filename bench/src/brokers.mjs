@@ -46,7 +46,8 @@ export function mosquittoVersion() {
 
 /** Whether the `aedes-upstream` in node_modules carries this repository's aedes patch. */
 export function aedesIsPatched() {
-  const utils = join(fileURLToPath(new URL('../node_modules/aedes-upstream/lib/utils.js', import.meta.url)));
+  // A file read, not an import: aedes' exports map hides lib/.
+  const utils = join(fileURLToPath(new URL('..', import.meta.url)), 'node_modules', 'aedes-upstream', 'lib', 'utils.js');
   try {
     return readFileSync(utils, 'utf8').includes('class InOrder');
   } catch {

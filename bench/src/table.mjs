@@ -33,7 +33,7 @@ function columnsFor(key) {
 }
 
 /** Medians of each column per broker: `{ firehose: { msgPerSec, ... }, ... }`. */
-export function medians(result) {
+function medians(result) {
   const out = {};
   for (const [kind, rows] of Object.entries(result.rows)) {
     const ok = rows.filter((r) => !r.failed);

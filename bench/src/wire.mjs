@@ -17,8 +17,6 @@ export function nowMicros() {
   return s * 1e6 + Math.floor(ns / 1000);
 }
 
-export const generate = (packet) => mqttPacket.generate(packet);
-
 /** A PUBLISH packet for `topic`/`payload` and where its stamp digits sit (-1: unstamped). */
 export function publishTemplate(topic, payload, qos = 0) {
   const packet = mqttPacket.generate({ cmd: 'publish', topic, payload, qos, messageId: qos > 0 ? 1 : undefined, retain: false, dup: false });
@@ -36,7 +34,7 @@ export function stamp(buffer, stampAt, micros) {
  * Splits a byte stream into MQTT packets and calls `onPacket(type, flags, buffer, start, end)` with
  * the packet's body bounds inside `buffer` (valid only during the call).
  */
-export class Scanner {
+class Scanner {
   #rest = null;
 
   constructor(onPacket) {

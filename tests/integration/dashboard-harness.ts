@@ -16,7 +16,7 @@ export const outputDir = resolve(import.meta.dirname, '../../test-output');
 const dashboardDir = dirname(createRequire(import.meta.url).resolve('@firehose/dashboard/package.json'));
 
 /** Builds the dashboard afresh into test-output, so the test never runs a stale dist/. */
-export function buildDashboard(name: string): string {
+function buildDashboard(name: string): string {
   const outDir = join(outputDir, name);
   execFileSync(process.execPath, [join(dashboardDir, 'node_modules/vite/bin/vite.js'), 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], {
     cwd: dashboardDir,

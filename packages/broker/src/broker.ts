@@ -461,7 +461,7 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
 }
 
 /** A resolved config has its persistence parsed into an object; an input has a string or nothing. */
-export function isResolved(config: BrokerConfigInput | BrokerConfig): config is BrokerConfig {
+function isResolved(config: BrokerConfigInput | BrokerConfig): config is BrokerConfig {
   return typeof config.persistence === 'object';
 }
 

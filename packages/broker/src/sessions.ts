@@ -89,7 +89,7 @@ interface SweepPersistence {
 }
 
 /** A cluster-wide record of when each persistent session was last connected (RedisSessionClock). */
-export interface SharedSessionClock {
+interface SharedSessionClock {
   touch(clientIds: readonly string[]): Promise<void>;
   claimExpired(expirySeconds: number): Promise<string[]>;
 }

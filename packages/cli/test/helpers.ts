@@ -106,7 +106,7 @@ export async function startBroker(): Promise<TestBroker> {
 }
 
 /** Service data of a schema fixture (`gerrit/comment-added`), from the recorded stream sample. */
-export function streamEvents(): Record<string, unknown>[] {
+function streamEvents(): Record<string, unknown>[] {
   return readFileSync(`${FIXTURES}gerrit-stream-events.jsonl`, 'utf8')
     .split('\n')
     .filter((line) => line.startsWith('{'))

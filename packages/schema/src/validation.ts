@@ -6,7 +6,7 @@ import { Compile } from 'typebox/compile';
 export type ValidationResult = { ok: true } | { ok: false; error: FirehoseError };
 
 /** Shared success value, so the hot path allocates nothing. */
-export const VALID: ValidationResult = Object.freeze({ ok: true });
+const VALID: ValidationResult = Object.freeze({ ok: true });
 
 interface TypeboxError {
   keyword: string;

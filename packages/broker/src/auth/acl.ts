@@ -39,7 +39,7 @@ export interface Acl {
 }
 
 /** aedes publishes client ids on these `$SYS` topics. */
-export const CLIENT_ID_LEAK_FILTERS: readonly string[] = ['$SYS/+/new/#', '$SYS/+/disconnect/#'];
+const CLIENT_ID_LEAK_FILTERS: readonly string[] = ['$SYS/+/new/#', '$SYS/+/disconnect/#'];
 
 // Bounded so a stream of unique topics cannot grow memory; clearing is cheaper than LRU upkeep.
 const RECEIVE_CACHE_SIZE = 10_000;

@@ -6,7 +6,7 @@ import { type ParsedHash, parseHash, verifyPassword } from './password.js';
 import { createFailureLimiter } from './failure-limiter.js';
 
 /** A pino-compatible logger; only these methods are used. */
-export interface AuthLogger {
+interface AuthLogger {
   debug(obj: object, msg?: string): void;
   warn(obj: object, msg?: string): void;
 }

@@ -58,7 +58,7 @@ export async function hashPassword(plain: string, params: ScryptParams = {}): Pr
 }
 
 /** Formats parsed parts back into a hash string. */
-export function formatHash(parts: ParsedHash): string {
+function formatHash(parts: ParsedHash): string {
   return `scrypt$${parts.N}$${parts.r}$${parts.p}$${parts.salt.toString('base64')}$${parts.hash.toString('base64')}`;
 }
 

@@ -5,7 +5,7 @@ import { checkOptionValue } from './validate-input.js';
 import type { BrokerConfigInput } from './types.js';
 
 /** `firehose broker` flag (without `--`) → option, for every option that has a flag. */
-export const FLAG_OPTIONS: ReadonlyMap<string, OptionSpec> = new Map(
+const FLAG_OPTIONS: ReadonlyMap<string, OptionSpec> = new Map(
   OPTIONS.flatMap((spec) => (spec.flag === undefined ? [] : [[spec.flag, spec] as const])),
 );
 

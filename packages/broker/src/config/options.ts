@@ -51,7 +51,7 @@ const PORT_EXPECT = 'an integer 0–65535';
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** `limits.maxPacketBytes` → `FIREHOSE_LIMITS_MAX_PACKET_BYTES`. */
-export function envName(key: string): string {
+function envName(key: string): string {
   return `FIREHOSE_${key
     .split('.')
     .map((part) => part.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase())

@@ -14,11 +14,6 @@ export function printConfig(config: BrokerConfig): string {
   return `# Effective firehose broker config (secrets masked)\n${stringify(toInput(config), { lineWidth: 0 })}`;
 }
 
-/** The config in input shape, secrets masked. */
-export function maskedConfigInput(config: BrokerConfig): BrokerConfigInput {
-  return toInput(config);
-}
-
 function toInput(config: BrokerConfig): BrokerConfigInput {
   const listeners: NonNullable<BrokerConfigInput['listeners']> = {};
   for (const [name, list] of Object.entries(config.listeners) as [ListenerName, ListenerConfig[]][]) {

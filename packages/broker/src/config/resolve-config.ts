@@ -116,7 +116,7 @@ export function resolveConfig(rawInput: BrokerConfigInput = {}, options: Resolve
 }
 
 /** The listener list of one entry, `null` (a bare `mqtt:` in YAML) meaning "on with defaults". */
-export function listenerEntries(entry: ListenerEntry | null | undefined): ListenerConfigInput[] {
+function listenerEntries(entry: ListenerEntry | null | undefined): ListenerConfigInput[] {
   if (entry === undefined || entry === false) return [];
   if (entry === null) return [{}];
   return Array.isArray(entry) ? entry : [entry];
