@@ -124,7 +124,9 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
     });
     const id = newNodeId();
     this.#sharedGroups = backend.sharedRedis
-      ? new RedisSharedGroups(backend.sharedRedis, id, heartbeatIntervalMs, (error) => this.#internalError(error))
+      ? new RedisSharedGroups(backend.sharedRedis, id, heartbeatIntervalMs, (error) =>
+          this.#internalError(error),
+        )
       : undefined;
     this.#aedes = new Aedes({
       id,
