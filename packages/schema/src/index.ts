@@ -20,6 +20,7 @@ export type { RenderSpec } from './render-spec.js';
 export { render, type Rendered, type RenderOptions } from './render.js';
 export { formatters, type Formatter } from './formatters.js';
 export type { DataPath } from './data-path.js';
+export { RESERVED_KEY_NAMES } from './index-keys.js';
 export { gerrit } from './services/gerrit.js';
 export { launchpad } from './services/launchpad.js';
 export { zuul } from './services/zuul.js';

@@ -8,6 +8,8 @@ const playbook = {
 };
 
 const keys = { playbook: '{data.playbook_id}', host: '{data.host}' };
+/** Search keys of the history archive (data paths, where `keys` above are render templates). */
+const searchKeys = { playbook: 'playbook_id', host: 'host' };
 
 const playbookStart = defineEventType({
   service: 'ansible',
@@ -17,6 +19,7 @@ const playbookStart = defineEventType({
   params: { playbook: 'playbook_id' },
   schema: Type.Object({ ...playbook, status: Type.Optional(Type.String()) }),
   identity: ['playbook_id'],
+  keys: searchKeys,
   render: {
     summary: ['ansible {data.playbook_name}: started', 'ansible playbook {data.playbook_id}: started'],
     sentence: ['Ansible playbook {data.playbook_name} started', 'Ansible playbook {data.playbook_id} started'],
@@ -32,6 +35,7 @@ const playbookFinish = defineEventType({
   params: { playbook: 'playbook_id', result: 'status' },
   schema: Type.Object({ ...playbook, status: Type.Union([Type.Literal('OK'), Type.Literal('FAILED')]) }),
   identity: ['playbook_id'],
+  keys: searchKeys,
   render: {
     summary: ['ansible {data.playbook_name}: finished {data.status}', 'ansible playbook {data.playbook_id}: finished {data.status}'],
     sentence: ['Ansible playbook {data.playbook_name} finished with {data.status}', 'Ansible playbook {data.playbook_id} finished with {data.status}'],
@@ -57,6 +61,7 @@ const hostStats = defineEventType({
     }),
   }),
   identity: ['playbook_id', 'host'],
+  keys: searchKeys,
   render: {
     summary: 'ansible {data.host}: ok={data.stats.ok} changed={data.stats.changed} failed={data.stats.failures} unreachable={data.stats.unreachable}',
     sentence: 'Host {data.host} finished playbook {data.playbook_id} with {data.stats.failures} failures',
@@ -89,6 +94,7 @@ const taskResult = defineEventType({
   }),
   // Also for the broker: a refused no_log result is redacted before any excerpt of it is kept.
   secretMarkers: ['_ansible_no_log'],
+  keys: searchKeys,
   render: {
     summary: 'ansible {data.host}: {data.ansible_task} {data.status}',
     sentence: 'Task "{data.ansible_task}" on {data.host} finished with {data.status}',

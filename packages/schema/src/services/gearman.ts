@@ -32,6 +32,7 @@ const pushSubunit = defineEventType({
   schema: Type.Object(jobResult),
   subject: '{project}/change/{build_change}',
   identity: ['build_uuid', 'source_url', 'status'],
+  keys: { project: 'project', change: 'build_change', build: 'build_uuid' },
   render: render('subunit import'),
 });
 
@@ -44,6 +45,7 @@ const retrieveLogs = defineEventType({
   schema: Type.Object(jobResult),
   subject: '{project}/change/{build_change}',
   identity: ['build_uuid', 'source_url', 'status'],
+  keys: { project: 'project', change: 'build_change', build: 'build_uuid' },
   render: render('log retrieval'),
 });
 

@@ -42,6 +42,7 @@ function changeEvent<const E extends string, F extends TProperties>(event: E, op
     schema: Type.Object({ ...gerritBase(event), ...changeEventCommon, change: gerritChange, ...options.fields }),
     subject: '{change.project}/change/{change.number}',
     identity: ['type', 'eventCreatedOn', 'change.number', `${options.actor}.username`],
+    keys: { project: 'change.project', change: 'change.number', patchset: 'patchSet.number', user: `${options.actor}.username` },
     render: {
       summary: options.actions.map((action) => `${CHANGE}: ${actor} ${action}`),
       sentence:

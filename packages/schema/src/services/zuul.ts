@@ -49,6 +49,7 @@ const report = defineEventType({
   }),
   subject: '{project}/change/{change}',
   identity: ['uuid', 'action'],
+  keys: { tenant: 'tenant', pipeline: 'pipeline', project: 'project', branch: 'branch', change: 'change', buildset: 'buildset.uuid' },
   render: {
     summary: [
       '{data.tenant}/{data.pipeline} {data.project} #{data.change}: {data.action}{data.buildset.builds|results}',
