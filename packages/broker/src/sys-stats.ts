@@ -38,7 +38,10 @@ export interface SysMessage {
 export class SysStats {
   readonly #stats: BrokerStats;
   readonly #version: string;
-  readonly #load: Record<'messagesReceived' | 'messagesSent' | 'bytesReceived' | 'bytesSent' | 'connections', LoadAverage>;
+  readonly #load: Record<
+    'messagesReceived' | 'messagesSent' | 'bytesReceived' | 'bytesSent' | 'connections',
+    LoadAverage
+  >;
   #lastTick = Date.now();
   #heapMax = 0;
 
@@ -79,7 +82,10 @@ export class SysStats {
 
     const broker: SysMessage[] = [];
     const put = (name: string, value: string | number): void => {
-      broker.push({ topic: `$SYS/broker/${name}`, payload: typeof value === 'number' ? formatNumber(value) : value });
+      broker.push({
+        topic: `$SYS/broker/${name}`,
+        payload: typeof value === 'number' ? formatNumber(value) : value,
+      });
     };
     put('version', `firehose ${this.#version}`);
     put('uptime', `${uptime} seconds`);
@@ -114,7 +120,11 @@ export class SysStats {
         version: this.#version,
         time: new Date(now).toISOString(),
         uptime,
-        clients: { connected: s.clientsConnected, maximum: s.clientsMaximum, connectionsTotal: s.connectionsTotal },
+        clients: {
+          connected: s.clientsConnected,
+          maximum: s.clientsMaximum,
+          connectionsTotal: s.connectionsTotal,
+        },
         subscriptions: s.subscriptions,
         messages: { received: s.messagesReceived, sent: s.messagesSent, dropped },
         bytes: { received: s.bytesReceived, sent: s.bytesSent },

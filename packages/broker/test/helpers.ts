@@ -20,7 +20,10 @@ afterEach(async () => {
 });
 
 /** `startTestBroker`, closed after the test. */
-export async function startBroker(config: BrokerConfigInput = {}, options: CreateBrokerOptions = {}): Promise<FirehoseBroker> {
+export async function startBroker(
+  config: BrokerConfigInput = {},
+  options: CreateBrokerOptions = {},
+): Promise<FirehoseBroker> {
   const broker = await startTestBroker(config, options);
   open.push(() => broker.close());
   return broker;
@@ -35,13 +38,17 @@ export async function client(url: string, options: IClientOptions = {}): Promise
 /** Collects messages on a client. */
 export function collect(c: MqttClient): { topic: string; payload: Buffer; qos: number; retain: boolean }[] {
   const seen: { topic: string; payload: Buffer; qos: number; retain: boolean }[] = [];
-  c.on('message', (topic, payload, packet) => seen.push({ topic, payload, qos: packet.qos, retain: packet.retain }));
+  c.on('message', (topic, payload, packet) =>
+    seen.push({ topic, payload, qos: packet.qos, retain: packet.retain }),
+  );
   return seen;
 }
 
 /** A realistic, valid gerrit comment-added envelope (the schema package's fixture). */
 export function gerritCommentAdded(change = 912345): FirehoseEvent {
-  const fixture = JSON.parse(readFileSync(require.resolve('@firehose/schema/fixtures/gerrit/comment-added.json'), 'utf8')) as {
+  const fixture = JSON.parse(
+    readFileSync(require.resolve('@firehose/schema/fixtures/gerrit/comment-added.json'), 'utf8'),
+  ) as {
     data: { change: { number: number } };
   };
   fixture.data.change.number = change;
@@ -87,7 +94,15 @@ export class RawClient {
   }
 
   async connack(options: Partial<mqttPacket.IConnectPacket> = {}): Promise<mqttPacket.IConnackPacket> {
-    this.send({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, clientId: 'raw', keepalive: 60, ...options });
+    this.send({
+      cmd: 'connect',
+      protocolId: 'MQTT',
+      protocolVersion: 4,
+      clean: true,
+      clientId: 'raw',
+      keepalive: 60,
+      ...options,
+    });
     return (await this.next('connack')) as mqttPacket.IConnackPacket;
   }
 
@@ -104,11 +119,16 @@ export interface Received {
 }
 
 /** Connects with a message collector attached before CONNECT, so queued deliveries are not missed. */
-export async function connectCollecting(url: string, options: IClientOptions = {}): Promise<{ client: MqttClient; seen: Received[] }> {
+export async function connectCollecting(
+  url: string,
+  options: IClientOptions = {},
+): Promise<{ client: MqttClient; seen: Received[] }> {
   const c = mqtt.connect(url, { reconnectPeriod: 0, connectTimeout: 5000, ...options });
   open.push(() => c.endAsync(true));
   const seen: Received[] = [];
-  c.on('message', (topic, payload, packet) => seen.push({ topic, payload, qos: packet.qos, retain: packet.retain }));
+  c.on('message', (topic, payload, packet) =>
+    seen.push({ topic, payload, qos: packet.qos, retain: packet.retain }),
+  );
   await new Promise<void>((resolve, reject) => {
     c.once('connect', () => resolve());
     c.once('error', reject);

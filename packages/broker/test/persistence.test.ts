@@ -64,7 +64,11 @@ describe('persistence and sessions', () => {
     await first.close();
 
     const second = await startBroker({ ...config, limits: { sessionExpiry: 1 } });
-    await waitFor(() => second.stats.droppedCount('sessions_expired') === 1, 5000, 'the restored session to expire');
+    await waitFor(
+      () => second.stats.droppedCount('sessions_expired') === 1,
+      5000,
+      'the restored session to expire',
+    );
     const pub = await client(second.url('mqtt')!, { username: 'load', password: 'pw' });
     await pub.publishAsync('load/x', 'after expiry', { qos: 1 });
     const back = await connectCollecting(second.url('mqtt')!, { clientId: 'ci:worker/1', clean: false });
@@ -104,7 +108,9 @@ describe('persistence and sessions', () => {
     const broker = await startBroker({ limits: { maxSessionsPerIp: 2 } });
     await client(broker.url('mqtt')!, { clientId: 's1', clean: false });
     await client(broker.url('mqtt')!, { clientId: 's2', clean: false });
-    await expect(client(broker.url('mqtt')!, { clientId: 's3', clean: false })).rejects.toThrow(/Not authorized/i);
+    await expect(client(broker.url('mqtt')!, { clientId: 's3', clean: false })).rejects.toThrow(
+      /Not authorized/i,
+    );
     // Reconnecting an existing session and clean sessions still work.
     await client(broker.url('mqtt')!, { clientId: 's1', clean: false });
     await client(broker.url('mqtt')!, { clientId: 'c1', clean: true });

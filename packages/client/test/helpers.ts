@@ -102,7 +102,9 @@ export async function expectEveryChangeOnce(
 ): Promise<void> {
   const missing = () => Array.from({ length: total }, (_, i) => i + 1).filter((n) => !numbers.includes(n));
   await waitFor(() => numbers.length >= total, 10_000, 'every message').catch((error: unknown) => {
-    throw new Error(`${(error as Error).message}; missing changes ${missing().join(', ')}; states ${states.join(', ')}`);
+    throw new Error(
+      `${(error as Error).message}; missing changes ${missing().join(', ')}; states ${states.join(', ')}`,
+    );
   });
   await sleep(200); // room for a late duplicate to show up
   expect([...numbers].sort((a, b) => a - b)).toEqual(Array.from({ length: total }, (_, i) => i + 1));

@@ -2,7 +2,12 @@ import type { Static, TSchema } from 'typebox';
 import { readPath, type DataPath } from './data-path.js';
 import { compileRenderSpec, type RenderSpec } from './render-spec.js';
 import { FirehoseError, PLACEHOLDER_LEVEL, dataschemaUrn } from '@firehose/protocol';
-import { topicTemplate, type TemplateParamNames, type TemplateParams, type TopicTemplate } from './topic-template.js';
+import {
+  topicTemplate,
+  type TemplateParamNames,
+  type TemplateParams,
+  type TopicTemplate,
+} from './topic-template.js';
 import { compileValidator, type ValidationResult } from './validation.js';
 import { checkIndexKeys } from './index-keys.js';
 
@@ -137,7 +142,9 @@ function compileSubject(template: string | undefined): (data: unknown) => string
   };
 }
 
-function compileIdentity(paths: readonly DataPath[] | undefined): (data: unknown) => readonly (string | number)[] | undefined {
+function compileIdentity(
+  paths: readonly DataPath[] | undefined,
+): (data: unknown) => readonly (string | number)[] | undefined {
   if (paths === undefined) return () => undefined;
   return (data) => {
     const identity: (string | number)[] = [];

@@ -26,7 +26,10 @@ const KEY_NAME = /^[a-z][a-z0-9_]*$/;
  * `INVALID_PARAMS` naming the key when a name is not lower-case words or is a reserved query word,
  * or when its data path is empty.
  */
-export function checkIndexKeys(type: string, keys: { readonly [name: string]: DataPath } | undefined): Readonly<Record<string, DataPath>> {
+export function checkIndexKeys(
+  type: string,
+  keys: { readonly [name: string]: DataPath } | undefined,
+): Readonly<Record<string, DataPath>> {
   const checked: Record<string, DataPath> = {};
   for (const [name, path] of Object.entries(keys ?? {})) {
     if (!KEY_NAME.test(name)) {
@@ -44,9 +47,13 @@ export function checkIndexKeys(type: string, keys: { readonly [name: string]: Da
       );
     }
     if (typeof path !== 'string' || path === '') {
-      throw new FirehoseError('INVALID_PARAMS', `The ${type} search key "${name}" needs a data path such as change.project.`, {
-        path: `keys.${name}`,
-      });
+      throw new FirehoseError(
+        'INVALID_PARAMS',
+        `The ${type} search key "${name}" needs a data path such as change.project.`,
+        {
+          path: `keys.${name}`,
+        },
+      );
     }
     checked[name] = path;
   }

@@ -6,7 +6,14 @@ import { readPath } from '../src/data-path.js';
 import { loadFixture } from './fixtures.js';
 
 const define = (keys: Record<string, string>) =>
-  defineEventType({ service: 'ci', event: 'job', description: 'A job.', topic: 'ci/{project}', schema: Type.Object({}), keys });
+  defineEventType({
+    service: 'ci',
+    event: 'job',
+    description: 'A job.',
+    topic: 'ci/{project}',
+    schema: Type.Object({}),
+    keys,
+  });
 
 describe('search keys (contract A)', () => {
   it('every built-in event type declares its keys, and each resolves to a scalar on its fixture (bar optional fields)', () => {
@@ -17,11 +24,18 @@ describe('search keys (contract A)', () => {
       }
       expect(Object.keys(eventType.keys).length, eventType.type).toBeGreaterThan(0);
       const { data } = loadFixture(eventType);
-      const resolved = Object.entries(eventType.keys).filter(([, path]) => ['string', 'number'].includes(typeof readPath(data, path)));
+      const resolved = Object.entries(eventType.keys).filter(([, path]) =>
+        ['string', 'number'].includes(typeof readPath(data, path)),
+      );
       // At least the project-like key (or playbook) is present in every realistic fixture.
       expect(resolved.length, eventType.type).toBeGreaterThan(0);
     }
-    expect(gerrit.commentAdded.keys).toEqual({ project: 'change.project', change: 'change.number', patchset: 'patchSet.number', user: 'author.username' });
+    expect(gerrit.commentAdded.keys).toEqual({
+      project: 'change.project',
+      change: 'change.number',
+      patchset: 'patchSet.number',
+      user: 'author.username',
+    });
     expect(zuul.report.keys.change).toBe('change');
   });
 

@@ -1,6 +1,12 @@
 import { stringify } from 'yaml';
 import { maskPersistence } from './parse-persistence.js';
-import type { BrokerConfig, BrokerConfigInput, ListenerConfig, ListenerConfigInput, ListenerName } from './types.js';
+import type {
+  BrokerConfig,
+  BrokerConfigInput,
+  ListenerConfig,
+  ListenerConfigInput,
+  ListenerName,
+} from './types.js';
 
 const MASK = '***';
 

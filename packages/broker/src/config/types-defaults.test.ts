@@ -27,7 +27,9 @@ function documentedDefaults(): Map<string, string> {
       if (tag) found.set(key, ts.displayPartsToString(tag.text).trim());
       const propertyType = checker.getNonNullableType(checker.getTypeOfSymbol(property));
       for (const member of propertyType.isUnion() ? propertyType.types : [propertyType]) {
-        const element = checker.isArrayType(member) ? checker.getTypeArguments(member as ts.TypeReference)[0] : member;
+        const element = checker.isArrayType(member)
+          ? checker.getTypeArguments(member as ts.TypeReference)[0]
+          : member;
         if (element === undefined || !(element.flags & ts.TypeFlags.Object)) continue;
         const record = checker.getIndexInfoOfType(element, ts.IndexKind.String);
         if (record) walk(record.type, `${key}.<name>.`, depth + 1);
@@ -70,7 +72,10 @@ describe('config/types.ts agrees with the option table', () => {
         text !== undefined &&
         (canonical(text) === canonical(option.default) ||
           (listener !== undefined && text.includes(`${option.default} (${listener})`)));
-      if (!agrees) disagreements.push(`${option.key}: options.ts says ${option.default}, types.ts says ${text ?? 'nothing'}`);
+      if (!agrees)
+        disagreements.push(
+          `${option.key}: options.ts says ${option.default}, types.ts says ${text ?? 'nothing'}`,
+        );
     }
     expect(disagreements).toEqual([]);
   });

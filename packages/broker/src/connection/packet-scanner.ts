@@ -68,7 +68,8 @@ export class PacketScanner {
         }
       } else this.#bodyLeft = this.#length;
     }
-    if (onPart !== undefined && size > start) onPart(start === 0 ? chunk : chunk.subarray(start, size), false);
+    if (onPart !== undefined && size > start)
+      onPart(start === 0 ? chunk : chunk.subarray(start, size), false);
     return true;
   }
 }

@@ -46,7 +46,9 @@ export function aggregate(run: BenchRun, messages: readonly WorkerMessage[]): Be
     subscribers: run.subscribers,
     processes: run.processes,
     qos: run.qos,
-    size: messages.reduce((bytes, m) => (m.kind === 'published' ? Math.max(bytes, m.payloadBytes) : bytes), 0) || run.size,
+    size:
+      messages.reduce((bytes, m) => (m.kind === 'published' ? Math.max(bytes, m.payloadBytes) : bytes), 0) ||
+      run.size,
     rate: run.rate,
     seconds: round(elapsed),
     published: sent,

@@ -39,7 +39,8 @@ export class WorkerPool {
     while (!test()) {
       const failure = this.messages.find((message) => message.kind === 'error');
       if (failure?.kind === 'error') throw new Error(`a bench worker failed: ${failure.message}`);
-      if (Date.now() > deadline || this.#signal.aborted) throw new Error('bench workers did not respond in time.');
+      if (Date.now() > deadline || this.#signal.aborted)
+        throw new Error('bench workers did not respond in time.');
       await new Promise<void>((resolve) => {
         const wake = (): void => {
           this.#waiters.delete(wake);

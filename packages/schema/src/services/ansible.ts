@@ -22,7 +22,10 @@ const playbookStart = defineEventType({
   keys: searchKeys,
   render: {
     summary: ['ansible {data.playbook_name}: started', 'ansible playbook {data.playbook_id}: started'],
-    sentence: ['Ansible playbook {data.playbook_name} started', 'Ansible playbook {data.playbook_id} started'],
+    sentence: [
+      'Ansible playbook {data.playbook_name} started',
+      'Ansible playbook {data.playbook_id} started',
+    ],
     keys,
   },
 });
@@ -37,8 +40,14 @@ const playbookFinish = defineEventType({
   identity: ['playbook_id'],
   keys: searchKeys,
   render: {
-    summary: ['ansible {data.playbook_name}: finished {data.status}', 'ansible playbook {data.playbook_id}: finished {data.status}'],
-    sentence: ['Ansible playbook {data.playbook_name} finished with {data.status}', 'Ansible playbook {data.playbook_id} finished with {data.status}'],
+    summary: [
+      'ansible {data.playbook_name}: finished {data.status}',
+      'ansible playbook {data.playbook_id}: finished {data.status}',
+    ],
+    sentence: [
+      'Ansible playbook {data.playbook_name} finished with {data.status}',
+      'Ansible playbook {data.playbook_id} finished with {data.status}',
+    ],
     keys,
   },
 });
@@ -63,7 +72,8 @@ const hostStats = defineEventType({
   identity: ['playbook_id', 'host'],
   keys: searchKeys,
   render: {
-    summary: 'ansible {data.host}: ok={data.stats.ok} changed={data.stats.changed} failed={data.stats.failures} unreachable={data.stats.unreachable}',
+    summary:
+      'ansible {data.host}: ok={data.stats.ok} changed={data.stats.changed} failed={data.stats.failures} unreachable={data.stats.unreachable}',
     sentence: 'Host {data.host} finished playbook {data.playbook_id} with {data.stats.failures} failures',
     keys,
   },
@@ -86,7 +96,11 @@ const taskResult = defineEventType({
       Type.Object(
         {},
         {
-          not: { type: 'object', required: ['_ansible_no_log'], properties: { _ansible_no_log: { const: true } } },
+          not: {
+            type: 'object',
+            required: ['_ansible_no_log'],
+            properties: { _ansible_no_log: { const: true } },
+          },
           errorMessage: 'is a no_log result; publish redactAnsibleResult(result) instead',
         },
       ),
@@ -105,7 +119,8 @@ const taskResult = defineEventType({
 /** Ansible playbook runs. */
 export const ansible = { playbookStart, playbookFinish, hostStats, taskResult } as const;
 
-const CENSORED = "the output has been hidden due to the fact that 'no_log: true' was specified for this result";
+const CENSORED =
+  "the output has been hidden due to the fact that 'no_log: true' was specified for this result";
 
 /**
  * What a publisher sends for a task result: `no_log` results are replaced the way Ansible's own
