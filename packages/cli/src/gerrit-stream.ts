@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 export type LineOrigin = 'stream' | 'events-log';
 
 /** Gerrit's events-log plugin, asked for what was missed while the stream was down. */
-export interface EventsLogSource {
+interface EventsLogSource {
   /** Gerrit's base URL, e.g. `https://review.example.org`. */
   readonly url: string;
   /** HTTP user for the authenticated `/a/` path; anonymous when undefined. */
@@ -37,12 +37,12 @@ const HEALTHY_MS = 10_000;
  * `t1` for the events-log REST query: `yyyy-MM-ddTHH:mm:ss` in UTC, one second before the newest
  * event seen, so an event of the same second is fetched again and dropped by its id rather than lost.
  */
-export function eventsLogSince(unixSeconds: number): string {
+function eventsLogSince(unixSeconds: number): string {
   return new Date((unixSeconds - 1) * 1000).toISOString().slice(0, 19);
 }
 
 /** Parses the plugin's answer: Gerrit's `)]}'` guard, then a JSON array or one event per line. */
-export function eventsLogLines(body: string): string[] {
+function eventsLogLines(body: string): string[] {
   const text = body.replace(/^\)\]\}'\s*/, '').trim();
   if (text.startsWith('[')) return (JSON.parse(text) as unknown[]).map((event) => JSON.stringify(event));
   return text.split('\n').filter((line) => line.trim() !== '');
