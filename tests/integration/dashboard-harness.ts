@@ -5,11 +5,11 @@ import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer, connect as netConnect, type AddressInfo, type Socket } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
-import { createBroker, hashPassword, type FirehoseBroker } from '@firehose/broker';
+import { hashPassword, type FirehoseBroker } from '@firehose/broker';
 import { connect, type FirehoseClient } from '@firehose/client';
 import { sampleAccounts, type SampleMessage } from '@firehose/dashboard/sample-traffic';
 import { startDashboardServer, type DashboardServer } from '@firehose/dashboard/server';
-import { chromiumLaunchOptions } from '@firehose/test-support';
+import { chromiumLaunchOptions, startTestBroker } from '@firehose/test-support';
 import { chromium, type Browser } from 'playwright-core';
 
 export const outputDir = resolve(import.meta.dirname, '../../test-output');
@@ -44,13 +44,7 @@ export async function startDashboardStack(buildName: string): Promise<DashboardS
   const root = buildDashboard(buildName);
   const password = await hashPassword('pw');
   const accounts = Object.fromEntries(Object.entries(sampleAccounts).map(([name, write]) => [name, { password, write }]));
-  const broker = await createBroker({
-    listeners: { mqtt: { host: '127.0.0.1', port: 0 }, ws: { host: '127.0.0.1', port: 0 } },
-    accounts,
-    catalogue: { interval: 1 },
-    sys: { interval: 1 },
-  });
-  await broker.listen();
+  const broker = await startTestBroker({ accounts, catalogue: { interval: 1 }, sys: { interval: 1 } });
   const mqttUrl = broker.url('mqtt')!;
   // The page reaches the broker through a TCP proxy the test can cut, to see a real reconnect.
   const proxy = await startTcpProxy(broker.address('ws')!.port);

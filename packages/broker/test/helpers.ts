@@ -3,11 +3,11 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { FirehoseEvent } from '@firehose/protocol';
 import { createServiceEvent, gerrit } from '@firehose/schema';
-import { waitFor } from '@firehose/test-support';
+import { startTestBroker, waitFor } from '@firehose/test-support';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import mqttPacket, { type Packet } from 'mqtt-packet';
 import { afterEach } from 'vitest';
-import { createBroker, type BrokerConfigInput, type CreateBrokerOptions, type FirehoseBroker } from '../src/index.js';
+import { type BrokerConfigInput, type CreateBrokerOptions, type FirehoseBroker } from '../src/index.js';
 
 export { sleep, waitFor } from '@firehose/test-support';
 
@@ -19,16 +19,10 @@ afterEach(async () => {
   while (open.length > 0) await open.pop()!().catch(() => undefined);
 });
 
+/** `startTestBroker`, closed after the test. */
 export async function startBroker(config: BrokerConfigInput = {}, options: CreateBrokerOptions = {}): Promise<FirehoseBroker> {
-  const broker = await createBroker(
-    {
-      listeners: { mqtt: { host: '127.0.0.1', port: 0 }, ws: { host: '127.0.0.1', port: 0 } },
-      ...config,
-    },
-    options,
-  );
+  const broker = await startTestBroker(config, options);
   open.push(() => broker.close());
-  await broker.listen();
   return broker;
 }
 
