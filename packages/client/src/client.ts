@@ -10,7 +10,7 @@ import { Emitter } from './emitter.js';
 import { EventBuffer } from './event-buffer.js';
 import type { ResolvedOptions } from './options.js';
 import { Publisher } from './publisher.js';
-import type { FilterEvent } from './filter-event.js';
+import type { FilterEvent, FilterEventStream } from './filter-event.js';
 import { compileWhere, resolveTarget, type SubscribeTarget } from './subscribe-target.js';
 import { SubscriptionRegistry, type QoS, type Registration } from './subscription-registry.js';
 import { SubscriptionSync } from './subscription-sync.js';
@@ -20,7 +20,6 @@ import type {
   EventHandler,
   EventsOptions,
   EventStream,
-  FilterEventStream,
   PublishOptions,
   PublishRawOptions,
   RawMessage,
@@ -213,7 +212,8 @@ export class FirehoseClient extends Emitter<ClientEvents> {
     this.assertOpen();
     const resolved = resolveTarget(target);
     const type = resolved.type;
-    const filters = options.group === undefined ? resolved.filters : sharedFilters(options.group, resolved.filters);
+    const filters =
+      options.group === undefined ? resolved.filters : sharedFilters(options.group, resolved.filters);
     const qos = options.qos ?? 1;
     if (qos !== 0 && qos !== 1 && qos !== 2)
       throw new FirehoseError('INVALID_CONFIG', `qos must be 0, 1 or 2, got ${JSON.stringify(qos)}.`, {
@@ -317,7 +317,12 @@ export class FirehoseClient extends Emitter<ClientEvents> {
       const result = handler(message);
       if (result instanceof Promise) result.catch((error: unknown) => this.reportError(error));
     };
-    const { registration, toSubscribe } = this.register(filter, { qos: options.qos, group: options.group }, () => {}, call);
+    const { registration, toSubscribe } = this.register(
+      filter,
+      { qos: options.qos, group: options.group },
+      () => {},
+      call,
+    );
     return this.activate(registration, toSubscribe);
   }
 

@@ -2,8 +2,14 @@ import type { Static, TSchema } from 'typebox';
 import { readPath, type DataPath } from './data-path.js';
 import { compileRenderSpec, type RenderSpec } from './render-spec.js';
 import { FirehoseError, PLACEHOLDER_LEVEL, dataschemaUrn } from '@firehose/protocol';
-import { topicTemplate, type TemplateParamNames, type TemplateParams, type TopicTemplate } from './topic-template.js';
+import {
+  topicTemplate,
+  type TemplateParamNames,
+  type TemplateParams,
+  type TopicTemplate,
+} from './topic-template.js';
 import { compileValidator, type ValidationResult } from './validation.js';
+import { checkIndexKeys } from './index-keys.js';
 
 /** What a subscriber asks for: an event type and the parameters it pinned. */
 export interface Subscription<Data = unknown, P extends Record<string, string> = Record<string, string>> {
@@ -59,7 +65,7 @@ export interface EventType<Data = unknown, P extends Record<string, string> = Re
   readonly paramSources: Readonly<Partial<Record<keyof P & string, DataPath>>>;
   /** Properties marking an object in `data` as never to be sent; see {@link EventTypeDefinition.secretMarkers}. */
   readonly secretMarkers: readonly string[];
-  /** Declared search keys: name → data path (`project` → `change.project`). */
+  /** Declared search keys: name → data path; the broker's archive indexes them. See {@link EventTypeDefinition.keys}. */
   readonly keys: Readonly<Record<string, DataPath>>;
   /** The declared subject template, as written (`{change.project}/change/{change.number}`). */
   readonly subjectTemplate: string | undefined;
@@ -119,8 +125,12 @@ export interface EventTypeDeclaration<T extends string = string> {
    */
   secretMarkers?: readonly string[];
   /**
-   * Declared search keys: name → data path, e.g. `{ project: 'change.project' }`. Names match
-   * /^[a-z][a-z0-9_]*$/. @default {} (no keys)
+   * Search keys of the history archive: name → data path, e.g. `{ project: 'change.project',
+   * change: 'change.number' }`. The broker indexes each one, and the history API accepts it as a
+   * query parameter (`?project=openstack/nova`), so a service gains search by declaring them.
+   * Names are lower-case words (`/^[a-z][a-z0-9_]*$/`), not a reserved query word (see
+   * `RESERVED_KEY_NAMES`). Values are read as strings; absent or non-scalar values are not indexed.
+   * @default {} (no search keys)
    */
   keys?: { readonly [name: string]: DataPath };
 }
@@ -143,7 +153,9 @@ function compileSubject(template: string | undefined): (data: unknown) => string
   };
 }
 
-function compileIdentity(paths: readonly DataPath[] | undefined): (data: unknown) => readonly (string | number)[] | undefined {
+function compileIdentity(
+  paths: readonly DataPath[] | undefined,
+): (data: unknown) => readonly (string | number)[] | undefined {
   if (paths === undefined) return () => undefined;
   return (data) => {
     const identity: (string | number)[] = [];
@@ -209,7 +221,7 @@ export function buildEventType<const T extends string, Data>(
     identity: compileIdentity(definition.identity),
     paramSources: Object.freeze({ ...(definition.params ?? {}) }),
     secretMarkers: Object.freeze([...(definition.secretMarkers ?? [])]),
-    keys: Object.freeze({ ...(definition.keys ?? {}) }),
+    keys: checkIndexKeys(type, definition.keys),
     subjectTemplate: definition.subject,
     identityPaths: definition.identity === undefined ? undefined : Object.freeze([...definition.identity]),
     topicFor: (data: unknown, params: Partial<P> = {}) => {
