@@ -1,8 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
 // Workspace packages resolve each other's TypeScript source through the `@firehose/source`
-// export condition. Vitest needs it for both client and SSR resolution (DESIGN §3), and
-// only inline projects with `extends: true` inherit it.
+// export condition. Vitest needs it for both client and SSR resolution
+// (docs/architecture.md#source-resolution), and only inline projects with `extends: true` inherit
+// it.
 const conditions = ['@firehose/source'];
 const project = (name: string, root: string) => ({ extends: true as const, test: { name, root } });
 // `.ci/run` sets VITEST_JSON_REPORT so it can print the "N passed, N failed" line.

@@ -1,6 +1,7 @@
 import { defaultClientConditions, defineConfig } from 'vite';
 
-// Bundle sibling workspace packages from their TypeScript source (DESIGN §2), so the dashboard
+// Bundle sibling workspace packages from their TypeScript source (docs/architecture.md#source-resolution),
+// so the dashboard
 // build does not depend on their `dist/` being current.
 export default defineConfig({
   base: './',

@@ -59,7 +59,7 @@ function levels(topic: string): number {
  * The broker's rules as aedes hooks. Each decision is a typed function of `AccessControl` or the
  * inspector; this file only adapts them to aedes' callback signatures and records per-client state.
  */
-export class ClientRegistry {
+export class AedesHookAdapter {
   readonly #identities = new WeakMap<Client, ClientIdentity>();
   readonly #rejections = new WeakMap<Client, { code: ConnackCode; reason: string }>();
   readonly #ctx: HookContext;
@@ -78,7 +78,7 @@ export class ClientRegistry {
       preConnect: (client: Client, packet: ConnectPacket, callback) => {
         const limits = ctx.config().limits;
         // A failing preConnect closes the socket without CONNACK, so refusals are recorded here
-        // and answered from authenticate with a proper return code (DESIGN §6).
+        // and answered from authenticate with a proper return code (docs/architecture.md#decisions).
         if (packet.clientId === '' && packet.clean === false) {
           // [MQTT-3.1.3-8] zero-byte ClientId with CleanSession 0: CONNACK 0x02, then close.
           this.#rejections.set(client, { code: 2, reason: 'empty client id with clean session 0' });
@@ -143,7 +143,7 @@ export class ClientRegistry {
         if (identity === undefined || !ctx.access.acl.canPublish(identity.account, topic)) {
           ctx.stats.drop('acl_publish');
           ctx.logger.warn({ clientId: client.id, username: identity?.account?.name, topic }, 'publish denied by ACL');
-          // ACL violations disconnect (DESIGN §6); there is no negative PUBACK in MQTT 3.1.1.
+          // ACL violations disconnect (docs/architecture.md#decisions); MQTT 3.1.1 has no negative PUBACK.
           callback(new Error(`not authorised to publish to ${topic}`));
           return;
         }

@@ -3,11 +3,11 @@ import { createRequire } from 'node:module';
 import { Aedes, type Client, type SharedGroupStats } from '@firehose/aedes';
 import { AccessControl } from './access.js';
 import { assertAedesFixes } from './aedes-guard.js';
-import { ClientRegistry } from './aedes-hooks.js';
+import { AedesHookAdapter } from './aedes-hooks.js';
 import { Catalogue } from './catalogue.js';
 import { configChanges, type ConfigChanges } from './config/config-changes.js';
 import { printConfig } from './config/print-config.js';
-import { ConnectionLimits } from './connection-limits.js';
+import { ConnectionAdmission } from './connection-admission.js';
 import { FirehoseConnection, type ConnectionInfo, type OutboundSink } from './connection/connection.js';
 import { startHttpListener } from './listeners/http-listener.js';
 import { startMqttListener } from './listeners/mqtt-listener.js';
@@ -66,10 +66,10 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
   #config: BrokerConfig;
   readonly #logger: Logger;
   readonly #access: AccessControl;
-  readonly #registry: ClientRegistry;
+  readonly #hooks: AedesHookAdapter;
   readonly #aedes: Aedes;
   readonly #connections = new Set<FirehoseConnection>();
-  readonly #admission = new ConnectionLimits();
+  readonly #admission = new ConnectionAdmission();
   readonly #diverted = new WeakSet<object>();
   #listeners: RunningListener[] = [];
   readonly #reporter: Reporter;
@@ -110,7 +110,7 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
       },
     );
     this.#access = new AccessControl(config, logger, () => this.stats.scryptRuns++);
-    this.#registry = new ClientRegistry({
+    this.#hooks = new AedesHookAdapter({
       config: () => this.#config,
       access: this.#access,
       stats: this.stats,
@@ -121,7 +121,7 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
     });
     this.#aedes = new Aedes({
       id: newNodeId(),
-      ...this.#registry.hooks(),
+      ...this.#hooks.hooks(),
       ...(backend.persistence ? { persistence: backend.persistence } : {}),
       ...(backend.mq ? { mq: backend.mq } : {}),
       connectTimeout: config.limits.connectTimeoutMs,
@@ -154,7 +154,7 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
       // A clean session starts with an empty queue [MQTT-3.1.2-6].
       if (client.clean) this.#offlineCap?.forget(client.id);
       this.stats.clientsMaximum = Math.max(this.stats.clientsMaximum, this.stats.clientsConnected);
-      const identity = this.#registry.identity(client);
+      const identity = this.#hooks.identity(client);
       const info = (client.conn as FirehoseConnection).info;
       this.#logger.debug(
         { clientId: client.id, username: identity?.account?.name, ip: info.ip },

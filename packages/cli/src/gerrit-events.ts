@@ -17,9 +17,10 @@ export interface BridgedEvent {
 }
 
 /**
- * The project a Gerrit event is about, wherever that event type keeps it (DESIGN §5): changes in
- * `change.project`, ref updates in `refUpdate.project`, project events in `projectName`,
- * replication in `project`. `undefined` for events without a project (`dropped-output`).
+ * The project a Gerrit event is about, wherever that event type keeps it
+ * (docs/architecture.md#topics): changes in `change.project`, ref updates in `refUpdate.project`,
+ * project events in `projectName`, replication in `project`. `undefined` for events without a
+ * project (`dropped-output`).
  */
 export function gerritProject(data: Record<string, unknown>): string | undefined {
   const change = data.change as Record<string, unknown> | undefined;

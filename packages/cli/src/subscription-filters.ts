@@ -16,7 +16,7 @@ export interface FilterRequest {
 /**
  * The MQTT filters for a `tail`: the arguments as given, plus, for `--service/--event/--project`,
  * the filters the schema's topic templates build — so nobody needs to know that a project can be
- * one or three levels deep (DESIGN §5: one filter per depth, never overlapping).
+ * one or three levels deep (docs/architecture.md#topics: one filter per depth, never overlapping).
  *
  * @throws UsageError for a malformed filter or an unknown service/event/parameter.
  */

@@ -22,7 +22,7 @@ import type {
 } from './history/history-types.js';
 import { deriveHistoryUrl } from './history/history-url.js';
 import { Publisher } from './publisher.js';
-import type { FilterEvent } from './filter-event.js';
+import type { FilterEvent, FilterEventStream } from './filter-event.js';
 import { compileWhere, resolveTarget, type SubscribeTarget } from './subscribe-target.js';
 import { SubscriptionRegistry, type QoS, type Registration } from './subscription-registry.js';
 import { SubscriptionSync } from './subscription-sync.js';
@@ -32,7 +32,6 @@ import type {
   EventHandler,
   EventsOptions,
   EventStream,
-  FilterEventStream,
   PublishOptions,
   PublishRawOptions,
   RawMessage,

@@ -82,9 +82,9 @@ function compare(before: Schema, after: Schema, path: string, problems: string[]
 }
 
 /**
- * Whether `next` may replace `previous` within one schema major (DESIGN §4, Fedora's rule): only
- * optional fields may be added. Removing a field, changing a type, adding a required field, or
- * tightening a constraint is a breaking change and needs a new major.
+ * Whether `next` may replace `previous` within one schema major (docs/architecture.md#messages,
+ * Fedora's rule): only optional fields may be added. Removing a field, changing a type, adding a
+ * required field, or tightening a constraint is a breaking change and needs a new major.
  */
 export function checkCompatible(previous: object, next: object): CompatibilityResult {
   const problems: string[] = [];

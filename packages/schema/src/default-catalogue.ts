@@ -1,7 +1,10 @@
 import { createCatalogue } from './catalogue.js';
 import { services } from './default-services.js';
 
-/** The catalogue of DESIGN §5: gerrit, launchpad, zuul, gearman-subunit, gearman-logstash, ansible. */
+/**
+ * The catalogue of docs/architecture.md#topics: gerrit, launchpad, zuul, gearman-subunit,
+ * gearman-logstash, ansible.
+ */
 export const catalogue = createCatalogue(services);
 
 /** Every declared event type, every version. */
@@ -44,7 +47,7 @@ export const checkEvent = catalogue.checkEvent;
 
 /**
  * The declared event types (current versions) whose topics the MQTT filter can match. An empty
- * result means the filter can never receive a declared event: worth a warning (DESIGN §5).
+ * result means the filter can never receive a declared event: worth a warning (docs/architecture.md#topics).
  * Throws a FirehoseError `INVALID_FILTER` for a malformed filter.
  */
 export const eventTypesForFilter = catalogue.eventTypesForFilter;

@@ -9,7 +9,7 @@ import { zuul } from './services/zuul.js';
 // The generic element type erases each event type's own Data/params so they share one list.
 const list = (group: Record<string, unknown>): readonly EventType[] => Object.values(group) as EventType[];
 
-/** Every declared service of DESIGN §5, in catalogue order. */
+/** Every declared service of docs/architecture.md#topics, in catalogue order. */
 export const services: readonly ServiceDefinition[] = Object.freeze([
   { name: 'gerrit', description: 'Gerrit code review stream-events.', source: 'https://review.opendev.org', eventTypes: list(gerrit) },
   { name: 'launchpad', description: 'Launchpad bug tracker notifications.', source: 'https://bugs.launchpad.net', eventTypes: list(launchpad) },

@@ -30,7 +30,7 @@ function overlaps(filter: readonly string[], f: number, segments: readonly Templ
 
 /**
  * @internal The declared event types (current versions) whose topics the MQTT filter can match. An empty
- * result means the filter can never receive a declared event: worth a warning (DESIGN §5).
+ * result means the filter can never receive a declared event: worth a warning (docs/architecture.md#topics).
  * Throws a FirehoseError `INVALID_FILTER` for a malformed filter.
  */
 export function eventTypesForFilterIn(

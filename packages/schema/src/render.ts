@@ -50,8 +50,9 @@ function generic(event: FirehoseEvent): Pick<Rendered, 'summary' | 'sentence'> {
 }
 
 /**
- * Renders an event with its type's rules (DESIGN §4). Types without rules, undeclared types and
- * events whose data lacks what the rules need fall back to a generic rendering. Never throws.
+ * Renders an event with its type's rules (docs/architecture.md#messages). Types without rules,
+ * undeclared types and events whose data lacks what the rules need fall back to a generic
+ * rendering. Never throws.
  */
 export function render(event: FirehoseEvent, options: RenderOptions = {}): Rendered {
   if (event === null || typeof event !== 'object') {

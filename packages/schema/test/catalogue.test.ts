@@ -45,7 +45,7 @@ function mutate(data: unknown, path: string[], change: (parent: Record<string, u
 const pointer = (path: string[]) => `/${path.join('/')}`;
 
 describe('catalogue', () => {
-  it('declares every Gerrit event of DESIGN §5 and the other services', () => {
+  it('declares every Gerrit event of docs/architecture.md#topics and the other services', () => {
     expect(gerrit).toHaveProperty('commentAdded');
     expect(Object.values(gerrit).map((e) => e.event).sort()).toEqual([...GERRIT_EVENTS].sort());
     expect(services.map((s) => s.name)).toEqual(['gerrit', 'launchpad', 'zuul', 'gearman-subunit', 'gearman-logstash', 'ansible']);

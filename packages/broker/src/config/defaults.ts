@@ -18,7 +18,7 @@ export const DEFAULT_WS_PATH = '/mqtt';
 /** Listeners that run when the config has no `listeners` section. */
 export const DEFAULT_LISTENERS: readonly ListenerName[] = ['mqtt', 'ws', 'http'];
 
-/** Every limit's default (DESIGN §6, issue 3 item 7). */
+/** Every limit's default (docs/architecture.md#broker-rules). */
 export const DEFAULT_LIMITS: Readonly<BrokerLimits> = {
   maxPacketBytes: 262_144,
   maxTopicLength: 1024,

@@ -43,7 +43,7 @@ describe('loadConfig', () => {
     expect(config.listeners.http[0]?.port).toBe(9090);
   });
 
-  it('reads the DESIGN §6 YAML file, TLS paths relative to the file', async () => {
+  it('reads the YAML file of docs/architecture.md#the-config-file, TLS paths relative to it', async () => {
     const path = await file(
       'firehose.yaml',
       `listeners:

@@ -1,7 +1,8 @@
 /**
- * The broker's configuration: `BrokerConfigInput` is what operators write (the DESIGN §6 file
- * shape, every key optional), `BrokerConfig` is what the broker runs on (every default filled in,
- * every listener a list, every account's passwords a list).
+ * The broker's configuration: `BrokerConfigInput` is what operators write (the file of
+ * docs/architecture.md#the-config-file shape, every key optional), `BrokerConfig` is what the
+ * broker runs on (every default filled in, every listener a list, every account's passwords a
+ * list).
  */
 
 /** Which payload a listener delivers to its subscribers. */
@@ -267,7 +268,7 @@ export interface TrustProxyInput {
 /** Log verbosity. */
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
-/** The config file shape (DESIGN §6): every key optional. */
+/** The config file shape (docs/architecture.md#the-config-file): every key optional. */
 export interface BrokerConfigInput {
   /**
    * Listeners to run. Without this section mqtt (1883), ws (8080, `/mqtt`) and http (9090) run;

@@ -56,7 +56,7 @@ const BATCH_BYTES = 256 * 1024;
 
 /**
  * The stream aedes reads from and writes to, between it and the real socket. It does what
- * aedes 1.2.0 cannot do itself (DESIGN §6):
+ * aedes 1.2.0 cannot do itself (docs/architecture.md#decisions):
  * - inbound, it enforces the packet size from the fixed header before any body is buffered
  *   (aedes' parser has no limit);
  * - outbound, it never signals backpressure to aedes (one unread socket would otherwise stall

@@ -33,7 +33,7 @@ export function socketSink(socket: Socket): OutboundSink {
 
 /**
  * Sends each MQTT packet as exactly one WebSocket binary frame. ws' own `createWebSocketStream`
- * has no `_writev`, so aedes' piecewise writes became ~6 frames per PUBLISH (DESIGN §6).
+ * has no `_writev`, so aedes' piecewise writes became ~6 frames per PUBLISH (docs/architecture.md#decisions).
  * `socket` is the upgraded connection under `ws`: corking it sends a batch's frames in one write.
  */
 export function webSocketSink(ws: WebSocket, socket: Socket): OutboundSink {

@@ -13,7 +13,7 @@ export interface TailRecord {
   readonly problem?: string;
 }
 
-/** First topic level: the publishing service (DESIGN §1). */
+/** First topic level: the publishing service (docs/architecture.md#what-firehose-is). */
 export function serviceOf(topic: string): string {
   const slash = topic.indexOf('/');
   return slash === -1 ? topic : topic.slice(0, slash);
@@ -35,8 +35,8 @@ const FAILURE_WORDS = new Set([
 
 /**
  * True when the event reports a failure (a failed build, a merge failure, an unreachable host), the
- * only case `tail` paints red. Looks at the fields each service uses for outcomes (DESIGN §5) and at
- * the topic's last level (ansible's `…/FAILED`).
+ * only case `tail` paints red. Looks at the fields each service uses for outcomes
+ * (docs/architecture.md#topics) and at the topic's last level (ansible's `…/FAILED`).
  */
 export function isFailure(record: TailRecord): boolean {
   const last = record.topic.slice(record.topic.lastIndexOf('/') + 1).toLowerCase();

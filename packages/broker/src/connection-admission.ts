@@ -2,10 +2,10 @@ import type { BrokerLimits } from './config/types.js';
 import type { RefusalReason } from './stats.js';
 
 /**
- * Admission of new connections: total, per IP, and per IP per minute (a window that starts at an
+ * Admission of new connections (the connection-count limits): total, per IP, and per IP per minute (a window that starts at an
  * address's first connection). `admit` reserves a slot; `release` gives it back on close.
  */
-export class ConnectionLimits {
+export class ConnectionAdmission {
   #total = 0;
   readonly #perIp = new Map<string, number>();
   readonly #rate = new Map<string, { since: number; count: number }>();
