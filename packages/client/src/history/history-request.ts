@@ -42,7 +42,7 @@ export function resolveHistoryTarget(target: HistoryTarget): ResolvedTarget {
     return { params, type: target.type, filters: undefined };
   }
   if (target !== null && typeof target === 'object' && 'eventType' in target && Array.isArray(target.filters)) {
-    const eventType = target.eventType;
+    const eventType = target.eventType as EventType;
     params.set('type', eventType.type);
     const keys = declaredKeys(eventType);
     const given = Object.entries(target.params as Record<string, string | undefined>).filter(
