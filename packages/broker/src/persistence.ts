@@ -38,6 +38,11 @@ export interface PersistenceBackend {
   sessionClock?: RedisSessionClock;
   /** Whether redis is reachable (redis). */
   link?: RedisLink;
+  /**
+   * A connection of its own for cluster-wide shared-subscription groups (redis): a claim per
+   * message per group, auto-pipelined, beside the store's traffic. Closed by its user.
+   */
+  sharedRedis?: Redis;
 }
 
 /** mqemitter-redis 7: its connections, and `state`, where it re-emits their errors. */
@@ -94,8 +99,10 @@ export async function createPersistence(
       const { Redis } = await import('ioredis');
       const db = new Redis(connection);
       const mq = createEmitter(connection) as RedisEmitter;
+      const sharedRedis = new Redis({ ...connection, enableAutoPipelining: true });
       const link = new RedisLink();
       link.watch('store', db);
+      link.watch('shared', sharedRedis);
       link.watch('emitter-sub', mq.subConn);
       link.watch('emitter-pub', mq.pubConn);
       // Already reported through the link; unheard, this one would crash the process.
@@ -105,10 +112,11 @@ export async function createPersistence(
         mq,
         async close(p, started) {
           if (started) return p?.destroy?.();
-          for (const connection of [db, mq.subConn, mq.pubConn]) connection.disconnect();
+          for (const connection of [db, mq.subConn, mq.pubConn, sharedRedis]) connection.disconnect();
         },
         sessionClock: new RedisSessionClock(db),
         link,
+        sharedRedis,
       };
     }
   }

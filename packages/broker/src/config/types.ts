@@ -351,7 +351,16 @@ export interface Account {
 export type PersistenceConfig =
   | { kind: 'memory' }
   | { kind: 'level'; path: string }
-  | { kind: 'redis'; url: string; host: string; port: number; db: number; username?: string; password?: string; tls: boolean };
+  | {
+      kind: 'redis';
+      url: string;
+      host: string;
+      port: number;
+      db: number;
+      username?: string;
+      password?: string;
+      tls: boolean;
+    };
 
 /** Every limit with its default filled in; see `LimitsInput` for meanings. */
 export type BrokerLimits = Required<LimitsInput>;
