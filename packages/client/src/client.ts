@@ -425,11 +425,15 @@ export class FirehoseClient extends Emitter<ClientEvents> {
   ): HistoryStream<HistoryEvent<Data, Params>>;
   history<F extends string>(target: F, options?: HistoryOptions): HistoryStream<FilterHistoryEvent<F>>;
   history(target: HistoryQuery, options?: HistoryOptions): HistoryStream<HistoryEvent>;
-  history(target: HistoryTarget, options?: HistoryOptions<never, never>): HistoryStream<HistoryEvent<never, never>> {
+  history(
+    target: HistoryTarget,
+    options?: HistoryOptions<never, never>,
+  ): HistoryStream<HistoryEvent<never, never>> {
     this.assertOpen();
-    const stream = this.archive.history(target as HistoryQuery, options as HistoryOptions) as unknown as HistoryStream<
-      HistoryEvent<never, never>
-    >;
+    const stream = this.archive.history(
+      target as HistoryQuery,
+      options as HistoryOptions,
+    ) as unknown as HistoryStream<HistoryEvent<never, never>>;
     stream.on('invalid', (invalid) => {
       this.counters.invalid++;
       this.emit('invalid', invalid);
@@ -448,7 +452,10 @@ export class FirehoseClient extends Emitter<ClientEvents> {
   ): Promise<SearchPage<HistoryEvent<Data, Params>>>;
   search<F extends string>(target: F, options?: SearchOptions): Promise<SearchPage<FilterHistoryEvent<F>>>;
   search(target: HistoryQuery, options?: SearchOptions): Promise<SearchPage<HistoryEvent>>;
-  search(target: HistoryTarget, options?: SearchOptions<never, never>): Promise<SearchPage<HistoryEvent<never, never>>> {
+  search(
+    target: HistoryTarget,
+    options?: SearchOptions<never, never>,
+  ): Promise<SearchPage<HistoryEvent<never, never>>> {
     this.assertOpen();
     return this.archive.search(target as HistoryQuery, options as SearchOptions) as unknown as Promise<
       SearchPage<HistoryEvent<never, never>>

@@ -38,9 +38,13 @@ class Transient extends Error {
 function checkLimit(value: number | undefined, name: string, fallback: number): number {
   const limit = value ?? fallback;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT)
-    throw new FirehoseError('INVALID_CONFIG', `${name} must be a whole number from 1 to ${MAX_LIMIT}; got ${JSON.stringify(value)}.`, {
-      path: name,
-    });
+    throw new FirehoseError(
+      'INVALID_CONFIG',
+      `${name} must be a whole number from 1 to ${MAX_LIMIT}; got ${JSON.stringify(value)}.`,
+      {
+        path: name,
+      },
+    );
   return limit;
 }
 
@@ -81,9 +85,13 @@ export class HistoryClient {
     this.logger = options.logger ?? silentLogger;
     const fetchImpl = options.fetch ?? globalThis.fetch;
     if (typeof fetchImpl !== 'function')
-      throw new FirehoseError('INVALID_CONFIG', 'History needs fetch (Node 18+, every browser); pass options.fetch on a runtime without it.', {
-        path: 'fetch',
-      });
+      throw new FirehoseError(
+        'INVALID_CONFIG',
+        'History needs fetch (Node 18+, every browser); pass options.fetch on a runtime without it.',
+        {
+          path: 'fetch',
+        },
+      );
     // Unbound, window.fetch throws "Illegal invocation" in browsers.
     this.fetch = fetchImpl.bind(globalThis);
   }
@@ -97,7 +105,13 @@ export class HistoryClient {
     return { ...(this.authorization === undefined ? {} : { authorization: this.authorization }), ...extra };
   }
 
-  private async get(path: string, params: URLSearchParams, signal: AbortSignal | undefined, accept: string, extra?: Record<string, string>): Promise<Response> {
+  private async get(
+    path: string,
+    params: URLSearchParams,
+    signal: AbortSignal | undefined,
+    accept: string,
+    extra?: Record<string, string>,
+  ): Promise<Response> {
     const query = params.toString();
     const url = `${this.endpoint.base}${path}${query === '' ? '' : `?${query}`}`;
     let response: Response;
@@ -125,7 +139,11 @@ export class HistoryClient {
     throw error;
   }
 
-  private async getJson(path: string, params: URLSearchParams, signal: AbortSignal | undefined): Promise<unknown> {
+  private async getJson(
+    path: string,
+    params: URLSearchParams,
+    signal: AbortSignal | undefined,
+  ): Promise<unknown> {
     try {
       const response = await this.get(path, params, signal, 'application/json');
       return await response.json();
@@ -146,7 +164,10 @@ export class HistoryClient {
   ): Promise<SearchPage<HistoryEvent<Data, Params>>>;
   search<F extends string>(target: F, options?: SearchOptions): Promise<SearchPage<FilterHistoryEvent<F>>>;
   search(target: HistoryQuery, options?: SearchOptions): Promise<SearchPage<HistoryEvent>>;
-  async search(target: HistoryTarget, options: SearchOptions<never, never> = {}): Promise<SearchPage<HistoryEvent<never, never>>> {
+  async search(
+    target: HistoryTarget,
+    options: SearchOptions<never, never> = {},
+  ): Promise<SearchPage<HistoryEvent<never, never>>> {
     const opts = options as SearchOptions;
     const resolved = resolveHistoryTarget(target);
     const params = new URLSearchParams(resolved.params);
@@ -155,7 +176,11 @@ export class HistoryClient {
     if (opts.until !== undefined) params.set('to', timeOnly(opts.until, 'until'));
     if (opts.order !== undefined) {
       if (opts.order !== 'asc' && opts.order !== 'desc')
-        throw new FirehoseError('INVALID_CONFIG', `order must be 'asc' or 'desc'; got ${JSON.stringify(opts.order)}.`, { path: 'order' });
+        throw new FirehoseError(
+          'INVALID_CONFIG',
+          `order must be 'asc' or 'desc'; got ${JSON.stringify(opts.order)}.`,
+          { path: 'order' },
+        );
       params.set('order', opts.order);
     }
     if (opts.limit !== undefined) params.set('limit', String(checkLimit(opts.limit, 'limit', 100)));
@@ -176,8 +201,14 @@ export class HistoryClient {
    */
   async event(cursorOrId: string, options: { signal?: AbortSignal } = {}): Promise<HistoryEvent> {
     if (typeof cursorOrId !== 'string' || cursorOrId === '')
-      throw new FirehoseError('INVALID_CONFIG', 'event() takes a cursor or a CloudEvents id.', { path: 'cursorOrId' });
-    const body = await this.getJson(`/v1/events/${encodeURIComponent(cursorOrId)}`, new URLSearchParams(), options.signal);
+      throw new FirehoseError('INVALID_CONFIG', 'event() takes a cursor or a CloudEvents id.', {
+        path: 'cursorOrId',
+      });
+    const body = await this.getJson(
+      `/v1/events/${encodeURIComponent(cursorOrId)}`,
+      new URLSearchParams(),
+      options.signal,
+    );
     const decoded = decodeRecord(asApiRecord(body, `${this.endpoint.base}/v1/events`), this.validate);
     if (decoded.kind === 'invalid') throw decoded.invalid.error;
     return decoded.event;
@@ -197,15 +228,22 @@ export class HistoryClient {
   ): HistoryStream<HistoryEvent<Data, Params>>;
   history<F extends string>(target: F, options?: HistoryOptions): HistoryStream<FilterHistoryEvent<F>>;
   history(target: HistoryQuery, options?: HistoryOptions): HistoryStream<HistoryEvent>;
-  history(target: HistoryTarget, options: HistoryOptions<never, never> = {}): HistoryStream<HistoryEvent<never, never>> {
+  history(
+    target: HistoryTarget,
+    options: HistoryOptions<never, never> = {},
+  ): HistoryStream<HistoryEvent<never, never>> {
     const opts = options as HistoryOptions;
     const resolved = resolveHistoryTarget(target);
     const since = opts.since === undefined ? undefined : resolvePosition(opts.since, 'since');
     const until = opts.until === undefined ? undefined : resolvePosition(opts.until, 'until');
     if (opts.live === true && until !== undefined)
-      throw new FirehoseError('INVALID_CONFIG', 'until and live: true do not go together: a live stream has no end; drop one of them.', {
-        path: 'until',
-      });
+      throw new FirehoseError(
+        'INVALID_CONFIG',
+        'until and live: true do not go together: a live stream has no end; drop one of them.',
+        {
+          path: 'until',
+        },
+      );
     const pageSize = checkLimit(opts.pageSize, 'pageSize', DEFAULT_PAGE_SIZE);
     const params = new URLSearchParams(resolved.params);
     const filter = applyWhere(params, opts.where);
@@ -227,7 +265,10 @@ export class HistoryClient {
   ): HistoryEvent | undefined {
     const decoded = decodeRecord(record, this.validate);
     if (decoded.kind === 'invalid') {
-      this.logger.debug({ topic: record.topic, cursor: record.cursor, err: decoded.invalid.error }, 'firehose history: invalid archived event');
+      this.logger.debug(
+        { topic: record.topic, cursor: record.cursor, err: decoded.invalid.error },
+        'firehose history: invalid archived event',
+      );
       control?.emit('invalid', decoded.invalid);
       return undefined;
     }
@@ -309,7 +350,11 @@ export class HistoryClient {
       try {
         const opened = new Date().toISOString();
         const response = await this.get('/v1/stream', params, control.signal, 'text/event-stream', headers);
-        if (response.body === null) throw new Transient(new FirehoseError('CONNECTION_FAILED', `${where} answered without a body.`), undefined);
+        if (response.body === null)
+          throw new Transient(
+            new FirehoseError('CONNECTION_FAILED', `${where} answered without a body.`),
+            undefined,
+          );
         resumeTime ??= opened;
         connected = true;
         attempt = 0;
@@ -335,12 +380,22 @@ export class HistoryClient {
         const transient = error instanceof Transient || (connected && !isFirehoseError(error));
         if (!transient || !connected) throw unwrap(error, where);
         this.logger.debug({ err: error, cursor: last }, 'firehose history stream dropped; resuming');
-        await this.pause(control, attempt++, error instanceof Transient ? error.retryAfter : undefined, where);
+        await this.pause(
+          control,
+          attempt++,
+          error instanceof Transient ? error.retryAfter : undefined,
+          where,
+        );
       }
     }
   }
 
-  private async pause(control: StreamControl, attempt: number, retryAfter: number | undefined, url: string): Promise<void> {
+  private async pause(
+    control: StreamControl,
+    attempt: number,
+    retryAfter: number | undefined,
+    url: string,
+  ): Promise<void> {
     control.setState('reconnecting');
     const delay = retryAfter ?? backoffDelay(attempt, this.backoff);
     control.emit('retry', { attempt: attempt + 1, delay, url });
@@ -353,14 +408,20 @@ function unwrap(error: unknown, where?: string): unknown {
   if (error instanceof Transient) return error.error;
   if (isFirehoseError(error) || where === undefined) return error;
   const reason = error instanceof Error ? error.message : String(error);
-  return new FirehoseError('CONNECTION_FAILED', `The history stream ${where} failed: ${reason}.`, { cause: error });
+  return new FirehoseError('CONNECTION_FAILED', `The history stream ${where} failed: ${reason}.`, {
+    cause: error,
+  });
 }
 
 function parseJson(text: string, where: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (cause) {
-    throw new FirehoseError('CONNECTION_FAILED', `${where} sent an event that is not JSON; is that a firehose broker?`, { cause });
+    throw new FirehoseError(
+      'CONNECTION_FAILED',
+      `${where} sent an event that is not JSON; is that a firehose broker?`,
+      { cause },
+    );
   }
 }
 
@@ -375,17 +436,32 @@ function readOldest(data: string): string {
 
 function asPage(body: unknown, where: string): { records: ApiRecord[]; next: string | null } {
   const page = body as { events?: unknown; next?: unknown } | null;
-  if (typeof page !== 'object' || page === null || !Array.isArray(page.events) || (page.next !== null && typeof page.next !== 'string'))
-    throw new FirehoseError('CONNECTION_FAILED', `${where} did not answer with { events, next }; is that a firehose broker's history API?`);
+  if (
+    typeof page !== 'object' ||
+    page === null ||
+    !Array.isArray(page.events) ||
+    (page.next !== null && typeof page.next !== 'string')
+  )
+    throw new FirehoseError(
+      'CONNECTION_FAILED',
+      `${where} did not answer with { events, next }; is that a firehose broker's history API?`,
+    );
   return { records: page.events.map((record) => asApiRecord(record, where)), next: page.next };
 }
 
 /** A string `where` goes to the broker; a function stays here. */
-function applyWhere(params: URLSearchParams, where: HistoryWhere | undefined): ((event: HistoryEvent) => boolean) | undefined {
+function applyWhere(
+  params: URLSearchParams,
+  where: HistoryWhere | undefined,
+): ((event: HistoryEvent) => boolean) | undefined {
   if (where === undefined) return undefined;
   if (typeof where === 'function') return where;
   if (typeof where !== 'string' || where.trim() === '')
-    throw new FirehoseError('INVALID_CONFIG', 'where must be a predicate string (data.change.branch = master) or a function.', { path: 'where' });
+    throw new FirehoseError(
+      'INVALID_CONFIG',
+      'where must be a predicate string (data.change.branch = master) or a function.',
+      { path: 'where' },
+    );
   params.set('where', where);
   return undefined;
 }

@@ -64,7 +64,10 @@ export async function responseError(response: Response, where: string): Promise<
             'HISTORY_OFF',
             `History is off on this broker (${where}); its operator turns it on in the broker config's history section.`,
           )
-        : new FirehoseError('CONNECTION_FAILED', `${where} is unavailable (503${said === undefined ? '' : `: ${said}`}); retry later.`);
+        : new FirehoseError(
+            'CONNECTION_FAILED',
+            `${where} is unavailable (503${said === undefined ? '' : `: ${said}`}); retry later.`,
+          );
     default:
       return new FirehoseError(
         'CONNECTION_FAILED',

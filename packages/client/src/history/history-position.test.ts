@@ -10,18 +10,34 @@ describe('resolvePosition', () => {
   });
 
   it('reads Dates and ISO times as UTC ISO times', () => {
-    expect(resolvePosition(new Date('2026-12-07T08:00:00Z'), 'since')).toEqual({ kind: 'time', time: '2026-12-07T08:00:00.000Z' });
-    expect(resolvePosition('2026-12-07T09:00:00+01:00', 'since')).toEqual({ kind: 'time', time: '2026-12-07T08:00:00.000Z' });
-    expect(resolvePosition('2026-12-07', 'until')).toEqual({ kind: 'time', time: '2026-12-07T00:00:00.000Z' });
+    expect(resolvePosition(new Date('2026-12-07T08:00:00Z'), 'since')).toEqual({
+      kind: 'time',
+      time: '2026-12-07T08:00:00.000Z',
+    });
+    expect(resolvePosition('2026-12-07T09:00:00+01:00', 'since')).toEqual({
+      kind: 'time',
+      time: '2026-12-07T08:00:00.000Z',
+    });
+    expect(resolvePosition('2026-12-07', 'until')).toEqual({
+      kind: 'time',
+      time: '2026-12-07T00:00:00.000Z',
+    });
   });
 
   it('takes anything else as an opaque cursor', () => {
-    expect(resolvePosition('0000000a00000000001f', 'since')).toEqual({ kind: 'cursor', cursor: '0000000a00000000001f' });
+    expect(resolvePosition('0000000a00000000001f', 'since')).toEqual({
+      kind: 'cursor',
+      cursor: '0000000a00000000001f',
+    });
   });
 
   it('refuses empty values and unreadable times with a sentence naming the option', () => {
-    expect(() => resolvePosition('', 'since')).toThrow(/since must be a cursor, a Date, an ISO 8601 time or a duration/);
+    expect(() => resolvePosition('', 'since')).toThrow(
+      /since must be a cursor, a Date, an ISO 8601 time or a duration/,
+    );
     expect(() => resolvePosition(new Date('nope'), 'until')).toThrow(/until is an invalid Date/);
-    expect(() => resolvePosition('2026-13-45T99:00:00Z', 'since')).toThrow(/since "2026-13-45T99:00:00Z" is not a valid ISO 8601 time/);
+    expect(() => resolvePosition('2026-13-45T99:00:00Z', 'since')).toThrow(
+      /since "2026-13-45T99:00:00Z" is not a valid ISO 8601 time/,
+    );
   });
 });

@@ -23,9 +23,13 @@ const WEEK_DAYS = 7;
 export function resolvePosition(value: HistoryPosition, name: string): ResolvedPosition {
   if (value instanceof Date) {
     if (Number.isNaN(value.getTime()))
-      throw new FirehoseError('INVALID_CONFIG', `${name} is an invalid Date; pass a valid Date, a cursor, an ISO time or a duration like 2h.`, {
-        path: name,
-      });
+      throw new FirehoseError(
+        'INVALID_CONFIG',
+        `${name} is an invalid Date; pass a valid Date, a cursor, an ISO time or a duration like 2h.`,
+        {
+          path: name,
+        },
+      );
     return { kind: 'time', time: value.toISOString() };
   }
   if (typeof value !== 'string' || value.trim() === '')
@@ -43,9 +47,13 @@ export function resolvePosition(value: HistoryPosition, name: string): ResolvedP
   if (ISO_DATE.test(value)) {
     const parsed = new Date(value);
     if (Number.isNaN(parsed.getTime()))
-      throw new FirehoseError('INVALID_CONFIG', `${name} ${JSON.stringify(value)} is not a valid ISO 8601 time; e.g. 2026-12-07T08:00:00Z.`, {
-        path: name,
-      });
+      throw new FirehoseError(
+        'INVALID_CONFIG',
+        `${name} ${JSON.stringify(value)} is not a valid ISO 8601 time; e.g. 2026-12-07T08:00:00Z.`,
+        {
+          path: name,
+        },
+      );
     return { kind: 'time', time: parsed.toISOString() };
   }
   return { kind: 'cursor', cursor: value };

@@ -50,13 +50,21 @@ export function decodeRecord(record: ApiRecord, validate: boolean): DecodedRecor
   } catch (error) {
     const failure = isFirehoseError(error)
       ? error
-      : new FirehoseError('INVALID_ENVELOPE', 'The archived payload is not a CloudEvents envelope.', { cause: error });
-    return { kind: 'invalid', invalid: lazyPayload({ topic, cursor, error: failure, event: undefined, receivedAt }, payload) };
+      : new FirehoseError('INVALID_ENVELOPE', 'The archived payload is not a CloudEvents envelope.', {
+          cause: error,
+        });
+    return {
+      kind: 'invalid',
+      invalid: lazyPayload({ topic, cursor, error: failure, event: undefined, receivedAt }, payload),
+    };
   }
   if (validate) {
     const result = checkEvent(topic, event);
     if (result.status === 'invalid')
-      return { kind: 'invalid', invalid: lazyPayload({ topic, cursor, error: result.error, event, receivedAt }, payload) };
+      return {
+        kind: 'invalid',
+        invalid: lazyPayload({ topic, cursor, error: result.error, event, receivedAt }, payload),
+      };
     const declared = result.status === 'valid';
     return {
       kind: 'event',
@@ -83,7 +91,10 @@ export function decodeRecord(record: ApiRecord, validate: boolean): DecodedRecor
   };
 }
 
-function lazyPayload<T extends object>(value: T, payload: () => Uint8Array): T & { readonly payload: Uint8Array } {
+function lazyPayload<T extends object>(
+  value: T,
+  payload: () => Uint8Array,
+): T & { readonly payload: Uint8Array } {
   return Object.defineProperty(value, 'payload', { get: payload, enumerable: false }) as T & {
     readonly payload: Uint8Array;
   };

@@ -1,5 +1,5 @@
 import { FirehoseError, matches, validateFilter } from '@firehose/protocol';
-import type { EventType } from '@firehose/schema';
+import { RESERVED_KEY_NAMES, type EventType } from '@firehose/schema';
 import type { HistoryQuery, HistoryTarget } from './history-types.js';
 
 /** A target as the API's query parameters, plus what is checked here on each record. */
@@ -12,16 +12,9 @@ export interface ResolvedTarget {
 }
 
 const QUERY_FIELDS = new Set(['service', 'type', 'topic', 'keys']);
-/** Words the API reserves; a key by one of these names would be read as that parameter. */
-const RESERVED = new Set(['service', 'type', 'topic', 'from', 'to', 'where', 'order', 'limit', 'cursor', 'since']);
 
 function invalid(message: string, path: string): FirehoseError {
   return new FirehoseError('INVALID_CONFIG', message, { path });
-}
-
-/** Declared search keys of an event type (contract A); `{}` on a schema that predates them. */
-function declaredKeys(eventType: EventType): Readonly<Record<string, unknown>> {
-  return (eventType as { keys?: Readonly<Record<string, unknown>> }).keys ?? {};
 }
 
 /**
@@ -41,19 +34,26 @@ export function resolveHistoryTarget(target: HistoryTarget): ResolvedTarget {
     params.set('type', target.type);
     return { params, type: target.type, filters: undefined };
   }
-  if (target !== null && typeof target === 'object' && 'eventType' in target && Array.isArray(target.filters)) {
+  if (
+    target !== null &&
+    typeof target === 'object' &&
+    'eventType' in target &&
+    Array.isArray(target.filters)
+  ) {
     const eventType = target.eventType as EventType;
     params.set('type', eventType.type);
-    const keys = declaredKeys(eventType);
+    const keys = eventType.keys;
     const given = Object.entries(target.params as Record<string, string | undefined>).filter(
       (entry): entry is [string, string] => entry[1] !== undefined,
     );
     const asKeys = given.every(([name]) => Object.hasOwn(keys, name));
     if (given.length > 0 && asKeys) for (const [name, value] of given) params.set(name, value);
-    else if (target.filters.length === 1 && target.filters[0] !== undefined) params.set('topic', target.filters[0]);
+    else if (target.filters.length === 1 && target.filters[0] !== undefined)
+      params.set('topic', target.filters[0]);
     return { params, type: eventType.type, filters: [...target.filters] };
   }
-  if (target !== null && typeof target === 'object') return { params: queryParams(target as HistoryQuery), type: undefined, filters: undefined };
+  if (target !== null && typeof target === 'object')
+    return { params: queryParams(target as HistoryQuery), type: undefined, filters: undefined };
   throw new FirehoseError(
     'INVALID_FILTER',
     'history() takes an MQTT filter string, an event type (gerrit.commentAdded), a subscription (gerrit.commentAdded({ project })) or a query ({ service, type, topic, keys }).',
@@ -64,16 +64,25 @@ function queryParams(query: HistoryQuery): URLSearchParams {
   const params = new URLSearchParams();
   for (const field of Object.keys(query))
     if (!QUERY_FIELDS.has(field))
-      throw invalid(`A history query has service, type, topic and keys; ${JSON.stringify(field)} is none of them (declared keys go under keys).`, field);
+      throw invalid(
+        `A history query has service, type, topic and keys; ${JSON.stringify(field)} is none of them (declared keys go under keys).`,
+        field,
+      );
   if (query.service !== undefined) {
     if (typeof query.service !== 'string' || query.service === '' || query.service.includes('/'))
-      throw invalid(`service must be a service name like gerrit; got ${JSON.stringify(query.service)}.`, 'service');
+      throw invalid(
+        `service must be a service name like gerrit; got ${JSON.stringify(query.service)}.`,
+        'service',
+      );
     params.set('service', query.service);
   }
   if (query.type !== undefined) {
     const types = typeof query.type === 'string' ? [query.type] : [...query.type];
     if (types.length === 0 || types.some((type) => typeof type !== 'string' || type === ''))
-      throw invalid(`type must be a CloudEvents type like gerrit.comment-added, or a list of them; got ${JSON.stringify(query.type)}.`, 'type');
+      throw invalid(
+        `type must be a CloudEvents type like gerrit.comment-added, or a list of them; got ${JSON.stringify(query.type)}.`,
+        'type',
+      );
     for (const type of types) params.append('type', type);
   }
   if (query.topic !== undefined) {
@@ -81,8 +90,11 @@ function queryParams(query: HistoryQuery): URLSearchParams {
     if (query.topic !== '#') params.set('topic', query.topic);
   }
   for (const [name, value] of Object.entries(query.keys ?? {})) {
-    if (!/^[a-z][a-z0-9_]*$/.test(name) || RESERVED.has(name))
-      throw invalid(`keys.${name}: a key name is lower-case letters, digits and _ (like change or project), and not one of ${[...RESERVED].join(', ')}.`, `keys.${name}`);
+    if (!/^[a-z][a-z0-9_]*$/.test(name) || RESERVED_KEY_NAMES.includes(name))
+      throw invalid(
+        `keys.${name}: a key name is lower-case letters, digits and _ (like change or project), and not one of ${RESERVED_KEY_NAMES.join(', ')}.`,
+        `keys.${name}`,
+      );
     if (typeof value !== 'string')
       throw invalid(`keys.${name} must be a string; got ${JSON.stringify(value)}.`, `keys.${name}`);
     params.set(name, value);

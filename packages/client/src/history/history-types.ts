@@ -6,11 +6,13 @@ import type { InvalidEvent, ReceivedEvent } from '../types.js';
 import type { HistoryPosition } from './history-position.js';
 
 /** An archived event: what a live handler receives, plus its `cursor` (pass it as `since` to resume after it). */
-export type HistoryEvent<Data = unknown, Params extends Record<string, string> = Record<string, string>> =
-  ReceivedEvent<Data, Params> & {
-    /** Opaque, strictly increasing in the order the broker accepted events; compare as strings. */
-    readonly cursor: string;
-  };
+export type HistoryEvent<
+  Data = unknown,
+  Params extends Record<string, string> = Record<string, string>,
+> = ReceivedEvent<Data, Params> & {
+  /** Opaque, strictly increasing in the order the broker accepted events; compare as strings. */
+  readonly cursor: string;
+};
 
 /** What `history()`/`search()` yield for a filter string: the {@link FilterEvent} union, each with its cursor. */
 export type FilterHistoryEvent<F extends string> = FilterEvent<F> & { readonly cursor: string };
@@ -41,7 +43,10 @@ export type HistoryTarget = Subscription<any, any> | EventType<any, any> | strin
 export type HistoryWhere<Data = unknown, Params extends Record<string, string> = Record<string, string>> =
   string | ((event: HistoryEvent<Data, Params>) => boolean);
 
-export interface HistoryOptions<Data = unknown, Params extends Record<string, string> = Record<string, string>> {
+export interface HistoryOptions<
+  Data = unknown,
+  Params extends Record<string, string> = Record<string, string>,
+> {
   /**
    * Start after this cursor, or at this time (`Date`, ISO 8601, or a duration back from now: `2h`,
    * `30m`, `7d`). Passing a saved `cursor` resumes with nothing lost and nothing twice.
@@ -71,7 +76,10 @@ export interface HistoryOptions<Data = unknown, Params extends Record<string, st
   signal?: AbortSignal;
 }
 
-export interface SearchOptions<Data = unknown, Params extends Record<string, string> = Record<string, string>> {
+export interface SearchOptions<
+  Data = unknown,
+  Params extends Record<string, string> = Record<string, string>,
+> {
   /** Oldest time (`Date`, ISO 8601, or `2h`/`30m`/`7d` back from now). @default no bound */
   since?: Date | string;
   /** Newest time, same forms. @default no bound */

@@ -36,7 +36,7 @@ export function parseHistoryUrl(url: string): HistoryEndpoint {
 }
 
 /** The port `firehose broker` serves /metrics and the history API on by default. */
-export const DEFAULT_HISTORY_PORT = 9090;
+const DEFAULT_HISTORY_PORT = 9090;
 
 /**
  * The history URL a broker URL implies, when `historyUrl` is not given:
