@@ -5,8 +5,7 @@ import { Compile } from 'typebox/compile';
 /** Outcome of validating a payload: never throws, the error says where and what was expected. */
 export type ValidationResult = { ok: true } | { ok: false; error: FirehoseError };
 
-/** Shared success value, so the hot path allocates nothing. */
-/** @internal */
+/** @internal Shared success value, so the hot path allocates nothing. */
 export const VALID: ValidationResult = Object.freeze({ ok: true });
 
 /** @internal The shape of a validator's error (TypeBox's and ajv's agree on it). */
@@ -52,7 +51,12 @@ function expectation(error: SchemaError): string {
 }
 
 /** @internal Turns a validator's first error into a FirehoseError whose `path` is a JSON Pointer into the data. */
-export function toFirehoseError(label: string, schema: object, data: unknown, errors: readonly SchemaError[]): FirehoseError {
+export function toFirehoseError(
+  label: string,
+  schema: object,
+  data: unknown,
+  errors: readonly SchemaError[],
+): FirehoseError {
   const first = errors.find((e) => e.keyword === 'required') ?? errors[0];
   if (first === undefined) {
     return new FirehoseError(

@@ -17,7 +17,8 @@ export interface RefProblem {
 }
 
 type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json => value !== null && typeof value === 'object' && !Array.isArray(value);
+const isObject = (value: unknown): value is Json =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /** `$defs` name of a bundled file: readable and unique (`push.schema.json`, `push.schema.json~2`). */
 const defName = (file: string, taken: ReadonlySet<string>): string => {
@@ -47,8 +48,13 @@ export async function bundleSchemaRefs(
     let loaded = cache.get(target);
     if (loaded === undefined) {
       try {
-        const parsed = parseLocated(await readFile(target, 'utf8'));
-        loaded = 'value' in parsed ? parsed : `is not valid YAML or JSON (line ${parsed.line ?? '?'}: ${parsed.message})`;
+        const parsed = parseLocated(await readFile(target, 'utf8'), {
+          json: target.toLowerCase().endsWith('.json'),
+        });
+        loaded =
+          'value' in parsed
+            ? parsed
+            : `is not valid YAML or JSON (line ${parsed.line ?? '?'}: ${parsed.message})`;
       } catch (error) {
         loaded = `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
       }
@@ -59,11 +65,13 @@ export async function bundleSchemaRefs(
 
   // `prefix` is where the current file's root now sits (`#` for the catalogue's inline schema).
   const walk = async (value: unknown, here: string, prefix: string, path: DocumentPath): Promise<unknown> => {
-    if (Array.isArray(value)) return Promise.all(value.map((item, i) => walk(item, here, prefix, [...path, i])));
+    if (Array.isArray(value))
+      return Promise.all(value.map((item, i) => walk(item, here, prefix, [...path, i])));
     if (!isObject(value)) return value;
     const out: Json = {};
     for (const [key, child] of Object.entries(value)) {
-      if (key === '$ref' && typeof child === 'string') out.$ref = await ref(child, here, prefix, [...path, key]);
+      if (key === '$ref' && typeof child === 'string')
+        out.$ref = await ref(child, here, prefix, [...path, key]);
       else out[key] = await walk(child, here, prefix, [...path, key]);
     }
     return out;
@@ -75,7 +83,11 @@ export async function bundleSchemaRefs(
     const fragment = hash === -1 ? '' : target.slice(hash + 1);
     if (location === '') return `${prefix}${fragment}`;
     if (/^[a-z][a-z0-9+.-]*:/i.test(location)) {
-      problems.push({ file: here, path, message: `refers to ${location}; only files next to the catalogue can be referenced (no network).` });
+      problems.push({
+        file: here,
+        path,
+        message: `refers to ${location}; only files next to the catalogue can be referenced (no network).`,
+      });
       return target;
     }
     const absolute = resolve(dirname(here), location);
@@ -90,12 +102,21 @@ export async function bundleSchemaRefs(
       byPath.set(absolute, name);
       files.set(name, { file: absolute, document: loaded });
       const { $schema: _dialect, $id: _id, ...body } = isObject(loaded.value) ? loaded.value : {};
-      defs[name] = await walk(body, absolute, `#/$defs/${name.replaceAll('~', '~0').replaceAll('/', '~1')}`, []);
+      defs[name] = await walk(
+        body,
+        absolute,
+        `#/$defs/${name.replaceAll('~', '~0').replaceAll('/', '~1')}`,
+        [],
+      );
     }
     return `#/$defs/${name.replaceAll('~', '~0').replaceAll('/', '~1')}${fragment}`;
   };
 
   const bundled = await walk(schema, file, '#', []);
   if (Object.keys(defs).length === 0 || !isObject(bundled)) return { schema: bundled, files, problems };
-  return { schema: { ...bundled, $defs: { ...(isObject(bundled.$defs) ? bundled.$defs : {}), ...defs } }, files, problems };
+  return {
+    schema: { ...bundled, $defs: { ...(isObject(bundled.$defs) ? bundled.$defs : {}), ...defs } },
+    files,
+    problems,
+  };
 }

@@ -16,7 +16,8 @@ export interface SyntaxProblem {
 
 function lineOf(document: Document, counter: LineCounter, path: DocumentPath): number | undefined {
   let node: unknown = document.contents;
-  let line: number | undefined = node && (node as Node).range ? counter.linePos((node as Node).range![0]).line : undefined;
+  let line: number | undefined =
+    node && (node as Node).range ? counter.linePos((node as Node).range![0]).line : undefined;
   for (const part of path) {
     if (isMap(node)) {
       const pair = node.items.find((item) => (item.key as { value?: unknown } | null)?.value === part);
@@ -34,10 +35,49 @@ function lineOf(document: Document, counter: LineCounter, path: DocumentPath): n
 }
 
 /**
- * Parses YAML (JSON is YAML too, so one parser gives both their line numbers). Returns the value
- * and a line finder, or the first syntax error with its line.
+ * The first JSON syntax error and its line. Node 20's JSON.parse names no position for most
+ * errors, so the position is found as the shortest prefix that fails other than by ending early.
  */
-export function parseLocated(text: string): LocatedDocument | SyntaxProblem {
+function jsonProblem(text: string): SyntaxProblem | undefined {
+  const failure = (end: number): string | undefined => {
+    try {
+      JSON.parse(text.slice(0, end));
+      return undefined;
+    } catch (error) {
+      return (error as Error).message;
+    }
+  };
+  const whole = failure(text.length);
+  if (whole === undefined) return undefined;
+  let low = 1;
+  let high = text.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    const message = failure(mid);
+    // A prefix that merely stops early fails at its own end (`… at position <mid>`, `end of JSON input`).
+    const early =
+      message !== undefined &&
+      (/end of (JSON )?input/i.test(message) || message.includes(`at position ${mid}`));
+    if (message !== undefined && !early) high = mid;
+    else low = mid + 1;
+  }
+  const line = text.slice(0, low).split('\n').length;
+  return { line, message: whole.split('\n')[0]!.replace(/, "[^]*$/, '') };
+}
+
+/**
+ * Parses YAML (JSON is YAML too, so one parser gives both their line numbers). Returns the value
+ * and a line finder, or the first syntax error with its line. With `json`, the text must also be
+ * strict JSON (YAML would accept `"a": ,`).
+ */
+export function parseLocated(
+  text: string,
+  options: { json?: boolean } = {},
+): LocatedDocument | SyntaxProblem {
+  if (options.json === true) {
+    const problem = jsonProblem(text);
+    if (problem !== undefined) return problem;
+  }
   const counter = new LineCounter();
   const document = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
   const error = document.errors[0];
@@ -45,5 +85,8 @@ export function parseLocated(text: string): LocatedDocument | SyntaxProblem {
     const line = error.linePos?.[0].line ?? counter.linePos(error.pos[0]).line;
     return { line, message: `${error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}` };
   }
-  return { value: document.toJS({ maxAliasCount: 100 }) as unknown, line: (path) => lineOf(document, counter, path) };
+  return {
+    value: document.toJS({ maxAliasCount: 100 }) as unknown,
+    line: (path) => lineOf(document, counter, path),
+  };
 }

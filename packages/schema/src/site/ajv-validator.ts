@@ -5,7 +5,8 @@ import { toFirehoseError, VALID, type SchemaError, type ValidationResult } from 
 // ajv-formats is CommonJS: Node's ESM loader hands over `module.exports` (the plugin, which also
 // carries `.default`), a bundler's interop may hand over `exports.default` only.
 const addFormats: FormatsPlugin =
-  (formatsModule as unknown as { default?: FormatsPlugin }).default ?? (formatsModule as unknown as FormatsPlugin);
+  (formatsModule as unknown as { default?: FormatsPlugin }).default ??
+  (formatsModule as unknown as FormatsPlugin);
 
 /**
  * One ajv (draft 2020-12) per catalogue: every event type's schema is compiled once, when the
@@ -22,7 +23,11 @@ export function createAjv(): Ajv2020 {
 function adapt(error: ErrorObject): SchemaError {
   const params = error.params as Record<string, unknown>;
   if (error.keyword === 'required') {
-    return { ...error, params: { ...params, requiredProperties: [params.missingProperty] }, message: error.message ?? '' };
+    return {
+      ...error,
+      params: { ...params, requiredProperties: [params.missingProperty] },
+      message: error.message ?? '',
+    };
   }
   return { ...error, params, message: error.message ?? `must pass "${error.keyword}"` };
 }
@@ -31,12 +36,17 @@ function adapt(error: ErrorObject): SchemaError {
  * What is wrong with a schema itself (meta-validation against draft 2020-12), as
  * [JSON pointer into the schema, sentence]; undefined when it is a valid schema.
  */
-export function schemaProblem(ajv: Ajv2020, schema: object): { pointer: string; message: string } | undefined {
+export function schemaProblem(
+  ajv: Ajv2020,
+  schema: object,
+): { pointer: string; message: string } | undefined {
   if (ajv.validateSchema(schema)) return undefined;
   const error = ajv.errors?.[0];
   if (error === undefined) return { pointer: '', message: 'is not a valid JSON Schema (draft 2020-12).' };
   const params = error.params as { allowedValues?: unknown };
-  const allowed = Array.isArray(params.allowedValues) ? `: use one of ${params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}` : '';
+  const allowed = Array.isArray(params.allowedValues)
+    ? `: use one of ${params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}`
+    : '';
   return {
     pointer: error.instancePath,
     message: `is not a valid JSON Schema (draft 2020-12): ${error.instancePath || '/'} ${error.message ?? 'is invalid'}${allowed}.`,
@@ -48,7 +58,11 @@ export function schemaProblem(ajv: Ajv2020, schema: object): { pointer: string; 
  * throws when called, and reports the first problem as a FirehoseError with a JSON pointer.
  * Compiling throws ajv's error for a schema it cannot compile (an unresolvable `$ref`).
  */
-export function compileAjvValidator(ajv: Ajv2020, schema: object, label: string): (data: unknown) => ValidationResult {
+export function compileAjvValidator(
+  ajv: Ajv2020,
+  schema: object,
+  label: string,
+): (data: unknown) => ValidationResult {
   const validate = ajv.compile(schema);
   return (data: unknown): ValidationResult => {
     if (validate(data)) return VALID;

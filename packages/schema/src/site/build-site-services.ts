@@ -1,5 +1,6 @@
 import type { Ajv2020 } from 'ajv/dist/2020.js';
 import { buildEventType, type EventType, type EventTypeDeclaration } from '../event-type.js';
+import { RESERVED_KEY_NAMES } from '../index-keys.js';
 import { compileRenderSpec, type RenderSpec } from '../render-spec.js';
 import type { IngestAuth, ServiceDefinition, ServiceIngest } from '../service-definition.js';
 import { topicTemplate, type CompiledTopicTemplate } from '../topic-template.js';
@@ -18,13 +19,12 @@ export interface BuildOptions {
 
 const NAME = /^[a-z][a-z0-9-]*$/;
 const KEY_NAME = /^[a-z][a-z0-9_]*$/;
-/** Query words of the history API (contract B): a key named like one could not be searched. */
-const RESERVED_KEYS = new Set(['service', 'type', 'topic', 'from', 'to', 'where', 'order', 'limit', 'cursor', 'since', 'next']);
 const AUTHS: readonly IngestAuth[] = ['github-hmac', 'gitlab-token', 'bearer'];
 const DATA_PATH = /^[^.\s]+(\.[^.\s]+)*$/;
 
 type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json => value !== null && typeof value === 'object' && !Array.isArray(value);
+const isObject = (value: unknown): value is Json =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
 const isText = (value: unknown): value is string => typeof value === 'string' && value.trim() !== '';
 
 /** Collects problems with their place; `check` helpers return false when the field is unusable. */
@@ -40,29 +40,51 @@ class Problems {
 
 function known(problems: Problems, value: Json, path: DocumentPath, allowed: readonly string[]): void {
   for (const key of Object.keys(value)) {
-    if (!allowed.includes(key)) problems.add([...path, key], `is not a catalogue field; use one of ${allowed.join(', ')}.`);
+    if (!allowed.includes(key))
+      problems.add([...path, key], `is not a catalogue field; use one of ${allowed.join(', ')}.`);
   }
 }
 
-function textField(problems: Problems, value: Json, path: DocumentPath, key: string, what: string): string | undefined {
+function textField(
+  problems: Problems,
+  value: Json,
+  path: DocumentPath,
+  key: string,
+  what: string,
+): string | undefined {
   const text = value[key];
   if (isText(text)) return text;
-  problems.add([...path, key], text === undefined ? `is missing; give ${what}.` : `must be ${what}, got ${JSON.stringify(text)}.`);
+  problems.add(
+    [...path, key],
+    text === undefined ? `is missing; give ${what}.` : `must be ${what}, got ${JSON.stringify(text)}.`,
+  );
   return undefined;
 }
 
-function pathMap(problems: Problems, value: unknown, path: DocumentPath, names?: RegExp): Record<string, string> | undefined {
+function pathMap(
+  problems: Problems,
+  value: unknown,
+  path: DocumentPath,
+  names?: RegExp,
+): Record<string, string> | undefined {
   if (value === undefined) return undefined;
-  if (!isObject(value)) return void problems.add(path, 'must be a map of name to data path, e.g. { repo: repository.full_name }.');
+  if (!isObject(value))
+    return void problems.add(
+      path,
+      'must be a map of name to data path, e.g. { repo: repository.full_name }.',
+    );
   const out: Record<string, string> = {};
   for (const [name, dataPath] of Object.entries(value)) {
     if (typeof dataPath !== 'string' || !DATA_PATH.test(dataPath)) {
-      problems.add([...path, name], `must be a dotted data path such as repository.full_name, got ${JSON.stringify(dataPath)}.`);
-    } else if (names !== undefined && (!names.test(name) || RESERVED_KEYS.has(name))) {
       problems.add(
         [...path, name],
-        RESERVED_KEYS.has(name)
-          ? `"${name}" is a history query word; name the key otherwise (e.g. ${name}_name).`
+        `must be a dotted data path such as repository.full_name, got ${JSON.stringify(dataPath)}.`,
+      );
+    } else if (names !== undefined && (!names.test(name) || RESERVED_KEY_NAMES.includes(name))) {
+      problems.add(
+        [...path, name],
+        RESERVED_KEY_NAMES.includes(name)
+          ? `"${name}" is a reserved history query word (${RESERVED_KEY_NAMES.join(', ')}); name the key otherwise (e.g. ${name}_name).`
           : `"${name}" is not a key name; use lower case letters, digits and _ (starting with a letter).`,
       );
     } else out[name] = dataPath;
@@ -70,20 +92,37 @@ function pathMap(problems: Problems, value: unknown, path: DocumentPath, names?:
   return out;
 }
 
-function ingestOf(problems: Problems, value: unknown, path: DocumentPath): Omit<ServiceIngest, 'match'> | undefined {
+function ingestOf(
+  problems: Problems,
+  value: unknown,
+  path: DocumentPath,
+): Omit<ServiceIngest, 'match'> | undefined {
   if (value === undefined) return undefined;
   if (!isObject(value)) return void problems.add(path, 'must be a map with auth, secretEnv and eventFrom.');
   const before = problems.list.length;
   known(problems, value, path, ['auth', 'secretEnv', 'eventFrom']);
   const auth = value.auth;
-  if (!AUTHS.includes(auth as IngestAuth)) problems.add([...path, 'auth'], `must be one of ${AUTHS.join(', ')}, got ${JSON.stringify(auth)}.`);
+  if (!AUTHS.includes(auth as IngestAuth))
+    problems.add([...path, 'auth'], `must be one of ${AUTHS.join(', ')}, got ${JSON.stringify(auth)}.`);
   const secretEnv = value.secretEnv;
   if (typeof secretEnv !== 'string' || !/^[A-Z_][A-Z0-9_]*$/.test(secretEnv)) {
-    problems.add([...path, 'secretEnv'], `must name an environment variable (upper case, e.g. FIREHOSE_GITHUB_SECRET), got ${JSON.stringify(secretEnv)}.`);
+    problems.add(
+      [...path, 'secretEnv'],
+      `must name an environment variable (upper case, e.g. FIREHOSE_GITHUB_SECRET), got ${JSON.stringify(secretEnv)}.`,
+    );
   }
   const from = value.eventFrom;
-  const header = isObject(from) && Object.keys(from).length === 1 && isText(from.header) ? { header: from.header } : undefined;
-  const pointer = isObject(from) && Object.keys(from).length === 1 && typeof from.pointer === 'string' && from.pointer.startsWith('/') ? { pointer: from.pointer } : undefined;
+  const header =
+    isObject(from) && Object.keys(from).length === 1 && isText(from.header)
+      ? { header: from.header }
+      : undefined;
+  const pointer =
+    isObject(from) &&
+    Object.keys(from).length === 1 &&
+    typeof from.pointer === 'string' &&
+    from.pointer.startsWith('/')
+      ? { pointer: from.pointer }
+      : undefined;
   if (header === undefined && pointer === undefined) {
     problems.add([...path, 'eventFrom'], 'must be { header: <name> } or { pointer: </json/pointer> }.');
   }
@@ -95,26 +134,60 @@ function ingestOf(problems: Problems, value: unknown, path: DocumentPath): Omit<
 /** Strips the dialect and id: each schema is compiled into one shared ajv, and exported with its own `$id`. */
 function dataSchemaOf(problems: Problems, value: unknown, path: DocumentPath): object | undefined {
   if (typeof value === 'boolean') return value ? {} : { not: {} };
-  if (!isObject(value)) return void problems.add(path, 'must be a JSON Schema object (draft 2020-12) of the event data.');
+  if (!isObject(value))
+    return void problems.add(path, 'must be a JSON Schema object (draft 2020-12) of the event data.');
   const { $schema, $id: _id, ...schema } = value;
   if ($schema !== undefined && $schema !== 'https://json-schema.org/draft/2020-12/schema') {
-    return void problems.add([...path, '$schema'], `must be https://json-schema.org/draft/2020-12/schema (the only dialect), got ${JSON.stringify($schema)}.`);
+    return void problems.add(
+      [...path, '$schema'],
+      `must be https://json-schema.org/draft/2020-12/schema (the only dialect), got ${JSON.stringify($schema)}.`,
+    );
   }
   return schema;
 }
 
-const EVENT_FIELDS = ['version', 'description', 'topic', 'schema', 'match', 'params', 'identity', 'keys', 'subject', 'render', 'dataType', 'secretMarkers', 'deprecated'];
+const EVENT_FIELDS = [
+  'version',
+  'description',
+  'topic',
+  'schema',
+  'match',
+  'params',
+  'identity',
+  'keys',
+  'subject',
+  'render',
+  'dataType',
+  'secretMarkers',
+  'deprecated',
+];
 
-function eventTypeOf(problems: Problems, ajv: Ajv2020, service: string, event: string, value: unknown, path: DocumentPath): { eventType: EventType; match?: string } | undefined {
+function eventTypeOf(
+  problems: Problems,
+  ajv: Ajv2020,
+  service: string,
+  event: string,
+  value: unknown,
+  path: DocumentPath,
+): { eventType: EventType; match?: string } | undefined {
   if (!isObject(value)) return void problems.add(path, 'must be a map with description, topic and schema.');
   const before = problems.list.length;
   known(problems, value, path, EVENT_FIELDS);
   const version = value.version ?? 1;
   if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
-    problems.add([...path, 'version'], `must be a positive integer (the schema major), got ${JSON.stringify(version)}.`);
+    problems.add(
+      [...path, 'version'],
+      `must be a positive integer (the schema major), got ${JSON.stringify(version)}.`,
+    );
   }
   const description = textField(problems, value, path, 'description', 'a sentence describing the event');
-  const topic = textField(problems, value, path, 'topic', `a topic pattern such as ${service}/{repo+}/${event}`);
+  const topic = textField(
+    problems,
+    value,
+    path,
+    'topic',
+    `a topic pattern such as ${service}/{repo+}/${event}`,
+  );
   let template: CompiledTopicTemplate<Record<string, string>> | undefined;
   if (topic !== undefined) {
     try {
@@ -129,20 +202,47 @@ function eventTypeOf(problems: Problems, ajv: Ajv2020, service: string, event: s
   const params = pathMap(problems, value.params, [...path, 'params']);
   for (const name of Object.keys(params ?? {})) {
     if (template !== undefined && !template.params.includes(name)) {
-      problems.add([...path, 'params', name], `is not a parameter of the topic ${topic}; use one of ${template.params.join(', ') || '(none)'}.`);
+      problems.add(
+        [...path, 'params', name],
+        `is not a parameter of the topic ${topic}; use one of ${template.params.join(', ') || '(none)'}.`,
+      );
     }
   }
   const keys = pathMap(problems, value.keys, [...path, 'keys'], KEY_NAME);
   const identity = value.identity;
-  if (identity !== undefined && (!Array.isArray(identity) || identity.length === 0 || !identity.every((p) => typeof p === 'string' && DATA_PATH.test(p)))) {
-    problems.add([...path, 'identity'], 'must be a non-empty list of data paths, e.g. [after, repository.id].');
+  if (
+    identity !== undefined &&
+    (!Array.isArray(identity) ||
+      identity.length === 0 ||
+      !identity.every((p) => typeof p === 'string' && DATA_PATH.test(p)))
+  ) {
+    problems.add(
+      [...path, 'identity'],
+      'must be a non-empty list of data paths, e.g. [after, repository.id].',
+    );
   }
   for (const key of ['subject', 'match', 'dataType'] as const) {
-    if (value[key] !== undefined && !isText(value[key])) problems.add([...path, key], `must be a non-empty string, got ${JSON.stringify(value[key])}.`);
+    if (value[key] !== undefined && !isText(value[key]))
+      problems.add([...path, key], `must be a non-empty string, got ${JSON.stringify(value[key])}.`);
   }
-  if (value.deprecated !== undefined && typeof value.deprecated !== 'boolean') problems.add([...path, 'deprecated'], 'must be true or false.');
+  const subject = value.subject;
+  if (isText(subject)) {
+    const placeholders = [...subject.matchAll(/\{([^{}]*)\}/g)].map((m) => m[1]!);
+    if (
+      subject.replace(/\{[^{}]*\}/g, '').match(/[{}]/) !== null ||
+      placeholders.some((p) => !DATA_PATH.test(p))
+    ) {
+      problems.add(
+        [...path, 'subject'],
+        `must be text with {data.path} placeholders such as "{repository.full_name}/commit/{after}", got ${JSON.stringify(subject)}.`,
+      );
+    }
+  }
+  if (value.deprecated !== undefined && typeof value.deprecated !== 'boolean')
+    problems.add([...path, 'deprecated'], 'must be true or false.');
   const markers = value.secretMarkers;
-  if (markers !== undefined && (!Array.isArray(markers) || !markers.every(isText))) problems.add([...path, 'secretMarkers'], 'must be a list of property names.');
+  if (markers !== undefined && (!Array.isArray(markers) || !markers.every(isText)))
+    problems.add([...path, 'secretMarkers'], 'must be a list of property names.');
   const render = value.render;
   if (render !== undefined) {
     if (!isObject(render) || (!isText(render.summary) && !Array.isArray(render.summary))) {
@@ -157,11 +257,17 @@ function eventTypeOf(problems: Problems, ajv: Ajv2020, service: string, event: s
     }
   }
   const schemaPath = [...path, 'schema'];
-  const schema = value.schema === undefined ? void problems.add(schemaPath, 'is missing; give the JSON Schema of the event data.') : dataSchemaOf(problems, value.schema, schemaPath);
+  const schema =
+    value.schema === undefined
+      ? void problems.add(schemaPath, 'is missing; give the JSON Schema of the event data.')
+      : dataSchemaOf(problems, value.schema, schemaPath);
   if (schema !== undefined) {
     const invalid = schemaProblem(ajv, schema);
     if (invalid !== undefined) {
-      const pointer = invalid.pointer.split('/').slice(1).map((p) => p.replaceAll('~1', '/').replaceAll('~0', '~'));
+      const pointer = invalid.pointer
+        .split('/')
+        .slice(1)
+        .map((p) => p.replaceAll('~1', '/').replaceAll('~0', '~'));
       problems.add([...schemaPath, ...pointer], invalid.message);
     }
   }
@@ -183,9 +289,12 @@ function eventTypeOf(problems: Problems, ajv: Ajv2020, service: string, event: s
   };
   let validate;
   try {
-    validate = compileAjvValidator(ajv, schema, `${service}.${event} v${String(version)}`);
+    validate = compileAjvValidator(ajv, schema, `${service}.${event} v${version as number}`);
   } catch (error) {
-    return void problems.add(schemaPath, `cannot be compiled: ${(error as Error).message}; check its $ref targets.`);
+    return void problems.add(
+      schemaPath,
+      `cannot be compiled: ${(error as Error).message}; check its $ref targets.`,
+    );
   }
   try {
     const eventType = buildEventType(declaration, schema, validate);
@@ -195,31 +304,54 @@ function eventTypeOf(problems: Problems, ajv: Ajv2020, service: string, event: s
   }
 }
 
-function serviceOf(problems: Problems, ajv: Ajv2020, name: string, value: unknown, path: DocumentPath): ServiceDefinition | undefined {
-  if (!NAME.test(name)) problems.add(path, `"${name}" is not a service name; use lower case letters, digits and - (starting with a letter).`);
+function serviceOf(
+  problems: Problems,
+  ajv: Ajv2020,
+  name: string,
+  value: unknown,
+  path: DocumentPath,
+): ServiceDefinition | undefined {
+  if (!NAME.test(name))
+    problems.add(
+      path,
+      `"${name}" is not a service name; use lower case letters, digits and - (starting with a letter).`,
+    );
   if (!isObject(value)) return void problems.add(path, 'must be a map with description, source and events.');
   known(problems, value, path, ['description', 'source', 'ingest', 'events']);
   const description = textField(problems, value, path, 'description', 'a sentence describing the service');
   const source = textField(problems, value, path, 'source', 'the absolute URI of the upstream instance');
-  if (source !== undefined && !URL.canParse(source)) problems.add([...path, 'source'], `must be an absolute URI such as https://github.com/acme, got ${JSON.stringify(source)}.`);
+  if (source !== undefined && !URL.canParse(source))
+    problems.add(
+      [...path, 'source'],
+      `must be an absolute URI such as https://github.com/acme, got ${JSON.stringify(source)}.`,
+    );
   const ingest = ingestOf(problems, value.ingest, [...path, 'ingest']);
   const events = value.events;
-  if (!isObject(events) || Object.keys(events).length === 0) return void problems.add([...path, 'events'], 'must map at least one event name to its declaration.');
+  if (!isObject(events) || Object.keys(events).length === 0)
+    return void problems.add([...path, 'events'], 'must map at least one event name to its declaration.');
   const eventTypes: EventType[] = [];
   const match: Record<string, string> = {};
   for (const [event, declared] of Object.entries(events)) {
     const eventPath = [...path, 'events', event];
     if (!NAME.test(event)) {
-      problems.add(eventPath, `"${event}" is not an event name; use lower case letters, digits and - (starting with a letter).`);
+      problems.add(
+        eventPath,
+        `"${event}" is not an event name; use lower case letters, digits and - (starting with a letter).`,
+      );
       continue;
     }
-    const versions = Array.isArray(declared) ? declared.map((d, i) => [d, [...eventPath, i]] as const) : [[declared, eventPath] as const];
+    const versions = Array.isArray(declared)
+      ? declared.map((d, i) => [d, [...eventPath, i]] as const)
+      : [[declared, eventPath] as const];
     const seen = new Set<number>();
     for (const [spec, specPath] of versions) {
       const built = eventTypeOf(problems, ajv, name, event, spec, specPath);
       if (built === undefined) continue;
       if (seen.has(built.eventType.version)) {
-        problems.add([...specPath, 'version'], `${built.eventType.type} v${built.eventType.version} is declared twice; give each major one declaration.`);
+        problems.add(
+          [...specPath, 'version'],
+          `${built.eventType.type} v${built.eventType.version} is declared twice; give each major one declaration.`,
+        );
         continue;
       }
       seen.add(built.eventType.version);
@@ -227,7 +359,10 @@ function serviceOf(problems: Problems, ajv: Ajv2020, name: string, value: unknow
       if (built.match !== undefined && !built.eventType.deprecated) {
         const other = match[built.match];
         if (other !== undefined && other !== built.eventType.type) {
-          problems.add([...specPath, 'match'], `"${built.match}" already selects ${other}; give each event type its own match value.`);
+          problems.add(
+            [...specPath, 'match'],
+            `"${built.match}" already selects ${other}; give each event type its own match value.`,
+          );
         }
         match[built.match] = built.eventType.type;
       }
@@ -244,17 +379,26 @@ function serviceOf(problems: Problems, ajv: Ajv2020, name: string, value: unknow
 }
 
 /** Where each event type was declared, to report a collision at the second one. */
-function overlapProblems(problems: Problems, services: readonly ServiceDefinition[], alongside: readonly ServiceDefinition[], pathOf: Map<EventType, DocumentPath>): void {
+function overlapProblems(
+  problems: Problems,
+  services: readonly ServiceDefinition[],
+  alongside: readonly ServiceDefinition[],
+  pathOf: Map<EventType, DocumentPath>,
+): void {
   const all = [...alongside.flatMap((s) => s.eventTypes), ...services.flatMap((s) => s.eventTypes)];
   for (let i = 0; i < all.length; i++) {
     for (let j = i + 1; j < all.length; j++) {
       const a = all[i]!;
       const b = all[j]!;
       if (a.type === b.type || (!pathOf.has(a) && !pathOf.has(b))) continue;
-      const segments = (t: EventType) => (t.template as CompiledTopicTemplate<Record<string, string>>).segments;
+      const segments = (t: EventType) =>
+        (t.template as CompiledTopicTemplate<Record<string, string>>).segments;
       if (topicsOverlap(segments(a), segments(b))) {
         const at = pathOf.get(b) ?? pathOf.get(a)!;
-        problems.add([...at, 'topic'], `overlaps ${a.type}${pathOf.has(a) ? '' : ' (built in or in another file)'}: ${a.template.pattern} and ${b.template.pattern} share topics; make one of them distinct.`);
+        problems.add(
+          [...at, 'topic'],
+          `overlaps ${a.type}${pathOf.has(a) ? '' : ' (built in or in another file)'}: ${a.template.pattern} and ${b.template.pattern} share topics; make one of them distinct.`,
+        );
       }
     }
   }
@@ -269,20 +413,34 @@ function overlapProblems(problems: Problems, services: readonly ServiceDefinitio
 export function buildSiteServices(document: unknown, options: BuildOptions = {}): ServiceDefinition[] {
   const problems = new Problems(options.locate);
   const ajv = createAjv();
-  if (!isObject(document)) throw new CatalogueError([{ ...options.locate?.([]), field: '(top level)', message: `must be a map starting with ${CATALOGUE_FORMAT_KEY}: ${CATALOGUE_FORMAT_VERSION}.` }]);
+  if (!isObject(document))
+    throw new CatalogueError([
+      {
+        ...options.locate?.([]),
+        field: '(top level)',
+        message: `must be a map starting with ${CATALOGUE_FORMAT_KEY}: ${CATALOGUE_FORMAT_VERSION}.`,
+      },
+    ]);
   if (document[CATALOGUE_FORMAT_KEY] !== CATALOGUE_FORMAT_VERSION) {
-    problems.add([CATALOGUE_FORMAT_KEY], `must be ${CATALOGUE_FORMAT_VERSION} (the catalogue format version), got ${JSON.stringify(document[CATALOGUE_FORMAT_KEY])}.`);
+    problems.add(
+      [CATALOGUE_FORMAT_KEY],
+      `must be ${CATALOGUE_FORMAT_VERSION} (the catalogue format version), got ${JSON.stringify(document[CATALOGUE_FORMAT_KEY])}.`,
+    );
   }
   known(problems, document, [], [CATALOGUE_FORMAT_KEY, 'services']);
   const services: ServiceDefinition[] = [];
   const pathOf = new Map<EventType, DocumentPath>();
   const alongside = options.alongside ?? [];
-  if (!isObject(document.services)) problems.add(['services'], 'must map service names to their declarations.');
+  if (!isObject(document.services))
+    problems.add(['services'], 'must map service names to their declarations.');
   else {
     for (const [name, value] of Object.entries(document.services)) {
       const path = ['services', name];
       if (alongside.some((s) => s.name === name)) {
-        problems.add(path, `the service ${name} is already declared (built in, or in another catalogue file); declare it once.`);
+        problems.add(
+          path,
+          `the service ${name} is already declared (built in, or in another catalogue file); declare it once.`,
+        );
         continue;
       }
       const service = serviceOf(problems, ajv, name, value, path);
@@ -291,8 +449,13 @@ export function buildSiteServices(document: unknown, options: BuildOptions = {})
       const events = (value as Json).events as Json;
       for (const eventType of service.eventTypes) {
         const declared = events[eventType.event];
-        const index = Array.isArray(declared) ? declared.findIndex((d: Json) => (d.version ?? 1) === eventType.version) : -1;
-        pathOf.set(eventType, index === -1 ? [...path, 'events', eventType.event] : [...path, 'events', eventType.event, index]);
+        const index = Array.isArray(declared)
+          ? declared.findIndex((d: Json) => (d.version ?? 1) === eventType.version)
+          : -1;
+        pathOf.set(
+          eventType,
+          index === -1 ? [...path, 'events', eventType.event] : [...path, 'events', eventType.event, index],
+        );
       }
     }
   }

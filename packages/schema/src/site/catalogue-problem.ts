@@ -26,7 +26,10 @@ export function fieldName(path: DocumentPath): string {
 
 /** `catalogue.yaml:12: services.github.events.push.topic: …`. */
 export function formatProblem(problem: CatalogueProblem): string {
-  const where = problem.file === undefined ? '' : `${problem.file}${problem.line === undefined ? '' : `:${problem.line}`}: `;
+  const where =
+    problem.file === undefined
+      ? ''
+      : `${problem.file}${problem.line === undefined ? '' : `:${problem.line}`}: `;
   return `${where}${problem.field}: ${problem.message}`;
 }
 
@@ -40,7 +43,9 @@ export class CatalogueError extends FirehoseError {
   constructor(problems: readonly CatalogueProblem[], options: { cause?: unknown } = {}) {
     const lines = problems.map(formatProblem);
     const message =
-      lines.length === 1 ? `The catalogue is refused: ${lines[0]}` : `The catalogue is refused (${lines.length} problems):\n  ${lines.join('\n  ')}`;
+      lines.length === 1
+        ? `The catalogue is refused: ${lines[0]}`
+        : `The catalogue is refused (${lines.length} problems):\n  ${lines.join('\n  ')}`;
     super('INVALID_CATALOGUE', message, { ...options, path: problems[0]?.field ?? '' });
     this.problems = problems;
   }

@@ -8,6 +8,13 @@ export {
   type IngestSpec,
   type ServiceSpec,
 } from './catalogue-document.js';
-export { CatalogueError, isCatalogueError, formatProblem, fieldName, type CatalogueProblem, type DocumentPath } from './catalogue-problem.js';
+export {
+  CatalogueError,
+  isCatalogueError,
+  formatProblem,
+  fieldName,
+  type CatalogueProblem,
+  type DocumentPath,
+} from './catalogue-problem.js';
 export { buildSiteServices, type BuildOptions } from './build-site-services.js';
 export { topicsOverlap } from './topic-overlap.js';

@@ -5,7 +5,9 @@ type Step = { kind: 'fixed'; value: string } | { kind: 'one' } | { kind: 'many' 
 
 // `{project+}` is one level followed by any number of further levels.
 const steps = (segments: readonly TemplateSegment[]): Step[] =>
-  segments.flatMap((s): Step[] => (s.kind === 'fixed' ? [s] : s.kind === 'param' ? [{ kind: 'one' }] : [{ kind: 'one' }, { kind: 'many' }]));
+  segments.flatMap((s): Step[] =>
+    s.kind === 'fixed' ? [s] : s.kind === 'param' ? [{ kind: 'one' }] : [{ kind: 'one' }, { kind: 'many' }],
+  );
 
 /**
  * True when some topic fits both patterns, e.g. `github/{repo+}/push` and `github/acme/{kind}`
