@@ -166,7 +166,7 @@ export class Archive {
       ends,
       bytes,
     };
-    writer?.postMessage(message, [bytes.buffer as ArrayBuffer, ends.buffer]);
+    writer?.postMessage(message, [bytes.buffer, ends.buffer]);
   }
 
   #fromWriter(message: WriterMessage): void {

@@ -31,7 +31,7 @@ export function sendError(
 }
 
 /** A record as the API returns it; the event is the archived JSON text, not parsed again. */
-export function recordJson(row: ArchiveRow): string {
+function recordJson(row: ArchiveRow): string {
   return `{"cursor":"${encodeCursor(row.seq)}","topic":${JSON.stringify(row.topic)},"event":${row.event}}`;
 }
 
