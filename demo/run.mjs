@@ -248,6 +248,7 @@ async function main() {
     const mqttUrl = broker.url('mqtt');
     const wsPort = broker.address('ws').port;
     const http = broker.address('http');
+    const historyUrl = broker.url('http');
 
     const accounts = await loadAccounts(join(root, 'demo/accounts.json'));
     const publishers = await startPublishers({ url: mqttUrl, accounts, rate: opts.rate, seed: opts.seed });
@@ -258,6 +259,8 @@ async function main() {
       host: opts.host,
       port: opts.dashboardPort,
       broker: `ws://{host}:${wsPort}/mqtt`,
+      // The page reads the broker's archive (history on open, older pages, search) from its HTTP listener.
+      history: `http://{host}:${http.port}`,
     });
     stops.push(() => dashboard.close());
 
@@ -268,6 +271,8 @@ async function main() {
 
   Try the CLI in another terminal:
     node packages/cli/dist/bin.js tail --url ${mqttUrl} --service gerrit --project openstack/nova
+    node packages/cli/dist/bin.js tail --history-url ${historyUrl} --since 10m -o terse
+    node packages/cli/dist/bin.js history --history-url ${historyUrl} --service zuul --since 1h
 
   (broker on ${opts.host}: MQTT port ${broker.address('mqtt').port}, WebSocket port ${wsPort}, metrics port ${http.port}; rate ${opts.rate}, seed ${opts.seed})
   Ctrl-C stops everything.
