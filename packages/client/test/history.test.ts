@@ -30,7 +30,7 @@ async function publishArchived(mqtt: string, http: string, count: number): Promi
   await waitFor(async () => (await history.search('#', { limit: 1000 })).events.length === count);
 }
 
-const changeOf = (event: HistoryEvent<{ change: { number: number } }>) => event.event.data.change.number;
+const changeOf = (event: HistoryEvent) => (event.event.data as { change: { number: number } }).change.number;
 
 describe('client.history() and client.search() against a real archive', () => {
   let client: FirehoseClient;
