@@ -15,6 +15,8 @@ export interface AedesSetup {
   heartbeatIntervalMs: number;
   /** Packets acknowledged but not to be stored or delivered (failed validation). */
   diverted: WeakSet<object>;
+  /** Every accepted message, in order, as it is handed to live delivery (history numbers it here). */
+  beforeDeliver?: (packet: { topic: string; payload: Buffer | string }) => void;
   /** Cluster-wide `$share` groups (redis only). */
   sharedGroups: RedisSharedGroups | undefined;
 }
@@ -41,6 +43,7 @@ export function createAedes(setup: AedesSetup): Aedes {
     sharedCanTake: (client: Client) => (client.conn as FirehoseConnection).canTakeMore(),
     // On a cluster a group's message goes to one member across all nodes (shared-cluster.ts).
     sharedCluster: setup.sharedGroups ?? null,
+    beforeDeliver: setup.beforeDeliver ?? null,
   });
 }
 

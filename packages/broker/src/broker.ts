@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import type { Aedes, SharedGroupStats } from '@firehose/aedes';
@@ -18,6 +19,7 @@ import { startListeners } from './listeners/start-listeners.js';
 import { silentLogger, type Logger } from './logger.js';
 import { resolveConfig } from './config/resolve-config.js';
 import type { BrokerConfig, BrokerConfigInput, ListenerName } from './config/types.js';
+import { History } from './history/history.js';
 import { createMetrics } from './metrics.js';
 import { createPersistence, type AedesPersistence, type PersistenceBackend } from './persistence.js';
 import { newNodeId } from './node-id.js';
@@ -65,6 +67,7 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
   #sweeper: NodeJS.Timeout | undefined;
   #offlineCap: OfflineCap | undefined;
   #state: 'new' | 'listening' | 'closing' | 'closed' = 'new';
+  readonly #history: History;
   /** Aborted by close(): ends a listen() still waiting for redis. */
   readonly #closing = new AbortController();
   /** Whether aedes' persistence was set up (listen() got past waiting for redis). */
@@ -112,8 +115,15 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
           this.#internalError(error),
         )
       : undefined;
+    this.#history = new History(
+      config,
+      logger,
+      () => this.#access.acl,
+      () => this.stats.drop('history_overflow'),
+    );
     this.#aedes = createAedes({
       id,
+      beforeDeliver: this.#history.accept,
       hooks: this.#hooks,
       backend,
       limits: config.limits,
@@ -291,7 +301,9 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
       ready,
       events: () => this.catalogue.counts(),
     });
-    await startListeners(this.#listeners, host, this.#config, { metrics, ready });
+    await this.#history.open();
+    const history = (req: IncomingMessage, res: ServerResponse) => this.#history.handle(req, res);
+    await startListeners(this.#listeners, host, this.#config, { metrics, ready, history });
     this.#closing.signal.throwIfAborted();
     this.#reporter.start();
     this.#logger.info(
@@ -321,6 +333,7 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
     if (this.#started) await this.#sharedGroups?.close();
     else this.#backend.sharedRedis?.disconnect();
     await Promise.all(this.#listeners.map((l) => l.close()));
+    await this.#history.close().catch((error: unknown) => this.#internalError(error));
     if (this.#sweeper) clearInterval(this.#sweeper);
     await this.#backend
       .close(this.#persistence(), this.#started)

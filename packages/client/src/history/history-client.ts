@@ -119,11 +119,10 @@ export class HistoryClient {
       response = await this.fetch(url, { headers: this.headers({ accept, ...extra }), signal });
     } catch (cause) {
       if (signal?.aborted) throw cause;
-      const reason = cause instanceof Error ? cause.message : String(cause);
       throw new Transient(
         new FirehoseError(
           'CONNECTION_FAILED',
-          `Could not reach the history API at ${this.endpoint.base} (${reason}); check historyUrl: it is the broker's HTTP listener, the one serving /metrics.`,
+          `Could not reach the history API at ${this.endpoint.base} (${fetchFailure(cause)}); is the broker's HTTP listener (the one serving /metrics) there?`,
           { cause },
         ),
         undefined,
@@ -401,6 +400,13 @@ export class HistoryClient {
     control.emit('retry', { attempt: attempt + 1, delay, url });
     await sleep(delay, control.signal);
   }
+}
+
+/** Why fetch failed: Node's fetch says only "fetch failed" and keeps the socket's error as its cause. */
+function fetchFailure(error: unknown): string {
+  const inner = error instanceof Error ? (error.cause as { message?: unknown } | undefined) : undefined;
+  if (typeof inner?.message === 'string' && inner.message !== '') return inner.message;
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** Unwraps the retryable wrapper; a broken body stream becomes a sentence. */

@@ -52,6 +52,10 @@ describe('responseError', () => {
   });
 
   it('says what answered when it is not a firehose history API', async () => {
+    await expect(responseError(apiError(404, undefined), where)).resolves.toMatchObject({
+      code: 'CONNECTION_FAILED',
+      message: expect.stringMatching(/answered 404 without a firehose error: no history API there/),
+    });
     await expect(responseError(apiError(502, undefined), where)).resolves.toMatchObject({
       code: 'CONNECTION_FAILED',
       message: expect.stringMatching(/answered HTTP 502; is that the broker's HTTP listener/),

@@ -50,7 +50,13 @@ export async function responseError(response: Response, where: string): Promise<
         `The broker refused the credentials for ${where}; check the username and password (history uses the account's MQTT read access).`,
       );
     case 404:
-      return new FirehoseError('NOT_FOUND', said ?? `Nothing found at ${where}.`);
+      // Without the API's error body, the path itself is unknown there: no history API at that address.
+      return api.code === undefined
+        ? new FirehoseError(
+            'CONNECTION_FAILED',
+            `${where} answered 404 without a firehose error: no history API there; is that the broker's HTTP listener (the one serving /metrics), and does the broker have history?`,
+          )
+        : new FirehoseError('NOT_FOUND', said ?? `Nothing found at ${where}.`);
     case 429: {
       const seconds = retryAfterSeconds(response);
       return new FirehoseError(
