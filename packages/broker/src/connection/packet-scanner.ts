@@ -13,7 +13,13 @@ export const PACKET_PUBLISH = 3;
  * bits (PUBLISH: DUP, QoS, RETAIN), the declared remaining length and the header's own size.
  * Returns false to stop the scan.
  */
-export type HeaderHandler<T> = (this: T, type: number, flags: number, length: number, headerBytes: number) => boolean;
+export type HeaderHandler<T> = (
+  this: T,
+  type: number,
+  flags: number,
+  length: number,
+  headerBytes: number,
+) => boolean;
 
 /** Receives consecutive slices of the stream; `end` marks the last slice of a packet. */
 export type PartHandler<T> = (this: T, part: Uint8Array, end: boolean) => void;
@@ -64,7 +70,8 @@ export class PacketScanner {
       }
       const headerBytes = this.#headerBytes;
       this.#headerBytes = 0;
-      if (!onHeader.call(target, this.#first >> 4, this.#first & 0x0f, this.#length, headerBytes)) return false;
+      if (!onHeader.call(target, this.#first >> 4, this.#first & 0x0f, this.#length, headerBytes))
+        return false;
       if (this.#length === 0) {
         if (onPart !== undefined && offset > start) {
           onPart.call(target, start === 0 && offset === size ? chunk : chunk.subarray(start, offset), true);
