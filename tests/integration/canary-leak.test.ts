@@ -292,9 +292,13 @@ function sseGet(path: string): Surface {
       const response = await fetch(`${broker.http}${path}`, { signal: AbortSignal.timeout(1500) });
       let text = `${response.status}\n`;
       const decoder = new TextDecoder();
+      const reader = response.body!.getReader();
       try {
-        for await (const chunk of response.body!)
-          text += decoder.decode(chunk as Uint8Array, { stream: true });
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          text += decoder.decode(value, { stream: true });
+        }
       } catch {
         // the timeout ends the read
       }

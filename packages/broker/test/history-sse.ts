@@ -1,5 +1,5 @@
 /** A minimal Server-Sent Events reader over fetch for the history tests. */
-export interface SseEvent {
+interface SseEvent {
   id: string | undefined;
   event: string;
   data: string;
@@ -36,7 +36,7 @@ export async function openSse(url: string, headers: Record<string, string> = {})
   }
   const decoder = new TextDecoder();
   let buffer = '';
-  const reader = res.body.getReader();
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
   void (async () => {
     try {
       for (;;) {

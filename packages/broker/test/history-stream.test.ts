@@ -181,7 +181,7 @@ describe('GET /v1/stream', () => {
     };
     const broker = await createBroker(
       { persistence: 'redis://127.0.0.1:1', history: { enabled: true } },
-      { logger: logger as never },
+      { logger: logger },
     );
     await broker.close();
     expect(lines).toContain(

@@ -3,7 +3,7 @@ import { eventTypeForTopic } from '@firehose/schema';
 import { BadParameter, type EventFilters } from './query.js';
 
 /** An archived or live event as the filters see it. */
-export interface FilterInput {
+interface FilterInput {
   topic: string;
   /** The envelope, parsed. */
   event: Record<string, unknown>;

@@ -99,7 +99,11 @@ export function searchEvents(host: HistoryHost, res: ServerResponse, url: URL): 
       // `where` runs here, on the page the index found; `next` still says where the scan stopped.
       const events = page.rows
         .filter((row) => host.mayRead(row.topic))
-        .filter((row) => where === undefined || where({ topic: row.topic, event: JSON.parse(row.event) }))
+        .filter(
+          (row) =>
+            where === undefined ||
+            where({ topic: row.topic, event: JSON.parse(row.event) as Record<string, unknown> }),
+        )
         .map(recordJson);
       const next = page.next === null ? 'null' : `"${encodeCursor(page.next)}"`;
       sendJson(res, `{"events":[${events.join(',')}],"next":${next}}`);
@@ -190,7 +194,7 @@ export function streamEvents(host: HistoryHost, req: IncomingMessage, res: Serve
     {
       archive: host.archive,
       hub: host.hub,
-      mayRead: host.mayRead,
+      mayRead: (topic) => host.mayRead(topic),
       filters,
       archiveTest,
       liveTest,
