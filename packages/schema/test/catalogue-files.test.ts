@@ -322,7 +322,7 @@ describe('loadCatalogueFiles', () => {
       expect(problem!.message).toMatch(/overlaps github.push/);
     });
 
-    it('overlapping topics across files, and a service declared twice or built in', async () => {
+    it('a service declared twice or built in, and a topic outside its service', async () => {
       const first = await file('first.yaml', GITHUB);
       const second = await file(
         'second.yaml',
@@ -338,8 +338,10 @@ describe('loadCatalogueFiles', () => {
         'third.yaml',
         'firehose-catalogue: 1\nservices:\n  mirror:\n    description: x\n    source: https://x.example\n    events:\n      push:\n        description: x\n        topic: mirror/{repo+}/push\n        schema: {}\n      any:\n        description: x\n        topic: "{x}/{repo+}"\n        schema: {}\n',
       );
-      const overlap = await problemsOf([first, third]);
-      expect(overlap.map((p) => p.field)).toContain('services.mirror.events.any.topic');
+      // A topic outside its own service is refused before any overlap: the first level is the service.
+      const [outside] = await problemsOf([first, third]);
+      expect(outside).toMatchObject({ field: 'services.mirror.events.any.topic', line: 13 });
+      expect(outside!.message).toMatch(/must start with the service name/);
     });
 
     it('the error message lists every problem as file:line: field: reason', async () => {
