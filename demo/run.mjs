@@ -4,7 +4,8 @@
 // server — print the URL to open and a `firehose tail` command, and stop everything on Ctrl-C.
 // Flags: pnpm demo --help
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -233,9 +234,13 @@ async function main() {
   );
   try {
     const config = await readConfigFile(join(root, 'demo/broker.yaml'));
+    // A fresh archive per run, so two demos (or a demo and the tests) never share one file.
+    const historyDir = mkdtempSync(join(tmpdir(), 'firehose-demo-history-'));
+    stops.push(async () => rmSync(historyDir, { recursive: true, force: true }));
     const listen = (port, extra = {}) => ({ ...extra, host: opts.host, port });
     const broker = await createBroker({
       ...config,
+      history: { ...config.history, path: join(historyDir, 'history.sqlite') },
       listeners: {
         mqtt: listen(opts.mqttPort),
         ws: listen(opts.wsPort, { path: '/mqtt' }),

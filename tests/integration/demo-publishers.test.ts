@@ -13,7 +13,12 @@ const demoAccounts = fileURLToPath(new URL('../../demo/accounts.json', import.me
 
 async function demoBroker(): Promise<FirehoseBroker> {
   const input = await readConfigFile(demoConfig);
-  return startTestBroker({ ...input, listeners: { mqtt: { host: '127.0.0.1', port: 0 } } });
+  // History off: the demo's archive path is set by demo/run.mjs, and these tests are about delivery.
+  return startTestBroker({
+    ...input,
+    history: { enabled: false },
+    listeners: { mqtt: { host: '127.0.0.1', port: 0 } },
+  });
 }
 
 describe('demo publishers against a real broker', { timeout: 60_000 }, () => {
