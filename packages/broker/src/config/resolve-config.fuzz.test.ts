@@ -14,7 +14,7 @@ const leaf = fc.oneof(
   fc.boolean(),
   fc.constant(null),
   fc.string(),
-  fc.constantFrom('#', 'a/#/b', 'memory', 'level:', 'redis://', 'scrypt$1024$8$1$c2FsdHNhbHQ=$aGFzaGhhc2hoYXNoaGFzaA==', '/mqtt'),
+  fc.constantFrom('#', 'a/#/b', 'memory', 'level:', 'redis://', 'redis-sentinel://', 'redis-sentinel://h/m', 'scrypt$1024$8$1$c2FsdHNhbHQ=$aGFzaGhhc2hoYXNoaGFzaA==', '/mqtt'),
 );
 const value = fc.letrec((tie) => ({
   node: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('node'), { maxLength: 3 }), tie('object')),
