@@ -1,7 +1,53 @@
 // One flat config for the whole workspace: type-checked typescript-eslint over every package.
 import js from '@eslint/js';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+import importX from 'eslint-plugin-import-x';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+
+/** Sibling packages by path, never by name (applies everywhere). */
+const NO_SIBLING_SRC = {
+  group: ['@firehose/*/src', '@firehose/*/src/*', '**/packages/*/src/*'],
+  message: "Import a sibling package by its name (e.g. '@firehose/protocol'), never its src/.",
+};
+
+/**
+ * The one direction of imports (docs/architecture.md#packages-and-imports):
+ * protocol ← schema ← {broker, client} ← cli ← apps, and the aedes forks only under the broker.
+ * Each row: a package's source files and the workspace packages they may import. Tests are not
+ * the package: a client test may start a broker.
+ */
+const LAYERS = [
+  { files: 'packages/protocol', may: [] },
+  { files: 'packages/schema', may: ['protocol'] },
+  { files: 'packages/broker', may: ['protocol', 'schema', 'aedes', 'aedes-persistence'] },
+  { files: 'packages/client', may: ['protocol', 'schema'] },
+  { files: 'packages/cli', may: ['protocol', 'schema', 'broker', 'client'] },
+  { files: 'apps/*', may: ['protocol', 'schema', 'broker', 'client', 'cli'] },
+];
+const ORDER = 'protocol ← schema ← {broker, client} ← cli ← apps; the aedes forks only under the broker';
+
+function layerConfig({ files, may }) {
+  const allowed = may.map((name) => `@firehose/${name}`);
+  return {
+    files: [`${files}/src/**/*.{ts,tsx}`],
+    ignores: ['**/*.test.ts', '**/*.test.tsx'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            NO_SIBLING_SRC,
+            {
+              group: ['@firehose/*', ...allowed.flatMap((name) => [`!${name}`, `!${name}/*`])],
+              message: `${files}/src may import ${allowed.length ? allowed.join(', ') : 'no workspace package'} (imports flow one way: ${ORDER}; docs/architecture.md#packages-and-imports).`,
+            },
+          ],
+        },
+      ],
+    },
+  };
+}
 
 export default tseslint.config(
   {
@@ -27,18 +73,23 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['@firehose/*/src', '@firehose/*/src/*', '**/packages/*/src/*'],
-              message: "Import a sibling package by its name (e.g. '@firehose/protocol'), never its src/.",
-            },
-          ],
-        },
+      'no-restricted-imports': ['error', { patterns: [NO_SIBLING_SRC] }],
+    },
+  },
+  ...LAYERS.map(layerConfig),
+  {
+    // A cycle works only by the order modules happen to load in (or a lazy import); break it by
+    // moving what both sides need into a module of its own. Type-only cycles, which import-x
+    // ignores, are caught by scripts/import-cycles.mjs in `pnpm lint`.
+    files: ['**/*.{ts,tsx}'],
+    plugins: { 'import-x': importX },
+    settings: {
+      ...importX.flatConfigs.typescript.settings,
+      'import-x/resolver-next': [
+        createTypeScriptImportResolver({ conditionNames: ['@firehose/source', 'types', 'import', 'default'] }),
       ],
     },
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
   },
   {
     // Libraries take an injected logger; only the CLI and apps own the terminal.

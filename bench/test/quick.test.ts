@@ -35,9 +35,9 @@ const SCENARIOS = [
 const dir = mkdtempSync(join(tmpdir(), 'firehose-bench-quick-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function runQuick(json: string): Promise<{ code: number | null; output: string }> {
+function runBench(args: string[]): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['src/run.mjs', '--quick', '--json', json], {
+    const child = spawn(process.execPath, ['src/run.mjs', ...args], {
       cwd: fileURLToPath(new URL('..', import.meta.url)),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -48,10 +48,23 @@ function runQuick(json: string): Promise<{ code: number | null; output: string }
   });
 }
 
+describe('pnpm bench flags', () => {
+  it('answers --help with the usage, and an unknown flag with its name and the usage, exit 2', async () => {
+    const help = await runBench(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.output).toContain('--quick');
+    const bogus = await runBench(['--bogus']);
+    expect(bogus.code).toBe(2);
+    expect(bogus.output).toContain("bench: Unknown option '--bogus'");
+    expect(bogus.output).toContain('usage: pnpm bench');
+    expect(bogus.output).not.toContain('    at ');
+  });
+});
+
 describe('pnpm bench --quick', () => {
   it('runs every scenario on every broker and loses no QoS 1 message', { timeout: 900_000 }, async () => {
     const json = join(dir, 'quick.json');
-    const { code, output } = await runQuick(json);
+    const { code, output } = await runBench(['--quick', '--json', json]);
     expect(code, output).toBe(0);
     const report = JSON.parse(readFileSync(json, 'utf8')) as Report;
     expect(report.brokers).toEqual(expect.arrayContaining(['firehose', 'aedes']));

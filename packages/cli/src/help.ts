@@ -1,5 +1,4 @@
 import type { Command, OptionSpec } from './command.js';
-import type { CommandEntry } from './commands.js';
 import { EXIT_CODES_HELP, exitCodesHelp } from './exit-codes.js';
 
 /** Options every command accepts; kept here so help and the parser agree. */
@@ -42,7 +41,10 @@ export function formatHelp(command: Command): string {
 }
 
 /** `firehose --help`: the command list. */
-export function formatTopLevelHelp(commands: readonly CommandEntry[], version: string): string {
+export function formatTopLevelHelp(
+  commands: readonly Pick<Command, 'name' | 'summary'>[],
+  version: string,
+): string {
   const lines = [
     `firehose ${version} — the firehose event bus from the command line`,
     '',

@@ -1,5 +1,6 @@
-export { runCli, describeError, type CliStreams } from './run-cli.js';
+export { runCli, type CliStreams } from './run-cli.js';
+export { describeError } from './describe-error.js';
 export { loadEnv, type CliEnv } from './env.js';
 export { ExitCode, type ExitCodeValue } from './exit-codes.js';
-export { commands, type CommandEntry } from './commands.js';
+export { commands } from './commands.js';
 export type { Command, CommandContext, Example, OptionSpec } from './command.js';

@@ -1,7 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { closestName, isFirehoseError } from '@firehose/protocol';
+import { closestName } from '@firehose/protocol';
 import type { Command, CommandContext } from './command.js';
-import { commands, type CommandEntry } from './commands.js';
+import { describeError } from './describe-error.js';
 import type { CliEnv } from './env.js';
 import { ExitCode } from './exit-codes.js';
 import { COMMON_OPTIONS, formatHelp, formatTopLevelHelp, formatUsage } from './help.js';
@@ -18,20 +18,22 @@ export type CliStreams = Omit<CommandContext, 'args' | 'env'>;
 export async function runCli(argv: readonly string[], env: CliEnv, streams: CliStreams): Promise<number> {
   const { stdout, stderr } = streams;
   const first = argv[0];
+  if (first === '--version' || first === '-V') {
+    stdout.write(`${cliVersion()}\n`);
+    return ExitCode.ok;
+  }
+  // The registry loads every command module (the schema's compiled validators, the client); not
+  // needed for --version.
+  const { commands } = await import('./commands.js');
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
     // Asked for help: stdout, exit 0. No command at all is a usage mistake: stderr, exit 2.
     (first === undefined ? stderr : stdout).write(formatTopLevelHelp(commands, cliVersion()));
     return first === undefined ? ExitCode.usage : ExitCode.ok;
   }
-  if (first === '--version' || first === '-V') {
-    stdout.write(`${cliVersion()}\n`);
-    return ExitCode.ok;
-  }
-  const found = findCommand(argv);
-  if (found === undefined) return unknownCommand(argv, streams);
-  const { entry, rest } = found;
-  const label = `firehose ${entry.name.join(' ')}`;
-  const command = await entry.load();
+  const found = findCommand(commands, argv);
+  if (found === undefined) return unknownCommand(commands, argv, streams);
+  const { command, rest } = found;
+  const label = `firehose ${command.name.join(' ')}`;
   try {
     const args = parse(command, rest);
     if (args.boolean('help')) {
@@ -55,24 +57,17 @@ export async function runCli(argv: readonly string[], env: CliEnv, streams: CliS
   }
 }
 
-/** A sentence for any thrown value, with the JSON path when a FirehoseError carries one. */
-export function describeError(error: unknown): string {
-  if (isFirehoseError(error)) {
-    const path = error.path !== undefined && !error.message.includes(error.path) ? ` (at ${error.path})` : '';
-    return `${error.message}${path}`;
-  }
-  if (error instanceof Error) return error.message;
-  return String(error);
-}
-
-function findCommand(argv: readonly string[]): { entry: CommandEntry; rest: string[] } | undefined {
-  let best: { entry: CommandEntry; rest: string[] } | undefined;
+function findCommand(
+  commands: readonly Command[],
+  argv: readonly string[],
+): { command: Command; rest: string[] } | undefined {
+  let best: { command: Command; rest: string[] } | undefined;
   let bestLength = 0;
-  for (const entry of commands) {
-    for (const name of [entry.name, ...(entry.aliases ?? []).map((alias) => alias.split(' '))]) {
+  for (const command of commands) {
+    for (const name of [command.name, ...(command.aliases ?? []).map((alias) => alias.split(' '))]) {
       const matchesName = name.every((word, index) => argv[index] === word);
       if (matchesName && name.length > bestLength) {
-        best = { entry, rest: argv.slice(name.length) };
+        best = { command, rest: argv.slice(name.length) };
         bestLength = name.length;
       }
     }
@@ -80,7 +75,11 @@ function findCommand(argv: readonly string[]): { entry: CommandEntry; rest: stri
   return best;
 }
 
-function unknownCommand(argv: readonly string[], { stdout, stderr }: CliStreams): number {
+function unknownCommand(
+  commands: readonly Command[],
+  argv: readonly string[],
+  { stdout, stderr }: CliStreams,
+): number {
   const group = argv[0] ?? '';
   const subcommands = commands.filter((command) => command.name.length > 1 && command.name[0] === group);
   if (subcommands.length > 0) {

@@ -36,11 +36,10 @@ describe('help that is true and hints that help', () => {
   });
 
   it('lists exit code 3 only for commands that have --timeout; pub has one', async () => {
-    for (const entry of commands) {
-      const command = await entry.load();
-      const help = (await runHere([...entry.name, '--help'])).stdout;
+    for (const command of commands) {
+      const help = (await runHere([...command.name, '--help'])).stdout;
       const hasTimeout = 'timeout' in command.options;
-      expect(help.includes('3 --timeout expired'), entry.name.join(' ')).toBe(hasTimeout);
+      expect(help.includes('3 --timeout expired'), command.name.join(' ')).toBe(hasTimeout);
     }
     expect((await runHere(['pub', '--help'])).stdout).toMatch(/--timeout DURATION/);
   });

@@ -10,7 +10,7 @@ import { Emitter } from './emitter.js';
 import { EventBuffer } from './event-buffer.js';
 import type { ResolvedOptions } from './options.js';
 import { Publisher } from './publisher.js';
-import type { FilterEvent } from './filter-event.js';
+import type { FilterEvent, FilterEventStream } from './filter-event.js';
 import { compileWhere, resolveTarget, type SubscribeTarget } from './subscribe-target.js';
 import { SubscriptionRegistry, type QoS, type Registration } from './subscription-registry.js';
 import { SubscriptionSync } from './subscription-sync.js';
@@ -20,7 +20,6 @@ import type {
   EventHandler,
   EventsOptions,
   EventStream,
-  FilterEventStream,
   PublishOptions,
   PublishRawOptions,
   RawMessage,

@@ -54,3 +54,11 @@ export type FilterEvent<F extends string> = string extends F
   : [ServicesOf<F>] extends [never]
     ? ReceivedEvent
     : DeclaredEvent<EventTypesOf<ServicesOf<F>>> | UndeclaredEvent;
+
+/** What `events()` returns for a filter string: the stream of {@link FilterEvent}s. */
+export interface FilterEventStream<F extends string> extends AsyncIterableIterator<FilterEvent<F>> {
+  /** Events discarded by the overflow policy so far. */
+  readonly dropped: number;
+  /** Settles once the broker granted the subscription (as `EventStream.ready`). */
+  readonly ready: Promise<void>;
+}

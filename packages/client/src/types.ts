@@ -2,7 +2,6 @@ import type { FirehoseError, FirehoseEvent } from '@firehose/protocol';
 import type { EventType } from '@firehose/schema';
 import type { RetryInfo } from './connection.js';
 import type { OverflowPolicy } from './event-buffer.js';
-import type { FilterEvent } from './filter-event.js';
 
 /**
  * Connection state.
@@ -123,12 +122,6 @@ export interface EventStream<
    * Settles once the broker granted the subscription (or, while disconnected, once it is recorded for
    * the reconnect); rejects like the loop would (`NOT_AUTHORIZED`, …). Awaiting it is optional.
    */
-  readonly ready: Promise<void>;
-}
-
-/** What `events()` returns for a filter string: the stream of {@link FilterEvent}s. */
-export interface FilterEventStream<F extends string> extends AsyncIterableIterator<FilterEvent<F>> {
-  readonly dropped: number;
   readonly ready: Promise<void>;
 }
 

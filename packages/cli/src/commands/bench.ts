@@ -1,6 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { createBroker } from '@firehose/broker';
 import { percentile, type WorkerMessage, type WorkerPlan } from '../bench/protocol.js';
 import { checkBrokerUrl } from '../env.js';
 import type { Command } from '../command.js';
@@ -103,6 +102,8 @@ export const benchCommand: Command = {
     const given = args.string('url');
     if (given !== undefined) checkBrokerUrl(given, '--url');
 
+    // Loaded here, not at the top: the registry imports every command module (commands.ts).
+    const { createBroker } = await import('@firehose/broker');
     const broker =
       given === undefined
         ? await createBroker({

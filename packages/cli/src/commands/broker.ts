@@ -1,16 +1,10 @@
-import {
-  createBroker,
-  flagsToConfig,
-  loadConfig,
-  printConfig,
-  type BrokerConfigInput,
-} from '@firehose/broker';
+import type { BrokerConfigInput } from '@firehose/broker';
 import { isFirehoseError } from '@firehose/protocol';
 import type { Command } from '../command.js';
 import { useColour } from '../output/colour.js';
 import { ExitCode } from '../exit-codes.js';
 import { createLogger } from '../logger.js';
-import { describeError } from '../run-cli.js';
+import { describeError } from '../describe-error.js';
 import type { ParsedArgs } from '../parsed-args.js';
 import { UsageError } from '../usage-error.js';
 
@@ -80,7 +74,9 @@ Signals: SIGTERM or SIGINT stops accepting, flushes and disconnects clients, clo
 a second signal exits at once. SIGHUP reloads the config file and env: accounts, ACLs, limits and
 TLS certificates change without dropping connections (listeners and persistence need a restart).`,
   async run({ args, env, stdout, signal }) {
-    const flags = brokerFlags(args);
+    // Loaded here, not at the top: the registry imports every command module (commands.ts).
+    const { createBroker, flagsToConfig, loadConfig, printConfig } = await import('@firehose/broker');
+    const flags = brokerFlags(args, flagsToConfig);
     const file = args.string('config');
     const sources = { ...(file === undefined ? {} : { file }), env: env.brokerEnv, flags };
     const config = await loadConfig(sources);
@@ -157,7 +153,10 @@ function addressUrl(address: { host: string; port: number } | undefined): string
 }
 
 /** `--port`, `--ws-port`, … through the broker's own flag table (one source for names and checks). */
-function brokerFlags(args: ParsedArgs): BrokerConfigInput {
+function brokerFlags(
+  args: ParsedArgs,
+  flagsToConfig: (flags: Record<string, string>) => BrokerConfigInput,
+): BrokerConfigInput {
   const flags: Record<string, string> = {};
   for (const name of ['port', 'ws-port', 'http-port', 'persistence', 'log-level']) {
     const value = args.string(name);

@@ -1,4 +1,3 @@
-import { hashPassword } from '@firehose/broker';
 import type { Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { readSecret } from '../read-secret.js';
@@ -26,6 +25,8 @@ export const passwdCommand: Command = {
     const password = await readSecret({ stdin, stderr }, 'Password (not echoed): ', { fromStdin: true });
     if (password.length < 8)
       stderr.write('firehose passwd: warning: this password is shorter than 8 characters.\n');
+    // Loaded here, not at the top: the registry imports every command module (commands.ts).
+    const { hashPassword } = await import('@firehose/broker');
     const hash = await hashPassword(password);
     const account = args.string('account');
     if (account === undefined) {
