@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port.js';
@@ -33,7 +33,11 @@ export interface RedisSentinelSet {
 
 const NAME = 'firehose';
 
-function startProcess(program: string, args: string[], ready: RegExp): Promise<RedisProcess & { child: ChildProcess }> {
+function startProcess(
+  program: string,
+  args: string[],
+  ready: RegExp,
+): Promise<RedisProcess & { child: ChildProcess }> {
   const child = spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const waiters = new Set<() => void>();
@@ -59,7 +63,11 @@ function startProcess(program: string, args: string[], ready: RegExp): Promise<R
         };
         const timer = setTimeout(() => {
           waiters.delete(check);
-          reject(new Error(`${program} on port ${port} did not print ${String(pattern)} in ${timeoutMs} ms:\n${output.slice(-2000)}`));
+          reject(
+            new Error(
+              `${program} on port ${port} did not print ${String(pattern)} in ${timeoutMs} ms:\n${output.slice(-2000)}`,
+            ),
+          );
         }, timeoutMs);
         waiters.add(check);
         check();
@@ -80,7 +88,12 @@ function startProcess(program: string, args: string[], ready: RegExp): Promise<R
   return process.waitForOutput(ready).then(() => process);
 }
 
-const serverArgs = (port: number): string[] => ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+// `--dir`: a replica's full sync writes an RDB file there, which must not land in the working directory.
+const serverArgs = (port: number, parent: string): string[] => {
+  const dir = join(parent, `redis-${port}`);
+  mkdirSync(dir);
+  return ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
+};
 
 /**
  * Starts the set and waits until every sentinel knows the replica and the two other sentinels, so a
@@ -92,15 +105,21 @@ export async function startRedisSentinelSet(): Promise<RedisSentinelSet> {
   const started: RedisProcess[] = [];
   try {
     const redisServer = systemProgram('redis-server');
-    const primary = await startProcess(redisServer, serverArgs(await freePort()), /Ready to accept connections/);
+    const primary = await startProcess(
+      redisServer,
+      serverArgs(await freePort(), dir),
+      /Ready to accept connections/,
+    );
     started.push(primary);
     const replica = await startProcess(
       redisServer,
-      [...serverArgs(await freePort()), '--replicaof', '127.0.0.1', String(primary.port)],
+      [...serverArgs(await freePort(), dir), '--replicaof', '127.0.0.1', String(primary.port)],
       /Ready to accept connections/,
     );
     started.push(replica);
-    await replica.waitForOutput(/MASTER <-> REPLICA sync: Finished with success/);
+    await replica.waitForOutput(
+      /MASTER <-> REPLICA sync: (Finished with success|Master accepted a Partial Resynchronization)/,
+    );
     const sentinels: RedisProcess[] = [];
     for (let i = 0; i < 3; i++) {
       const port = await freePort();
@@ -137,7 +156,9 @@ export async function startRedisSentinelSet(): Promise<RedisSentinelSet> {
       url: (db) =>
         `redis-sentinel://${sentinels.map((s) => `127.0.0.1:${s.port}`).join(',')}/${NAME}${db === undefined ? '' : `/${db}`}`,
       async promoted(timeoutMs = 30_000) {
-        const switched = new RegExp(`\\+switch-master ${NAME} 127\\.0\\.0\\.1 ${primary.port} 127\\.0\\.0\\.1 ${replica.port}`);
+        const switched = new RegExp(
+          `\\+switch-master ${NAME} 127\\.0\\.0\\.1 ${primary.port} 127\\.0\\.0\\.1 ${replica.port}`,
+        );
         await Promise.any(sentinels.map((sentinel) => sentinel.waitForOutput(switched, timeoutMs)));
       },
       async stop() {
