@@ -86,7 +86,9 @@ export default tseslint.config(
     settings: {
       ...importX.flatConfigs.typescript.settings,
       'import-x/resolver-next': [
-        createTypeScriptImportResolver({ conditionNames: ['@firehose/source', 'types', 'import', 'default'] }),
+        createTypeScriptImportResolver({
+          conditionNames: ['@firehose/source', 'types', 'import', 'default'],
+        }),
       ],
     },
     rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },

@@ -64,8 +64,12 @@ for (const dir of publishable) {
 }
 const packed = readdirSync(tarballs).filter((name) => name.endsWith('.tgz'));
 for (const name of packed) {
-  const listing = run('tar', ['tzf', join(tarballs, name)]).trim().split('\n');
-  const stray = listing.filter((file) => /\.test\.|^package\/(test|bench)\/|tsconfig|\.turbo|node_modules/.test(file));
+  const listing = run('tar', ['tzf', join(tarballs, name)])
+    .trim()
+    .split('\n');
+  const stray = listing.filter((file) =>
+    /\.test\.|^package\/(test|bench)\/|tsconfig|\.turbo|node_modules/.test(file),
+  );
   const size = (statSync(join(tarballs, name)).size / 1024).toFixed(1);
   if (stray.length > 0) fail(`${name} holds only what runs`, stray.slice(0, 10).join('\n'));
   else pass(`${name}: ${listing.length} files, ${size} KiB`);
@@ -84,12 +88,19 @@ for (const name of packed) {
 
 step('npm install the tarballs into an empty directory');
 mkdirSync(app, { recursive: true });
-writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'firehose-pack-check', private: true, type: 'module' }));
+writeFileSync(
+  join(app, 'package.json'),
+  JSON.stringify({ name: 'firehose-pack-check', private: true, type: 'module' }),
+);
 attempt('npm install', () => {
-  run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...packed.map((name) => join(tarballs, name))], {
-    cwd: app,
-    timeout: 300_000,
-  });
+  run(
+    'npm',
+    ['install', '--no-audit', '--no-fund', '--loglevel=error', ...packed.map((name) => join(tarballs, name))],
+    {
+      cwd: app,
+      timeout: 300_000,
+    },
+  );
 });
 const firehose = join(app, 'node_modules', '.bin', 'firehose');
 attempt('the installed broker carries the aedes fixes', () => {
@@ -118,7 +129,10 @@ async function freePort() {
 async function startBroker(config) {
   const file = join(work, `broker-${config.listeners.mqtt.port}.json`);
   writeFileSync(file, JSON.stringify(config));
-  const child = spawn(firehose, ['broker', '--config', file], { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(firehose, ['broker', '--config', file], {
+    cwd: app,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));
@@ -173,11 +187,15 @@ console.log(JSON.stringify({ unique, received: seen.get('load/a').length + seen.
 await Promise.all([a.endAsync(), b.endAsync(), subscriber.endAsync()]);
 `;
 writeFileSync(join(app, 'load.mjs'), LOAD);
-const passwordHash = run(process.execPath, [
-  '--input-type=module',
-  '-e',
-  "import { hashPassword } from '@firehose/broker'; console.log(await hashPassword('pw'));",
-], { cwd: app }).trim();
+const passwordHash = run(
+  process.execPath,
+  [
+    '--input-type=module',
+    '-e',
+    "import { hashPassword } from '@firehose/broker'; console.log(await hashPassword('pw'));",
+  ],
+  { cwd: app },
+).trim();
 const rounds = [];
 for (let round = 1; round <= 3; round++) {
   const port = await freePort();
@@ -188,10 +206,19 @@ for (let round = 1; round <= 3; round++) {
   }).catch((error) => (fail(`round ${round}: start the broker`, error.message), undefined));
   if (!broker) continue;
   try {
-    const result = JSON.parse(run(process.execPath, ['load.mjs', `mqtt://127.0.0.1:${port}`, String(round)], { cwd: app, timeout: 60_000 }));
+    const result = JSON.parse(
+      run(process.execPath, ['load.mjs', `mqtt://127.0.0.1:${port}`, String(round)], {
+        cwd: app,
+        timeout: 60_000,
+      }),
+    );
     rounds.push(`${result.unique}/600`);
-    if (result.unique === 600 && result.received === 600 && result.inOrder) pass(`round ${round}: 600 of 600 delivered, in order, once each`);
-    else fail(`round ${round}: ${result.unique} unique of 600 (${result.received} received, in order: ${result.inOrder})`);
+    if (result.unique === 600 && result.received === 600 && result.inOrder)
+      pass(`round ${round}: 600 of 600 delivered, in order, once each`);
+    else
+      fail(
+        `round ${round}: ${result.unique} unique of 600 (${result.received} received, in order: ${result.inOrder})`,
+      );
   } catch (error) {
     fail(`round ${round}`, [error.stdout, error.stderr, error.message].filter(Boolean).join('\n'));
   } finally {
@@ -208,25 +235,49 @@ step('firehose pub → firehose tail --count 1');
   }).catch((error) => (fail('start the broker', error.message), undefined));
   if (broker) {
     const url = `mqtt://127.0.0.1:${port}`;
-    const tail = spawn(firehose, ['tail', '--url', url, '--count', '1', '--format', 'ndjson', '--timeout', '30s', 'gerrit/#'], {
-      cwd: app,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const tail = spawn(
+      firehose,
+      ['tail', '--url', url, '--count', '1', '--format', 'ndjson', '--timeout', '30s', 'gerrit/#'],
+      {
+        cwd: app,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let tailOut = '';
     let tailErr = '';
     tail.stdout.on('data', (chunk) => (tailOut += chunk));
     tail.stderr.on('data', (chunk) => (tailErr += chunk));
     // publish once tail says it subscribed
     const deadline = Date.now() + 20_000;
-    while (!/subscribed/i.test(tailErr) && tail.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    const data = JSON.parse(readFileSync(join(app, 'node_modules', '@firehose', 'schema', 'fixtures', 'gerrit', 'comment-added.json'), 'utf8'));
+    while (!/subscribed/i.test(tailErr) && tail.exitCode === null && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
+    const data = JSON.parse(
+      readFileSync(
+        join(app, 'node_modules', '@firehose', 'schema', 'fixtures', 'gerrit', 'comment-added.json'),
+        'utf8',
+      ),
+    );
     attempt('firehose pub', () => {
-      run(firehose, ['pub', '--url', url, '-u', 'gerrit', 'gerrit/openstack/nova/comment-added', JSON.stringify(data.data ?? data)], {
-        cwd: app,
-        env: { ...process.env, FIREHOSE_PASSWORD: 'pw' },
-      });
+      run(
+        firehose,
+        [
+          'pub',
+          '--url',
+          url,
+          '-u',
+          'gerrit',
+          'gerrit/openstack/nova/comment-added',
+          JSON.stringify(data.data ?? data),
+        ],
+        {
+          cwd: app,
+          env: { ...process.env, FIREHOSE_PASSWORD: 'pw' },
+        },
+      );
     });
-    const code = await new Promise((done) => (tail.exitCode !== null ? done(tail.exitCode) : tail.once('exit', done)));
+    const code = await new Promise((done) =>
+      tail.exitCode !== null ? done(tail.exitCode) : tail.once('exit', done),
+    );
     attempt('firehose tail --count 1 printed the event and exited 0', () => {
       if (code !== 0) throw new Error(`exit ${code}: ${tailErr}`);
       const record = JSON.parse(tailOut.trim().split('\n')[0]);
@@ -236,7 +287,9 @@ step('firehose pub → firehose tail --count 1');
   }
 }
 
-step('a typed ESM consumer of @firehose/client and @firehose/schema, checked by tsc against the shipped .d.ts');
+step(
+  'a typed ESM consumer of @firehose/client and @firehose/schema, checked by tsc against the shipped .d.ts',
+);
 writeFileSync(
   join(app, 'consumer.mts'),
   `import { connect } from '@firehose/client';
@@ -257,12 +310,22 @@ console.log(gerrit.commentAdded.topic({ project: 'openstack/nova' }));
 writeFileSync(
   join(app, 'tsconfig.json'),
   JSON.stringify({
-    compilerOptions: { strict: true, noEmit: true, module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', skipLibCheck: false, types: [] },
+    compilerOptions: {
+      strict: true,
+      noEmit: true,
+      module: 'NodeNext',
+      moduleResolution: 'NodeNext',
+      target: 'ES2022',
+      skipLibCheck: false,
+      types: [],
+    },
     files: ['consumer.mts'],
   }),
 );
 attempt('tsc --noEmit (strict, skipLibCheck off)', () => {
-  run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: app });
+  run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], {
+    cwd: app,
+  });
 });
 
 step('a broken install refuses to start');
@@ -297,5 +360,7 @@ attempt('a Node older than engines: one sentence, exit 1', () => {
 
 if (!keep) rmSync(work, { recursive: true, force: true });
 else process.stdout.write(`\nkept ${work}\n`);
-process.stdout.write(`\ncheck:pack: ${checks - failures} passed, ${failures} failed (rounds: ${rounds.join(', ') || 'none'})\n`);
+process.stdout.write(
+  `\ncheck:pack: ${checks - failures} passed, ${failures} failed (rounds: ${rounds.join(', ') || 'none'})\n`,
+);
 process.exit(failures === 0 ? 0 : 1);

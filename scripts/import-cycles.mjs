@@ -13,7 +13,15 @@ import ts from 'typescript';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** Workspace folders whose modules are ours (the aedes forks keep upstream's layout). */
 const ROOTS = ['packages', 'apps', 'tests', 'bench', 'scripts', 'docs', 'demo'];
-const SKIP = new Set(['node_modules', 'dist', 'coverage', '.turbo', 'aedes', 'aedes-persistence', 'fixtures']);
+const SKIP = new Set([
+  'node_modules',
+  'dist',
+  'coverage',
+  '.turbo',
+  'aedes',
+  'aedes-persistence',
+  'fixtures',
+]);
 const SOURCE = /\.(ts|tsx|mts|mjs|js)$/;
 
 function* sourceFiles(dir) {
@@ -30,7 +38,14 @@ function* sourceFiles(dir) {
 function resolveRelative(from, specifier) {
   const base = resolve(dirname(from), specifier);
   const stem = base.replace(/\.(js|mjs|jsx)$/, '');
-  const candidates = [base, `${stem}.ts`, `${stem}.tsx`, `${stem}.mts`, `${base}/index.ts`, `${base}/index.tsx`];
+  const candidates = [
+    base,
+    `${stem}.ts`,
+    `${stem}.tsx`,
+    `${stem}.mts`,
+    `${base}/index.ts`,
+    `${base}/index.tsx`,
+  ];
   return candidates.find((candidate) => existsSync(candidate) && statSync(candidate).isFile());
 }
 

@@ -22,13 +22,20 @@ const output = process.env.FIREHOSE_TEST_OUTPUT;
 const reporters = ['--test-reporter=spec', '--test-reporter-destination=stdout'];
 if (output) {
   mkdirSync(resolve(output), { recursive: true });
-  reporters.push('--test-reporter=tap', `--test-reporter-destination=${join(resolve(output), `${name}.tap`)}`);
+  reporters.push(
+    '--test-reporter=tap',
+    `--test-reporter-destination=${join(resolve(output), `${name}.tap`)}`,
+  );
 }
 // Two files at a time: upstream's suites have timing-sensitive tests (50 ms waits) that a busier
 // machine turns flaky; the whole run still takes about a minute and a half.
-const run = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=60000', ...reporters, ...files], {
-  stdio: 'inherit',
-  timeout: 10 * 60_000,
-});
+const run = spawnSync(
+  process.execPath,
+  ['--test', '--test-concurrency=2', '--test-timeout=60000', ...reporters, ...files],
+  {
+    stdio: 'inherit',
+    timeout: 10 * 60_000,
+  },
+);
 if (run.error) console.error(`${name}: ${run.error.message}`);
 process.exit(run.status ?? 1);

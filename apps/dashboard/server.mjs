@@ -41,9 +41,12 @@ export async function startDashboardServer(options = {}) {
   try {
     index = await readFile(indexPath, 'utf8');
   } catch (cause) {
-    throw new Error(`The dashboard is not built: ${indexPath} is missing. Run \`pnpm --filter @firehose/dashboard build\` first.`, {
-      cause,
-    });
+    throw new Error(
+      `The dashboard is not built: ${indexPath} is missing. Run \`pnpm --filter @firehose/dashboard build\` first.`,
+      {
+        cause,
+      },
+    );
   }
   const page = index.replace(
     /<meta name="firehose-broker" content="[^"]*"\s*\/?>/,
@@ -110,7 +113,12 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     process.exit(2);
   }
   try {
-    const running = await startDashboardServer({ port, host: values.host, broker: values.broker, root: values.root });
+    const running = await startDashboardServer({
+      port,
+      host: values.host,
+      broker: values.broker,
+      root: values.root,
+    });
     console.log(`dashboard: ${running.url}`);
     const stop = () => void running.close().then(() => process.exit(0));
     process.once('SIGINT', stop);

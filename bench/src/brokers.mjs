@@ -29,7 +29,9 @@ const CLOCK_TICKS = (() => {
 
 /** The soft and hard open-file limits this process runs with. */
 export function fileLimits() {
-  const line = /^Max open files\s+(\d+|unlimited)\s+(\d+|unlimited)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+  const line = /^Max open files\s+(\d+|unlimited)\s+(\d+|unlimited)/m.exec(
+    readFileSync('/proc/self/limits', 'utf8'),
+  );
   const value = (text) => (text === 'unlimited' ? Infinity : Number(text));
   return { soft: value(line?.[1] ?? '1024'), hard: value(line?.[2] ?? '1024') };
 }
@@ -46,7 +48,14 @@ export function mosquittoVersion() {
 
 /** Whether the `aedes-upstream` in node_modules carries this repository's aedes patch. */
 export function aedesIsPatched() {
-  const utils = join(fileURLToPath(new URL('../node_modules/aedes-upstream/lib/utils.js', import.meta.url)));
+  // A file read, not an import: aedes' exports map hides lib/.
+  const utils = join(
+    fileURLToPath(new URL('..', import.meta.url)),
+    'node_modules',
+    'aedes-upstream',
+    'lib',
+    'utils.js',
+  );
   try {
     return readFileSync(utils, 'utf8').includes('class InOrder');
   } catch {
@@ -68,7 +77,9 @@ export function sampleProcess(pid) {
 /** File descriptors a process holds open. */
 export function openFiles(pid) {
   try {
-    return execFileSync('ls', [`/proc/${pid}/fd`], { encoding: 'utf8' }).split('\n').filter(Boolean).length;
+    return execFileSync('ls', [`/proc/${pid}/fd`], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean).length;
   } catch {
     return NaN;
   }
@@ -107,11 +118,17 @@ export const FIREHOSE_CONFIG = {
 export const PUBLISHER_LOGIN = { username: 'bench', password: 'bench-pw' };
 
 async function startNodeBroker(kind, { profileDir, config = FIREHOSE_CONFIG, quick = false }) {
-  const execArgv = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${kind}-${Date.now()}.cpuprofile`] : [];
-  const child = fork(fileURLToPath(new URL('./broker-process.mjs', import.meta.url)), [kind, JSON.stringify(config), quick ? 'quick' : ''], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    execArgv,
-  });
+  const execArgv = profileDir
+    ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${kind}-${Date.now()}.cpuprofile`]
+    : [];
+  const child = fork(
+    fileURLToPath(new URL('./broker-process.mjs', import.meta.url)),
+    [kind, JSON.stringify(config), quick ? 'quick' : ''],
+    {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      execArgv,
+    },
+  );
   const ready = await new Promise((resolve, reject) => {
     child.once('message', resolve);
     child.once('exit', (code) => reject(new Error(`The ${kind} broker exited during start (code ${code}).`)));

@@ -7,11 +7,17 @@ import { checkEvent, createServiceEvent, gerrit, zuul } from '@firehose/schema';
 import { STAMP, STAMP_WIDTH } from './wire.mjs';
 
 const require = createRequire(import.meta.url);
-const fixture = (path) => JSON.parse(readFileSync(require.resolve(`@firehose/schema/fixtures/${path}`), 'utf8'));
+const fixture = (path) =>
+  JSON.parse(readFileSync(require.resolve(`@firehose/schema/fixtures/${path}`), 'utf8'));
 const SLOT = `${STAMP}${'0'.repeat(STAMP_WIDTH)}`;
 
 /** `{ topic, payload (base64), deliveries }` as the load workers take them. */
-const template = (topic, payload, deliveries = 1) => ({ topic, payload: Buffer.from(payload).toString('base64'), deliveries, bytes: Buffer.byteLength(payload) });
+const template = (topic, payload, deliveries = 1) => ({
+  topic,
+  payload: Buffer.from(payload).toString('base64'),
+  deliveries,
+  bytes: Buffer.byteLength(payload),
+});
 
 /** 200 bytes on `topic`, undeclared (no schema, no validation). */
 export function smallMessage(topic) {
@@ -21,7 +27,8 @@ export function smallMessage(topic) {
 function valid(eventType, topic, event) {
   const json = JSON.stringify(event);
   const result = checkEvent(topic, JSON.parse(json));
-  if (result.status === 'invalid') throw new Error(`bench envelope for ${topic} is invalid: ${result.error.message}`);
+  if (result.status === 'invalid')
+    throw new Error(`bench envelope for ${topic} is invalid: ${result.error.message}`);
   return json;
 }
 
@@ -40,14 +47,22 @@ export function gerritComment(project = 'openstack/nova', bytes = 2048, deliveri
   const pad = Math.max(0, bytes - size());
   data.comment += 'Looks good to me. '.repeat(Math.ceil(pad / 18)).slice(0, pad);
   const topic = gerrit.commentAdded.topicFor(data);
-  return template(topic, valid(gerrit.commentAdded, topic, createServiceEvent(gerrit.commentAdded, data, {})), deliveries);
+  return template(
+    topic,
+    valid(gerrit.commentAdded, topic, createServiceEvent(gerrit.commentAdded, data, {})),
+    deliveries,
+  );
 }
 
 function gerritPatchset(project, deliveries) {
   const data = withProject(structuredClone(fixture('gerrit/patchset-created.json').data), project);
   data.change.subject = `${SLOT} ${data.change.subject}`;
   const topic = gerrit.patchsetCreated.topicFor(data);
-  return template(topic, valid(gerrit.patchsetCreated, topic, createServiceEvent(gerrit.patchsetCreated, data, {})), deliveries);
+  return template(
+    topic,
+    valid(gerrit.patchsetCreated, topic, createServiceEvent(gerrit.patchsetCreated, data, {})),
+    deliveries,
+  );
 }
 
 function zuulReport(project, deliveries) {
@@ -61,8 +76,20 @@ function zuulReport(project, deliveries) {
 
 /** `count` repositories, most in openstack/, some in other namespaces, as opendev hosts them. */
 export function repositories(count) {
-  const namespaces = ['openstack', 'openstack', 'openstack', 'openstack', 'x', 'starlingx', 'zuul', 'airship'];
-  return Array.from({ length: count }, (_, i) => `${namespaces[i % namespaces.length]}/repo-${String(i).padStart(4, '0')}`);
+  const namespaces = [
+    'openstack',
+    'openstack',
+    'openstack',
+    'openstack',
+    'x',
+    'starlingx',
+    'zuul',
+    'airship',
+  ];
+  return Array.from(
+    { length: count },
+    (_, i) => `${namespaces[i % namespaces.length]}/repo-${String(i).padStart(4, '0')}`,
+  );
 }
 
 /**

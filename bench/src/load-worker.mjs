@@ -2,10 +2,24 @@
 // connections and is driven over IPC. Latency is measured on CLOCK_MONOTONIC, which every process
 // on the machine shares, into an HDR histogram (µs) sent back encoded.
 import hdr from 'hdr-histogram-js';
-import { nowMicros, openConnection, puback, publishId, publishTemplate, readStamp, stamp, subscribe } from './wire.mjs';
+import {
+  nowMicros,
+  openConnection,
+  puback,
+  publishId,
+  publishTemplate,
+  readStamp,
+  stamp,
+  subscribe,
+} from './wire.mjs';
 
 const send = (message) => process.send?.(message);
-const newHistogram = () => hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 120_000_000, numberOfSignificantValueDigits: 3 });
+const newHistogram = () =>
+  hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 120_000_000,
+    numberOfSignificantValueDigits: 3,
+  });
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let histogram = newHistogram();
@@ -56,13 +70,20 @@ async function setup(plan) {
   // Subscribers first, so publishers never send into a half-subscribed broker.
   const subs = await inBatches(plan.subscribers?.length ?? 0, async (i) => {
     const spec = plan.subscribers[i];
-    const conn = await openConnection({ ...target, url: spec.tcp ? undefined : plan.url, clientId: `${tag}-sub-${i}` });
+    const conn = await openConnection({
+      ...target,
+      url: spec.tcp ? undefined : plan.url,
+      clientId: `${tag}-sub-${i}`,
+    });
     watch(conn, { frozen: spec.frozen });
     await subscribe(conn, spec.filters, spec.qos ?? 0);
     return { conn, spec };
   });
   subscribers.push(...subs);
-  templates = (plan.templates ?? []).map((t) => ({ ...publishTemplate(t.topic, Buffer.from(t.payload, 'base64'), plan.qos ?? 0), deliveries: t.deliveries }));
+  templates = (plan.templates ?? []).map((t) => ({
+    ...publishTemplate(t.topic, Buffer.from(t.payload, 'base64'), plan.qos ?? 0),
+    deliveries: t.deliveries,
+  }));
   if (plan.probe) {
     // The probe is one of the counted subscribers, in the publisher's process: the publisher keeps at
     // most `window` messages between sending and the probe receiving them (a closed loop, so no
@@ -80,10 +101,17 @@ async function setup(plan) {
     await subscribe(conn, [plan.probe], 0);
   }
   const pubs = await inBatches(plan.publishers ?? 0, (i) =>
-    openConnection({ port: plan.port, clientId: `${tag}-pub-${i}`, username: plan.login?.username, password: plan.login?.password }),
+    openConnection({
+      port: plan.port,
+      clientId: `${tag}-pub-${i}`,
+      username: plan.login?.username,
+      password: plan.login?.password,
+    }),
   );
   publishers.push(...pubs);
-  const idles = await inBatches(plan.idle ?? 0, (i) => openConnection({ port: plan.port, clientId: `${tag}-idle-${i}` }));
+  const idles = await inBatches(plan.idle ?? 0, (i) =>
+    openConnection({ port: plan.port, clientId: `${tag}-idle-${i}` }),
+  );
   idle.push(...idles);
 }
 
@@ -251,7 +279,13 @@ async function runPaced(endAt, states, rate) {
 async function run({ mode, durationMs, window, rate, qos, share = 1 }) {
   remote = { delivered: 0, waiter: null };
   const endAt = nowMicros() + durationMs * 1000;
-  const states = publishers.map(() => ({ next: Math.floor(Math.random() * 1000), id: 0, sent: 0, acked: 0, expected: 0 }));
+  const states = publishers.map(() => ({
+    next: Math.floor(Math.random() * 1000),
+    id: 0,
+    sent: 0,
+    acked: 0,
+    expected: 0,
+  }));
   const startedAt = nowMicros();
   if (mode === 'paced') await runPaced(endAt, states, rate);
   else
@@ -264,7 +298,13 @@ async function run({ mode, durationMs, window, rate, qos, share = 1 }) {
       }),
     );
   const sum = (key) => states.reduce((total, s) => total + s[key], 0);
-  return { sent: sum('sent'), acked: sum('acked'), expected: sum('expected'), startedAt, endedAt: nowMicros() };
+  return {
+    sent: sum('sent'),
+    acked: sum('acked'),
+    expected: sum('expected'),
+    startedAt,
+    endedAt: nowMicros(),
+  };
 }
 
 // The bench ended or died: nothing here outlives it.
@@ -300,12 +340,25 @@ process.on('message', async (message) => {
         send({ type: 'freeze' });
         break;
       case 'report':
-        send({ type: 'report', delivered, frozenDelivered, first, last, histogram: hdr.encodeIntoCompressedBase64(histogram) });
+        send({
+          type: 'report',
+          delivered,
+          frozenDelivered,
+          first,
+          last,
+          histogram: hdr.encodeIntoCompressedBase64(histogram),
+        });
         break;
       case 'teardown':
         // Back to the pool: the process is reused by the next run (forking and loading costs seconds
         // on a loaded machine).
-        for (const conn of [...subscribers.map((s) => s.conn), ...publishers, ...idle, ...(probe ? [probe.conn] : [])]) conn.close();
+        for (const conn of [
+          ...subscribers.map((s) => s.conn),
+          ...publishers,
+          ...idle,
+          ...(probe ? [probe.conn] : []),
+        ])
+          conn.close();
         subscribers.length = 0;
         publishers.length = 0;
         idle.length = 0;

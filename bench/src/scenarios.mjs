@@ -8,24 +8,44 @@ import { startWorkers } from './workers.mjs';
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Warm-up before a measured phase: a third of it, 2 s at most. */
 const warmup = (durationMs) => Math.min(2000, Math.round(durationMs / 3));
-const split = (total, parts) => Array.from({ length: parts }, (_, i) => Math.floor(total / parts) + (i < total % parts ? 1 : 0));
+const split = (total, parts) =>
+  Array.from({ length: parts }, (_, i) => Math.floor(total / parts) + (i < total % parts ? 1 : 0));
 
 /** Latency percentiles (ms) from the workers' encoded histograms. */
 function latency(reports) {
-  const all = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 120_000_000, numberOfSignificantValueDigits: 3 });
+  const all = hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 120_000_000,
+    numberOfSignificantValueDigits: 3,
+  });
   for (const r of reports) {
     const h = hdr.decodeFromCompressedBase64(r.histogram);
     all.add(h);
   }
   if (all.totalCount === 0) return { p50: NaN, p99: NaN, max: NaN };
-  return { p50: all.getValueAtPercentile(50) / 1000, p99: all.getValueAtPercentile(99) / 1000, max: all.maxValue / 1000 };
+  return {
+    p50: all.getValueAtPercentile(50) / 1000,
+    p99: all.getValueAtPercentile(99) / 1000,
+    max: all.maxValue / 1000,
+  };
 }
 
 /**
  * One measured phase: resets the subscribers, runs the publishers, waits for deliveries to stop
  * (or reach `expected`), and returns throughput, loss, latency and the broker's CPU per delivery.
  */
-async function phase(broker, { publishers, subscribers, run, expectedOf = (done) => done.reduce((s, d) => s + d.expected, 0), drainMs = 5000, quietMs = 1500, warmupMs = 0 }) {
+async function phase(
+  broker,
+  {
+    publishers,
+    subscribers,
+    run,
+    expectedOf = (done) => done.reduce((s, d) => s + d.expected, 0),
+    drainMs = 5000,
+    quietMs = 1500,
+    warmupMs = 0,
+  },
+) {
   const everyone = [...new Set([...publishers, ...subscribers])];
   if (warmupMs > 0) {
     // Unmeasured: the JIT compiles the hot paths (on background threads that count as broker CPU)
@@ -93,11 +113,23 @@ function fanIn({ key, title, qos, message, size }) {
     async run(broker, { durationMs }) {
       const template = message();
       // At most ~512 KiB in flight: below firehose's 1 MiB soft queue cap, so no broker drops.
-      const window0 = Math.min(size.window0, Math.floor(512 * 1024 / template.bytes));
+      const window0 = Math.min(size.window0, Math.floor((512 * 1024) / template.bytes));
       const perProcess = split(size.publishers, 2);
       const plans = [
-        { name: 'sub', port: broker.port, subscribers: [{ filters: [template.topic], qos, tcp: true }], reportProgress: qos === 0 },
-        ...perProcess.map((n, i) => ({ name: `pub${i}`, port: broker.port, publishers: n, templates: [template], qos, login: PUBLISHER_LOGIN })),
+        {
+          name: 'sub',
+          port: broker.port,
+          subscribers: [{ filters: [template.topic], qos, tcp: true }],
+          reportProgress: qos === 0,
+        },
+        ...perProcess.map((n, i) => ({
+          name: `pub${i}`,
+          port: broker.port,
+          publishers: n,
+          templates: [template],
+          qos,
+          login: PUBLISHER_LOGIN,
+        })),
       ];
       let pubs = [];
       const relay = (delivered) => {
@@ -112,7 +144,13 @@ function fanIn({ key, title, qos, message, size }) {
             : { mode: 'relayed', qos, durationMs, window: window0, share: 1 / pubs.length };
           // QoS 1 must all arrive: wait longer before calling a quiet subscriber's shortfall loss.
           const drain = qos ? { drainMs: 20_000, quietMs: 5000 } : {};
-          return phase(broker, { publishers: pubs, subscribers: [sub], run, warmupMs: warmup(durationMs), ...drain });
+          return phase(broker, {
+            publishers: pubs,
+            subscribers: [sub],
+            run,
+            warmupMs: warmup(durationMs),
+            ...drain,
+          });
         },
         relay,
       );
@@ -127,7 +165,14 @@ async function fanOutRun(broker, { subscribers, window, durationMs, frozen = fal
   const others = subscribers - 1 - (frozen ? 1 : 0);
   const processes = Math.min(4, Math.max(1, Math.ceil(others / 100)));
   const plans = [
-    { name: 'pub', port: broker.port, publishers: 1, templates: [template], probe: topic, login: PUBLISHER_LOGIN },
+    {
+      name: 'pub',
+      port: broker.port,
+      publishers: 1,
+      templates: [template],
+      probe: topic,
+      login: PUBLISHER_LOGIN,
+    },
     ...split(others, processes).map((n, i) => ({
       name: `subs${i}`,
       port: broker.port,
@@ -142,10 +187,29 @@ async function fanOutRun(broker, { subscribers, window, durationMs, frozen = fal
     // Each message reaches every counted subscriber (the frozen one is counted apart).
     const expectedOf = (done) => done[0].sent * (subscribers - (frozen ? 1 : 0));
     const run = { mode: 'probe', durationMs, window };
-    if (!frozen) return phase(broker, { publishers: [pub], subscribers: everyone, run, expectedOf, warmupMs: warmup(durationMs) });
-    const none = await phase(broker, { publishers: [pub], subscribers: everyone, run, expectedOf, warmupMs: warmup(durationMs) });
+    if (!frozen)
+      return phase(broker, {
+        publishers: [pub],
+        subscribers: everyone,
+        run,
+        expectedOf,
+        warmupMs: warmup(durationMs),
+      });
+    const none = await phase(broker, {
+      publishers: [pub],
+      subscribers: everyone,
+      run,
+      expectedOf,
+      warmupMs: warmup(durationMs),
+    });
     await subs[0].ask('freeze');
-    const one = await phase(broker, { publishers: [pub], subscribers: everyone, run, expectedOf, drainMs: 2000 });
+    const one = await phase(broker, {
+      publishers: [pub],
+      subscribers: everyone,
+      run,
+      expectedOf,
+      drainMs: 2000,
+    });
     return { ...one, vsNoneFrozen: one.msgPerSec / none.msgPerSec, noneFrozenMsgPerSec: none.msgPerSec };
   });
 }
@@ -155,7 +219,8 @@ function fanOut(key, count, window) {
     key,
     title: `fan-out 1 → ${count.toLocaleString('en')}, QoS 0, 200 B`,
     models: `one publisher, ${count.toLocaleString('en')} subscribers on its topic; the publisher keeps at most ${window} messages on their way to a probe subscriber (a closed loop: the rate the broker sustains without queues growing). msg/s counts deliveries.`,
-    run: (broker, { durationMs, scale }) => fanOutRun(broker, { subscribers: scale(count), window, durationMs }),
+    run: (broker, { durationMs, scale }) =>
+      fanOutRun(broker, { subscribers: scale(count), window, durationMs }),
   };
 }
 
@@ -181,10 +246,19 @@ const openstackPeak = {
           name: `subs${i}`,
           port: broker.port,
           url,
-          subscribers: [...mine.map((repo) => ({ filters: [`gerrit/${repo}/#`], qos: 0 })), ...(i === 0 ? [{ filters: ['#'], qos: 0 }] : [])],
+          subscribers: [
+            ...mine.map((repo) => ({ filters: [`gerrit/${repo}/#`], qos: 0 })),
+            ...(i === 0 ? [{ filters: ['#'], qos: 0 }] : []),
+          ],
         };
       }),
-      ...[0, 1].map((i) => ({ name: `pub${i}`, port: broker.port, publishers: 2, templates, login: PUBLISHER_LOGIN })),
+      ...[0, 1].map((i) => ({
+        name: `pub${i}`,
+        port: broker.port,
+        publishers: 2,
+        templates,
+        login: PUBLISHER_LOGIN,
+      })),
     ];
     return withWorkers(plans, async (workers) => {
       const subs = workers.slice(0, subProcesses);
@@ -217,7 +291,8 @@ const openstackPeak = {
 const idleConnections = {
   key: 'idle-10k',
   title: '10,000 idle connections: broker RSS per connection',
-  models: 'Connected clients that send nothing (keepalive 0, no subscriptions): what each costs the broker in memory. RSS after the connections settle minus RSS before, divided by the count.',
+  models:
+    'Connected clients that send nothing (keepalive 0, no subscriptions): what each costs the broker in memory. RSS after the connections settle minus RSS before, divided by the count.',
   async run(broker, { scale, quick }) {
     const count = scale(10_000);
     await sleep(quick ? 100 : 500);
@@ -249,7 +324,8 @@ const frozenSubscriber = {
   title: 'one frozen subscriber among 100: the others’ throughput',
   models:
     'Fan-out 1 → 100 (QoS 0, 200 B) measured twice on one broker: all reading, then with one subscriber that stopped reading its socket. msg/s counts the 99 others’ deliveries with one frozen; "vs none frozen" divides it by the same broker’s all-reading rate (1.0 = the frozen one costs the others nothing).',
-  run: (broker, { durationMs, scale }) => fanOutRun(broker, { subscribers: scale(100), window: 20, durationMs: durationMs / 2, frozen: true }),
+  run: (broker, { durationMs, scale }) =>
+    fanOutRun(broker, { subscribers: scale(100), window: 20, durationMs: durationMs / 2, frozen: true }),
 };
 
 /**
@@ -265,12 +341,31 @@ function sharedGroup(size) {
     models: `${size.publishers} publishers in two processes → one \`$share/bench/${topic}\` group of 3 members (one process each), QoS 1, at most ${size.window} unacknowledged messages per publisher; msg/s counts deliveries (one per message); lost = messages no member received.`,
     async run(broker, { durationMs }) {
       const template = smallMessage(topic);
-      const members = [0, 1, 2].map((i) => ({ name: `member${i}`, port: broker.port, subscribers: [{ filters: [`$share/bench/${topic}`], qos: 1, tcp: true }] }));
-      const plans = [...members, ...split(size.publishers, 2).map((n, i) => ({ name: `pub${i}`, port: broker.port, publishers: n, templates: [template], qos: 1, login: PUBLISHER_LOGIN }))];
+      const members = [0, 1, 2].map((i) => ({
+        name: `member${i}`,
+        port: broker.port,
+        subscribers: [{ filters: [`$share/bench/${topic}`], qos: 1, tcp: true }],
+      }));
+      const plans = [
+        ...members,
+        ...split(size.publishers, 2).map((n, i) => ({
+          name: `pub${i}`,
+          port: broker.port,
+          publishers: n,
+          templates: [template],
+          qos: 1,
+          login: PUBLISHER_LOGIN,
+        })),
+      ];
       return withWorkers(plans, (workers) => {
         const subs = workers.slice(0, 3);
         const pubs = workers.slice(3);
-        return phase(broker, { publishers: pubs, subscribers: subs, run: { mode: 'acked', qos: 1, durationMs, window: size.window }, warmupMs: warmup(durationMs) });
+        return phase(broker, {
+          publishers: pubs,
+          subscribers: subs,
+          run: { mode: 'acked', qos: 1, durationMs, window: size.window },
+          warmupMs: warmup(durationMs),
+        });
       });
     },
   };
@@ -282,10 +377,34 @@ export function scenarios({ quick }) {
   const small = () => smallMessage('bench/fanin/event');
   const envelope = () => gerritComment();
   return [
-    fanIn({ key: 'fan-in-qos0-200B', title: 'fan-in QoS 0, 200 B, undeclared topic', qos: 0, message: small, size }),
-    fanIn({ key: 'fan-in-qos0-2KB', title: 'fan-in QoS 0, 2 KB valid gerrit envelope', qos: 0, message: envelope, size }),
-    fanIn({ key: 'fan-in-qos1-200B', title: 'fan-in QoS 1, 200 B, undeclared topic', qos: 1, message: small, size }),
-    fanIn({ key: 'fan-in-qos1-2KB', title: 'fan-in QoS 1, 2 KB valid gerrit envelope', qos: 1, message: envelope, size }),
+    fanIn({
+      key: 'fan-in-qos0-200B',
+      title: 'fan-in QoS 0, 200 B, undeclared topic',
+      qos: 0,
+      message: small,
+      size,
+    }),
+    fanIn({
+      key: 'fan-in-qos0-2KB',
+      title: 'fan-in QoS 0, 2 KB valid gerrit envelope',
+      qos: 0,
+      message: envelope,
+      size,
+    }),
+    fanIn({
+      key: 'fan-in-qos1-200B',
+      title: 'fan-in QoS 1, 200 B, undeclared topic',
+      qos: 1,
+      message: small,
+      size,
+    }),
+    fanIn({
+      key: 'fan-in-qos1-2KB',
+      title: 'fan-in QoS 1, 2 KB valid gerrit envelope',
+      qos: 1,
+      message: envelope,
+      size,
+    }),
     sharedGroup(size),
     fanOut('fan-out-100', 100, 20),
     fanOut('fan-out-1000', 1000, 4),

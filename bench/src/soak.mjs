@@ -21,13 +21,26 @@ export async function soak({ minutes }) {
   const logins = JSON.parse(readFileSync(accountsFile, 'utf8'));
   const accounts = {};
   for (const [service, login] of Object.entries(logins)) {
-    if (!service.startsWith('$')) accounts[login.username] = { password: login.password, write: [`${service}/#`] };
+    if (!service.startsWith('$'))
+      accounts[login.username] = { password: login.password, write: [`${service}/#`] };
   }
   const broker = await startBroker('firehose', { config: { ...FIREHOSE_CONFIG, accounts } });
-  const publishers = spawn(process.execPath, [demo, '--url', `mqtt://127.0.0.1:${broker.port}`, '--rate', '10', '--accounts', accountsFile, '--quiet'], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const filters = ['#', 'gerrit/#', 'zuul/#', 'gerrit/openstack/nova/#', 'gerrit/+/+/comment-added', 'launchpad/#', '$SYS/#'];
+  const publishers = spawn(
+    process.execPath,
+    [demo, '--url', `mqtt://127.0.0.1:${broker.port}`, '--rate', '10', '--accounts', accountsFile, '--quiet'],
+    {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
+  const filters = [
+    '#',
+    'gerrit/#',
+    'zuul/#',
+    'gerrit/openstack/nova/#',
+    'gerrit/+/+/comment-added',
+    'launchpad/#',
+    '$SYS/#',
+  ];
   let delivered = 0;
   let serial = 0;
   const live = new Set();
@@ -48,23 +61,35 @@ export async function soak({ minutes }) {
       conn.close();
     }
     churned += victims.length;
-    void Promise.all(victims.map(open)).catch((error) => console.error(`soak: reconnect failed: ${error.message}`));
+    void Promise.all(victims.map(open)).catch((error) =>
+      console.error(`soak: reconnect failed: ${error.message}`),
+    );
   }, CHURN_EVERY_MS);
 
   const samples = [];
   const started = Date.now();
   const end = started + minutes * 60_000;
-  console.log(`soak: firehose on :${broker.port}, demo publishers at 10×, ${SUBSCRIBERS} subscribers churning ${CHURN} every ${CHURN_EVERY_MS / 1000} s, ${minutes} min`);
+  console.log(
+    `soak: firehose on :${broker.port}, demo publishers at 10×, ${SUBSCRIBERS} subscribers churning ${CHURN} every ${CHURN_EVERY_MS / 1000} s, ${minutes} min`,
+  );
   console.log('| t s | RSS MiB | open fds | deliveries in 10 s | subscribers churned |');
   console.log('|---:|---:|---:|---:|---:|');
   let lastDelivered = 0;
   while (Date.now() < end) {
     await sleep(SAMPLE_EVERY_MS);
     const { rss } = sampleProcess(broker.pid);
-    const sample = { t: Math.round((Date.now() - started) / 1000), rss, fds: openFiles(broker.pid), delivered: delivered - lastDelivered, churned };
+    const sample = {
+      t: Math.round((Date.now() - started) / 1000),
+      rss,
+      fds: openFiles(broker.pid),
+      delivered: delivered - lastDelivered,
+      churned,
+    };
     lastDelivered = delivered;
     samples.push(sample);
-    console.log(`| ${sample.t} | ${(rss / 2 ** 20).toFixed(1)} | ${sample.fds} | ${sample.delivered} | ${churned} |`);
+    console.log(
+      `| ${sample.t} | ${(rss / 2 ** 20).toFixed(1)} | ${sample.fds} | ${sample.delivered} | ${churned} |`,
+    );
   }
   clearInterval(churn);
   publishers.kill('SIGTERM');
@@ -88,7 +113,9 @@ export async function soak({ minutes }) {
       '',
       '| t s | RSS MiB | open fds | deliveries in 10 s | subscribers churned |',
       '|---:|---:|---:|---:|---:|',
-      ...samples.map((s) => `| ${s.t} | ${(s.rss / 2 ** 20).toFixed(1)} | ${s.fds} | ${s.delivered} | ${s.churned} |`),
+      ...samples.map(
+        (s) => `| ${s.t} | ${(s.rss / 2 ** 20).toFixed(1)} | ${s.fds} | ${s.delivered} | ${s.churned} |`,
+      ),
       '',
       verdict,
       '',

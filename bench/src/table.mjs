@@ -28,12 +28,13 @@ const COLUMNS = {
 
 function columnsFor(key) {
   if (key === 'idle-10k') return ['connections', 'rss', 'rssPerConnection'];
-  if (key === 'frozen-1-of-100') return ['msgPerSec', 'vsNoneFrozen', 'p50', 'p99', 'max', 'loss', 'cpuPerMsg', 'rss'];
+  if (key === 'frozen-1-of-100')
+    return ['msgPerSec', 'vsNoneFrozen', 'p50', 'p99', 'max', 'loss', 'cpuPerMsg', 'rss'];
   return ['msgPerSec', 'p50', 'p99', 'max', 'loss', 'cpuPerMsg', 'rss'];
 }
 
 /** Medians of each column per broker: `{ firehose: { msgPerSec, ... }, ... }`. */
-export function medians(result) {
+function medians(result) {
   const out = {};
   for (const [kind, rows] of Object.entries(result.rows)) {
     const ok = rows.filter((r) => !r.failed);
@@ -54,22 +55,30 @@ export function renderScenario(result, brokers) {
   for (const kind of brokers) {
     const row = m[kind];
     const note = row.failed ? ` (${row.failed} failed)` : '';
-    lines.push(`| ${BROKER_LABELS[kind]}${note} | ${columns.map((c) => COLUMNS[c].format(row[c])).join(' | ')} |`);
+    lines.push(
+      `| ${BROKER_LABELS[kind]}${note} | ${columns.map((c) => COLUMNS[c].format(row[c])).join(' | ')} |`,
+    );
   }
   // firehose ÷ each other broker; with a base build in the run, the base's ratios too (before/after).
   const subjects = ['firehose', 'firehose-base'].filter((b) => m[b] !== undefined);
   for (const subject of subjects) {
-    for (const other of brokers.filter((b) => b !== subject && !(subject === 'firehose-base' && b === 'firehose'))) {
+    for (const other of brokers.filter(
+      (b) => b !== subject && !(subject === 'firehose-base' && b === 'firehose'),
+    )) {
       const cells = columns.map((c) => {
         const a = m[subject][c];
         const b = m[other][c];
-        if (c === 'loss' || c === 'connections' || !Number.isFinite(a) || !Number.isFinite(b) || b === 0) return '';
+        if (c === 'loss' || c === 'connections' || !Number.isFinite(a) || !Number.isFinite(b) || b === 0)
+          return '';
         return `${(a / b).toFixed(2)}×`;
       });
       lines.push(`| ${BROKER_LABELS[subject]} ÷ ${BROKER_LABELS[other]} | ${cells.join(' | ')} |`);
     }
   }
-  const ladders = brokers.filter((b) => m[b].ladder.length > 0).map((b) => `${BROKER_LABELS[b]}: ${m[b].ladder.join(' / ')}`);
-  if (ladders.length > 0) lines.push('', `Rates tried (msg/s, ✗ = loss or p99 ≥ 50 ms): ${ladders.join('; ')}`);
+  const ladders = brokers
+    .filter((b) => m[b].ladder.length > 0)
+    .map((b) => `${BROKER_LABELS[b]}: ${m[b].ladder.join(' / ')}`);
+  if (ladders.length > 0)
+    lines.push('', `Rates tried (msg/s, ✗ = loss or p99 ≥ 50 ms): ${ladders.join('; ')}`);
   return lines.join('\n');
 }

@@ -17,11 +17,17 @@ export function nowMicros() {
   return s * 1e6 + Math.floor(ns / 1000);
 }
 
-export const generate = (packet) => mqttPacket.generate(packet);
-
 /** A PUBLISH packet for `topic`/`payload` and where its stamp digits sit (-1: unstamped). */
 export function publishTemplate(topic, payload, qos = 0) {
-  const packet = mqttPacket.generate({ cmd: 'publish', topic, payload, qos, messageId: qos > 0 ? 1 : undefined, retain: false, dup: false });
+  const packet = mqttPacket.generate({
+    cmd: 'publish',
+    topic,
+    payload,
+    qos,
+    messageId: qos > 0 ? 1 : undefined,
+    retain: false,
+    dup: false,
+  });
   const at = packet.indexOf(STAMP_BYTES);
   const idAt = qos > 0 ? packet.length - payload.length - 2 : -1;
   return { packet, stampAt: at < 0 ? -1 : at + STAMP.length, idAt };
@@ -36,7 +42,7 @@ export function stamp(buffer, stampAt, micros) {
  * Splits a byte stream into MQTT packets and calls `onPacket(type, flags, buffer, start, end)` with
  * the packet's body bounds inside `buffer` (valid only during the call).
  */
-export class Scanner {
+class Scanner {
   #rest = null;
 
   constructor(onPacket) {
@@ -100,7 +106,9 @@ function connectPacket(clientId, options) {
     clean: true,
     keepalive: 0,
     clientId,
-    ...(options.username ? { username: options.username, password: Buffer.from(options.password ?? '') } : {}),
+    ...(options.username
+      ? { username: options.username, password: Buffer.from(options.password ?? '') }
+      : {}),
   });
 }
 
@@ -181,6 +189,12 @@ export function subscribe(conn, filters, qos, messageId = 1) {
       }
       previous(type, flags, buf, start, end);
     };
-    conn.write(mqttPacket.generate({ cmd: 'subscribe', messageId, subscriptions: filters.map((topic) => ({ topic, qos })) }));
+    conn.write(
+      mqttPacket.generate({
+        cmd: 'subscribe',
+        messageId,
+        subscriptions: filters.map((topic) => ({ topic, qos })),
+      }),
+    );
   });
 }

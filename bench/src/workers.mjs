@@ -61,7 +61,7 @@ function forkWorker() {
 }
 
 /** A load process set up with `plan`; resolves once its connections are open. */
-export async function startWorker(plan, onProgress) {
+async function startWorker(plan, onProgress) {
   const worker = pool.pop() ?? forkWorker();
   worker.name = plan.name;
   worker.onProgress = onProgress;

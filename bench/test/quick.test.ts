@@ -76,7 +76,8 @@ describe('pnpm bench --quick', () => {
         for (const row of rows) {
           expect(row.failed, `${result.key} on ${broker}`).toBeUndefined();
           if (row.unsupported) continue;
-          if (result.key.includes('qos1') || result.key.startsWith('shared')) expect(row.loss, `${result.key} on ${broker}`).toBe(0);
+          if (result.key.includes('qos1') || result.key.startsWith('shared'))
+            expect(row.loss, `${result.key} on ${broker}`).toBe(0);
         }
       }
     }

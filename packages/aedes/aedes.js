@@ -27,6 +27,8 @@ const defaultOptions = {
   // firehose: whether a shared-subscription member can take another message now (lib/shared.js);
   // null = its connection does not need a drain
   sharedCanTake: null,
+  // firehose: groups spanning the brokers of a cluster (lib/shared.js); null = per broker
+  sharedCluster: null,
   trustProxy: false,
   trustedProxies: [],
   queueLimit: 42,
@@ -44,7 +46,7 @@ const version = pkg.version
 
 // firehose: which of the fork's fixes this copy carries (see README.md); raised with each new fix.
 // @firehose/broker refuses to start on a copy without the ones it needs.
-export const FIREHOSE_FIXES = 2
+export const FIREHOSE_FIXES = 3
 export { parseShare } from './lib/shared.js'
 
 // Hard ceiling for maxTopicLevels: the bundled mqemitter and aedes-persistence
@@ -96,7 +98,7 @@ export class Aedes extends EventEmitter {
     this.divertPublish = opts.divertPublish
     this.beforeDeliver = opts.beforeDeliver
     // firehose: `$share/<group>/<filter>` groups (lib/shared.js)
-    this._shared = new SharedSubscriptions(this, opts.sharedCanTake)
+    this._shared = new SharedSubscriptions(this, opts.sharedCanTake, opts.sharedCluster)
 
     this.decodeProtocol = opts.decodeProtocol
     this.trustProxy = opts.trustProxy
@@ -270,6 +272,12 @@ export class Aedes extends EventEmitter {
   // firehose: each shared-subscription group on this broker, its members and deliveries
   sharedSubscriptions () {
     return this._shared.stats()
+  }
+
+  // firehose: a message another node of the cluster owned, for this node's members of group `key`
+  // (`<group>/<filter>`); false when it has none
+  sharedRedeliver (key, packet) {
+    return this._shared.redeliver(key, packet)
   }
 
   subscribe (topic, func, done) {

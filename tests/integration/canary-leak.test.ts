@@ -74,7 +74,10 @@ async function connect(url: string, options: IClientOptions = {}): Promise<MqttC
 const EVERYTHING = ['#', '$SYS/#', '$firehose/#'];
 
 /** An anonymous reader of everything: `#`, `$SYS/#` and `$firehose/#` (QoS 1). */
-async function anonymousReader(url: string, filters = EVERYTHING): Promise<{ client: MqttClient; seen: { topic: string; payload: string }[] }> {
+async function anonymousReader(
+  url: string,
+  filters = EVERYTHING,
+): Promise<{ client: MqttClient; seen: { topic: string; payload: string }[] }> {
   const client = await connect(url);
   const seen: { topic: string; payload: string }[] = [];
   client.on('message', (topic, payload) => seen.push({ topic, payload: payload.toString('utf8') }));
@@ -82,10 +85,19 @@ async function anonymousReader(url: string, filters = EVERYTHING): Promise<{ cli
   return { client, seen };
 }
 
-const dump = (seen: { topic: string; payload: string }[]): string => seen.map((m) => `${m.topic}\n${m.payload}`).join('\n');
+const dump = (seen: { topic: string; payload: string }[]): string =>
+  seen.map((m) => `${m.topic}\n${m.payload}`).join('\n');
 
-function fixtureData(eventType: EventType): { data: Record<string, unknown>; params: Record<string, string> } {
-  return JSON.parse(readFileSync(require.resolve(`@firehose/schema/fixtures/${eventType.service}/${eventType.event}.json`), 'utf8')) as {
+function fixtureData(eventType: EventType): {
+  data: Record<string, unknown>;
+  params: Record<string, string>;
+} {
+  return JSON.parse(
+    readFileSync(
+      require.resolve(`@firehose/schema/fixtures/${eventType.service}/${eventType.event}.json`),
+      'utf8',
+    ),
+  ) as {
     data: Record<string, unknown>;
     params: Record<string, string>;
   };
@@ -110,7 +122,10 @@ const INVALID_SHAPES: readonly { name: string; payload(event: FirehoseEvent, sec
   { name: 'envelope-type', payload: (event, secret) => JSON.stringify({ ...event, type: secret }) },
   // Only in the payload's bytes (an extra field, first so that the excerpt's cap keeps it, next
   // to an error elsewhere): what the excerpt used to carry to everyone.
-  { name: 'excerpt-only', payload: (event, secret) => JSON.stringify({ api_token: secret, ...event, specversion: '0.3' }) },
+  {
+    name: 'excerpt-only',
+    payload: (event, secret) => JSON.stringify({ api_token: secret, ...event, specversion: '0.3' }),
+  },
 ];
 
 const invalidPlantings: (Planting & { service: string; detail: boolean })[] = services.flatMap((service) =>
@@ -134,6 +149,7 @@ const invalidPlantings: (Planting & { service: string; detail: boolean })[] = se
 const noLogSecret = canary('ansible-no-log');
 const wrongPassword = canary('wrong-password');
 const unknownUserPassword = canary('unknown-user-password');
+const sharedMemberId = canary('share'); // within aedes' 23-character client ids
 
 /** Every way in for a secret. New ones (a webhook secret, once intake exists) join this list. */
 const PLANTINGS: readonly Planting[] = [
@@ -151,14 +167,18 @@ const PLANTINGS: readonly Planting[] = [
     name: 'a wrong password for an account, in CONNECT (TCP)',
     secrets: [wrongPassword],
     async plant(broker) {
-      await expect(connect(broker.mqtt, { username: 'gerrit', password: wrongPassword })).rejects.toThrow(/Bad username or password|Not authorized/);
+      await expect(connect(broker.mqtt, { username: 'gerrit', password: wrongPassword })).rejects.toThrow(
+        /Bad username or password|Not authorized/,
+      );
     },
   },
   {
     name: 'a password for an unknown user, in CONNECT (WebSocket)',
     secrets: [unknownUserPassword],
     async plant(broker) {
-      await expect(connect(broker.ws, { username: 'nobody', password: unknownUserPassword })).rejects.toThrow(/Bad username or password|Not authorized/);
+      await expect(connect(broker.ws, { username: 'nobody', password: unknownUserPassword })).rejects.toThrow(
+        /Bad username or password|Not authorized/,
+      );
     },
   },
   {
@@ -167,8 +187,21 @@ const PLANTINGS: readonly Planting[] = [
     async plant(broker) {
       const { data } = fixtureData(ansible.taskResult);
       const event = createServiceEvent(ansible.taskResult, data as never, {});
-      const leaking = { ...event, data: { ...event.data, ansible_result: { _ansible_no_log: true, password: noLogSecret } } };
+      const leaking = {
+        ...event,
+        data: { ...event.data, ansible_result: { _ansible_no_log: true, password: noLogSecret } },
+      };
       await publishAs(broker, 'ansible', ansible.taskResult.topicFor(leaking.data), JSON.stringify(leaking));
+    },
+  },
+  {
+    // Its group's member counts reach $SYS, /metrics and the catalogue; its client id must not
+    // (a reader could take its session over [MQTT-3.1.4-2]).
+    name: 'a shared-subscription member’s client id',
+    secrets: [sharedMemberId],
+    async plant(broker) {
+      const member = await connect(broker.mqtt, { clientId: sharedMemberId });
+      await member.subscribeAsync('$share/canary-workers/gerrit/#', { qos: 1 });
     },
   },
   ...invalidPlantings,
@@ -273,7 +306,9 @@ describe('canary leak suite: no secret reaches an anonymous reader or the log', 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'firehose-canary-'));
     const file = join(dir, 'firehose.yaml');
-    const accounts = ACCOUNTS.map((name) => `  ${name}: { password: "${hashes[name]}", write: ["${name}/#"] }`).join('\n');
+    const accounts = ACCOUNTS.map(
+      (name) => `  ${name}: { password: "${hashes[name]}", write: ["${name}/#"] }`,
+    ).join('\n');
     writeFileSync(
       file,
       [
@@ -300,16 +335,30 @@ describe('canary leak suite: no secret reaches an anonymous reader or the log', 
     let errors = '';
     stderr.on('data', (chunk: Buffer) => (errors += chunk.toString('utf8')));
     const controller = new AbortController();
-    const exited = runCli(['broker', '--config', file], loadEnv({}), { stdin: new PassThrough(), stdout, stderr, signal: controller.signal });
+    const exited = runCli(['broker', '--config', file], loadEnv({}), {
+      stdin: new PassThrough(),
+      stdout,
+      stderr,
+      signal: controller.signal,
+    });
     stop = async () => {
       controller.abort(new Error('test done'));
       return exited;
     };
-    await waitFor(() => log.includes('firehose broker ready') || errors !== '', 60_000, 'the broker to start');
+    await waitFor(
+      () => log.includes('firehose broker ready') || errors !== '',
+      60_000,
+      'the broker to start',
+    );
     const line = log.split('\n').find((l) => l.includes('firehose broker ready'));
     if (line === undefined) throw new Error(`the broker did not start: ${errors}`);
     const ready = JSON.parse(line) as { mqtt: string; ws: string; http: string };
-    broker = { mqtt: ready.mqtt, ws: ready.ws, http: ready.http.replace('localhost', HOST), log: () => log + errors };
+    broker = {
+      mqtt: ready.mqtt,
+      ws: ready.ws,
+      http: ready.http.replace('localhost', HOST),
+      log: () => log + errors,
+    };
 
     ops = { client: await connect(broker.mqtt, { username: 'ops', password: opsPassword }), seen: [] };
     ops.client.on('message', (topic, payload) => ops.seen.push({ topic, payload: payload.toString('utf8') }));
@@ -321,11 +370,17 @@ describe('canary leak suite: no secret reaches an anonymous reader or the log', 
     // Settled: every refusal is recorded (public and detail), then $SYS and the catalogue publish again.
     const refusals = invalidPlantings.length + 1;
     const tcp = live.get(SURFACES[0]!.name)!.seen;
-    await waitFor(() => tcp.filter((m) => m.topic.startsWith('$firehose/invalid/')).length === refusals, 60_000, 'every public record');
+    await waitFor(
+      () => tcp.filter((m) => m.topic.startsWith('$firehose/invalid/')).length === refusals,
+      60_000,
+      'every public record',
+    );
     await waitFor(() => ops.seen.length === refusals, 60_000, 'every detail record');
     const mark = tcp.length;
     await waitFor(
-      () => tcp.slice(mark).some((m) => m.topic.startsWith('$SYS/firehose/')) && tcp.slice(mark).some((m) => m.topic.startsWith('$firehose/catalogue/')),
+      () =>
+        tcp.slice(mark).some((m) => m.topic.startsWith('$SYS/firehose/')) &&
+        tcp.slice(mark).some((m) => m.topic.startsWith('$firehose/catalogue/')),
       60_000,
       '$SYS and the catalogue after the plantings',
     );
@@ -346,7 +401,9 @@ describe('canary leak suite: no secret reaches an anonymous reader or the log', 
   it('plants every canary where it was meant to go (the suite can see a leak)', () => {
     // The operator (validation.details.readers) gets the excerpt of every invalid publish...
     const details = dump(ops.seen);
-    const missing = invalidPlantings.filter((p) => p.secrets.some((secret) => !details.includes(secret))).map((p) => p.name);
+    const missing = invalidPlantings
+      .filter((p) => p.secrets.some((secret) => !details.includes(secret)))
+      .map((p) => p.name);
     expect(missing).toEqual([]);
     // ...but never a no_log result, and never a password.
     expect(details).not.toContain(noLogSecret);
@@ -355,6 +412,9 @@ describe('canary leak suite: no secret reaches an anonymous reader or the log', 
     expect([...texts.keys()]).toEqual(SURFACES.map((s) => s.name));
     expect(texts.get('the broker log (info and warn)')).toContain('publish diverted: not delivered');
     expect(texts.get('HTTP GET /metrics')).toContain('firehose_refused_total');
+    // The shared member's group is on the surfaces it could leak through.
+    expect(texts.get('HTTP GET /metrics')).toContain('group="canary-workers"');
+    expect(texts.get(SURFACES[0]!.name)).toContain('/shared');
   });
 
   it('no canary appears on any surface', () => {
@@ -368,7 +428,8 @@ describe('canary leak suite: no secret reaches an anonymous reader or the log', 
       }
       // A fragment leaks too (JSON.parse's message quotes ten characters of the text).
       const fragments = new Set([...text.matchAll(/CANARY-[\w-]*/g)].map((m) => m[0]));
-      for (const fragment of fragments) if (!secrets.some((s) => s.secret === fragment)) leaks.push(`a fragment "${fragment}" on ${surface}`);
+      for (const fragment of fragments)
+        if (!secrets.some((s) => s.secret === fragment)) leaks.push(`a fragment "${fragment}" on ${surface}`);
     }
     expect(leaks).toEqual([]);
   });

@@ -17,14 +17,19 @@ const published: SampleMessage[] = [];
 
 const take = (generator: Generator<SampleMessage, never>, count: number): SampleMessage[] =>
   Array.from({ length: count }, () => generator.next().value);
-const count = (selector: string) => page.locator(selector).textContent().then((text) => Number(text));
+const count = (selector: string) =>
+  page
+    .locator(selector)
+    .textContent()
+    .then((text) => Number(text));
 const waitForCount = (name: string, value: number) =>
   page.waitForFunction(
     ([selector, expected]) => document.querySelector(selector)?.textContent === String(expected),
     [`[data-count="${name}"]`, value] as const,
     { timeout: 15_000 },
   );
-const mountedServices = () => page.$$eval('.row', (rows) => rows.map((row) => row.getAttribute('data-service')));
+const mountedServices = () =>
+  page.$$eval('.row', (rows) => rows.map((row) => row.getAttribute('data-service')));
 
 describe('dashboard in headless Chromium', () => {
   beforeAll(async () => {
@@ -67,7 +72,9 @@ describe('dashboard in headless Chromium', () => {
     const topTopic = await page.locator('.row').first().getAttribute('data-topic');
     expect(topTopic).toBe(tail[2]!.topic);
     // Domain views: a Gerrit row shows a linked change number; a Zuul row shows job results.
-    await expect(page.locator('.row[data-service="gerrit"] a.change').first().textContent()).resolves.toMatch(/^#\d+$/);
+    await expect(page.locator('.row[data-service="gerrit"] a.change').first().textContent()).resolves.toMatch(
+      /^#\d+$/,
+    );
   });
 
   it('filters old and new rows by service and by topic filter, and puts the filter in the URL', async () => {
@@ -79,7 +86,9 @@ describe('dashboard in headless Chromium', () => {
 
     await page.getByRole('button', { name: 'Clear filters' }).click();
     await page.getByRole('searchbox', { name: 'Topic filter' }).fill('gerrit/+/+/comment-added');
-    const matching = published.filter((message) => /^gerrit\/[^/]+\/[^/]+\/comment-added$/.test(message.topic)).length;
+    const matching = published.filter((message) =>
+      /^gerrit\/[^/]+\/[^/]+\/comment-added$/.test(message.topic),
+    ).length;
     expect(matching).toBeGreaterThan(0);
     await waitForCount('shown', matching);
     const topics = await page.$$eval('.row', (rows) => rows.map((row) => row.getAttribute('data-topic')));
@@ -93,13 +102,17 @@ describe('dashboard in headless Chromium', () => {
     published.push(...extra);
     await publishAll(stack, extra);
     await waitForCount('received', published.length);
-    const matchingNow = published.filter((message) => /^gerrit\/[^/]+\/[^/]+\/comment-added$/.test(message.topic)).length;
+    const matchingNow = published.filter((message) =>
+      /^gerrit\/[^/]+\/[^/]+\/comment-added$/.test(message.topic),
+    ).length;
     await waitForCount('shown', matchingNow);
 
     // The filtered view survives a reload from its URL.
     await page.reload();
     await page.waitForSelector('[data-state="connected"]');
-    await expect(page.getByRole('searchbox', { name: 'Topic filter' }).inputValue()).resolves.toBe('gerrit/+/+/comment-added');
+    await expect(page.getByRole('searchbox', { name: 'Topic filter' }).inputValue()).resolves.toBe(
+      'gerrit/+/+/comment-added',
+    );
     await page.getByRole('button', { name: 'Clear filters' }).click();
   });
 
@@ -118,9 +131,13 @@ describe('dashboard in headless Chromium', () => {
     expect(box!.width).toBeGreaterThan(100);
     expect(box!.height).toBeGreaterThan(50);
     await page.locator('.u-legend', { hasText: 'launchpad' }).waitFor();
-    await page.waitForFunction(() => document.querySelector('[data-stat="clients"]')?.textContent !== '–', undefined, {
-      timeout: 15_000,
-    });
+    await page.waitForFunction(
+      () => document.querySelector('[data-stat="clients"]')?.textContent !== '–',
+      undefined,
+      {
+        timeout: 15_000,
+      },
+    );
     await page.screenshot({ path: join(outputDir, 'dashboard.png') });
   });
 
@@ -152,12 +169,16 @@ describe('dashboard in headless Chromium', () => {
       dataschema: 'urn:firehose:schema:gerrit.comment-added:1',
       data: { type: 'comment-added' },
     });
-    await stack.publishers.gerrit.publishRaw('gerrit/openstack/nova/comment-added', JSON.stringify(invalid), { qos: 1 });
+    await stack.publishers.gerrit.publishRaw('gerrit/openstack/nova/comment-added', JSON.stringify(invalid), {
+      qos: 1,
+    });
     await page.locator('.row', { hasText: 'brand-new-event' }).first().waitFor();
     const undeclaredRow = page.locator('table.catalogue tbody tr.undeclared', { hasText: undeclaredTopic });
     await undeclaredRow.waitFor({ timeout: 15_000 });
     await expect(undeclaredRow.textContent()).resolves.toMatch(/undeclared/);
-    const invalidRow = page.locator('table.catalogue tbody tr.has-invalid', { hasText: 'gerrit.comment-added' });
+    const invalidRow = page.locator('table.catalogue tbody tr.has-invalid', {
+      hasText: 'gerrit.comment-added',
+    });
     await invalidRow.waitFor({ timeout: 15_000 });
     await expect(invalidRow.textContent()).resolves.toMatch(/1 invalid/);
   });
@@ -198,14 +219,19 @@ describe('dashboard in headless Chromium', () => {
     await page.getByRole('button', { name: /^5 new events/ }).click();
     await waitForCount('shown', shown + 5);
     await page.getByText(/^Live, newest first/).waitFor();
-    await page.waitForFunction(() => document.querySelector('.stream')?.scrollTop === 0, undefined, { timeout: 5000 });
+    await page.waitForFunction(() => document.querySelector('.stream')?.scrollTop === 0, undefined, {
+      timeout: 5000,
+    });
   });
 
   it('exports the filtered buffer as NDJSON', async () => {
     await page.getByRole('checkbox', { name: 'launchpad' }).check();
     const shown = await count('[data-count="shown"]');
     expect(shown).toBeGreaterThan(0);
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export NDJSON' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export NDJSON' }).click(),
+    ]);
     const path = join(outputDir, 'dashboard-export.ndjson');
     await download.saveAs(path);
     const lines = (await readFile(path, 'utf8')).trimEnd().split('\n');

@@ -5,23 +5,35 @@ import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer, connect as netConnect, type AddressInfo, type Socket } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
-import { createBroker, hashPassword, type FirehoseBroker } from '@firehose/broker';
+import { hashPassword, type FirehoseBroker } from '@firehose/broker';
 import { connect, type FirehoseClient } from '@firehose/client';
 import { sampleAccounts, type SampleMessage } from '@firehose/dashboard/sample-traffic';
 import { startDashboardServer, type DashboardServer } from '@firehose/dashboard/server';
-import { chromiumLaunchOptions } from '@firehose/test-support';
+import { chromiumLaunchOptions, startTestBroker } from '@firehose/test-support';
 import { chromium, type Browser } from 'playwright-core';
 
 export const outputDir = resolve(import.meta.dirname, '../../test-output');
 const dashboardDir = dirname(createRequire(import.meta.url).resolve('@firehose/dashboard/package.json'));
 
 /** Builds the dashboard afresh into test-output, so the test never runs a stale dist/. */
-export function buildDashboard(name: string): string {
+function buildDashboard(name: string): string {
   const outDir = join(outputDir, name);
-  execFileSync(process.execPath, [join(dashboardDir, 'node_modules/vite/bin/vite.js'), 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], {
-    cwd: dashboardDir,
-    stdio: 'inherit',
-  });
+  execFileSync(
+    process.execPath,
+    [
+      join(dashboardDir, 'node_modules/vite/bin/vite.js'),
+      'build',
+      '--outDir',
+      outDir,
+      '--emptyOutDir',
+      '--logLevel',
+      'warn',
+    ],
+    {
+      cwd: dashboardDir,
+      stdio: 'inherit',
+    },
+  );
   return outDir;
 }
 
@@ -43,22 +55,27 @@ export async function startDashboardStack(buildName: string): Promise<DashboardS
   mkdirSync(outputDir, { recursive: true });
   const root = buildDashboard(buildName);
   const password = await hashPassword('pw');
-  const accounts = Object.fromEntries(Object.entries(sampleAccounts).map(([name, write]) => [name, { password, write }]));
-  const broker = await createBroker({
-    listeners: { mqtt: { host: '127.0.0.1', port: 0 }, ws: { host: '127.0.0.1', port: 0 } },
-    accounts,
-    catalogue: { interval: 1 },
-    sys: { interval: 1 },
-  });
-  await broker.listen();
+  const accounts = Object.fromEntries(
+    Object.entries(sampleAccounts).map(([name, write]) => [name, { password, write }]),
+  );
+  const broker = await startTestBroker({ accounts, catalogue: { interval: 1 }, sys: { interval: 1 } });
   const mqttUrl = broker.url('mqtt')!;
   // The page reaches the broker through a TCP proxy the test can cut, to see a real reconnect.
   const proxy = await startTcpProxy(broker.address('ws')!.port);
-  const server = await startDashboardServer({ port: 0, host: '127.0.0.1', broker: `ws://127.0.0.1:${proxy.port}/mqtt`, root });
+  const server = await startDashboardServer({
+    port: 0,
+    host: '127.0.0.1',
+    broker: `ws://127.0.0.1:${proxy.port}/mqtt`,
+    root,
+  });
   const browser = await chromium.launch(chromiumOptions);
   const publishers = {} as Record<SampleMessage['account'], FirehoseClient>;
   for (const account of Object.keys(sampleAccounts) as SampleMessage['account'][]) {
-    publishers[account] = await connect(mqttUrl, { username: account, password: 'pw', clientId: `sample-${account}` });
+    publishers[account] = await connect(mqttUrl, {
+      username: account,
+      password: 'pw',
+      clientId: `sample-${account}`,
+    });
   }
   return {
     broker,
@@ -78,7 +95,9 @@ export async function startDashboardStack(buildName: string): Promise<DashboardS
 }
 
 /** A loopback TCP proxy to `targetPort` that can drop its connections and stop listening, then listen again. */
-async function startTcpProxy(targetPort: number): Promise<{ port: number; cut(): Promise<void>; restore(): Promise<void> }> {
+async function startTcpProxy(
+  targetPort: number,
+): Promise<{ port: number; cut(): Promise<void>; restore(): Promise<void> }> {
   const sockets = new Set<Socket>();
   const server = createServer((client) => {
     const upstream = netConnect(targetPort, '127.0.0.1');
@@ -109,12 +128,19 @@ async function startTcpProxy(targetPort: number): Promise<{ port: number; cut():
 }
 
 /** Publishes messages with a few in flight at once; resolves when all are acknowledged (QoS 1). */
-export async function publishAll(stack: DashboardStack, messages: readonly SampleMessage[], qos: 0 | 1 = 1): Promise<void> {
+export async function publishAll(
+  stack: DashboardStack,
+  messages: readonly SampleMessage[],
+  qos: 0 | 1 = 1,
+): Promise<void> {
   const inFlight = 32;
   for (let start = 0; start < messages.length; start += inFlight) {
     await Promise.all(
       messages.slice(start, start + inFlight).map((message) =>
-        stack.publishers[message.account].publish(message.topic, message.data, { qos, id: crypto.randomUUID() }),
+        stack.publishers[message.account].publish(message.topic, message.data, {
+          qos,
+          id: crypto.randomUUID(),
+        }),
       ),
     );
   }

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { createBroker, readConfigFile, type FirehoseBroker } from '@firehose/broker';
+import { readConfigFile, type FirehoseBroker } from '@firehose/broker';
+import { startTestBroker } from '@firehose/test-support';
 import { loadAccounts, startPublishers, type Publishers } from '@firehose/demo-publishers';
 import { parseEvent } from '@firehose/protocol';
 import { connectAsync, type MqttClient } from 'mqtt';
@@ -12,9 +13,7 @@ const demoAccounts = fileURLToPath(new URL('../../demo/accounts.json', import.me
 
 async function demoBroker(): Promise<FirehoseBroker> {
   const input = await readConfigFile(demoConfig);
-  const broker = await createBroker({ ...input, listeners: { mqtt: { host: '127.0.0.1', port: 0 } } });
-  await broker.listen();
-  return broker;
+  return startTestBroker({ ...input, listeners: { mqtt: { host: '127.0.0.1', port: 0 } } });
 }
 
 describe('demo publishers against a real broker', { timeout: 60_000 }, () => {

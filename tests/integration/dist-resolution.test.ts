@@ -3,7 +3,13 @@ import { describe, expect, it } from 'vitest';
 
 // Plain Node ignores the `@firehose/source` condition, so a consumer of the published packages
 // loads the built `dist/` JavaScript. This runs after `pnpm build` inside `pnpm check`.
-const libraries = ['@firehose/protocol', '@firehose/schema', '@firehose/broker', '@firehose/client', '@firehose/cli'];
+const libraries = [
+  '@firehose/protocol',
+  '@firehose/schema',
+  '@firehose/broker',
+  '@firehose/client',
+  '@firehose/cli',
+];
 
 describe('packages resolve to dist/ under plain Node', () => {
   it.each(libraries)('%s', (name) => {

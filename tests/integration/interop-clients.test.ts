@@ -300,45 +300,63 @@ describe('Eclipse paho-mqtt (Python)', { timeout: 60_000 }, () => {
   });
 });
 
-describe('Shared subscriptions with mosquitto_sub, against firehose and against Mosquitto', { timeout: 60_000 }, () => {
-  /** Two `mosquitto_sub -t '$share/bots/#'` on `port`, then 20 QoS 1 events: what each subscriber printed. */
-  async function split(port: string, subscribed: (count: number) => boolean): Promise<number[][]> {
-    const subs: Child[] = [];
-    for (let i = 1; i <= 2; i++) {
-      const sub = run('mosquitto_sub', ['-h', HOST, '-p', port, '-t', '$share/bots/#', '-q', '1', '-v']);
-      await waitFor(() => subscribed(i) || sub.done, 'mosquitto_sub to subscribe');
-      expect(sub.done, sub.stderr).toBe(false);
-      subs.push(sub);
+describe(
+  'Shared subscriptions with mosquitto_sub, against firehose and against Mosquitto',
+  { timeout: 60_000 },
+  () => {
+    /** Two `mosquitto_sub -t '$share/bots/#'` on `port`, then 20 QoS 1 events: what each subscriber printed. */
+    async function split(port: string, subscribed: (count: number) => boolean): Promise<number[][]> {
+      const subs: Child[] = [];
+      for (let i = 1; i <= 2; i++) {
+        const sub = run('mosquitto_sub', ['-h', HOST, '-p', port, '-t', '$share/bots/#', '-q', '1', '-v']);
+        await waitFor(() => subscribed(i) || sub.done, 'mosquitto_sub to subscribe');
+        expect(sub.done, sub.stderr).toBe(false);
+        subs.push(sub);
+      }
+      const events = Array.from({ length: 20 }, (_, i) => JSON.stringify(commentAdded(910_000 + i)));
+      const pub = run(
+        'mosquitto_pub',
+        ['-h', HOST, '-p', port, '-u', 'gerrit', '-P', PASSWORD, '-q', '1', '-t', TOPIC, '-l'],
+        `${events.join('\n')}\n`,
+      );
+      expect((await pub.exited).code, pub.stderr).toBe(0);
+      const received = (sub: Child): number[] =>
+        lines(sub)
+          .filter((line) => line.startsWith(`${TOPIC} `))
+          .map(
+            (line) =>
+              (JSON.parse(line.slice(TOPIC.length + 1)) as { data: { change: { number: number } } }).data
+                .change.number,
+          );
+      await waitFor(
+        () => received(subs[0]!).length + received(subs[1]!).length >= 20,
+        'the 20 events at the two subscribers',
+      );
+      return subs.map(received);
     }
-    const events = Array.from({ length: 20 }, (_, i) => JSON.stringify(commentAdded(910_000 + i)));
-    const pub = run('mosquitto_pub', ['-h', HOST, '-p', port, '-u', 'gerrit', '-P', PASSWORD, '-q', '1', '-t', TOPIC, '-l'], `${events.join('\n')}\n`);
-    expect((await pub.exited).code, pub.stderr).toBe(0);
-    const received = (sub: Child): number[] =>
-      lines(sub)
-        .filter((line) => line.startsWith(`${TOPIC} `))
-        .map((line) => (JSON.parse(line.slice(TOPIC.length + 1)) as { data: { change: { number: number } } }).data.change.number);
-    await waitFor(() => received(subs[0]!).length + received(subs[1]!).length >= 20, 'the 20 events at the two subscribers');
-    return subs.map(received);
-  }
 
-  it('two mosquitto_sub on $share/bots/# split a stream against firehose broker as they do against Mosquitto', async () => {
-    const b = await startBroker();
-    const viaFirehose = await split(port(b), (count) => b.sharedSubscriptions()[0]?.members.length === count);
+    it('two mosquitto_sub on $share/bots/# split a stream against firehose broker as they do against Mosquitto', async () => {
+      const b = await startBroker();
+      const viaFirehose = await split(
+        port(b),
+        (count) => b.sharedSubscriptions()[0]?.members.length === count,
+      );
 
-    // Mosquitto 2 without a config file: anonymous clients, loopback only; -v logs each SUBSCRIBE.
-    const mosquittoPort = await freePort();
-    const mosquitto = run('mosquitto', ['-v', '-p', String(mosquittoPort)]);
-    await waitFor(() => /running/.test(mosquitto.stderr) || mosquitto.done, 'mosquitto to start');
-    const viaMosquitto = await split(
-      String(mosquittoPort),
-      (count) => (mosquitto.stderr.match(/\$share\/bots\/# \(QoS 1\)/g) ?? []).length === count,
-    );
+      // Mosquitto 2 without a config file: anonymous clients, loopback only; -v logs each SUBSCRIBE.
+      const mosquittoPort = await freePort();
+      const mosquitto = run('mosquitto', ['-v', '-p', String(mosquittoPort)]);
+      await waitFor(() => /running/.test(mosquitto.stderr) || mosquitto.done, 'mosquitto to start');
+      const viaMosquitto = await split(
+        String(mosquittoPort),
+        (count) => (mosquitto.stderr.match(/\$share\/bots\/# \(QoS 1\)/g) ?? []).length === count,
+      );
 
-    const all = Array.from({ length: 20 }, (_, i) => 910_000 + i);
-    for (const result of [viaFirehose, viaMosquitto]) {
-      // Each event once, over the two; round robin gives each subscriber half.
-      expect([...result[0]!, ...result[1]!].sort((x, y) => x - y)).toEqual(all);
-      expect(result.map((numbers) => numbers.length)).toEqual([10, 10]);
-    }
-  });
-});
+      const all = Array.from({ length: 20 }, (_, i) => 910_000 + i);
+      for (const result of [viaFirehose, viaMosquitto]) {
+        // Each event once, over the two; round robin gives each subscriber half.
+        expect([...result[0]!, ...result[1]!].sort((x, y) => x - y)).toEqual(all);
+        expect(result.map((numbers) => numbers.length)).toEqual([10, 10]);
+      }
+    });
+  },
+);

@@ -37,16 +37,31 @@ const appDir = fileURLToPath(new URL('..', import.meta.url));
 const log = (line) => console.log(`load: ${line}`);
 
 const outDir = mkdtempSync(join(tmpdir(), 'firehose-dashboard-'));
-execFileSync(process.execPath, [join(appDir, 'node_modules/vite/bin/vite.js'), 'build', '--outDir', outDir, '--logLevel', 'warn', ...(values.profile ? ['--minify', 'false'] : [])], {
-  cwd: appDir,
-  stdio: 'inherit',
-});
-if (!existsSync(values.chromium)) throw new Error(`Chromium not found at ${values.chromium}; install it or pass --chromium PATH.`);
+execFileSync(
+  process.execPath,
+  [
+    join(appDir, 'node_modules/vite/bin/vite.js'),
+    'build',
+    '--outDir',
+    outDir,
+    '--logLevel',
+    'warn',
+    ...(values.profile ? ['--minify', 'false'] : []),
+  ],
+  {
+    cwd: appDir,
+    stdio: 'inherit',
+  },
+);
+if (!existsSync(values.chromium))
+  throw new Error(`Chromium not found at ${values.chromium}; install it or pass --chromium PATH.`);
 
 const password = await hashPassword('pw');
 const broker = await createBroker({
   listeners: { mqtt: { host: '127.0.0.1', port: 0 }, ws: { host: '127.0.0.1', port: 0 } },
-  accounts: Object.fromEntries(Object.entries(sampleAccounts).map(([name, write]) => [name, { password, write }])),
+  accounts: Object.fromEntries(
+    Object.entries(sampleAccounts).map(([name, write]) => [name, { password, write }]),
+  ),
   catalogue: { interval: 5 },
   sys: { interval: 5 },
 });
@@ -54,11 +69,24 @@ await broker.listen();
 const server = await startDashboardServer({ port: 0, broker: broker.url('ws'), root: outDir });
 const browser = await chromium.launch({
   executablePath: values.chromium,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
 });
 const publishers = {};
 for (const account of Object.keys(sampleAccounts)) {
-  publishers[account] = await connect(broker.url('mqtt'), { username: account, password: 'pw', clientId: `load-${account}` });
+  publishers[account] = await connect(broker.url('mqtt'), {
+    username: account,
+    password: 'pw',
+    clientId: `load-${account}`,
+  });
 }
 
 const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
@@ -104,7 +132,10 @@ if (values.profile) {
 const traceEvents = [];
 if (values.trace) {
   cdp.on('Tracing.dataCollected', (event) => traceEvents.push(...event.value));
-  await cdp.send('Tracing.start', { categories: 'devtools.timeline,disabled-by-default-devtools.timeline', transferMode: 'ReportEvents' });
+  await cdp.send('Tracing.start', {
+    categories: 'devtools.timeline,disabled-by-default-devtools.timeline',
+    transferMode: 'ReportEvents',
+  });
 }
 log(`publishing ${rate} msg/s for ${seconds} s (gerrit, zuul, launchpad; QoS 0) …`);
 const traffic = sampleTraffic(42);
@@ -125,7 +156,9 @@ while (sent < total) {
   while (sent < due) {
     const message = traffic.next().value;
     sent += 1;
-    publishers[message.account].publish(message.topic, message.data, { qos: 0, id: randomUUID() }).catch(() => (failed += 1));
+    publishers[message.account]
+      .publish(message.topic, message.data, { qos: 0, id: randomUUID() })
+      .catch(() => (failed += 1));
   }
   await new Promise((resolve) => setTimeout(resolve, 10));
 }
@@ -149,18 +182,33 @@ if (values.trace) {
     if (event.ph !== 'X' || !event.dur) continue;
     byName.set(event.name, (byName.get(event.name) ?? 0) + event.dur / 1000);
   }
-  for (const [name, ms] of [...byName.entries()].sort((a, b) => b[1] - a[1]).slice(0, 20)) log(`trace: ${ms.toFixed(0).padStart(6)} ms  ${name}`);
+  for (const [name, ms] of [...byName.entries()].sort((a, b) => b[1] - a[1]).slice(0, 20))
+    log(`trace: ${ms.toFixed(0).padStart(6)} ms  ${name}`);
   // The longest main-thread tasks and what they spent their time on.
   const complete = traceEvents.filter((event) => event.ph === 'X' && event.dur);
-  const longTasks = complete.filter((event) => event.name === 'RunTask' && event.dur > 50_000).sort((a, b) => b.dur - a.dur);
+  const longTasks = complete
+    .filter((event) => event.name === 'RunTask' && event.dur > 50_000)
+    .sort((a, b) => b.dur - a.dur);
   for (const task of longTasks.slice(0, 5)) {
     const inside = new Map();
     for (const event of complete) {
-      if (event.tid !== task.tid || event === task || event.ts < task.ts || event.ts + event.dur > task.ts + task.dur) continue;
-      const name = event.name === 'FunctionCall' || event.name === 'EventDispatch' ? `${event.name}:${event.args?.data?.type ?? event.args?.data?.functionName ?? ''}` : event.name;
+      if (
+        event.tid !== task.tid ||
+        event === task ||
+        event.ts < task.ts ||
+        event.ts + event.dur > task.ts + task.dur
+      )
+        continue;
+      const name =
+        event.name === 'FunctionCall' || event.name === 'EventDispatch'
+          ? `${event.name}:${event.args?.data?.type ?? event.args?.data?.functionName ?? ''}`
+          : event.name;
       inside.set(name, (inside.get(name) ?? 0) + event.dur / 1000);
     }
-    const parts = [...inside.entries()].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([name, ms]) => `${name} ${ms.toFixed(0)}`);
+    const parts = [...inside.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 6)
+      .map(([name, ms]) => `${name} ${ms.toFixed(0)}`);
     log(`trace: long task ${(task.dur / 1000).toFixed(0)} ms: ${parts.join(', ')}`);
   }
 }
@@ -188,9 +236,13 @@ const p5 = sorted[Math.floor(sorted.length * 0.05)] ?? 0;
 const longest = Math.max(0, ...probe.longTasks);
 const mb = (bytes) => (bytes / 1024 / 1024).toFixed(1);
 
-log(`published ${sent} in ${publishSeconds.toFixed(1)} s (${(sent / publishSeconds).toFixed(0)} msg/s), ${failed} failed`);
+log(
+  `published ${sent} in ${publishSeconds.toFixed(1)} s (${(sent / publishSeconds).toFixed(0)} msg/s), ${failed} failed`,
+);
 log(`received ${counts.received}, retained ${counts.retained} (cap ${values.retain}), shown ${counts.shown}`);
-log(`fps: mean ${mean.toFixed(1)}, p5 ${p5.toFixed(1)}, min ${(sorted[0] ?? 0).toFixed(1)} over ${frames.length} s`);
+log(
+  `fps: mean ${mean.toFixed(1)}, p5 ${p5.toFixed(1)}, min ${(sorted[0] ?? 0).toFixed(1)} over ${frames.length} s`,
+);
 log(`long tasks (> 50 ms): ${probe.longTasks.length}, longest ${longest.toFixed(0)} ms`);
 log(`rows mounted: max ${maxMounted}, at end ${mountedEnd}`);
 log(`JS heap: ${mb(heapStart)} MB → ${mb(heapEnd)} MB (growth ${mb(heapEnd - heapStart)} MB)`);

@@ -3,7 +3,13 @@
 // Deterministic for a seed. The demo's own publishers (apps/demo-publishers) are richer; this keeps
 // the dashboard's tests independent of them.
 
-const projects = ['openstack/nova', 'openstack/neutron', 'openstack/keystone', 'All-Projects', 'openstack/oslo.messaging'];
+const projects = [
+  'openstack/nova',
+  'openstack/neutron',
+  'openstack/keystone',
+  'All-Projects',
+  'openstack/oslo.messaging',
+];
 const people = [
   { name: 'Ann Reviewer', username: 'ann', email: 'ann@example.org' },
   { name: 'Bob Developer', username: 'bob', email: 'bob@example.org' },
@@ -125,7 +131,11 @@ export function* sampleTraffic(seed = 1) {
       ],
       comment: 'Looks good, thanks.',
     });
-    yield zuul('gate', 'success', builds.filter((build) => build.voting));
+    yield zuul(
+      'gate',
+      'success',
+      builds.filter((build) => build.voting),
+    );
     yield gerrit('change-merged', { submitter: reviewer, newRev: revision });
     if (next() < 0.5) {
       bugNumber += 1;

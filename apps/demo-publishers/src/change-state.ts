@@ -23,7 +23,7 @@ export interface ChangeState {
   deletions: number;
 }
 
-export const GERRIT_URL = 'https://review.opendev.org';
+const GERRIT_URL = 'https://review.opendev.org';
 
 export function changeUrl(change: Pick<ChangeState, 'project' | 'number'>): string {
   return `${GERRIT_URL}/c/${change.project.name}/+/${change.number}`;

@@ -153,25 +153,3 @@ export function topicChanged(timeline: Timeline, change: ChangeState, topic: str
     time,
   );
 }
-
-export function hashtagsChanged(
-  timeline: Timeline,
-  change: ChangeState,
-  editor: Person,
-  added: string[],
-  time: number,
-): void {
-  timeline.emit(
-    gerrit.hashtagsChanged,
-    at(change),
-    {
-      type: 'hashtags-changed',
-      eventCreatedOn: epochSeconds(time),
-      change: { ...changeJson(change), hashtags: added },
-      editor: account(editor),
-      added,
-      hashtags: added,
-    },
-    time,
-  );
-}

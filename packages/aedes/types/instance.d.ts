@@ -126,6 +126,24 @@ export interface AedesOptions {
   beforeDeliver?: BeforeDeliverHandler | null;
   /** firehose: whether a shared-subscription member can take another message now (null: its connection needs no drain) */
   sharedCanTake?: ((client: Client) => boolean) | null;
+  /** firehose: makes `$share` groups span the brokers of a cluster (null: each broker on its own) */
+  sharedCluster?: SharedCluster | null;
+}
+
+/**
+ * firehose: what shared-subscription groups ask of a cluster (lib/shared.js). `key` is the group's
+ * `<group>/<filter>`; `packet` the message as the emitter delivered it (`brokerId` and
+ * `brokerCounter` name it identically on every node).
+ */
+export interface SharedCluster {
+  /** whether this node delivers the message (exactly one node is told true); `ready`: a local member can take it now */
+  claim (key: string, packet: AedesPublishPacket, ready: boolean, done: (won: boolean) => void): void
+  /** the group's members on this node, after a join or leave */
+  members (key: string, group: string, filter: string, count: number): void
+  /** a QoS 1 message this node owned was acknowledged by a member (or delivered at QoS 0) */
+  delivered (key: string, packet: AedesPublishPacket): void
+  /** a QoS 1 message this node owns has no local member left to take it: another node's members should */
+  handOff (key: string, packet: AedesPublishPacket): void
 }
 
 /** firehose: one `$share/<group>/<filter>` group on this broker */
@@ -139,6 +157,8 @@ export interface SharedGroupStats {
   redeliveries: number
   /** messages in flight to the last member when it left */
   lost: number
+  /** with a cluster: QoS 1 messages this node owned but had no member left for, handed to the other nodes */
+  handedOff: number
 }
 
 /** firehose: `{ group, filter }` for `$share/<group>/<filter>`, `{ error }` for a bad one, null for an ordinary filter */
@@ -150,6 +170,8 @@ export const FIREHOSE_FIXES: number
 export class Aedes extends EventEmitter {
   /** firehose: each shared-subscription group on this broker */
   sharedSubscriptions (): SharedGroupStats[]
+  /** firehose: delivers a message another cluster node owned to this node's members of group `key`; false when there are none */
+  sharedRedeliver (key: string, packet: AedesPublishPacket): boolean
   id: Readonly<string>
   connectedClients: Readonly<number>
   closed: Readonly<boolean>

@@ -17,8 +17,7 @@ export interface ClientIdentity {
 export type ConnackCode = 2 | 3 | 4 | 5;
 
 export type AuthResult =
-  | { ok: true; identity: ClientIdentity }
-  | { ok: false; code: ConnackCode; reason: AuthFailureReason };
+  { ok: true; identity: ClientIdentity } | { ok: false; code: ConnackCode; reason: AuthFailureReason };
 
 const CODES: Record<AuthFailureReason, ConnackCode> = {
   'bad-credentials': 4,

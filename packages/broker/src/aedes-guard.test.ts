@@ -15,7 +15,9 @@ describe('assertAedesFixes', () => {
       caught = error;
     }
     expect(isFirehoseError(caught, 'BROKEN_INSTALL')).toBe(true);
-    expect((caught as Error).message).toMatch(/lacks the firehose fixes \(found none, need \d+\); reinstall @firehose\/broker/);
+    expect((caught as Error).message).toMatch(
+      /lacks the firehose fixes \(found none, need \d+\); reinstall @firehose\/broker/,
+    );
   });
 
   it('refuses an older revision of the fork', () => {

@@ -35,7 +35,10 @@ export interface HookContext {
 }
 
 type AedesHooks = Required<
-  Pick<AedesOptions, 'preConnect' | 'authenticate' | 'authorizePublish' | 'authorizeSubscribe' | 'authorizeForward'>
+  Pick<
+    AedesOptions,
+    'preConnect' | 'authenticate' | 'authorizePublish' | 'authorizeSubscribe' | 'authorizeForward'
+  >
 >;
 
 function authError(code: ConnackCode, message: string): AuthenticateError {
@@ -117,7 +120,10 @@ export class AedesHookAdapter {
             const limits = ctx.config().limits;
             if (!ctx.sessions.admit(client.id, info.ip, client.clean, limits.maxSessionsPerIp)) {
               ctx.stats.drop('sessions_per_ip');
-              ctx.logger.warn({ ip: info.ip, clientId: client.id }, 'persistent session quota of this address reached');
+              ctx.logger.warn(
+                { ip: info.ip, clientId: client.id },
+                'persistent session quota of this address reached',
+              );
               callback(authError(5, 'too many persistent sessions from this address'), false);
               return;
             }
@@ -142,7 +148,10 @@ export class AedesHookAdapter {
         const limits = ctx.config().limits;
         if (identity === undefined || !ctx.access.acl.canPublish(identity.account, topic)) {
           ctx.stats.drop('acl_publish');
-          ctx.logger.warn({ clientId: client.id, username: identity?.account?.name, topic }, 'publish denied by ACL');
+          ctx.logger.warn(
+            { clientId: client.id, username: identity?.account?.name, topic },
+            'publish denied by ACL',
+          );
           // ACL violations disconnect (docs/architecture.md#decisions); MQTT 3.1.1 has no negative PUBACK.
           callback(new Error(`not authorised to publish to ${topic}`));
           return;

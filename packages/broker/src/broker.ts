@@ -24,6 +24,7 @@ import { detailsWanted, type InvalidDetail } from './invalid-records.js';
 import { OfflineCap } from './offline-cap.js';
 import { Reporter } from './reporter.js';
 import { SessionTracker, watchSessions } from './sessions.js';
+import { RedisSharedGroups } from './shared-cluster.js';
 import { BrokerStats, type RefusalReason } from './stats.js';
 
 /** Events a FirehoseBroker emits. */
@@ -75,6 +76,8 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
   readonly #reporter: Reporter;
   readonly #backend: PersistenceBackend;
   readonly #sessions = new SessionTracker();
+  /** Cluster-wide `$share` groups (redis only). */
+  readonly #sharedGroups: RedisSharedGroups | undefined;
   #sweeper: NodeJS.Timeout | undefined;
   #offlineCap: OfflineCap | undefined;
   #state: 'new' | 'listening' | 'closing' | 'closed' = 'new';
@@ -119,8 +122,14 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
       diverted: this.#diverted,
       sessions: this.#sessions,
     });
+    const id = newNodeId();
+    this.#sharedGroups = backend.sharedRedis
+      ? new RedisSharedGroups(backend.sharedRedis, id, heartbeatIntervalMs, (error) =>
+          this.#internalError(error),
+        )
+      : undefined;
     this.#aedes = new Aedes({
-      id: newNodeId(),
+      id,
       ...this.#hooks.hooks(),
       ...(backend.persistence ? { persistence: backend.persistence } : {}),
       ...(backend.mq ? { mq: backend.mq } : {}),
@@ -133,6 +142,8 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
       drainTimeout: 0,
       // A shared-subscription group skips a member whose queue is over its soft cap.
       sharedCanTake: (client: Client) => (client.conn as FirehoseConnection).canTakeMore(),
+      // On a cluster a group's message goes to one member across all nodes (shared-cluster.ts).
+      sharedCluster: this.#sharedGroups ?? null,
     });
     this.#reporter = new Reporter(
       this.#aedes,
@@ -322,6 +333,7 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
     await this.#backend.link?.connected(this.#closing.signal);
     await this.#aedes.listen();
     this.#started = true;
+    this.#sharedGroups?.start((key, packet) => this.#aedes.sharedRedeliver(key, packet));
     const persistence = this.#persistence();
     if (this.#config.persistence.kind !== 'redis' && persistence) {
       const clients = this.#aedes.clients;
@@ -386,6 +398,9 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
     while (pending() && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 20));
     await new Promise<void>((resolve) => this.#aedes.close(() => resolve()));
     for (const conn of this.#connections) conn.destroy();
+    // After aedes closed its clients: their unacknowledged shared messages were handed off.
+    if (this.#started) await this.#sharedGroups?.close();
+    else this.#backend.sharedRedis?.disconnect();
     await Promise.all(this.#listeners.map((l) => l.close()));
     if (this.#sweeper) clearInterval(this.#sweeper);
     await this.#backend
@@ -449,7 +464,7 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
 }
 
 /** A resolved config has its persistence parsed into an object; an input has a string or nothing. */
-export function isResolved(config: BrokerConfigInput | BrokerConfig): config is BrokerConfig {
+function isResolved(config: BrokerConfigInput | BrokerConfig): config is BrokerConfig {
   return typeof config.persistence === 'object';
 }
 

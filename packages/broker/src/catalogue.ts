@@ -38,7 +38,7 @@ const newEntry = (): Entry => ({
 });
 
 /** Most undeclared topics tracked; beyond it they are counted together under `(other)`. */
-export const MAX_UNDECLARED_TOPICS = 1000;
+const MAX_UNDECLARED_TOPICS = 1000;
 const MAX_PUBLISHERS = 32;
 const OTHER = '(other)';
 

@@ -16,7 +16,8 @@ export class ConnectionAdmission {
     let window = this.#rate.get(ip);
     if (window === undefined || now - window.since >= 60_000) {
       // Drop stale windows now and then so the map stays as small as the set of recent addresses.
-      if (this.#rate.size > 10_000) for (const [key, w] of this.#rate) if (now - w.since >= 60_000) this.#rate.delete(key);
+      if (this.#rate.size > 10_000)
+        for (const [key, w] of this.#rate) if (now - w.since >= 60_000) this.#rate.delete(key);
       window = { since: now, count: 0 };
       this.#rate.set(ip, window);
     }

@@ -12,7 +12,12 @@ export type {
 } from './config/types.js';
 export { resolveConfig } from './config/resolve-config.js';
 export type { CatalogueRecord } from './catalogue.js';
-export { INVALID_DETAIL_FILTER, invalidDetailTopic, type InvalidDetail, type InvalidRecord } from './invalid-records.js';
+export {
+  INVALID_DETAIL_FILTER,
+  invalidDetailTopic,
+  type InvalidDetail,
+  type InvalidRecord,
+} from './invalid-records.js';
 export type { Logger } from './logger.js';
 export type { RefusalReason } from './stats.js';
 // Config and auth modules (src/config, src/auth).

@@ -5,13 +5,17 @@ const SECRET = 'hunter2-db-root-pw';
 
 describe('redactedExcerpt', () => {
   it('keeps the raw bytes, capped, when nothing in them is marked secret', () => {
-    expect(redactedExcerpt(Buffer.from('{"a": 1,   "b": "x"}'), 1024)).toEqual({ excerpt: '{"a": 1,   "b": "x"}' });
+    expect(redactedExcerpt(Buffer.from('{"a": 1,   "b": "x"}'), 1024)).toEqual({
+      excerpt: '{"a": 1,   "b": "x"}',
+    });
     expect(redactedExcerpt(Buffer.from('x'.repeat(100)), 16)).toEqual({ excerpt: 'x'.repeat(16) });
     expect(redactedExcerpt(Buffer.from('{"a":1}'), 0)).toEqual({ excerpt: '' });
   });
 
   it('redacts marked objects before capping, and says so', () => {
-    const payload = Buffer.from(JSON.stringify({ data: { ansible_result: { _ansible_no_log: true, password: SECRET } } }));
+    const payload = Buffer.from(
+      JSON.stringify({ data: { ansible_result: { _ansible_no_log: true, password: SECRET } } }),
+    );
     const result = redactedExcerpt(payload, 1024);
     expect(result.redacted).toBe(true);
     expect(result.excerpt).toContain('"_ansible_no_log":true');

@@ -81,7 +81,12 @@ export function createMetrics(
     },
   });
   // One series per shared-subscription group (`$share/<group>/<filter>`); member counts, never client ids.
-  const shared = (name: string, help: string, kind: 'gauge' | 'counter', read: (g: SharedGroupStats) => number): void => {
+  const shared = (
+    name: string,
+    help: string,
+    kind: 'gauge' | 'counter',
+    read: (g: SharedGroupStats) => number,
+  ): void => {
     const Metric = kind === 'gauge' ? Gauge : Counter;
     new Metric<'group' | 'filter'>({
       name,
@@ -98,14 +103,29 @@ export function createMetrics(
       },
     });
   };
-  shared('firehose_shared_members', 'Connected members of each shared-subscription group.', 'gauge', (g) => g.members.length);
-  shared('firehose_shared_deliveries_total', 'Messages handed to a member of each shared-subscription group.', 'counter', (g) => g.deliveries);
+  shared(
+    'firehose_shared_members',
+    'Connected members of each shared-subscription group.',
+    'gauge',
+    (g) => g.members.length,
+  );
+  shared(
+    'firehose_shared_deliveries_total',
+    'Messages handed to a member of each shared-subscription group.',
+    'counter',
+    (g) => g.deliveries,
+  );
   shared(
     'firehose_shared_redeliveries_total',
     'Messages in flight to a member that left, handed to another member of its group.',
     'counter',
     (g) => g.redeliveries,
   );
-  shared('firehose_shared_lost_total', 'Messages in flight to the last member of a group when it left.', 'counter', (g) => g.lost);
+  shared(
+    'firehose_shared_lost_total',
+    'Messages in flight to the last member of a group when it left.',
+    'counter',
+    (g) => g.lost,
+  );
   return registry;
 }

@@ -41,6 +41,11 @@ export interface PersistenceBackend {
   link?: RedisLink;
   /** One sentence for the log when `link` goes down, naming the setting when it is the likely cause. */
   describeOutage?(error: Error): string;
+  /**
+   * A connection of its own for cluster-wide shared-subscription groups (redis): a claim per
+   * message per group, auto-pipelined, beside the store's traffic. Closed by its user.
+   */
+  sharedRedis?: Redis;
 }
 
 /** mqemitter-redis 7: its connections, and `state`, where it re-emits their errors. */
@@ -90,8 +95,10 @@ export async function createPersistence(
       const { Redis } = await import('ioredis');
       const db = new Redis(connection);
       const mq = createEmitter(connection) as RedisEmitter;
+      const sharedRedis = new Redis({ ...connection, enableAutoPipelining: true });
       const link = new RedisLink();
       link.watch('store', db);
+      link.watch('shared', sharedRedis);
       link.watch('emitter-sub', mq.subConn);
       link.watch('emitter-pub', mq.pubConn);
       // Already reported through the link; unheard, this one would crash the process.
@@ -101,11 +108,12 @@ export async function createPersistence(
         mq,
         async close(p, started) {
           if (started) return p?.destroy?.();
-          for (const connection of [db, mq.subConn, mq.pubConn]) connection.disconnect();
+          for (const connection of [db, mq.subConn, mq.pubConn, sharedRedis]) connection.disconnect();
         },
         sessionClock: new RedisSessionClock(db),
         link,
         describeOutage: (error) => describeRedisOutage(config, error),
+        sharedRedis,
       };
     }
   }

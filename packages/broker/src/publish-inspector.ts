@@ -6,7 +6,13 @@ import type { ClientIdentity } from './access.js';
 import type { PublishInspector } from './aedes-hooks.js';
 import type { Catalogue } from './catalogue.js';
 import type { BrokerConfig } from './config/types.js';
-import { invalidDetailTopic, publicRecord, redactedExcerpt, type InvalidDetail, type Refusal } from './invalid-records.js';
+import {
+  invalidDetailTopic,
+  publicRecord,
+  redactedExcerpt,
+  type InvalidDetail,
+  type Refusal,
+} from './invalid-records.js';
 import type { Logger } from './logger.js';
 import type { EventType } from '@firehose/schema';
 import type { BrokerStats } from './stats.js';
@@ -53,7 +59,9 @@ export class EventInspector implements PublishInspector {
     this.#catalogue = catalogue;
     this.#logger = logger;
     this.#record = record;
-    this.#keepParsed = Object.values(config().listeners).some((list) => list.some((l) => l.payload === 'data'));
+    this.#keepParsed = Object.values(config().listeners).some((list) =>
+      list.some((l) => l.payload === 'data'),
+    );
   }
 
   inspect(packet: PublishPacket, identity: ClientIdentity, clientId: string): boolean {
@@ -98,7 +106,16 @@ export class EventInspector implements PublishInspector {
     const result = checkEvent(topic, event);
     if (result.status === 'invalid') {
       this.#catalogue.declared(type, publisher, true);
-      this.#divert(packet, identity, clientId, service, 'invalid', result.error, result.eventType?.type ?? type, event);
+      this.#divert(
+        packet,
+        identity,
+        clientId,
+        service,
+        'invalid',
+        result.error,
+        result.eventType?.type ?? type,
+        event,
+      );
       return false;
     }
     this.#catalogue.declared(type, publisher);
@@ -132,10 +149,20 @@ export class EventInspector implements PublishInspector {
     // The warning says why without quoting the payload; the full reason (which may quote a
     // value) is for debug logs and the detail record's readers.
     this.#logger.warn(
-      { topic: packet.topic, publisher, clientId, code: error.code, path: error.path, reason: error.redactedMessage },
+      {
+        topic: packet.topic,
+        publisher,
+        clientId,
+        code: error.code,
+        path: error.path,
+        reason: error.redactedMessage,
+      },
       'publish diverted: not delivered',
     );
-    this.#logger.debug({ topic: packet.topic, publisher, clientId, reason: error.message }, 'publish diverted: full reason');
+    this.#logger.debug(
+      { topic: packet.topic, publisher, clientId, reason: error.message },
+      'publish diverted: full reason',
+    );
     const second = Math.floor(Date.now() / 1000);
     const window = this.#recordWindow.get(service);
     if (window !== undefined && window.second === second) {

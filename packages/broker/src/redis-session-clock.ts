@@ -33,7 +33,9 @@ export class RedisSessionClock {
   /** Stored sessions without a stamp (from before this version) start their clock at `now`. */
   async adopt(now = Date.now()): Promise<void> {
     // Scanned in batches: a big cluster holds many sessions, and SMEMBERS would block redis.
-    for await (const ids of this.redis.sscanStream(STORED_SESSIONS, { count: 500 }) as AsyncIterable<string[]>) {
+    for await (const ids of this.redis.sscanStream(STORED_SESSIONS, { count: 500 }) as AsyncIterable<
+      string[]
+    >) {
       if (ids.length === 0) continue;
       const batch = this.redis.pipeline();
       for (const id of ids) batch.hsetnx(LAST_CONNECTED, id, String(now));
@@ -45,12 +47,15 @@ export class RedisSessionClock {
   async claimExpired(expirySeconds: number, now = Date.now()): Promise<string[]> {
     const claimed: string[] = [];
     // HSCAN yields field, value, field, value…; a field may come twice (a rehash), claiming is idempotent.
-    for await (const flat of this.redis.hscanStream(LAST_CONNECTED, { count: 500 }) as AsyncIterable<string[]>) {
+    for await (const flat of this.redis.hscanStream(LAST_CONNECTED, { count: 500 }) as AsyncIterable<
+      string[]
+    >) {
       for (let i = 0; i < flat.length; i += 2) {
         const id = flat[i]!;
         const stamp = flat[i + 1]!;
         if (now - Number(stamp) < expirySeconds * 1000) continue;
-        if ((await this.redis.eval(CLAIM, 2, LAST_CONNECTED, STORED_SESSIONS, id, stamp)) === 1) claimed.push(id);
+        if ((await this.redis.eval(CLAIM, 2, LAST_CONNECTED, STORED_SESSIONS, id, stamp)) === 1)
+          claimed.push(id);
       }
     }
     return claimed;

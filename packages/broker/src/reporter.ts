@@ -2,6 +2,7 @@ import type { Aedes, Client } from '@firehose/aedes';
 import { catalogueTopic, type Catalogue } from './catalogue.js';
 import type { BrokerConfig } from './config/types.js';
 import type { BrokerStats } from './stats.js';
+import { summarizeShared } from './shared-summary.js';
 import { SysStats, type SysMessage } from './sys-stats.js';
 
 function matches(filter: string, topic: string): boolean {
@@ -33,6 +34,8 @@ export class Reporter {
   readonly #publish: (topic: string, payload: string, retain: boolean) => void;
   #timers: NodeJS.Timeout[] = [];
   #localCounter = 0;
+  /** The last `$firehose/catalogue/<node>/shared` record published, to publish only changes. */
+  #lastShared: string | undefined;
 
   constructor(
     aedes: Aedes,
@@ -85,6 +88,21 @@ export class Reporter {
     for (const record of this.#catalogue.snapshot(this.#aedes.id, all)) {
       this.#publish(catalogueTopic(record), JSON.stringify(record), true);
     }
+    this.#publishShared(all);
+  }
+
+  /**
+   * `$firehose/catalogue/<node>/shared`, retained: this node's `$share` groups, their member
+   * counts and deliveries (no client ids). Published once a node has had a group, then on change.
+   */
+  #publishShared(all: boolean): void {
+    const groups = summarizeShared(this.#aedes.sharedSubscriptions());
+    if (groups.length === 0 && this.#lastShared === undefined) return;
+    const node = this.#aedes.id;
+    const payload = JSON.stringify({ node, groups });
+    if (!all && payload === this.#lastShared) return;
+    this.#lastShared = payload;
+    this.#publish(`$firehose/catalogue/${node}/shared`, payload, true);
   }
 
   /** Publishes one round of `$SYS` statistics. */

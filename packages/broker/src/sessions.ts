@@ -89,7 +89,7 @@ interface SweepPersistence {
 }
 
 /** A cluster-wide record of when each persistent session was last connected (RedisSessionClock). */
-export interface SharedSessionClock {
+interface SharedSessionClock {
   touch(clientIds: readonly string[]): Promise<void>;
   claimExpired(expirySeconds: number): Promise<string[]>;
 }
@@ -158,7 +158,8 @@ export function watchSessions(options: WatchSessionsOptions): NodeJS.Timeout | u
         const client = { id };
         await persistence.cleanSubscriptions(client);
         // Drop what was queued for it; a later CONNECT with this id starts a fresh session.
-        for await (const packet of persistence.outgoingStream(client)) await persistence.outgoingClearMessageId(client, packet);
+        for await (const packet of persistence.outgoingStream(client))
+          await persistence.outgoingClearMessageId(client, packet);
         options.onExpired(id);
       } catch (error) {
         options.onError(error);

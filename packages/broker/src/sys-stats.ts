@@ -1,3 +1,4 @@
+import { summarizeShared } from './shared-summary.js';
 import type { BrokerStats } from './stats.js';
 
 /** Exponentially weighted per-minute rates over 1, 5 and 15 minutes, as Mosquitto's `load/...`. */
@@ -37,7 +38,10 @@ export interface SysMessage {
 export class SysStats {
   readonly #stats: BrokerStats;
   readonly #version: string;
-  readonly #load: Record<'messagesReceived' | 'messagesSent' | 'bytesReceived' | 'bytesSent' | 'connections', LoadAverage>;
+  readonly #load: Record<
+    'messagesReceived' | 'messagesSent' | 'bytesReceived' | 'bytesSent' | 'connections',
+    LoadAverage
+  >;
   #lastTick = Date.now();
   #heapMax = 0;
 
@@ -78,7 +82,10 @@ export class SysStats {
 
     const broker: SysMessage[] = [];
     const put = (name: string, value: string | number): void => {
-      broker.push({ topic: `$SYS/broker/${name}`, payload: typeof value === 'number' ? formatNumber(value) : value });
+      broker.push({
+        topic: `$SYS/broker/${name}`,
+        payload: typeof value === 'number' ? formatNumber(value) : value,
+      });
     };
     put('version', `firehose ${this.#version}`);
     put('uptime', `${uptime} seconds`);
@@ -113,7 +120,11 @@ export class SysStats {
         version: this.#version,
         time: new Date(now).toISOString(),
         uptime,
-        clients: { connected: s.clientsConnected, maximum: s.clientsMaximum, connectionsTotal: s.connectionsTotal },
+        clients: {
+          connected: s.clientsConnected,
+          maximum: s.clientsMaximum,
+          connectionsTotal: s.connectionsTotal,
+        },
         subscriptions: s.subscriptions,
         messages: { received: s.messagesReceived, sent: s.messagesSent, dropped },
         bytes: { received: s.bytesReceived, sent: s.bytesSent },
@@ -122,16 +133,7 @@ export class SysStats {
           messagesSentPerMinute: this.#load.messagesSent.values,
         },
         memory: { heapUsed: memory.heapUsed, rss: memory.rss },
-        // Member counts, not client ids: anonymous readers see $SYS (ids would allow session takeover).
-        shared: s.sharedGroups().map((g) => ({
-          group: g.group,
-          filter: g.filter,
-          members: g.members.length,
-          memberDeliveries: g.members.map((m) => m.deliveries),
-          deliveries: g.deliveries,
-          redeliveries: g.redeliveries,
-          lost: g.lost,
-        })),
+        shared: summarizeShared(s.sharedGroups()),
       }),
     };
     return { broker, firehose };

@@ -49,22 +49,34 @@ describe('createBroker', () => {
     gerrit.publish('$firehose/catalogue/x', 'forged');
     await gerritClosed;
 
-    await expect(client(broker.url('mqtt')!, { username: 'gerrit', password: 'wrong' })).rejects.toThrow(/Bad username or password/i);
+    await expect(client(broker.url('mqtt')!, { username: 'gerrit', password: 'wrong' })).rejects.toThrow(
+      /Bad username or password/i,
+    );
     expect(seen.filter((m) => !m.topic.startsWith('$SYS/'))).toEqual([]);
     expect(broker.stats.droppedCount('acl_publish')).toBe(3);
     expect(broker.stats.droppedCount('auth_failed')).toBe(1);
   });
 
   it('closes with clients still connected: stops accepting, disconnects them, resolves', async () => {
-    const broker = await startBroker({ listeners: { mqtt: { host: '127.0.0.1', port: 0 }, ws: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 } } });
+    const broker = await startBroker({
+      listeners: {
+        mqtt: { host: '127.0.0.1', port: 0 },
+        ws: { host: '127.0.0.1', port: 0 },
+        http: { host: '127.0.0.1', port: 0 },
+      },
+    });
     const tcp = await client(broker.url('mqtt')!);
     const ws = await client(broker.url('ws')!);
-    const closed = Promise.all([tcp, ws].map((c) => new Promise<void>((resolve) => c.once('close', () => resolve()))));
+    const closed = Promise.all(
+      [tcp, ws].map((c) => new Promise<void>((resolve) => c.once('close', () => resolve()))),
+    );
     const events: string[] = [];
     broker.on('closed', () => events.push('closed'));
     await broker.close();
     await closed;
     expect(events).toEqual(['closed']);
-    await expect(client(broker.url('mqtt') ?? 'mqtt://127.0.0.1:1', { connectTimeout: 500 })).rejects.toThrow();
+    await expect(
+      client(broker.url('mqtt') ?? 'mqtt://127.0.0.1:1', { connectTimeout: 500 }),
+    ).rejects.toThrow();
   });
 });

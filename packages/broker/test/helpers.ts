@@ -3,11 +3,11 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { FirehoseEvent } from '@firehose/protocol';
 import { createServiceEvent, gerrit } from '@firehose/schema';
-import { waitFor } from '@firehose/test-support';
+import { startTestBroker, waitFor } from '@firehose/test-support';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import mqttPacket, { type Packet } from 'mqtt-packet';
 import { afterEach } from 'vitest';
-import { createBroker, type BrokerConfigInput, type CreateBrokerOptions, type FirehoseBroker } from '../src/index.js';
+import { type BrokerConfigInput, type CreateBrokerOptions, type FirehoseBroker } from '../src/index.js';
 
 export { sleep, waitFor } from '@firehose/test-support';
 
@@ -19,16 +19,13 @@ afterEach(async () => {
   while (open.length > 0) await open.pop()!().catch(() => undefined);
 });
 
-export async function startBroker(config: BrokerConfigInput = {}, options: CreateBrokerOptions = {}): Promise<FirehoseBroker> {
-  const broker = await createBroker(
-    {
-      listeners: { mqtt: { host: '127.0.0.1', port: 0 }, ws: { host: '127.0.0.1', port: 0 } },
-      ...config,
-    },
-    options,
-  );
+/** `startTestBroker`, closed after the test. */
+export async function startBroker(
+  config: BrokerConfigInput = {},
+  options: CreateBrokerOptions = {},
+): Promise<FirehoseBroker> {
+  const broker = await startTestBroker(config, options);
   open.push(() => broker.close());
-  await broker.listen();
   return broker;
 }
 
@@ -41,13 +38,17 @@ export async function client(url: string, options: IClientOptions = {}): Promise
 /** Collects messages on a client. */
 export function collect(c: MqttClient): { topic: string; payload: Buffer; qos: number; retain: boolean }[] {
   const seen: { topic: string; payload: Buffer; qos: number; retain: boolean }[] = [];
-  c.on('message', (topic, payload, packet) => seen.push({ topic, payload, qos: packet.qos, retain: packet.retain }));
+  c.on('message', (topic, payload, packet) =>
+    seen.push({ topic, payload, qos: packet.qos, retain: packet.retain }),
+  );
   return seen;
 }
 
 /** A realistic, valid gerrit comment-added envelope (the schema package's fixture). */
 export function gerritCommentAdded(change = 912345): FirehoseEvent {
-  const fixture = JSON.parse(readFileSync(require.resolve('@firehose/schema/fixtures/gerrit/comment-added.json'), 'utf8')) as {
+  const fixture = JSON.parse(
+    readFileSync(require.resolve('@firehose/schema/fixtures/gerrit/comment-added.json'), 'utf8'),
+  ) as {
     data: { change: { number: number } };
   };
   fixture.data.change.number = change;
@@ -93,7 +94,15 @@ export class RawClient {
   }
 
   async connack(options: Partial<mqttPacket.IConnectPacket> = {}): Promise<mqttPacket.IConnackPacket> {
-    this.send({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, clientId: 'raw', keepalive: 60, ...options });
+    this.send({
+      cmd: 'connect',
+      protocolId: 'MQTT',
+      protocolVersion: 4,
+      clean: true,
+      clientId: 'raw',
+      keepalive: 60,
+      ...options,
+    });
     return (await this.next('connack')) as mqttPacket.IConnackPacket;
   }
 
@@ -110,11 +119,16 @@ export interface Received {
 }
 
 /** Connects with a message collector attached before CONNECT, so queued deliveries are not missed. */
-export async function connectCollecting(url: string, options: IClientOptions = {}): Promise<{ client: MqttClient; seen: Received[] }> {
+export async function connectCollecting(
+  url: string,
+  options: IClientOptions = {},
+): Promise<{ client: MqttClient; seen: Received[] }> {
   const c = mqtt.connect(url, { reconnectPeriod: 0, connectTimeout: 5000, ...options });
   open.push(() => c.endAsync(true));
   const seen: Received[] = [];
-  c.on('message', (topic, payload, packet) => seen.push({ topic, payload, qos: packet.qos, retain: packet.retain }));
+  c.on('message', (topic, payload, packet) =>
+    seen.push({ topic, payload, qos: packet.qos, retain: packet.retain }),
+  );
   await new Promise<void>((resolve, reject) => {
     c.once('connect', () => resolve());
     c.once('error', reject);

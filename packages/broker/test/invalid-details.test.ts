@@ -11,7 +11,9 @@ const SECRET = 'SUPERSECRET-db-root-pw';
 
 /** The issue's reproduction: an ansible task result Ansible was told to hide (`no_log`). */
 function noLogResult(): { topic: string; payload: string } {
-  const fixture = JSON.parse(readFileSync(require.resolve('@firehose/schema/fixtures/ansible/task-result.json'), 'utf8')) as {
+  const fixture = JSON.parse(
+    readFileSync(require.resolve('@firehose/schema/fixtures/ansible/task-result.json'), 'utf8'),
+  ) as {
     data: Record<string, unknown>;
   };
   const event = createServiceEvent(ansible.taskResult, fixture.data as never);
@@ -28,7 +30,8 @@ async function granted(c: MqttClient, filter: string): Promise<number> {
   }
 }
 
-const text = (messages: Received[]): string => messages.map((m) => `${m.topic} ${m.payload.toString()}`).join('\n');
+const text = (messages: Received[]): string =>
+  messages.map((m) => `${m.topic} ${m.payload.toString()}`).join('\n');
 
 async function setup(validation: BrokerConfigInput['validation'] = {}) {
   const pw = await hashPassword('pw');
@@ -60,7 +63,9 @@ describe('refused publishes: public records and invalid details', { timeout: 60_
     const { topic, payload } = noLogResult();
     await ansiblePublisher.publishAsync(topic, payload, { qos: 1 });
     await waitFor(() => anonymous.seen.some((m) => m.topic === '$firehose/invalid/ansible'), 20_000);
-    const record = JSON.parse(anonymous.seen.find((m) => m.topic === '$firehose/invalid/ansible')!.payload.toString()) as Record<string, unknown>;
+    const record = JSON.parse(
+      anonymous.seen.find((m) => m.topic === '$firehose/invalid/ansible')!.payload.toString(),
+    ) as Record<string, unknown>;
     expect(record).toEqual({
       time: expect.any(String),
       topic,
@@ -68,7 +73,8 @@ describe('refused publishes: public records and invalid details', { timeout: 60_
       publisher: 'ansible',
       status: 'invalid',
       code: 'INVALID_PAYLOAD',
-      reason: 'The ansible.task-result v1 payload is invalid at /ansible_result: it is a no_log result; publish redactAnsibleResult(result) instead.',
+      reason:
+        'The ansible.task-result v1 payload is invalid at /ansible_result: it is a no_log result; publish redactAnsibleResult(result) instead.',
       path: '/data/ansible_result',
       eventType: 'ansible.task-result',
       bytes: Buffer.byteLength(payload),
@@ -88,24 +94,47 @@ describe('refused publishes: public records and invalid details', { timeout: 60_
   });
 
   it('details.readers read every refusal, live and retained, with no_log results redacted even for them', async () => {
-    const { url, anonymous, auditor, ansiblePublisher, gerritPublisher } = await setup({ details: { readers: ['ops'] } });
+    const { url, anonymous, auditor, ansiblePublisher, gerritPublisher } = await setup({
+      details: { readers: ['ops'] },
+    });
     const ops = await connectCollecting(url, { username: 'ops', password: 'pw' });
     await ops.client.subscribeAsync('$firehose/invalid-detail/#', { qos: 1 });
     const { topic, payload } = noLogResult();
     await ansiblePublisher.publishAsync(topic, payload, { qos: 1 });
-    await gerritPublisher.publishAsync('gerrit/openstack/nova/comment-added', '{"password": "hunter2-not-json', { qos: 1 });
+    await gerritPublisher.publishAsync(
+      'gerrit/openstack/nova/comment-added',
+      '{"password": "hunter2-not-json',
+      { qos: 1 },
+    );
     await waitFor(() => ops.seen.length === 2, 20_000);
-    const [noLog, notJson] = ops.seen.map((m) => ({ topic: m.topic, record: JSON.parse(m.payload.toString()) as Record<string, unknown> }));
+    const [noLog, notJson] = ops.seen.map((m) => ({
+      topic: m.topic,
+      record: JSON.parse(m.payload.toString()) as Record<string, unknown>,
+    }));
     expect(noLog!.topic).toBe('$firehose/invalid-detail/ansible/ansible');
-    expect(noLog!.record).toMatchObject({ publisher: 'ansible', code: 'INVALID_PAYLOAD', redacted: true, clientId: ansiblePublisher.options.clientId });
+    expect(noLog!.record).toMatchObject({
+      publisher: 'ansible',
+      code: 'INVALID_PAYLOAD',
+      redacted: true,
+      clientId: ansiblePublisher.options.clientId,
+    });
     expect(noLog!.record.excerpt).toContain('"_ansible_no_log":true');
     expect(noLog!.record.excerpt).not.toContain(SECRET);
     expect(notJson!.topic).toBe('$firehose/invalid-detail/gerrit/gerrit');
     // Readers get the full reason and the raw excerpt of what holds no marked secret.
-    expect(notJson!.record).toMatchObject({ excerpt: '{"password": "hunter2-not-json', reason: expect.stringMatching(/^The payload is not JSON \(/) });
+    expect(notJson!.record).toMatchObject({
+      excerpt: '{"password": "hunter2-not-json',
+      reason: expect.stringMatching(/^The payload is not JSON \(/),
+    });
     // Anonymous clients and other accounts never get a detail record, even when subscribed to $firehose/#.
-    await waitFor(() => anonymous.seen.filter((m) => m.topic.startsWith('$firehose/invalid/')).length === 2, 20_000);
-    await waitFor(() => auditor.seen.filter((m) => m.topic.startsWith('$firehose/invalid/')).length === 2, 20_000);
+    await waitFor(
+      () => anonymous.seen.filter((m) => m.topic.startsWith('$firehose/invalid/')).length === 2,
+      20_000,
+    );
+    await waitFor(
+      () => auditor.seen.filter((m) => m.topic.startsWith('$firehose/invalid/')).length === 2,
+      20_000,
+    );
     for (const reader of [anonymous.seen, auditor.seen]) {
       expect(reader.some((m) => m.topic.startsWith('$firehose/invalid-detail/'))).toBe(false);
       expect(text(reader)).not.toContain('hunter2');
@@ -117,7 +146,10 @@ describe('refused publishes: public records and invalid details', { timeout: 60_
     expect(later.seen.every((m) => m.retain)).toBe(true);
     const lateAnonymous = await connectCollecting(url);
     await lateAnonymous.client.subscribeAsync('$firehose/#', { qos: 1 });
-    await waitFor(() => lateAnonymous.seen.filter((m) => m.topic.startsWith('$firehose/invalid/')).length === 2, 20_000);
+    await waitFor(
+      () => lateAnonymous.seen.filter((m) => m.topic.startsWith('$firehose/invalid/')).length === 2,
+      20_000,
+    );
     expect(lateAnonymous.seen.some((m) => m.topic.startsWith('$firehose/invalid-detail/'))).toBe(false);
   });
 
@@ -156,7 +188,10 @@ describe('refused publishes: public records and invalid details', { timeout: 60_
     await gerritPublisher.publishAsync('gerrit/openstack/nova/comment-added', '{revoked', { qos: 1 });
     await gerritPublisher.publishAsync('gerrit/openstack/nova/comment-added', '{sync', { qos: 1 });
     // One connection receives in order: once the later public record is here, the earlier detail would be too.
-    await waitFor(() => ops.seen.some((m) => !m.retain && m.payload.toString().includes('"bytes":5}')), 20_000);
+    await waitFor(
+      () => ops.seen.some((m) => !m.retain && m.payload.toString().includes('"bytes":5}')),
+      20_000,
+    );
     expect(ops.seen.filter((m) => m.topic.startsWith('$firehose/invalid-detail/'))).toHaveLength(1);
   });
 });

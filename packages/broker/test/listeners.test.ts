@@ -49,9 +49,17 @@ describe('listeners', () => {
       return tlsConnect({ socket: tcp, ca, servername: 'localhost' });
     };
     const subscriber = new MqttClient(viaBalancer('203.0.113.7'), { reconnectPeriod: 0, protocolVersion: 4 });
-    const publisher = new MqttClient(viaBalancer('198.51.100.1'), { reconnectPeriod: 0, username: 'gerrit', password: 'pw' });
+    const publisher = new MqttClient(viaBalancer('198.51.100.1'), {
+      reconnectPeriod: 0,
+      username: 'gerrit',
+      password: 'pw',
+    });
     try {
-      await Promise.all([subscriber, publisher].map((c) => new Promise((resolve, reject) => c.once('connect', resolve).once('error', reject))));
+      await Promise.all(
+        [subscriber, publisher].map(
+          (c) => new Promise((resolve, reject) => c.once('connect', resolve).once('error', reject)),
+        ),
+      );
       const seen: string[] = [];
       subscriber.on('message', (_topic, payload) => seen.push(payload.toString()));
       await subscriber.subscribeAsync('gerrit/#', { qos: 1 });
@@ -69,7 +77,12 @@ describe('listeners', () => {
   it('delivers only the envelope’s data on a payload: data listener', async () => {
     const broker = await startBroker({
       accounts: await gerritAccount(),
-      listeners: { mqtt: [{ host: '127.0.0.1', port: 0 }, { host: '127.0.0.1', port: 0, payload: 'data' }] },
+      listeners: {
+        mqtt: [
+          { host: '127.0.0.1', port: 0 },
+          { host: '127.0.0.1', port: 0, payload: 'data' },
+        ],
+      },
     });
     const envelope = await connectCollecting(broker.url('mqtt', 0)!);
     const bare = await connectCollecting(broker.url('mqtt', 1)!);
@@ -77,7 +90,11 @@ describe('listeners', () => {
     const publisher = await client(broker.url('mqtt')!, { username: 'gerrit', password: 'pw' });
     const event = gerritCommentAdded();
     await publisher.publishAsync(TOPIC, JSON.stringify(event), { qos: 1 });
-    await publisher.publishAsync('gerrit/openstack/nova/brand-new-event', JSON.stringify({ ...event, type: 'gerrit.brand-new-event' }), { qos: 1 });
+    await publisher.publishAsync(
+      'gerrit/openstack/nova/brand-new-event',
+      JSON.stringify({ ...event, type: 'gerrit.brand-new-event' }),
+      { qos: 1 },
+    );
     await waitFor(() => envelope.seen.length === 2 && bare.seen.length === 2);
     expect(JSON.parse(envelope.seen[0]!.payload.toString())).toEqual(event);
     // gerritbot-era consumers read the Gerrit stream-events JSON directly.
@@ -134,10 +151,14 @@ describe('listeners', () => {
     const topics = scraper.seen.map((m) => m.topic).sort();
     expect(topics).toContain('$SYS/broker/uptime');
     expect(topics).toContain('$SYS/broker/clients/connected');
-    expect(topics.every((t) => t === '$SYS/broker/uptime' || t.startsWith('$SYS/broker/clients/'))).toBe(true);
+    expect(topics.every((t) => t === '$SYS/broker/uptime' || t.startsWith('$SYS/broker/clients/'))).toBe(
+      true,
+    );
     expect(scraper.seen.every((m) => m.retain)).toBe(true);
     // Current, not the startup round's (which had no clients).
-    expect(scraper.seen.find((m) => m.topic === '$SYS/broker/clients/connected')?.payload.toString()).toBe('2');
+    expect(scraper.seen.find((m) => m.topic === '$SYS/broker/clients/connected')?.payload.toString()).toBe(
+      '2',
+    );
     // A `#` subscription never matches `$` topics [MQTT-4.7.2-1].
     expect(everything.seen).toEqual([]);
   });

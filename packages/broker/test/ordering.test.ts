@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword, type FirehoseBroker } from '../src/index.js';
-import { client, connectCollecting, sleep, startBroker, waitFor } from './helpers.js';
+import { client, connectCollecting, sleep, startBroker } from './helpers.js';
 import { startRedis } from './redis-server.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'firehose-order-'));
@@ -20,15 +20,26 @@ afterAll(async () => {
 const PER_PUBLISHER = 300;
 
 /** Sends `load/<name>` messages first..first+count-1 without waiting for each acknowledgement, as a busy service does. */
-function publishPipelined(publisher: MqttClient, name: string, first = 0, count = PER_PUBLISHER, qos: 1 | 2 = 1): Promise<unknown> {
+function publishPipelined(
+  publisher: MqttClient,
+  name: string,
+  first = 0,
+  count = PER_PUBLISHER,
+  qos: 1 | 2 = 1,
+): Promise<unknown> {
   return Promise.all(
-    Array.from({ length: count }, (_, i) => publisher.publishAsync(`load/${name}`, String(first + i), { qos })),
+    Array.from({ length: count }, (_, i) =>
+      publisher.publishAsync(`load/${name}`, String(first + i), { qos }),
+    ),
   );
 }
 
 /** A broker with the `load` account (may publish `load/#`, password `pw`). */
 async function startLoadBroker(persistence: string): Promise<FirehoseBroker> {
-  return startBroker({ accounts: { load: { password: await hashPassword('pw'), write: ['load/#'] } }, persistence });
+  return startBroker({
+    accounts: { load: { password: await hashPassword('pw'), write: ['load/#'] } },
+    persistence,
+  });
 }
 
 const numbers = (from: number, count: number) => Array.from({ length: count }, (_, i) => from + i);
@@ -50,7 +61,9 @@ describe.each([
     const b = await client(url, { username: 'load', password: 'pw' });
 
     await Promise.all([publishPipelined(a, 'a'), publishPipelined(b, 'b')]);
-    await waitFor(() => subscriber.seen.length >= 2 * PER_PUBLISHER, 10_000, 'every message').catch(() => undefined);
+    await expect
+      .poll(() => subscriber.seen.length, { timeout: 10_000, message: 'every message' })
+      .toBeGreaterThanOrEqual(2 * PER_PUBLISHER);
 
     const sequence = (topic: string) =>
       subscriber.seen.filter((m) => m.topic === topic).map((m) => Number(m.payload.toString()));
@@ -64,7 +77,9 @@ describe.each([
     await subscriber.client.subscribeAsync('load/#', { qos: 2 });
     const publisher = await client(url, { username: 'load', password: 'pw' });
     await publishPipelined(publisher, 'a', 0, PER_PUBLISHER, 2);
-    await waitFor(() => subscriber.seen.length >= PER_PUBLISHER, 10_000, 'every message').catch(() => undefined);
+    await expect
+      .poll(() => subscriber.seen.length, { timeout: 10_000, message: 'every message' })
+      .toBeGreaterThanOrEqual(PER_PUBLISHER);
     await sleep(200); // room for a duplicate to show up
     expect(subscriber.seen.map((m) => Number(m.payload.toString()))).toEqual(numbers(0, PER_PUBLISHER));
   });
@@ -77,13 +92,22 @@ describe.each([
     await subscriber.client.subscribeAsync('load/#', { qos: 2 });
     const publisher = await client(url, { username: 'load', password: 'pw' });
     const qosOf = (i: number) => (i % 3 === 0 ? 1 : 2);
-    await Promise.all(numbers(0, PER_PUBLISHER).map((i) => publisher.publishAsync('load/mixed', String(i), { qos: qosOf(i) })));
-    await waitFor(() => subscriber.seen.length >= PER_PUBLISHER, 10_000, 'every message').catch(() => undefined);
+    await Promise.all(
+      numbers(0, PER_PUBLISHER).map((i) =>
+        publisher.publishAsync('load/mixed', String(i), { qos: qosOf(i) }),
+      ),
+    );
+    await expect
+      .poll(() => subscriber.seen.length, { timeout: 10_000, message: 'every message' })
+      .toBeGreaterThanOrEqual(PER_PUBLISHER);
     await sleep(200);
     const received = subscriber.seen.map((m) => Number(m.payload.toString()));
     expect([...received].sort((a, b) => a - b)).toEqual(numbers(0, PER_PUBLISHER));
     // [MQTT-4.6.0-6] orders messages of the same QoS; QoS 2 ones pass through the incoming store first.
-    for (const qos of [1, 2]) expect(received.filter((i) => qosOf(i) === qos)).toEqual(numbers(0, PER_PUBLISHER).filter((i) => qosOf(i) === qos));
+    for (const qos of [1, 2])
+      expect(received.filter((i) => qosOf(i) === qos)).toEqual(
+        numbers(0, PER_PUBLISHER).filter((i) => qosOf(i) === qos),
+      );
   });
 
   // aedes sent live messages as soon as the session's subscriptions were restored, interleaved with
@@ -100,7 +124,9 @@ describe.each([
     const meanwhile = publishPipelined(publisher, 'a', PER_PUBLISHER, PER_PUBLISHER);
     const back = await connectCollecting(url, { clientId: 'returning', clean: false });
     await meanwhile;
-    await waitFor(() => back.seen.length >= 2 * PER_PUBLISHER, 10_000, 'every message').catch(() => undefined);
+    await expect
+      .poll(() => back.seen.length, { timeout: 10_000, message: 'every message' })
+      .toBeGreaterThanOrEqual(2 * PER_PUBLISHER);
 
     expect(back.seen.map((m) => Number(m.payload.toString()))).toEqual(numbers(0, 2 * PER_PUBLISHER));
   });
@@ -126,7 +152,9 @@ describe('delivery order across broker restarts', () => {
         await publisher.endAsync();
       }
       const back = await connectCollecting(broker.url('mqtt')!, { clientId: 'patient', clean: false });
-      await waitFor(() => back.seen.length >= 300, 10_000, 'every queued message').catch(() => undefined);
+      await expect
+        .poll(() => back.seen.length, { timeout: 10_000, message: 'every queued message' })
+        .toBeGreaterThanOrEqual(300);
       expect(back.seen.map((m) => Number(m.payload.toString()))).toEqual(numbers(0, 300));
     } finally {
       rmSync(lives, { recursive: true, force: true });

@@ -2,7 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { freePort, systemProgram } from '@firehose/test-support';
 
 /** A throwaway `redis-server` (no persistence) for cluster tests; `port` to restart one where it was. */
-export async function startRedis(port?: number): Promise<{ url: string; port: number; stop(): Promise<void> }> {
+export async function startRedis(
+  port?: number,
+): Promise<{ url: string; port: number; stop(): Promise<void> }> {
   port ??= await freePort();
   const child: ChildProcess = spawn(
     systemProgram('redis-server'),

@@ -4,7 +4,9 @@ import { client, RawClient, startBroker } from './helpers.js';
 
 describe('reload and connection rate', () => {
   it('swaps accounts on reload without dropping connected clients', async () => {
-    const broker = await startBroker({ accounts: { gerrit: { password: await hashPassword('old'), write: ['gerrit/#'] } } });
+    const broker = await startBroker({
+      accounts: { gerrit: { password: await hashPassword('old'), write: ['gerrit/#'] } },
+    });
     const connected = await client(broker.url('mqtt')!, { username: 'gerrit', password: 'old' });
     const changes = broker.reload({
       listeners: { mqtt: { host: '127.0.0.1', port: 1 } }, // a new address needs a restart: reported, not applied
@@ -12,7 +14,9 @@ describe('reload and connection rate', () => {
     });
     expect(changes.live).toContain('accounts.gerrit');
     expect(changes.restart.some((path) => path.startsWith('listeners.'))).toBe(true);
-    await expect(client(broker.url('mqtt')!, { username: 'gerrit', password: 'old' })).rejects.toThrow(/Bad username or password/i);
+    await expect(client(broker.url('mqtt')!, { username: 'gerrit', password: 'old' })).rejects.toThrow(
+      /Bad username or password/i,
+    );
     await client(broker.url('mqtt')!, { username: 'gerrit', password: 'new' });
     expect(connected.connected).toBe(true);
     await connected.publishAsync('gerrit/x/brand-new', '{}', { qos: 1 });
@@ -32,7 +36,10 @@ describe('reload and connection rate', () => {
 
 describe('PROXY protocol', () => {
   it('takes the client address from a PROXY v1 header when trustProxy.proxyProtocol is on', async () => {
-    const broker = await startBroker({ trustProxy: { proxyProtocol: true }, limits: { maxConnectionsPerIp: 1 } });
+    const broker = await startBroker({
+      trustProxy: { proxyProtocol: true },
+      limits: { maxConnectionsPerIp: 1 },
+    });
     const ips: string[] = [];
     broker.on('clientConnected', ({ ip }) => ips.push(ip));
     const raw = await RawClient.open(broker.address('mqtt')!.port);
@@ -48,7 +55,14 @@ describe('PROXY protocol', () => {
     expect((await other.connack({ clientId: 'other' })).returnCode).toBe(0);
     // Without a header the connection is closed.
     const bare = await RawClient.open(broker.address('mqtt')!.port);
-    bare.send({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, clientId: 'bare', keepalive: 60 });
+    bare.send({
+      cmd: 'connect',
+      protocolId: 'MQTT',
+      protocolVersion: 4,
+      clean: true,
+      clientId: 'bare',
+      keepalive: 60,
+    });
     await bare.waitClosed();
   });
 });

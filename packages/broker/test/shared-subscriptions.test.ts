@@ -9,7 +9,8 @@ const GROUP = '$share/workers/load/#';
 async function publishStream(publisher: MqttClient, count: number, payloadBytes = 0): Promise<void> {
   const pad = 'x'.repeat(payloadBytes);
   const acks: Promise<unknown>[] = [];
-  for (let i = 0; i < count; i++) acks.push(publisher.publishAsync(`load/${i % 7}`, `${i} ${pad}`, { qos: 1 }));
+  for (let i = 0; i < count; i++)
+    acks.push(publisher.publishAsync(`load/${i % 7}`, `${i} ${pad}`, { qos: 1 }));
   await Promise.all(acks);
 }
 
@@ -19,7 +20,10 @@ const indexOf = (m: Received): number => Number.parseInt(m.payload.toString('utf
 function tally(count: number, ...collected: Received[][]): { missing: number; duplicates: number } {
   const seen = new Array<number>(count).fill(0);
   for (const list of collected) for (const m of list) seen[indexOf(m)]!++;
-  return { missing: seen.filter((n) => n === 0).length, duplicates: seen.reduce((sum, n) => sum + Math.max(0, n - 1), 0) };
+  return {
+    missing: seen.filter((n) => n === 0).length,
+    duplicates: seen.reduce((sum, n) => sum + Math.max(0, n - 1), 0),
+  };
 }
 
 function figures(line: string): void {
@@ -37,7 +41,11 @@ function capturingLogger(): { logger: Logger; warnings: { obj: Record<string, un
       info: noop,
       error: noop,
       warn: (obj, msg) =>
-        warnings.push(typeof obj === 'string' ? { obj: {}, msg: obj } : { obj: obj as Record<string, unknown>, msg: msg ?? '' }),
+        warnings.push(
+          typeof obj === 'string'
+            ? { obj: {}, msg: obj }
+            : { obj: obj as Record<string, unknown>, msg: msg ?? '' },
+        ),
     },
   };
 }
@@ -46,7 +54,9 @@ describe('shared subscriptions ($share/<group>/<filter>)', () => {
   it('gives each of 10,000 QoS 1 messages to exactly one of 3 members, balanced within 10%, while a plain subscriber and another group get every one', async () => {
     const broker = await startBroker({ anonymous: { read: ['load/#'], write: ['load/#'] } });
     const url = broker.url('mqtt')!;
-    const members = await Promise.all([1, 2, 3].map((n) => connectCollecting(url, { clientId: `member-${n}` })));
+    const members = await Promise.all(
+      [1, 2, 3].map((n) => connectCollecting(url, { clientId: `member-${n}` })),
+    );
     for (const m of members) await m.client.subscribeAsync(GROUP, { qos: 1 });
     const plain = await connectCollecting(url, { clientId: 'plain' });
     await plain.client.subscribeAsync('load/#', { qos: 1 });
@@ -55,7 +65,14 @@ describe('shared subscriptions ($share/<group>/<filter>)', () => {
 
     const count = 10_000;
     await publishStream(await client(url), count);
-    await waitFor(() => members.reduce((n, m) => n + m.seen.length, 0) >= count && plain.seen.length >= count && other.seen.length >= count, 60_000, 'every delivery');
+    await waitFor(
+      () =>
+        members.reduce((n, m) => n + m.seen.length, 0) >= count &&
+        plain.seen.length >= count &&
+        other.seen.length >= count,
+      60_000,
+      'every delivery',
+    );
 
     const shares = members.map((m) => m.seen.length);
     expect(tally(count, ...members.map((m) => m.seen))).toEqual({ missing: 0, duplicates: 0 });
@@ -108,7 +125,11 @@ describe('shared subscriptions ($share/<group>/<filter>)', () => {
     await publishStream(await client(url), count, 16_384);
     const frozenShare = (): number =>
       broker.sharedSubscriptions()[0]!.members.find((m) => m.clientId === 'frozen')?.deliveries ?? 0;
-    await waitFor(() => members.reduce((n, m) => n + m.seen.length, 0) + frozenShare() >= count, 60_000, 'the stream to reach the live members');
+    await waitFor(
+      () => members.reduce((n, m) => n + m.seen.length, 0) + frozenShare() >= count,
+      60_000,
+      'the stream to reach the live members',
+    );
     const taken = frozenShare();
     // Round robin alone would give it a third; it got only what fit before its queue passed the soft cap.
     expect(taken).toBeLessThan(count / 3);
@@ -116,16 +137,24 @@ describe('shared subscriptions ($share/<group>/<filter>)', () => {
 
     // Cut without acknowledging: what was written to it goes to the live members.
     frozen.socket.destroy();
-    await waitFor(() => members.reduce((n, m) => n + m.seen.length, 0) >= count, 30_000, 'the frozen member\u2019s messages to be redelivered');
+    await waitFor(
+      () => members.reduce((n, m) => n + m.seen.length, 0) >= count,
+      30_000,
+      'the frozen member\u2019s messages to be redelivered',
+    );
     expect(tally(count, ...members.map((m) => m.seen))).toEqual({ missing: 0, duplicates: 0 });
     expect(broker.sharedSubscriptions()[0]).toMatchObject({ redeliveries: taken, lost: 0 });
-    figures(`shared frozen: frozen member took ${taken} of ${count} before the soft cap; ${taken} redelivered when cut`);
+    figures(
+      `shared frozen: frozen member took ${taken} of ${count} before the soft cap; ${taken} redelivered when cut`,
+    );
   }, 120_000);
 
   it('delivers every acknowledged message to some member at least once when a member is killed mid-stream', async () => {
     const broker = await startBroker({ anonymous: { read: ['load/#'], write: ['load/#'] } });
     const url = broker.url('mqtt')!;
-    const members = await Promise.all([1, 2, 3].map((n) => connectCollecting(url, { clientId: `member-${n}` })));
+    const members = await Promise.all(
+      [1, 2, 3].map((n) => connectCollecting(url, { clientId: `member-${n}` })),
+    );
     for (const m of members) await m.client.subscribeAsync(GROUP, { qos: 1 });
     const victim = members[2]!;
     // Killed while messages are in flight to it: its socket is destroyed from inside a delivery.
@@ -135,14 +164,20 @@ describe('shared subscriptions ($share/<group>/<filter>)', () => {
 
     const count = 5000;
     await publishStream(await client(url), count);
-    await waitFor(() => tally(count, ...members.map((m) => m.seen)).missing === 0, 60_000, 'every message at some member');
+    await waitFor(
+      () => tally(count, ...members.map((m) => m.seen)).missing === 0,
+      60_000,
+      'every message at some member',
+    );
     const { duplicates } = tally(count, ...members.map((m) => m.seen));
     const group = broker.sharedSubscriptions()[0]!;
     expect(group.lost).toBe(0);
     expect(group.members.map((m) => m.clientId).sort()).toEqual(['member-1', 'member-2']);
     // Duplicates can only be messages the victim received but had not acknowledged when it died.
     expect(duplicates).toBeLessThanOrEqual(group.redeliveries);
-    figures(`shared kill: ${count} acknowledged, 0 missing, ${group.redeliveries} redelivered, ${duplicates} duplicates`);
+    figures(
+      `shared kill: ${count} acknowledged, 0 missing, ${group.redeliveries} redelivered, ${duplicates} duplicates`,
+    );
   }, 120_000);
 
   it('keeps a persistent session in its group across reconnects', async () => {
@@ -154,7 +189,11 @@ describe('shared subscriptions ($share/<group>/<filter>)', () => {
     await waitFor(() => broker.sharedSubscriptions().length === 0, 5000, 'the group to empty');
 
     const again = await connectCollecting(url, { clientId: 'keeper', clean: false });
-    await waitFor(() => broker.sharedSubscriptions()[0]?.members.length === 1, 5000, 'the restored membership');
+    await waitFor(
+      () => broker.sharedSubscriptions()[0]?.members.length === 1,
+      5000,
+      'the restored membership',
+    );
     const other = await connectCollecting(url, { clientId: 'fresh' });
     await other.client.subscribeAsync(GROUP, { qos: 1 });
     await publishStream(await client(url), 10);
@@ -168,11 +207,23 @@ describe('shared subscriptions ($share/<group>/<filter>)', () => {
     const broker = await startBroker({ anonymous: { read: ['load/#'], write: ['load/#'] } }, { logger });
     const raw = await RawClient.open(broker.address('mqtt')!.port);
     await raw.connack({ clientId: 'bad-input' });
-    const bad = ['$share//load/x', '$share/g', '$share/g/', '$share/g+/load/x', '$share/g#/load/x', '$share/+/load/x', '$share/g/secret/#', '$share/g/load/a#'];
+    const bad = [
+      '$share//load/x',
+      '$share/g',
+      '$share/g/',
+      '$share/g+/load/x',
+      '$share/g#/load/x',
+      '$share/+/load/x',
+      '$share/g/secret/#',
+      '$share/g/load/a#',
+    ];
     raw.send({
       cmd: 'subscribe',
       messageId: 7,
-      subscriptions: [...bad.map((topic) => ({ topic, qos: 1 as const })), { topic: '$share/ok/load/#', qos: 1 }],
+      subscriptions: [
+        ...bad.map((topic) => ({ topic, qos: 1 as const })),
+        { topic: '$share/ok/load/#', qos: 1 },
+      ],
     });
     const suback = (await raw.next('suback')) as { granted: number[] };
     expect(suback.granted).toEqual([...bad.map(() => 0x80), 1]);
@@ -186,7 +237,9 @@ describe('shared subscriptions ($share/<group>/<filter>)', () => {
     expect(warnings.find((w) => w.obj.topic === '$share//load/x')!.msg).toContain('group name is empty');
     expect(warnings.find((w) => w.obj.topic === '$share/g')!.msg).toContain('no filter');
     expect(warnings.find((w) => w.obj.topic === '$share/+/load/x')!.msg).toContain('cannot contain + or #');
-    expect(warnings.find((w) => w.obj.topic === '$share/g/secret/#')!.msg).toContain('outside what this client may read');
+    expect(warnings.find((w) => w.obj.topic === '$share/g/secret/#')!.msg).toContain(
+      'outside what this client may read',
+    );
 
     // The connection is as it was: the valid shared subscription in the same SUBSCRIBE delivers.
     const publisher = await client(broker.url('mqtt')!);
@@ -196,14 +249,16 @@ describe('shared subscriptions ($share/<group>/<filter>)', () => {
     expect(raw.closed).toBe(false);
   });
 
-  it('shows each group, its member count and deliveries in /metrics and $SYS, without client ids', async () => {
+  it('shows each group, its member count and deliveries in /metrics, $SYS and the catalogue, without client ids', async () => {
     const broker = await startBroker({
-      anonymous: { read: ['load/#', '$SYS/#'], write: ['load/#'] },
+      anonymous: { read: ['load/#', '$SYS/#', '$firehose/#'], write: ['load/#'] },
       listeners: { mqtt: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 } },
       sys: { interval: 0 },
+      catalogue: { interval: 0 },
     });
     const url = broker.url('mqtt')!;
-    for (const n of [1, 2]) await (await client(url, { clientId: `secret-member-${n}` })).subscribeAsync(GROUP, { qos: 1 });
+    for (const n of [1, 2])
+      await (await client(url, { clientId: `secret-member-${n}` })).subscribeAsync(GROUP, { qos: 1 });
     await publishStream(await client(url), 4);
     await waitFor(() => broker.sharedSubscriptions()[0]?.deliveries === 4, 5000, 'four deliveries');
 
@@ -216,13 +271,54 @@ describe('shared subscriptions ($share/<group>/<filter>)', () => {
     const reader = await connectCollecting(url);
     await reader.client.subscribeAsync('$SYS/firehose/#');
     broker.publishSys();
-    await waitFor(() => reader.seen.some((m) => m.topic === `$SYS/firehose/${broker.nodeId}/stats`), 5000, 'the stats document');
-    const stats = JSON.parse(reader.seen.find((m) => m.topic === `$SYS/firehose/${broker.nodeId}/stats`)!.payload.toString()) as {
+    await waitFor(
+      () => reader.seen.some((m) => m.topic === `$SYS/firehose/${broker.nodeId}/stats`),
+      5000,
+      'the stats document',
+    );
+    const stats = JSON.parse(
+      reader.seen.find((m) => m.topic === `$SYS/firehose/${broker.nodeId}/stats`)!.payload.toString(),
+    ) as {
       shared: unknown[];
     };
     expect(stats.shared).toEqual([
-      { group: 'workers', filter: 'load/#', members: 2, memberDeliveries: [2, 2], deliveries: 4, redeliveries: 0, lost: 0 },
+      {
+        group: 'workers',
+        filter: 'load/#',
+        members: 2,
+        memberDeliveries: [2, 2],
+        deliveries: 4,
+        redeliveries: 0,
+        lost: 0,
+        handedOff: 0,
+      },
     ]);
-    expect(reader.seen.filter((m) => m.payload.toString().includes('secret-member'))).toEqual([]);
+
+    // The catalogue's retained record, as a late reader gets it.
+    broker.publishCatalogue();
+    const late = await connectCollecting(url);
+    await late.client.subscribeAsync('$firehose/catalogue/+/shared');
+    const topic = `$firehose/catalogue/${broker.nodeId}/shared`;
+    await waitFor(() => late.seen.some((m) => m.topic === topic), 5000, 'the retained shared record');
+    const record = late.seen.find((m) => m.topic === topic)!;
+    expect(record.retain).toBe(true);
+    expect(JSON.parse(record.payload.toString())).toEqual({
+      node: broker.nodeId,
+      groups: [
+        {
+          group: 'workers',
+          filter: 'load/#',
+          members: 2,
+          memberDeliveries: [2, 2],
+          deliveries: 4,
+          redeliveries: 0,
+          lost: 0,
+          handedOff: 0,
+        },
+      ],
+    });
+    expect(
+      [...reader.seen, ...late.seen].filter((m) => m.payload.toString().includes('secret-member')),
+    ).toEqual([]);
   });
 });

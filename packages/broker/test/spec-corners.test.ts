@@ -73,7 +73,9 @@ describe('spec corners aedes 1.2.0 gets wrong', () => {
     await sub.subscribeAsync('$firehose/catalogue/+/declared/gerrit.comment-added');
     await waitFor(() => seen.length >= 1);
     await sleep(100);
-    expect(seen.map((m) => m.topic)).toEqual([`$firehose/catalogue/${broker.nodeId}/declared/gerrit.comment-added`]);
+    expect(seen.map((m) => m.topic)).toEqual([
+      `$firehose/catalogue/${broker.nodeId}/declared/gerrit.comment-added`,
+    ]);
   });
 
   it('delivers overlapping subscriptions once, at min(published QoS, highest granted QoS), live [MQTT-3.3.5-1]', async () => {
@@ -91,7 +93,11 @@ describe('spec corners aedes 1.2.0 gets wrong', () => {
     for (const c of cases) {
       const got = seen.filter((m) => m.topic === `${c.prefix}/b`);
       const expected = Math.min(c.published, Math.max(c.first.qos, c.second.qos));
-      expect({ case: c, copies: got.length, qos: got[0]?.qos }).toEqual({ case: c, copies: 1, qos: expected });
+      expect({ case: c, copies: got.length, qos: got[0]?.qos }).toEqual({
+        case: c,
+        copies: 1,
+        qos: expected,
+      });
     }
   });
 
@@ -108,14 +114,21 @@ describe('spec corners aedes 1.2.0 gets wrong', () => {
     for (const c of cases) await pub.publishAsync(`${c.prefix}/b`, c.prefix, { qos: c.published });
     // Messages that the session stores: QoS > 0 published to a filter granted QoS > 0.
     const stored = cases.filter((c) => c.published > 0 && Math.max(c.first.qos, c.second.qos) > 0);
-    const { seen } = await connectCollecting(broker.url('mqtt')!, { clientId: 'offline-matrix', clean: false });
+    const { seen } = await connectCollecting(broker.url('mqtt')!, {
+      clientId: 'offline-matrix',
+      clean: false,
+    });
     await waitFor(() => seen.length >= stored.length, 10_000, 'the offline queue');
     await sleep(200);
     expect(seen.length).toBe(stored.length);
     for (const c of stored) {
       const got = seen.filter((m) => m.topic === `${c.prefix}/b`);
       const expected = Math.min(c.published, Math.max(c.first.qos, c.second.qos));
-      expect({ case: c, copies: got.length, qos: got[0]?.qos }).toEqual({ case: c, copies: 1, qos: expected });
+      expect({ case: c, copies: got.length, qos: got[0]?.qos }).toEqual({
+        case: c,
+        copies: 1,
+        qos: expected,
+      });
     }
   });
 });

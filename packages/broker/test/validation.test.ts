@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { hashPassword, type ValidationInput } from '../src/index.js';
-import { client, collect, connectCollecting, gerritCommentAdded, sleep, startBroker, waitFor } from './helpers.js';
+import {
+  client,
+  collect,
+  connectCollecting,
+  gerritCommentAdded,
+  sleep,
+  startBroker,
+  waitFor,
+} from './helpers.js';
 
 const TOPIC = 'gerrit/openstack/nova/comment-added';
 
@@ -28,14 +36,26 @@ describe('validation in the publish path', () => {
     await publisher.publishAsync(TOPIC, '{not json', { qos: 1 });
     const good = gerritCommentAdded(1);
     await publisher.publishAsync(TOPIC, JSON.stringify(good), { qos: 1 });
-    await waitFor(() => seen.filter((m) => m.topic === '$firehose/invalid/gerrit').length === 2 && seen.some((m) => m.topic === TOPIC));
+    await waitFor(
+      () =>
+        seen.filter((m) => m.topic === '$firehose/invalid/gerrit').length === 2 &&
+        seen.some((m) => m.topic === TOPIC),
+    );
     await sleep(100);
     expect(closed).toBe(false);
     expect(publisher.connected).toBe(true);
     const delivered = seen.filter((m) => m.topic === TOPIC);
     expect(delivered.map((m) => JSON.parse(m.payload.toString()) as unknown)).toEqual([good]);
-    const records = seen.filter((m) => m.topic === '$firehose/invalid/gerrit').map((m) => JSON.parse(m.payload.toString()) as Record<string, unknown>);
-    expect(records[0]).toMatchObject({ topic: TOPIC, publisher: 'gerrit', status: 'invalid', path: '/data/change/number', eventType: 'gerrit.comment-added' });
+    const records = seen
+      .filter((m) => m.topic === '$firehose/invalid/gerrit')
+      .map((m) => JSON.parse(m.payload.toString()) as Record<string, unknown>);
+    expect(records[0]).toMatchObject({
+      topic: TOPIC,
+      publisher: 'gerrit',
+      status: 'invalid',
+      path: '/data/change/number',
+      eventType: 'gerrit.comment-added',
+    });
     expect(records[1]).toMatchObject({
       topic: TOPIC,
       code: 'INVALID_ENVELOPE',
@@ -45,7 +65,9 @@ describe('validation in the publish path', () => {
     // The public record carries no payload bytes and no client id: anonymous clients read it.
     for (const record of records) expect(Object.keys(record).sort()).not.toContain('excerpt');
     for (const record of records) expect(Object.keys(record).sort()).not.toContain('clientId');
-    expect(records[0]!.reason).toBe('The gerrit.comment-added v1 payload is invalid at /change/number: expected integer, got a string.');
+    expect(records[0]!.reason).toBe(
+      'The gerrit.comment-added v1 payload is invalid at /change/number: expected integer, got a string.',
+    );
     expect(broker.stats.droppedCount('invalid')).toBe(2);
   });
 
@@ -59,7 +81,11 @@ describe('validation in the publish path', () => {
     expect(record).toMatchObject({ bytes: 5000 });
     expect(record.excerpt).toBeUndefined();
     expect(own[0]!.topic).toBe('$firehose/invalid-detail/gerrit/gerrit');
-    expect(JSON.parse(own[0]!.payload.toString())).toMatchObject({ bytes: 5000, excerpt: 'x'.repeat(16), clientId: publisher.options.clientId });
+    expect(JSON.parse(own[0]!.payload.toString())).toMatchObject({
+      bytes: 5000,
+      excerpt: 'x'.repeat(16),
+      clientId: publisher.options.clientId,
+    });
   });
 
   it('diverts a payload that is not UTF-8', async () => {
@@ -78,7 +104,12 @@ describe('validation in the publish path', () => {
     await publisher.publishAsync(misencoded, JSON.stringify(gerritCommentAdded()), { qos: 1 });
     await waitFor(() => seen.some((m) => m.topic === '$firehose/invalid/gerrit'));
     const record = JSON.parse(seen.find((m) => m.topic === '$firehose/invalid/gerrit')!.payload.toString());
-    expect(record).toMatchObject({ topic: misencoded, status: 'invalid', code: 'INVALID_TOPIC', eventType: 'gerrit.comment-added' });
+    expect(record).toMatchObject({
+      topic: misencoded,
+      status: 'invalid',
+      code: 'INVALID_TOPIC',
+      eventType: 'gerrit.comment-added',
+    });
     expect(seen.some((m) => m.topic === misencoded)).toBe(false);
     expect(broker.stats.droppedCount('invalid')).toBe(1);
   });
@@ -92,9 +123,17 @@ describe('validation in the publish path', () => {
     const node = broker.nodeId;
     const declaredTopic = `$firehose/catalogue/${node}/declared/gerrit.comment-added`;
     const undeclaredTopic = `$firehose/catalogue/${node}/undeclared/gerrit/openstack/nova/brand-new-event`;
-    await waitFor(() => seen.some((m) => m.topic === declaredTopic) && seen.some((m) => m.topic === undeclaredTopic));
+    await waitFor(
+      () => seen.some((m) => m.topic === declaredTopic) && seen.some((m) => m.topic === undeclaredTopic),
+    );
     const declared = JSON.parse(seen.find((m) => m.topic === declaredTopic)!.payload.toString());
-    expect(declared).toMatchObject({ kind: 'declared', name: 'gerrit.comment-added', count: 1, invalid: 0, publishers: ['gerrit'] });
+    expect(declared).toMatchObject({
+      kind: 'declared',
+      name: 'gerrit.comment-added',
+      count: 1,
+      invalid: 0,
+      publishers: ['gerrit'],
+    });
     const undeclared = JSON.parse(seen.find((m) => m.topic === undeclaredTopic)!.payload.toString());
     expect(undeclared).toMatchObject({ kind: 'undeclared', count: 1, publishers: ['gerrit'] });
 

@@ -20,7 +20,9 @@ function declaredSize(frame: Buffer): number {
 
 describe('WebSocket listener', () => {
   it('sends each MQTT packet as exactly one WebSocket frame', async () => {
-    const broker = await startBroker({ accounts: { gerrit: { password: await hashPassword('pw'), write: ['gerrit/#'] } } });
+    const broker = await startBroker({
+      accounts: { gerrit: { password: await hashPassword('pw'), write: ['gerrit/#'] } },
+    });
     const ws = new WebSocket(broker.url('ws')!, 'mqtt');
     const frames: Buffer[] = [];
     ws.on('message', (data: Buffer) => frames.push(data));
@@ -28,12 +30,27 @@ describe('WebSocket listener', () => {
       ws.once('open', () => resolve());
       ws.once('error', reject);
     });
-    ws.send(mqttPacket.generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, clientId: 'frames', keepalive: 60 }));
-    ws.send(mqttPacket.generate({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'gerrit/#', qos: 1 }] }));
+    ws.send(
+      mqttPacket.generate({
+        cmd: 'connect',
+        protocolId: 'MQTT',
+        protocolVersion: 4,
+        clean: true,
+        clientId: 'frames',
+        keepalive: 60,
+      }),
+    );
+    ws.send(
+      mqttPacket.generate({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'gerrit/#', qos: 1 }] }),
+    );
     await waitFor(() => frames.length === 2, 3000, 'CONNACK and SUBACK');
     const publisher = await client(broker.url('mqtt')!, { username: 'gerrit', password: 'pw' });
     for (let i = 0; i < 5; i++) {
-      await publisher.publishAsync('gerrit/openstack/nova/comment-added', JSON.stringify(gerritCommentAdded(i + 1)), { qos: 1 });
+      await publisher.publishAsync(
+        'gerrit/openstack/nova/comment-added',
+        JSON.stringify(gerritCommentAdded(i + 1)),
+        { qos: 1 },
+      );
     }
     await waitFor(() => frames.length === 7, 3000, 'five PUBLISH frames');
     for (const frame of frames) expect(frame.length).toBe(declaredSize(frame));
@@ -53,8 +70,19 @@ describe('WebSocket listener', () => {
     });
     let frozenFrames = 0;
     frozen.on('message', () => frozenFrames++);
-    frozen.send(mqttPacket.generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, clientId: 'frozen-ws', keepalive: 0 }));
-    frozen.send(mqttPacket.generate({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'load/#', qos: 0 }] }));
+    frozen.send(
+      mqttPacket.generate({
+        cmd: 'connect',
+        protocolId: 'MQTT',
+        protocolVersion: 4,
+        clean: true,
+        clientId: 'frozen-ws',
+        keepalive: 0,
+      }),
+    );
+    frozen.send(
+      mqttPacket.generate({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'load/#', qos: 0 }] }),
+    );
     await waitFor(() => frozenFrames === 2, 3000, 'CONNACK and SUBACK');
     frozen.pause(); // stop reading: the TCP window fills, then the broker's queue for it grows
 
@@ -70,7 +98,9 @@ describe('WebSocket listener', () => {
       if (i % 500 === 499) await new Promise((resolve) => setTimeout(resolve, 1));
     }
     await waitFor(() => received === N, 15_000, `all ${N} messages at the healthy WebSocket subscriber`);
-    expect(broker.stats.droppedCount('queue_soft') + broker.stats.droppedCount('queue_hard')).toBeGreaterThan(0);
+    expect(broker.stats.droppedCount('queue_soft') + broker.stats.droppedCount('queue_hard')).toBeGreaterThan(
+      0,
+    );
     frozen.terminate();
   });
 });

@@ -5,7 +5,7 @@ import { checkBrokerUrl } from './env.js';
 import type { OptionSpec } from './command.js';
 import { readSecret } from './read-secret.js';
 
-export const DEFAULT_URL = 'mqtt://localhost:1883';
+const DEFAULT_URL = 'mqtt://localhost:1883';
 
 /** `--url`, `--username` as every networked command spells them. */
 export const CONNECTION_OPTIONS: Readonly<Record<string, OptionSpec>> = {

@@ -12,7 +12,7 @@ export interface Observed {
   nodes: string[];
 }
 
-export interface DeclaredRow {
+interface DeclaredRow {
   type: string;
   service: string;
   event: string;
@@ -23,7 +23,7 @@ export interface DeclaredRow {
   observed: Observed;
 }
 
-export interface UndeclaredRow {
+interface UndeclaredRow {
   topic: string;
   observed: Observed;
 }

@@ -1,7 +1,7 @@
 import type { ClientState, FirehoseClient, RetryInfo } from '@firehose/client';
 
 /** The outage a reconnecting command just came back from. */
-export interface Gap {
+interface Gap {
   /** When the connection dropped. */
   readonly since: Date;
   /** When it was back. */

@@ -15,6 +15,8 @@ export interface CliEnv {
    * The CLI's own variables above are left out so the broker does not reject them as unknown keys.
    */
   readonly brokerEnv: Readonly<Record<string, string>>;
+  /** `GERRIT_HTTP_PASSWORD`: HTTP password of `bridge gerrit --events-log-user`. @default undefined */
+  readonly gerritHttpPassword?: string | undefined;
   /**
    * `COLUMNS`: the width `tail`'s pretty output fits when the terminal reports none (or to fit a
    * pipe's output too). @default undefined
@@ -47,6 +49,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): CliEnv {
     // A password may legitimately contain spaces, so it is not trimmed; only empty means unset.
     password: source.FIREHOSE_PASSWORD === '' ? undefined : source.FIREHOSE_PASSWORD,
     brokerEnv,
+    gerritHttpPassword: source.GERRIT_HTTP_PASSWORD === '' ? undefined : source.GERRIT_HTTP_PASSWORD,
     columns:
       /^\d+$/.test(source.COLUMNS ?? '') && Number(source.COLUMNS) > 0 ? Number(source.COLUMNS) : undefined,
   };

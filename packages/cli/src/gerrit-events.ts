@@ -22,7 +22,7 @@ export interface BridgedEvent {
  * project events in `projectName`, replication in `project`. `undefined` for events without a
  * project (`dropped-output`).
  */
-export function gerritProject(data: Record<string, unknown>): string | undefined {
+function gerritProject(data: Record<string, unknown>): string | undefined {
   const change = data.change as Record<string, unknown> | undefined;
   const refUpdate = data.refUpdate as Record<string, unknown> | undefined;
   const refUpdates = data.refUpdates as Record<string, unknown>[] | undefined;

@@ -74,11 +74,7 @@ describe('bridge gerrit and topics', () => {
   });
 
   it('topics --format json lists declared types beside observed counts and flags undeclared topics', async () => {
-    // The broker publishes its catalogue every second (catalogue.interval 1 in startBroker).
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    const result = await run(['topics', '--url', broker.url, '--format', 'json', '--wait', '500ms']);
-    expect(result.code, result.stderr).toBe(0);
-    const view = JSON.parse(result.stdout) as {
+    type View = {
       declared: {
         type: string;
         template: string;
@@ -89,6 +85,20 @@ describe('bridge gerrit and topics', () => {
       }[];
       undeclared: { topic: string; observed: { count: number } }[];
     };
+    // The broker publishes its catalogue every second (catalogue.interval 1 in startBroker): ask
+    // until it has counted both bridged comment-added events.
+    let view: View = { declared: [], undeclared: [] };
+    await expect
+      .poll(
+        async () => {
+          const result = await run(['topics', '--url', broker.url, '--format', 'json', '--wait', '500ms']);
+          expect(result.code, result.stderr).toBe(0);
+          view = JSON.parse(result.stdout) as View;
+          return view.declared.find((row) => row.type === 'gerrit.comment-added')?.observed.count;
+        },
+        { timeout: 20_000, interval: 250 },
+      )
+      .toBe(2);
     const commentAdded = view.declared.find((row) => row.type === 'gerrit.comment-added');
     expect(commentAdded).toMatchObject({
       template: 'gerrit/{project+}/comment-added',

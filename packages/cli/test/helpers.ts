@@ -1,7 +1,8 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createBroker, hashPassword, type FirehoseBroker } from '@firehose/broker';
+import { hashPassword, type FirehoseBroker } from '@firehose/broker';
+import { startTestBroker } from '@firehose/test-support';
 
 /** The built CLI: tests run what users run (`pnpm check` builds before testing). */
 export const CLI = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
@@ -94,19 +95,18 @@ export interface TestBroker {
 
 /** A real broker on a free loopback port with a `gerrit` account (password `PASSWORD`). */
 export async function startBroker(): Promise<TestBroker> {
-  const broker = await createBroker({
+  const broker = await startTestBroker({
     listeners: { mqtt: { host: '127.0.0.1', port: 0 } },
     accounts: { gerrit: { password: await hashPassword(PASSWORD), write: ['gerrit/#'] } },
     catalogue: { interval: 1 },
   });
-  await broker.listen();
   const url = broker.url('mqtt');
   if (url === undefined) throw new Error('broker has no mqtt listener');
   return { broker, url, close: () => broker.close() };
 }
 
 /** Service data of a schema fixture (`gerrit/comment-added`), from the recorded stream sample. */
-export function streamEvents(): Record<string, unknown>[] {
+function streamEvents(): Record<string, unknown>[] {
   return readFileSync(`${FIXTURES}gerrit-stream-events.jsonl`, 'utf8')
     .split('\n')
     .filter((line) => line.startsWith('{'))

@@ -97,11 +97,22 @@ describe.concurrent('tail + pub against a real broker', () => {
   it('--group splits the stream between two tails: each event printed by exactly one', async () => {
     const project = 'group/nova';
     const tails = [1, 2].map(() =>
-      startCli(['tail', '--url', broker.url, '--group', 'cli-workers', '-o', 'ndjson', `gerrit/${project}/#`]),
+      startCli([
+        'tail',
+        '--url',
+        broker.url,
+        '--group',
+        'cli-workers',
+        '-o',
+        'ndjson',
+        `gerrit/${project}/#`,
+      ]),
     );
     const results = tails.map((child) => finished(child, 60_000));
     await Promise.all(
-      tails.map((child) => waitForOutput(child.stderr, /subscribed to gerrit\/group\/nova\/# in group cli-workers/, 45_000)),
+      tails.map((child) =>
+        waitForOutput(child.stderr, /subscribed to gerrit\/group\/nova\/# in group cli-workers/, 45_000),
+      ),
     );
     const lines = tails.map((child) => waitForOutput(child.stdout, /(\{[^\n]*\}\n){2}/, 45_000));
     const four = [1, 2, 3, 4].map((n) => {
@@ -113,7 +124,14 @@ describe.concurrent('tail + pub against a real broker', () => {
     });
     await pub(project, four.join('\n'));
     const split = (await Promise.all(lines)).map((text) =>
-      text.trim().split('\n').map((line) => (JSON.parse(line) as { event: { data: { change: { number: number } } } }).event.data.change.number),
+      text
+        .trim()
+        .split('\n')
+        .map(
+          (line) =>
+            (JSON.parse(line) as { event: { data: { change: { number: number } } } }).event.data.change
+              .number,
+        ),
     );
     for (const child of tails) child.kill('SIGINT');
     for (const result of await Promise.all(results)) expect(result.code).toBe(0);
@@ -124,7 +142,9 @@ describe.concurrent('tail + pub against a real broker', () => {
   it('--group refuses a name with / + or # (exit 2) before connecting', async () => {
     const result = await run(['tail', '--url', broker.url, '--group', 'a/b'], { timeoutMs: 60_000 });
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('a group name is non-empty and has no /, + or #; e.g. --group log-workers.');
+    expect(result.stderr).toContain(
+      'a group name is non-empty and has no /, + or #; e.g. --group log-workers.',
+    );
   }, 90_000);
 
   it('flushes each ndjson record to the pipe as it arrives, not at exit', async () => {

@@ -1,6 +1,6 @@
 import { FirehoseError } from '@firehose/protocol';
 
-export type BrokerProtocol = 'mqtt' | 'mqtts' | 'ws' | 'wss';
+type BrokerProtocol = 'mqtt' | 'mqtts' | 'ws' | 'wss';
 
 /** A broker URL, split into what MQTT.js's stream builders read from the client's options. */
 export interface BrokerAddress {

@@ -212,7 +212,8 @@ export class FirehoseClient extends Emitter<ClientEvents> {
     this.assertOpen();
     const resolved = resolveTarget(target);
     const type = resolved.type;
-    const filters = options.group === undefined ? resolved.filters : sharedFilters(options.group, resolved.filters);
+    const filters =
+      options.group === undefined ? resolved.filters : sharedFilters(options.group, resolved.filters);
     const qos = options.qos ?? 1;
     if (qos !== 0 && qos !== 1 && qos !== 2)
       throw new FirehoseError('INVALID_CONFIG', `qos must be 0, 1 or 2, got ${JSON.stringify(qos)}.`, {
@@ -316,7 +317,12 @@ export class FirehoseClient extends Emitter<ClientEvents> {
       const result = handler(message);
       if (result instanceof Promise) result.catch((error: unknown) => this.reportError(error));
     };
-    const { registration, toSubscribe } = this.register(filter, { qos: options.qos, group: options.group }, () => {}, call);
+    const { registration, toSubscribe } = this.register(
+      filter,
+      { qos: options.qos, group: options.group },
+      () => {},
+      call,
+    );
     return this.activate(registration, toSubscribe);
   }
 

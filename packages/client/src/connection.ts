@@ -35,7 +35,7 @@ function reasonCode(error: unknown): number | undefined {
 }
 
 /** Maps an MQTT.js connection error to a FirehoseError a caller can act on. */
-export function connectionError(error: unknown, address: BrokerAddress): FirehoseError {
+function connectionError(error: unknown, address: BrokerAddress): FirehoseError {
   const code = reasonCode(error);
   if (code !== undefined && REFUSED_AUTH.has(code)) {
     return new FirehoseError(
@@ -85,7 +85,7 @@ function pathHint(url: string): string | undefined {
 }
 
 /** MQTT.js options for one address: reconnects and resubscription are ours, not MQTT.js's. */
-export function mqttOptions(address: BrokerAddress, options: ResolvedOptions): IClientOptions {
+function mqttOptions(address: BrokerAddress, options: ResolvedOptions): IClientOptions {
   const result: IClientOptions = {
     protocol: address.protocol,
     protocolVersion: 4,

@@ -5,7 +5,7 @@ export type QoS = 0 | 1 | 2;
 const SHARE_PREFIX = '$share/';
 
 /** The filter messages match: for a shared subscription `$share/<group>/<filter>`, its `<filter>`. */
-export function topicFilterOf(filter: string): string {
+function topicFilterOf(filter: string): string {
   if (!filter.startsWith(SHARE_PREFIX)) return filter;
   const slash = filter.indexOf('/', SHARE_PREFIX.length);
   return slash === -1 ? filter : filter.slice(slash + 1);

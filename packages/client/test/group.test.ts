@@ -19,8 +19,14 @@ describe('subscribe and events with { group } (shared subscriptions)', () => {
     await plain.subscribe(gerrit.commentAdded, (e) => void everything.push(e.event.data.change.number));
 
     await publishChanges(await openPublisher(url), 1, 20);
-    await waitFor(() => handled[0]!.length + handled[1]!.length >= 20 && everything.length >= 20, 10_000, 'every event');
-    expect([...handled[0]!, ...handled[1]!].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    await waitFor(
+      () => handled[0]!.length + handled[1]!.length >= 20 && everything.length >= 20,
+      10_000,
+      'every event',
+    );
+    expect([...handled[0]!, ...handled[1]!].sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 20 }, (_, i) => i + 1),
+    );
     expect(handled[0]!.length).toBe(10);
     expect(everything).toHaveLength(20);
     // A typed subscription is one filter per project depth, so one group per filter; an event matches one.

@@ -1,6 +1,6 @@
-import { createBroker, hashPassword, type BrokerConfigInput, type FirehoseBroker } from '@firehose/broker';
+import { hashPassword, type BrokerConfigInput, type FirehoseBroker } from '@firehose/broker';
 import { gerrit } from '@firehose/schema';
-import { sleep, waitFor } from '@firehose/test-support';
+import { sleep, startTestBroker, waitFor } from '@firehose/test-support';
 import { afterEach, expect } from 'vitest';
 import { connect, type ClientState, type ConnectOptions, type FirehoseClient } from '../src/index.js';
 import { TcpProxy } from './tcp-proxy.js';
@@ -33,15 +33,14 @@ export function gerritHash(): Promise<string> {
   return passwordHash;
 }
 
+/** `startTestBroker` with the gerrit account and no interval reports, closed after the test. */
 export async function startBroker(config: BrokerConfigInput = {}): Promise<FirehoseBroker> {
-  const broker = await createBroker({
-    listeners: { mqtt: { host: '127.0.0.1', port: 0 }, ws: { host: '127.0.0.1', port: 0 } },
+  const broker = await startTestBroker({
     accounts: { gerrit: { password: await gerritHash(), write: ['gerrit/#'] } },
     catalogue: { interval: 0 },
     sys: { interval: 0 },
     ...config,
   });
-  await broker.listen();
   brokers.push(() => broker.close());
   return broker;
 }
@@ -103,7 +102,9 @@ export async function expectEveryChangeOnce(
 ): Promise<void> {
   const missing = () => Array.from({ length: total }, (_, i) => i + 1).filter((n) => !numbers.includes(n));
   await waitFor(() => numbers.length >= total, 10_000, 'every message').catch((error: unknown) => {
-    throw new Error(`${(error as Error).message}; missing changes ${missing().join(', ')}; states ${states.join(', ')}`);
+    throw new Error(
+      `${(error as Error).message}; missing changes ${missing().join(', ')}; states ${states.join(', ')}`,
+    );
   });
   await sleep(200); // room for a late duplicate to show up
   expect([...numbers].sort((a, b) => a - b)).toEqual(Array.from({ length: total }, (_, i) => i + 1));

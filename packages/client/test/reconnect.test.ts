@@ -100,9 +100,11 @@ describe('reconnect', () => {
     await first.close();
     const publisher = await openPublisher(broker.url('mqtt')!);
     await publishChanges(publisher, 1, 5);
-    // The "restarted" process: the broker sends the queued messages right after CONNACK.
+    const sent = broker.stats.messagesSent;
+    // The "restarted" process: the broker sends the queued messages right after CONNACK, before
+    // this process subscribes again.
     const second = await open(broker.url('mqtt')!, { clientId: 'restarting-bot', clean: false });
-    await sleep(200);
+    await waitFor(() => broker.stats.messagesSent >= sent + 5, 5000, 'the queued messages sent');
     const seen = await collectChanges(second);
     await waitFor(() => seen.length === 5);
     expect(seen).toEqual([1, 2, 3, 4, 5]);

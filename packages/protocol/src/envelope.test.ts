@@ -120,7 +120,9 @@ describe('parseEvent', () => {
     // The full message quotes the input (publishers want to see it); the redacted one never does.
     expect(error.message).toContain('CANARY');
     expect(error.redactedMessage).not.toContain('CANARY');
-    expect(error.redactedMessage).toMatch(/^(The payload is not JSON|Invalid envelope: .*; got (a string|an object))/);
+    expect(error.redactedMessage).toMatch(
+      /^(The payload is not JSON|Invalid envelope: .*; got (a string|an object))/,
+    );
   });
 
   it('rejects invalid UTF-8 instead of decoding it with replacement characters', () => {

@@ -17,7 +17,9 @@ describe('FirehoseError', () => {
 
   it('has a redacted message: the message itself unless one without input values is given', () => {
     expect(new FirehoseError('INVALID_TOPIC', 'Bad topic.').redactedMessage).toBe('Bad topic.');
-    const error = new FirehoseError('INVALID_PAYLOAD', 'got the string "hunter2".', { redactedMessage: 'got a string.' });
+    const error = new FirehoseError('INVALID_PAYLOAD', 'got the string "hunter2".', {
+      redactedMessage: 'got a string.',
+    });
     expect(error.message).toBe('got the string "hunter2".');
     expect(error.redactedMessage).toBe('got a string.');
   });

@@ -6,17 +6,40 @@ import { parseEvent } from '@firehose/protocol';
 import { checkEvent, createServiceEvent, eventTypes, gerrit, lookup } from '@firehose/schema';
 
 const fixture = (eventType) =>
-  JSON.parse(readFileSync(new URL(`../fixtures/${eventType.service}/${eventType.event}.json`, import.meta.url), 'utf8'));
+  JSON.parse(
+    readFileSync(
+      new URL(`../fixtures/${eventType.service}/${eventType.event}.json`, import.meta.url),
+      'utf8',
+    ),
+  );
 
 // A realistic mix: mostly Gerrit and Zuul, projects of depth 1–3, some encoded levels, a few undeclared topics.
-const projects = ['openstack/nova', 'openstack/neutron', 'All-Projects', 'starlingx/config/files', 'openstack/openstack-ansible-os_nova', 'zuul/zuul-jobs'];
+const projects = [
+  'openstack/nova',
+  'openstack/neutron',
+  'All-Projects',
+  'starlingx/config/files',
+  'openstack/openstack-ansible-os_nova',
+  'zuul/zuul-jobs',
+];
 const topics = [];
 for (const project of projects) {
-  for (const name of ['commentAdded', 'patchsetCreated', 'changeMerged', 'refUpdated', 'reviewerAdded']) topics.push(gerrit[name].topic({ project }));
-  topics.push(`zuul/openstack/check/${project}/master/912345`, `zuul/openstack/gate/${project}/stable%2F2024.1/912345`);
-  topics.push(`gearman-logstash/logstash-worker01/${project}/912345/retrieve_logs`, `gearman-subunit/logstash-worker02/${project}/912345`);
+  for (const name of ['commentAdded', 'patchsetCreated', 'changeMerged', 'refUpdated', 'reviewerAdded'])
+    topics.push(gerrit[name].topic({ project }));
+  topics.push(
+    `zuul/openstack/check/${project}/master/912345`,
+    `zuul/openstack/gate/${project}/stable%2F2024.1/912345`,
+  );
+  topics.push(
+    `gearman-logstash/logstash-worker01/${project}/912345/retrieve_logs`,
+    `gearman-subunit/logstash-worker02/${project}/912345`,
+  );
 }
-topics.push('launchpad/nova/bug/2061234', 'ansible/playbook/3f0a9c2e/task/zuul01.opendev.org/OK', 'gerrit/-/dropped-output');
+topics.push(
+  'launchpad/nova/bug/2061234',
+  'ansible/playbook/3f0a9c2e/task/zuul01.opendev.org/OK',
+  'gerrit/-/dropped-output',
+);
 topics.push('$SYS/broker/load/messages/received/1min', 'gerrit/openstack/nova/unknown-event', 'other/thing');
 
 // Throughput is reported per wall-clock second and per CPU-second of this process: on a shared
@@ -39,12 +62,16 @@ function measure(label, unit, fn, { seconds = 1.5 } = {}) {
   const perWall = iterations / wallSeconds;
   const perCpu = iterations / cpuSeconds;
   const fmt = (n) => Math.round(n).toLocaleString('en-US').padStart(11);
-  console.log(`${label.padEnd(50)} ${fmt(perWall)} ${unit}/s wall  ${fmt(perCpu)} ${unit}/CPU-s  (${(1e9 / perCpu).toFixed(0)} ns CPU each)`);
+  console.log(
+    `${label.padEnd(50)} ${fmt(perWall)} ${unit}/s wall  ${fmt(perCpu)} ${unit}/CPU-s  (${(1e9 / perCpu).toFixed(0)} ns CPU each)`,
+  );
 }
 
 let sink = 0;
 const declared = topics.filter((t) => lookup(t) !== undefined).length;
-console.log(`node ${process.version}, ${eventTypes.length} event types, topic mix of ${topics.length} (${declared} declared)`);
+console.log(
+  `node ${process.version}, ${eventTypes.length} event types, topic mix of ${topics.length} (${declared} declared)`,
+);
 
 measure('topic → event type lookup (realistic mix)', 'lookups', (i) => {
   if (lookup(topics[i % topics.length]) !== undefined) sink++;
@@ -102,4 +129,6 @@ latency(
 );
 
 const rss = process.memoryUsage().rss / 1024 / 1024;
-console.log(`RSS ${rss.toFixed(0)} MiB, load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores (sink ${sink > 0 ? 'ok' : 'empty'})`);
+console.log(
+  `RSS ${rss.toFixed(0)} MiB, load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores (sink ${sink > 0 ? 'ok' : 'empty'})`,
+);

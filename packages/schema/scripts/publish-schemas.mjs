@@ -19,7 +19,9 @@ for (const [file, schema] of exportJsonSchemas()) {
   const { compatible, problems } = checkCompatible(JSON.parse(readFileSync(target, 'utf8')), schema);
   if (!compatible) {
     failed++;
-    console.error(`${file} is not compatible with its published version; declare a new major instead:\n  ${problems.join('\n  ')}`);
+    console.error(
+      `${file} is not compatible with its published version; declare a new major instead:\n  ${problems.join('\n  ')}`,
+    );
   }
 }
 console.log(`${written} new snapshot(s), ${failed} incompatible`);

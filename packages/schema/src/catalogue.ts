@@ -43,15 +43,20 @@ export function createCatalogue(services: readonly ServiceDefinition[]): Catalog
   const byType = new Map<string, EventType[]>();
   const serviceByName = new Map<string, ServiceDefinition>();
   for (const service of services) {
-    if (serviceByName.has(service.name)) throw invalid(`The service ${service.name} is declared twice; declare it once.`);
+    if (serviceByName.has(service.name))
+      throw invalid(`The service ${service.name} is declared twice; declare it once.`);
     serviceByName.set(service.name, service);
     for (const eventType of service.eventTypes) {
       if (eventType.service !== service.name || !eventType.template.pattern.startsWith(`${service.name}/`)) {
-        throw invalid(`${eventType.type} is listed under ${service.name}; its type and topic must start with the service name.`);
+        throw invalid(
+          `${eventType.type} is listed under ${service.name}; its type and topic must start with the service name.`,
+        );
       }
       const versions = byType.get(eventType.type) ?? [];
       if (versions.some((other) => other.version === eventType.version)) {
-        throw invalid(`${eventType.type} v${eventType.version} is declared twice; give each major one declaration.`);
+        throw invalid(
+          `${eventType.type} v${eventType.version} is declared twice; give each major one declaration.`,
+        );
       }
       versions.push(eventType);
       versions.sort((a, b) => b.version - a.version);

@@ -26,16 +26,28 @@ function invalid(error: FirehoseError, eventType?: EventType): CheckResult {
 
 /** `redacted` is `message` without the values it quotes from the event (see FirehoseError.redactedMessage). */
 function mismatch(message: string, redacted: string, path: string, eventType: EventType): CheckResult {
-  return invalid(new FirehoseError('TOPIC_MISMATCH', message, { path, redactedMessage: redacted }), eventType);
+  return invalid(
+    new FirehoseError('TOPIC_MISMATCH', message, { path, redactedMessage: redacted }),
+    eventType,
+  );
 }
 
 /** Picks the declared version the envelope's `dataschema` names, or explains why none fits. */
-function versionOf(context: CheckContext, current: EventType, dataschema: unknown, topic: string): EventType | CheckResult {
+function versionOf(
+  context: CheckContext,
+  current: EventType,
+  dataschema: unknown,
+  topic: string,
+): EventType | CheckResult {
   // Fast path: the current version's URN, compared without parsing.
   if (dataschema === current.dataschema) return current;
   if (typeof dataschema !== 'string') {
     return invalid(
-      new FirehoseError('INVALID_ENVELOPE', `The envelope has no dataschema; set it to ${current.dataschema}.`, { path: '/dataschema' }),
+      new FirehoseError(
+        'INVALID_ENVELOPE',
+        `The envelope has no dataschema; set it to ${current.dataschema}.`,
+        { path: '/dataschema' },
+      ),
       current,
     );
   }
@@ -83,7 +95,14 @@ function check(context: CheckContext, topic: string, event: FirehoseEvent): Chec
   if (entry === undefined) return UNDECLARED;
   const current = entry.eventType;
   if (event === null || typeof event !== 'object') {
-    return invalid(new FirehoseError('INVALID_ENVELOPE', 'The event is not an envelope object; send a CloudEvents JSON envelope.', { path: '' }), current);
+    return invalid(
+      new FirehoseError(
+        'INVALID_ENVELOPE',
+        'The event is not an envelope object; send a CloudEvents JSON envelope.',
+        { path: '' },
+      ),
+      current,
+    );
   }
   if (event.type !== current.type) {
     return mismatch(
@@ -107,7 +126,12 @@ function check(context: CheckContext, topic: string, event: FirehoseEvent): Chec
     );
   }
   const data = event.data as { type?: unknown } | null | undefined;
-  if (eventType.dataType !== undefined && data !== null && typeof data === 'object' && data.type !== eventType.dataType) {
+  if (
+    eventType.dataType !== undefined &&
+    data !== null &&
+    typeof data === 'object' &&
+    data.type !== eventType.dataType
+  ) {
     return mismatch(
       `Topic ${topic} carries ${eventType.type} events, but data.type is ${JSON.stringify(data.type)}; it must be "${eventType.dataType}".`,
       `Topic ${topic} carries ${eventType.type} events, but data.type is another; it must be "${eventType.dataType}".`,
@@ -119,7 +143,11 @@ function check(context: CheckContext, topic: string, event: FirehoseEvent): Chec
   if (!result.ok) {
     const { error } = result;
     return invalid(
-      new FirehoseError(error.code, error.message, { path: `/data${error.path ?? ''}`, cause: error, redactedMessage: error.redactedMessage }),
+      new FirehoseError(error.code, error.message, {
+        path: `/data${error.path ?? ''}`,
+        cause: error,
+        redactedMessage: error.redactedMessage,
+      }),
       eventType,
     );
   }
@@ -153,7 +181,11 @@ export function checkEventIn(context: CheckContext, topic: string, event: Fireho
   } catch (cause) {
     // Defensive: a getter on a hostile object, or a bug here, must not take the broker down.
     return invalid(
-      new FirehoseError('INVALID_ENVELOPE', 'The event could not be checked; send a plain JSON CloudEvents envelope.', { cause, path: '' }),
+      new FirehoseError(
+        'INVALID_ENVELOPE',
+        'The event could not be checked; send a plain JSON CloudEvents envelope.',
+        { cause, path: '' },
+      ),
     );
   }
 }

@@ -6,9 +6,12 @@ export interface CompatibilityResult {
 
 type Schema = Record<string, unknown>;
 
-const isSchema = (value: unknown): value is Schema => value !== null && typeof value === 'object' && !Array.isArray(value);
-const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []);
-const canonical = (value: unknown): string => JSON.stringify(value, (_, v: unknown) => (isSchema(v) ? sortKeys(v) : v));
+const isSchema = (value: unknown): value is Schema =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
+const strings = (value: unknown): string[] =>
+  Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+const canonical = (value: unknown): string =>
+  JSON.stringify(value, (_, v: unknown) => (isSchema(v) ? sortKeys(v) : v));
 
 function sortKeys(schema: Schema): Schema {
   const sorted: Schema = {};
@@ -21,23 +24,29 @@ function sortKeys(schema: Schema): Schema {
 function compare(before: Schema, after: Schema, path: string, problems: string[]): void {
   const at = path === '' ? '/' : path;
   if (canonical(before.type) !== canonical(after.type)) {
-    problems.push(`${at}: type changed from ${canonical(before.type) ?? 'any'} to ${canonical(after.type) ?? 'any'}.`);
+    problems.push(
+      `${at}: type changed from ${canonical(before.type) ?? 'any'} to ${canonical(after.type) ?? 'any'}.`,
+    );
     return;
   }
   if ('const' in before || 'const' in after) {
-    if (canonical(before.const) !== canonical(after.const)) problems.push(`${at}: constant changed from ${canonical(before.const)} to ${canonical(after.const)}.`);
+    if (canonical(before.const) !== canonical(after.const))
+      problems.push(`${at}: constant changed from ${canonical(before.const)} to ${canonical(after.const)}.`);
   }
   if (Array.isArray(before.enum)) {
     const allowed = new Set((Array.isArray(after.enum) ? after.enum : []).map(canonical));
     for (const value of before.enum) {
-      if (!allowed.has(canonical(value))) problems.push(`${at}: value ${canonical(value)} is no longer allowed.`);
+      if (!allowed.has(canonical(value)))
+        problems.push(`${at}: value ${canonical(value)} is no longer allowed.`);
     }
   } else if (Array.isArray(after.enum)) {
     problems.push(`${at}: values are newly restricted to ${canonical(after.enum)}.`);
   }
   for (const keyword of ['anyOf', 'oneOf', 'allOf', 'not'] as const) {
     if (canonical(before[keyword]) !== canonical(after[keyword])) {
-      problems.push(`${at}: ${keyword === 'not' ? 'forbidden shapes changed' : `type changed (${keyword} alternatives differ)`}.`);
+      problems.push(
+        `${at}: ${keyword === 'not' ? 'forbidden shapes changed' : `type changed (${keyword} alternatives differ)`}.`,
+      );
     }
   }
   // Objects: every field stays, keeps its type, and no field becomes required or stops being required.
@@ -53,7 +62,9 @@ function compare(before: Schema, after: Schema, path: string, problems: string[]
   }
   for (const name of afterRequired) {
     if (beforeRequired.has(name)) continue;
-    problems.push(`${path}/${name}: ${name in beforeProperties ? 'optional field became required' : 'required field was added'}.`);
+    problems.push(
+      `${path}/${name}: ${name in beforeProperties ? 'optional field became required' : 'required field was added'}.`,
+    );
   }
   for (const name of beforeRequired) {
     if (!afterRequired.has(name)) problems.push(`${path}/${name}: required field became optional.`);
@@ -61,22 +72,27 @@ function compare(before: Schema, after: Schema, path: string, problems: string[]
   if (before.additionalProperties !== false && after.additionalProperties === false) {
     problems.push(`${at}: unknown fields are no longer allowed.`);
   }
-  if (isSchema(before.items) && isSchema(after.items)) compare(before.items, after.items, `${path}/items`, problems);
-  else if (canonical(before.items) !== canonical(after.items)) problems.push(`${path}/items: item type changed.`);
+  if (isSchema(before.items) && isSchema(after.items))
+    compare(before.items, after.items, `${path}/items`, problems);
+  else if (canonical(before.items) !== canonical(after.items))
+    problems.push(`${path}/items: item type changed.`);
   // Tightened constraints reject documents that were valid before.
   for (const keyword of ['minimum', 'minLength', 'minItems', 'exclusiveMinimum'] as const) {
     const old = before[keyword];
     const next = after[keyword];
-    if (typeof next === 'number' && (typeof old !== 'number' || next > old)) problems.push(`${at}: ${keyword} tightened to ${next}.`);
+    if (typeof next === 'number' && (typeof old !== 'number' || next > old))
+      problems.push(`${at}: ${keyword} tightened to ${next}.`);
   }
   for (const keyword of ['maximum', 'maxLength', 'maxItems', 'exclusiveMaximum'] as const) {
     const old = before[keyword];
     const next = after[keyword];
-    if (typeof next === 'number' && (typeof old !== 'number' || next < old)) problems.push(`${at}: ${keyword} tightened to ${next}.`);
+    if (typeof next === 'number' && (typeof old !== 'number' || next < old))
+      problems.push(`${at}: ${keyword} tightened to ${next}.`);
   }
   for (const keyword of Object.keys(after)) {
     if (keyword === 'pattern' || keyword === 'format') {
-      if (after[keyword] !== before[keyword]) problems.push(`${at}: ${keyword} changed to ${canonical(after[keyword])}.`);
+      if (after[keyword] !== before[keyword])
+        problems.push(`${at}: ${keyword} changed to ${canonical(after[keyword])}.`);
     }
   }
 }

@@ -26,7 +26,11 @@ export function createServiceEvent<E extends EventType<any, any>>(
   if (!result.ok) throw result.error;
   const source = options.source ?? getService(eventType.service)?.source;
   if (source === undefined) {
-    throw new FirehoseError('INVALID_PARAMS', `${eventType.type} belongs to no declared service; pass options.source.`, { path: 'source' });
+    throw new FirehoseError(
+      'INVALID_PARAMS',
+      `${eventType.type} belongs to no declared service; pass options.source.`,
+      { path: 'source' },
+    );
   }
   const identity = eventType.identity(data);
   const subject = eventType.subject(data);

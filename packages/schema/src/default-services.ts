@@ -11,9 +11,24 @@ const list = (group: Record<string, unknown>): readonly EventType[] => Object.va
 
 /** Every declared service of docs/architecture.md#topics, in catalogue order. */
 export const services: readonly ServiceDefinition[] = Object.freeze([
-  { name: 'gerrit', description: 'Gerrit code review stream-events.', source: 'https://review.opendev.org', eventTypes: list(gerrit) },
-  { name: 'launchpad', description: 'Launchpad bug tracker notifications.', source: 'https://bugs.launchpad.net', eventTypes: list(launchpad) },
-  { name: 'zuul', description: "Zuul CI's MQTT reporter.", source: 'https://zuul.opendev.org', eventTypes: list(zuul) },
+  {
+    name: 'gerrit',
+    description: 'Gerrit code review stream-events.',
+    source: 'https://review.opendev.org',
+    eventTypes: list(gerrit),
+  },
+  {
+    name: 'launchpad',
+    description: 'Launchpad bug tracker notifications.',
+    source: 'https://bugs.launchpad.net',
+    eventTypes: list(launchpad),
+  },
+  {
+    name: 'zuul',
+    description: "Zuul CI's MQTT reporter.",
+    source: 'https://zuul.opendev.org',
+    eventTypes: list(zuul),
+  },
   {
     name: 'gearman-subunit',
     description: 'The subunit2sql gearman log worker.',
@@ -26,5 +41,10 @@ export const services: readonly ServiceDefinition[] = Object.freeze([
     source: 'https://logstash.opendev.org/gearman-logstash',
     eventTypes: list(gearmanLogstash),
   },
-  { name: 'ansible', description: 'Ansible playbook runs (MQTT callback plugin).', source: 'https://bridge.opendev.org/ansible', eventTypes: list(ansible) },
+  {
+    name: 'ansible',
+    description: 'Ansible playbook runs (MQTT callback plugin).',
+    source: 'https://bridge.opendev.org/ansible',
+    eventTypes: list(ansible),
+  },
 ]);

@@ -2,8 +2,14 @@ import type { Static, TSchema } from 'typebox';
 import { readPath, type DataPath } from './data-path.js';
 import { compileRenderSpec, type RenderSpec } from './render-spec.js';
 import { FirehoseError, PLACEHOLDER_LEVEL, dataschemaUrn } from '@firehose/protocol';
-import { topicTemplate, type TemplateParamNames, type TemplateParams, type TopicTemplate } from './topic-template.js';
+import {
+  topicTemplate,
+  type TemplateParamNames,
+  type TemplateParams,
+  type TopicTemplate,
+} from './topic-template.js';
 import { compileValidator, type ValidationResult } from './validation.js';
+import { checkIndexKeys } from './index-keys.js';
 
 /** What a subscriber asks for: an event type and the parameters it pinned. */
 export interface Subscription<Data = unknown, P extends Record<string, string> = Record<string, string>> {
@@ -59,6 +65,8 @@ export interface EventType<Data = unknown, P extends Record<string, string> = Re
   readonly paramSources: Readonly<Partial<Record<keyof P & string, DataPath>>>;
   /** Properties marking an object in `data` as never to be sent; see {@link EventTypeDefinition.secretMarkers}. */
   readonly secretMarkers: readonly string[];
+  /** Declared search keys: name → data path; the broker's archive indexes them. See {@link EventTypeDefinition.keys}. */
+  readonly keys: Readonly<Record<string, DataPath>>;
 }
 
 /** The `data` type of an event type. */
@@ -105,6 +113,15 @@ export interface EventTypeDefinition<T extends string, S extends TSchema> {
    * @default [] (nothing is secret)
    */
   secretMarkers?: readonly string[];
+  /**
+   * Search keys of the history archive: name → data path, e.g. `{ project: 'change.project',
+   * change: 'change.number' }`. The broker indexes each one, and the history API accepts it as a
+   * query parameter (`?project=openstack/nova`), so a service gains search by declaring them.
+   * Names are lower-case words (`/^[a-z][a-z0-9_]*$/`), not a reserved query word (see
+   * `RESERVED_KEY_NAMES`). Values are read as strings; absent or non-scalar values are not indexed.
+   * @default {} (no search keys)
+   */
+  keys?: { readonly [name: string]: DataPath };
 }
 
 const PLACEHOLDER = /\{([^{}]+)\}/g;
@@ -125,7 +142,9 @@ function compileSubject(template: string | undefined): (data: unknown) => string
   };
 }
 
-function compileIdentity(paths: readonly DataPath[] | undefined): (data: unknown) => readonly (string | number)[] | undefined {
+function compileIdentity(
+  paths: readonly DataPath[] | undefined,
+): (data: unknown) => readonly (string | number)[] | undefined {
   if (paths === undefined) return () => undefined;
   return (data) => {
     const identity: (string | number)[] = [];
@@ -177,6 +196,7 @@ export function defineEventType<const T extends string, S extends TSchema>(
     identity: compileIdentity(definition.identity),
     paramSources: Object.freeze({ ...(definition.params ?? {}) }),
     secretMarkers: Object.freeze([...(definition.secretMarkers ?? [])]),
+    keys: checkIndexKeys(type, definition.keys),
     topicFor: (data: unknown, params: Partial<P> = {}) => {
       const derived: Record<string, string> = {};
       for (const [name, path] of Object.entries(definition.params ?? {}) as [string, DataPath][]) {

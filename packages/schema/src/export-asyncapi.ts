@@ -19,7 +19,8 @@ const MQTT_BINDING_VERSION = '0.2.0';
 const idOf = (eventType: EventType): string => `${eventType.type.replace('.', '_')}_v${eventType.version}`;
 
 const PARAMETER_DESCRIPTIONS: Record<string, string> = {
-  project: 'Project name; may span several topic levels (`All-Projects`, `openstack/nova`). Each level is percent-encoded.',
+  project:
+    'Project name; may span several topic levels (`All-Projects`, `openstack/nova`). Each level is percent-encoded.',
   branch: 'Branch name as one topic level, percent-encoded (`stable/2024.1` → `stable%2F2024.1`).',
   change: 'Change number, or `-` when the item has none (periodic, post).',
 };
@@ -28,7 +29,9 @@ function parameters(eventType: EventType): Record<string, object> {
   const result: Record<string, object> = {};
   for (const name of eventType.template.params) {
     result[name] = {
-      description: PARAMETER_DESCRIPTIONS[name] ?? `${name}: one topic level; \`/\`, \`+\`, \`#\`, \`%\` are percent-encoded.`,
+      description:
+        PARAMETER_DESCRIPTIONS[name] ??
+        `${name}: one topic level; \`/\`, \`+\`, \`#\`, \`%\` are percent-encoded.`,
     };
   }
   return result;
@@ -41,7 +44,10 @@ function envelope(eventType: EventType, dataRef: string): object {
     required: ['specversion', 'id', 'source', 'type', 'time', 'datacontenttype', 'dataschema', 'data'],
     properties: {
       specversion: { type: 'string', const: '1.0' },
-      id: { type: 'string', description: 'Unique per source; deterministic (UUIDv5) when the upstream event has an identity.' },
+      id: {
+        type: 'string',
+        description: 'Unique per source; deterministic (UUIDv5) when the upstream event has an identity.',
+      },
       source: { type: 'string', format: 'uri', description: 'Absolute URI of the upstream instance.' },
       type: { type: 'string', const: eventType.type },
       time: { type: 'string', format: 'date-time' },
@@ -86,7 +92,9 @@ export function exportAsyncApi(options: AsyncApiOptions = {}): object {
       operations[`receive_${id}`] = {
         action: 'receive',
         title: `Receive ${eventType.type}`,
-        ...(eventType.deprecated ? { description: 'Deprecated: a newer major version replaces this one.' } : {}),
+        ...(eventType.deprecated
+          ? { description: 'Deprecated: a newer major version replaces this one.' }
+          : {}),
         channel: { $ref: `#/channels/${id}` },
         messages: [{ $ref: `#/channels/${id}/messages/${id}` }],
         bindings: { mqtt: { qos: 1, retain: false, bindingVersion: MQTT_BINDING_VERSION } },

@@ -27,5 +27,7 @@ export function exportJsonSchema(eventType: EventType): Record<string, unknown> 
 
 /** One JSON Schema per event type and major, keyed by file name (`gerrit.comment-added.v1.json`). */
 export function exportJsonSchemas(catalogue: Catalogue = defaultCatalogue): Map<string, object> {
-  return new Map(catalogue.eventTypes.map((eventType) => [schemaFileName(eventType), exportJsonSchema(eventType)]));
+  return new Map(
+    catalogue.eventTypes.map((eventType) => [schemaFileName(eventType), exportJsonSchema(eventType)]),
+  );
 }

@@ -6,7 +6,13 @@ import type { CompiledTopicTemplate, TemplateSegment } from './topic-template.js
  * True when some topic of the pattern can match the filter's levels from `f` on, starting at
  * segment `s`. `inRest` says the variable-depth segment `s` has already taken at least one level.
  */
-function overlaps(filter: readonly string[], f: number, segments: readonly TemplateSegment[], s: number, inRest: boolean): boolean {
+function overlaps(
+  filter: readonly string[],
+  f: number,
+  segments: readonly TemplateSegment[],
+  s: number,
+  inRest: boolean,
+): boolean {
   const level = filter[f];
   if (level === '#') return true; // matches whatever remains, including nothing [MQTT-4.7.1-2]
   if (inRest) {

@@ -2,7 +2,11 @@
 export type Formatter = (value: unknown) => string;
 
 const text = (value: unknown): string =>
-  typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
+  typeof value === 'string'
+    ? value
+    : typeof value === 'number' || typeof value === 'boolean'
+      ? String(value)
+      : '';
 
 function field(value: unknown, key: string): string {
   return value !== null && typeof value === 'object' ? text((value as Record<string, unknown>)[key]) : '';
@@ -24,7 +28,11 @@ function votes(value: unknown): string {
   if (!Array.isArray(value)) return '';
   const marked = value.some((a) => a !== null && typeof a === 'object' && 'oldValue' in a);
   return value
-    .filter((a) => (marked ? field(a, 'oldValue') !== '' && field(a, 'oldValue') !== field(a, 'value') : !/^[-+]?0$/.test(field(a, 'value'))))
+    .filter((a) =>
+      marked
+        ? field(a, 'oldValue') !== '' && field(a, 'oldValue') !== field(a, 'value')
+        : !/^[-+]?0$/.test(field(a, 'value')),
+    )
     .map(vote)
     .filter((v) => v !== '')
     .join(', ');
@@ -48,7 +56,9 @@ export const formatters: Readonly<Record<string, Formatter>> = Object.freeze({
    * falls back to the next one.
    */
   account: (value) =>
-    value !== null && typeof value === 'object' ? field(value, 'name') || field(value, 'username') || 'unknown' : '',
+    value !== null && typeof value === 'object'
+      ? field(value, 'name') || field(value, 'username') || 'unknown'
+      : '',
   /** A person's handle: username, else name; never the email address (nothing when neither is set). */
   user: (value) => field(value, 'username') || field(value, 'name'),
   votes,
@@ -56,7 +66,13 @@ export const formatters: Readonly<Record<string, Formatter>> = Object.freeze({
   /** First 7 characters, for commit ids. */
   short: (value) => text(value).slice(0, 7),
   /** Comma-separated list. */
-  list: (value) => (Array.isArray(value) ? value.map(text).filter((v) => v !== '').join(', ') : ''),
+  list: (value) =>
+    Array.isArray(value)
+      ? value
+          .map(text)
+          .filter((v) => v !== '')
+          .join(', ')
+      : '',
   /** Number of items. */
   count: (value) => (Array.isArray(value) ? String(value.length) : ''),
   text,

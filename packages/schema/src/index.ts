@@ -20,6 +20,7 @@ export type { RenderSpec } from './render-spec.js';
 export { render, type Rendered, type RenderOptions } from './render.js';
 export { formatters, type Formatter } from './formatters.js';
 export type { DataPath } from './data-path.js';
+export { RESERVED_KEY_NAMES } from './index-keys.js';
 export { gerrit } from './services/gerrit.js';
 export { launchpad } from './services/launchpad.js';
 export { zuul } from './services/zuul.js';
@@ -44,7 +45,12 @@ export type { LookupResult } from './lookup.js';
 export type { CheckResult } from './check-event.js';
 export { createServiceEvent, type ServiceEventOptions } from './create-service-event.js';
 export { checkCompatible, type CompatibilityResult } from './compatibility.js';
-export { exportJsonSchema, exportJsonSchemas, schemaFileName, JSON_SCHEMA_DIALECT } from './export-json-schemas.js';
+export {
+  exportJsonSchema,
+  exportJsonSchemas,
+  schemaFileName,
+  JSON_SCHEMA_DIALECT,
+} from './export-json-schemas.js';
 export { exportAsyncApi, type AsyncApiOptions } from './export-asyncapi.js';
 export { FALLBACK_COLOURS, SERVICE_COLOURS, serviceColour, type ServiceColour } from './service-colours.js';
 export { mentionsPerson, peopleOf } from './people.js';

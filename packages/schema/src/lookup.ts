@@ -23,18 +23,27 @@ export interface TrieNode {
 
 const node = (): TrieNode => ({ fixed: new Map(), param: undefined, rest: undefined, entry: undefined });
 
-function child(parent: TrieNode, segment: CompiledTopicTemplate<Record<string, string>>['segments'][number]): TrieNode {
+function child(
+  parent: TrieNode,
+  segment: CompiledTopicTemplate<Record<string, string>>['segments'][number],
+): TrieNode {
   if (segment.kind === 'param') return (parent.param ??= node());
   if (segment.kind === 'fixed') {
     let next = parent.fixed.get(segment.value);
     if (next === undefined) parent.fixed.set(segment.value, (next = node()));
     return next;
   }
-  throw new FirehoseError('INVALID_PARAMS', 'A topic pattern has two variable-depth parameters; allow at most one.');
+  throw new FirehoseError(
+    'INVALID_PARAMS',
+    'A topic pattern has two variable-depth parameters; allow at most one.',
+  );
 }
 
 /** @internal Builds the trie over topic levels; `current` picks the version lookup reports for a type. */
-export function buildTrie(types: readonly EventType[], current: (type: string) => EventType | undefined): TrieNode {
+export function buildTrie(
+  types: readonly EventType[],
+  current: (type: string) => EventType | undefined,
+): TrieNode {
   const root = node();
   for (const eventType of types) {
     const latest = current(eventType.type) ?? eventType;
@@ -66,7 +75,12 @@ export function buildTrie(types: readonly EventType[], current: (type: string) =
 
 // Backward walk over the levels after the variable-depth parameter; `first` is the first level
 // the parameter may take, so at least one level is left for it.
-function matchBackward(at: TrieNode, levels: readonly string[], index: number, first: number): TrieEntry | undefined {
+function matchBackward(
+  at: TrieNode,
+  levels: readonly string[],
+  index: number,
+  first: number,
+): TrieEntry | undefined {
   if (at.entry !== undefined && index >= first) return at.entry;
   if (index <= first) return undefined;
   const level = levels[index]!;

@@ -50,6 +50,9 @@ function walk(value: unknown, markers: readonly string[], depth: number): unknow
  * the topic: a secret published on the wrong topic is still a secret. Returns `value` itself when
  * nothing is marked, a redacted copy otherwise (the input is never modified).
  */
-export function redactSecrets(value: unknown, markers: readonly string[] = (defaultMarkers ??= secretMarkers())): unknown {
+export function redactSecrets(
+  value: unknown,
+  markers: readonly string[] = (defaultMarkers ??= secretMarkers()),
+): unknown {
   return markers.length === 0 ? value : walk(value, markers, 0);
 }

@@ -86,7 +86,9 @@ export class CompiledTopicTemplate<P extends Record<string, string>> implements 
 
   constructor(pattern: string) {
     if (typeof pattern !== 'string' || pattern === '') {
-      throw invalidParams('A topic pattern must be a non-empty string such as "gerrit/{project+}/comment-added".');
+      throw invalidParams(
+        'A topic pattern must be a non-empty string such as "gerrit/{project+}/comment-added".',
+      );
     }
     this.pattern = pattern;
     const segments: TemplateSegment[] = [];
@@ -97,7 +99,9 @@ export class CompiledTopicTemplate<P extends Record<string, string>> implements 
       if (match) {
         const name = match[1] ?? '';
         if (names.includes(name)) {
-          throw invalidParams(`The topic pattern "${pattern}" declares "{${name}}" twice; give each parameter one place.`);
+          throw invalidParams(
+            `The topic pattern "${pattern}" declares "{${name}}" twice; give each parameter one place.`,
+          );
         }
         names.push(name);
         if (match[2] === '+') {
@@ -114,7 +118,9 @@ export class CompiledTopicTemplate<P extends Record<string, string>> implements 
       } else {
         // eslint-disable-next-line no-control-regex -- U+0000 is exactly what MQTT forbids in topics
         if (level === '' || /[+#{}\u0000]/u.test(level)) {
-          throw invalidParams(`The topic pattern "${pattern}" has an invalid fixed level "${level}"; use non-empty levels without wildcards or braces.`);
+          throw invalidParams(
+            `The topic pattern "${pattern}" has an invalid fixed level "${level}"; use non-empty levels without wildcards or braces.`,
+          );
         }
         segments.push({ kind: 'fixed', value: level });
       }
@@ -152,7 +158,7 @@ export class CompiledTopicTemplate<P extends Record<string, string>> implements 
       throw invalidParams(`maxDepth must be a positive integer, got ${String(maxDepth)}.`, 'maxDepth');
     }
     for (const key of Object.keys(partial)) {
-      if (!(this.params).includes(key)) {
+      if (!this.params.includes(key)) {
         throw invalidParams(
           `The topic pattern "${this.pattern}" has no parameter "${key}"; use one of: ${this.params.join(', ') || '(none)'}.`,
           key,
@@ -189,7 +195,8 @@ export class CompiledTopicTemplate<P extends Record<string, string>> implements 
   /** @internal True when the level count and every fixed level fit this pattern. */
   fits(levels: readonly string[]): boolean {
     const segments = this.segments;
-    if (this.restIndex === -1 ? levels.length !== segments.length : levels.length < segments.length) return false;
+    if (this.restIndex === -1 ? levels.length !== segments.length : levels.length < segments.length)
+      return false;
     const offset = levels.length - segments.length;
     for (let i = 0; i < segments.length; i++) {
       const segment = segments[i];
@@ -209,7 +216,9 @@ export class CompiledTopicTemplate<P extends Record<string, string>> implements 
       const segment = segments[i];
       if (segment === undefined || segment.kind === 'fixed') continue;
       if (segment.kind === 'param') {
-        const value = decodeCanonical(levels[this.restIndex !== -1 && i > this.restIndex ? i + offset : i] ?? '');
+        const value = decodeCanonical(
+          levels[this.restIndex !== -1 && i > this.restIndex ? i + offset : i] ?? '',
+        );
         if (value === undefined) return undefined;
         params[segment.name] = value;
       } else {
@@ -228,7 +237,8 @@ export class CompiledTopicTemplate<P extends Record<string, string>> implements 
           decoded?.push(value);
           end += level.length + 1;
         }
-        params[segment.name] = decoded === undefined ? (topic ?? levels.join('/')).slice(start, end) : decoded.join('/');
+        params[segment.name] =
+          decoded === undefined ? (topic ?? levels.join('/')).slice(start, end) : decoded.join('/');
       }
     }
     return params as P;
@@ -247,7 +257,10 @@ export class CompiledTopicTemplate<P extends Record<string, string>> implements 
   private requireValue(params: P | undefined, name: string): string {
     const value = (params as Record<string, unknown> | undefined)?.[name];
     if (value === undefined) {
-      throw invalidParams(`The topic parameter "${name}" of "${this.pattern}" is missing; pass it to build the topic.`, name);
+      throw invalidParams(
+        `The topic parameter "${name}" of "${this.pattern}" is missing; pass it to build the topic.`,
+        name,
+      );
     }
     return this.checkValue(value, name);
   }

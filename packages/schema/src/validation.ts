@@ -6,7 +6,7 @@ import { Compile } from 'typebox/compile';
 export type ValidationResult = { ok: true } | { ok: false; error: FirehoseError };
 
 /** Shared success value, so the hot path allocates nothing. */
-export const VALID: ValidationResult = Object.freeze({ ok: true });
+const VALID: ValidationResult = Object.freeze({ ok: true });
 
 interface TypeboxError {
   keyword: string;
@@ -19,7 +19,8 @@ interface TypeboxError {
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (typeof value === 'string')
+    return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
   if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value} ${value}`;
   return typeof value === 'object' ? 'an object' : typeof value;
 }
@@ -49,12 +50,21 @@ function expectation(error: TypeboxError): string {
 }
 
 /** Turns TypeBox's first error into a FirehoseError whose `path` is a JSON Pointer into the data. */
-function toFirehoseError(label: string, schema: TSchema, data: unknown, errors: readonly TypeboxError[]): FirehoseError {
+function toFirehoseError(
+  label: string,
+  schema: TSchema,
+  data: unknown,
+  errors: readonly TypeboxError[],
+): FirehoseError {
   const first = errors.find((e) => e.keyword === 'required') ?? errors[0];
   if (first === undefined) {
-    return new FirehoseError('INVALID_PAYLOAD', `The ${label} payload does not match its schema; check it against the exported JSON Schema.`, {
-      path: '',
-    });
+    return new FirehoseError(
+      'INVALID_PAYLOAD',
+      `The ${label} payload does not match its schema; check it against the exported JSON Schema.`,
+      {
+        path: '',
+      },
+    );
   }
   if (first.keyword === 'required') {
     const missing = (first.params.requiredProperties as string[] | undefined) ?? [];
@@ -63,20 +73,34 @@ function toFirehoseError(label: string, schema: TSchema, data: unknown, errors: 
       return parent === null || typeof parent !== 'object' || !(key in parent);
     });
     const path = `${first.instancePath}/${(name ?? '').replaceAll('~', '~0').replaceAll('/', '~1')}`;
-    return new FirehoseError('INVALID_PAYLOAD', `The ${label} payload is missing the required field ${path}; add it.`, { path });
+    return new FirehoseError(
+      'INVALID_PAYLOAD',
+      `The ${label} payload is missing the required field ${path}; add it.`,
+      { path },
+    );
   }
   const path = first.instancePath;
   // A schema may explain a `not` rule in words (`errorMessage`): "must not be valid" says nothing.
   const explained = first.keyword === 'not' ? at(schema, first.schemaPath.replace(/^#/, '')) : undefined;
-  const custom = explained !== null && typeof explained === 'object' ? (explained as { errorMessage?: unknown }).errorMessage : undefined;
+  const custom =
+    explained !== null && typeof explained === 'object'
+      ? (explained as { errorMessage?: unknown }).errorMessage
+      : undefined;
   if (typeof custom === 'string') {
-    return new FirehoseError('INVALID_PAYLOAD', `The ${label} payload is invalid at ${path || '/'}: it ${custom}.`, { path });
+    return new FirehoseError(
+      'INVALID_PAYLOAD',
+      `The ${label} payload is invalid at ${path || '/'}: it ${custom}.`,
+      { path },
+    );
   }
   const value = at(data, path);
   return new FirehoseError(
     'INVALID_PAYLOAD',
     `The ${label} payload is invalid at ${path || '/'}: ${expectation(first)}, got ${describe(value)}.`,
-    { path, redactedMessage: `The ${label} payload is invalid at ${path || '/'}: ${expectation(first)}, got ${valueKind(value)}.` },
+    {
+      path,
+      redactedMessage: `The ${label} payload is invalid at ${path || '/'}: ${expectation(first)}, got ${valueKind(value)}.`,
+    },
   );
 }
 

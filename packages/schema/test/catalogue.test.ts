@@ -19,10 +19,27 @@ import { describe, expect, expectTypeOf, it } from 'vitest';
 import { loadFixture } from './fixtures.js';
 
 const GERRIT_EVENTS = [
-  'change-abandoned', 'change-deleted', 'change-merged', 'change-restored', 'comment-added', 'draft-published',
-  'hashtags-changed', 'merge-failed', 'patchset-created', 'private-state-changed', 'project-created',
-  'project-head-updated', 'ref-updated', 'batch-ref-updated', 'ref-replicated', 'reviewer-added', 'reviewer-deleted',
-  'topic-changed', 'vote-deleted', 'wip-state-changed', 'dropped-output',
+  'change-abandoned',
+  'change-deleted',
+  'change-merged',
+  'change-restored',
+  'comment-added',
+  'draft-published',
+  'hashtags-changed',
+  'merge-failed',
+  'patchset-created',
+  'private-state-changed',
+  'project-created',
+  'project-head-updated',
+  'ref-updated',
+  'batch-ref-updated',
+  'ref-replicated',
+  'reviewer-added',
+  'reviewer-deleted',
+  'topic-changed',
+  'vote-deleted',
+  'wip-state-changed',
+  'dropped-output',
 ];
 
 /** Every (path, value) leaf-or-node of a JSON value, for mutation. */
@@ -34,7 +51,11 @@ function* paths(value: unknown, prefix: string[] = []): Generator<string[]> {
   }
 }
 
-function mutate(data: unknown, path: string[], change: (parent: Record<string, unknown>, key: string) => void): unknown {
+function mutate(
+  data: unknown,
+  path: string[],
+  change: (parent: Record<string, unknown>, key: string) => void,
+): unknown {
   const copy = structuredClone(data);
   let parent = copy as Record<string, unknown>;
   for (const key of path.slice(0, -1)) parent = parent[key] as Record<string, unknown>;
@@ -47,8 +68,19 @@ const pointer = (path: string[]) => `/${path.join('/')}`;
 describe('catalogue', () => {
   it('declares every Gerrit event of docs/architecture.md#topics and the other services', () => {
     expect(gerrit).toHaveProperty('commentAdded');
-    expect(Object.values(gerrit).map((e) => e.event).sort()).toEqual([...GERRIT_EVENTS].sort());
-    expect(services.map((s) => s.name)).toEqual(['gerrit', 'launchpad', 'zuul', 'gearman-subunit', 'gearman-logstash', 'ansible']);
+    expect(
+      Object.values(gerrit)
+        .map((e) => e.event)
+        .sort(),
+    ).toEqual([...GERRIT_EVENTS].sort());
+    expect(services.map((s) => s.name)).toEqual([
+      'gerrit',
+      'launchpad',
+      'zuul',
+      'gearman-subunit',
+      'gearman-logstash',
+      'ansible',
+    ]);
     expect(eventTypes).toHaveLength(29);
     expect(gerrit.commentAdded.type).toBe('gerrit.comment-added');
     expect(gerrit.commentAdded.dataschema).toBe(dataschemaUrn('gerrit.comment-added', 1));
@@ -65,10 +97,18 @@ describe('catalogue', () => {
     expectTypeOf<CommentAdded['type']>().toEqualTypeOf<'comment-added'>();
     expectTypeOf(gerrit.commentAdded.topic).parameter(0).toEqualTypeOf<{ project: string }>();
     expectTypeOf(zuul.report.topic).parameter(0).toEqualTypeOf<{
-      tenant: string; pipeline: string; project: string; branch: string; change: string;
+      tenant: string;
+      pipeline: string;
+      project: string;
+      branch: string;
+      change: string;
     }>();
-    expectTypeOf(gearmanLogstash.retrieveLogs.topic).parameter(0).toEqualTypeOf<{ host: string; project: string; change: string }>();
-    expectTypeOf(ansible.taskResult.topic).parameter(0).toEqualTypeOf<{ playbook: string; host: string; status: string }>();
+    expectTypeOf(gearmanLogstash.retrieveLogs.topic)
+      .parameter(0)
+      .toEqualTypeOf<{ host: string; project: string; change: string }>();
+    expectTypeOf(ansible.taskResult.topic)
+      .parameter(0)
+      .toEqualTypeOf<{ playbook: string; host: string; status: string }>();
     // Specific event types and subscriptions fit where the generic ones are expected (lists, client APIs).
     expectTypeOf(gerrit.commentAdded).toExtend<EventType>();
     expectTypeOf(zuul.report({ tenant: 'openstack' })).toExtend<Subscription>();
@@ -99,7 +139,9 @@ describe('catalogue', () => {
 
     it('derives its topic from the data where the data repeats the parameters', () => {
       const derivable = Object.keys(eventType.paramSources);
-      const given = Object.fromEntries(Object.entries(fixture.params).filter(([name]) => !derivable.includes(name)));
+      const given = Object.fromEntries(
+        Object.entries(fixture.params).filter(([name]) => !derivable.includes(name)),
+      );
       expect(eventType.topicFor(fixture.data as never, given)).toBe(eventType.topic(fixture.params));
     });
 
@@ -153,10 +195,24 @@ describe('lookup', () => {
     [
       'zuul/openstack/gate/openstack/nova/stable%2F2024.1/912345',
       zuul.report,
-      { tenant: 'openstack', pipeline: 'gate', project: 'openstack/nova', branch: 'stable/2024.1', change: '912345' },
+      {
+        tenant: 'openstack',
+        pipeline: 'gate',
+        project: 'openstack/nova',
+        branch: 'stable/2024.1',
+        change: '912345',
+      },
     ],
-    ['gearman-logstash/w1/openstack/nova/periodic/retrieve_logs', gearmanLogstash.retrieveLogs, { host: 'w1', project: 'openstack/nova', change: 'periodic' }],
-    ['ansible/playbook/p1/task/h1/FAILED', ansible.taskResult, { playbook: 'p1', host: 'h1', status: 'FAILED' }],
+    [
+      'gearman-logstash/w1/openstack/nova/periodic/retrieve_logs',
+      gearmanLogstash.retrieveLogs,
+      { host: 'w1', project: 'openstack/nova', change: 'periodic' },
+    ],
+    [
+      'ansible/playbook/p1/task/h1/FAILED',
+      ansible.taskResult,
+      { playbook: 'p1', host: 'h1', status: 'FAILED' },
+    ],
     ['launchpad/nova/bug/42', launchpad.bug, { project: 'nova', bug: '42' }],
   ])('%s', (topic, eventType, params) => {
     expect(lookup(topic)).toEqual({ eventType, params });
@@ -191,12 +247,15 @@ describe('eventTypeForTopic', () => {
     expect(eventTypeForTopic(topic)).toBe(eventType);
   });
 
-  it.each(['gerrit/openstack/nova/no-such-event', 'unknown/service', '$SYS/broker/uptime', 'gerrit/+/comment-added', ''])(
-    'finds nothing for %s',
-    (topic) => {
-      expect(eventTypeForTopic(topic)).toBeUndefined();
-    },
-  );
+  it.each([
+    'gerrit/openstack/nova/no-such-event',
+    'unknown/service',
+    '$SYS/broker/uptime',
+    'gerrit/+/comment-added',
+    '',
+  ])('finds nothing for %s', (topic) => {
+    expect(eventTypeForTopic(topic)).toBeUndefined();
+  });
 });
 
 describe('ansible no_log', () => {
@@ -207,12 +266,17 @@ describe('ansible no_log', () => {
     const result = ansible.taskResult.validate({ ...data, ansible_result: secret });
     expect(result.ok).toBe(false);
     expect(result.ok ? undefined : result.error.path).toBe('/ansible_result');
-    expect(result.ok ? '' : result.error.message).toMatch(/no_log result; publish redactAnsibleResult\(result\) instead\.$/);
+    expect(result.ok ? '' : result.error.message).toMatch(
+      /no_log result; publish redactAnsibleResult\(result\) instead\.$/,
+    );
   });
 
   it('redacts them for publishers the way Ansible does', () => {
     const redacted = redactAnsibleResult(secret);
-    expect(redacted).toEqual({ censored: expect.stringContaining("'no_log: true'") as string, changed: true });
+    expect(redacted).toEqual({
+      censored: expect.stringContaining("'no_log: true'") as string,
+      changed: true,
+    });
     expect(JSON.stringify(redacted)).not.toContain('hunter2');
     expect(ansible.taskResult.validate({ ...data, ansible_result: redacted }).ok).toBe(true);
     expect(redactAnsibleResult(data.ansible_result as Record<string, unknown>)).toBe(data.ansible_result);

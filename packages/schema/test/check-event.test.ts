@@ -5,7 +5,9 @@ import { loadFixture } from './fixtures.js';
 
 const fixture = loadFixture(gerrit.commentAdded);
 const topic = gerrit.commentAdded.topic({ project: 'openstack/nova' });
-const event = createServiceEvent(gerrit.commentAdded, fixture.data as never, { time: '2026-11-25T12:00:00Z' });
+const event = createServiceEvent(gerrit.commentAdded, fixture.data as never, {
+  time: '2026-11-25T12:00:00Z',
+});
 
 function expectInvalid(result: ReturnType<typeof checkEvent>, code: string, path: string | undefined) {
   expect(result.status).toBe('invalid');
@@ -31,7 +33,9 @@ describe('createServiceEvent', () => {
   });
 
   it('throws INVALID_PAYLOAD for invalid data', () => {
-    expect(() => createServiceEvent(gerrit.commentAdded, { type: 'comment-added' } as never)).toThrow(/missing the required field/);
+    expect(() => createServiceEvent(gerrit.commentAdded, { type: 'comment-added' } as never)).toThrow(
+      /missing the required field/,
+    );
   });
 });
 
@@ -66,11 +70,21 @@ describe('checkEvent', () => {
   it('requires topic parameters repeated in the data to agree', () => {
     const result = checkEvent('gerrit/openstack/neutron/comment-added', event);
     expectInvalid(result, 'TOPIC_MISMATCH', '/data/change/project');
-    expect(result.status === 'invalid' && result.error.message).toContain('publish it on gerrit/openstack/nova/comment-added');
+    expect(result.status === 'invalid' && result.error.message).toContain(
+      'publish it on gerrit/openstack/nova/comment-added',
+    );
     const zuulFixture = loadFixture(zuul.report);
     const zuulEvent = createServiceEvent(zuul.report, zuulFixture.data as never);
-    expectInvalid(checkEvent('zuul/openstack/gate/openstack/nova/master/912345', zuulEvent), 'TOPIC_MISMATCH', '/data/pipeline');
-    expectInvalid(checkEvent('zuul/openstack/check/openstack/nova/master/1', zuulEvent), 'TOPIC_MISMATCH', '/data/change');
+    expectInvalid(
+      checkEvent('zuul/openstack/gate/openstack/nova/master/912345', zuulEvent),
+      'TOPIC_MISMATCH',
+      '/data/pipeline',
+    );
+    expectInvalid(
+      checkEvent('zuul/openstack/check/openstack/nova/master/1', zuulEvent),
+      'TOPIC_MISMATCH',
+      '/data/change',
+    );
     // Absent fields are not checked: a periodic item has no change.
     const { change: _, patchset: __, ...periodic } = zuulFixture.data;
     const periodicEvent = createServiceEvent(zuul.report, periodic as never);
@@ -82,13 +96,27 @@ describe('checkEvent', () => {
     expect(tagTopic).toBe('zuul/openstack/release/openstack/nova/-/-');
     expect(checkEvent(tagTopic, createServiceEvent(zuul.report, tag as never)).status).toBe('valid');
     // Parameters the data does not carry must be given.
-    expect(() => gearmanLogstash.retrieveLogs.topicFor(loadFixture(gearmanLogstash.retrieveLogs).data as never)).toThrow(/needs "host"/);
+    expect(() =>
+      gearmanLogstash.retrieveLogs.topicFor(loadFixture(gearmanLogstash.retrieveLogs).data as never),
+    ).toThrow(/needs "host"/);
   });
 
   it('requires a dataschema of the same type and a declared major', () => {
-    expectInvalid(checkEvent(topic, { ...event, dataschema: dataschemaUrn('gerrit.patchset-created', 1) }), 'TOPIC_MISMATCH', '/dataschema');
-    expectInvalid(checkEvent(topic, { ...event, dataschema: 'https://example.org/schema.json' }), 'TOPIC_MISMATCH', '/dataschema');
-    expectInvalid(checkEvent(topic, { ...event, dataschema: dataschemaUrn('gerrit.comment-added', 7) }), 'UNKNOWN_EVENT_TYPE', '/dataschema');
+    expectInvalid(
+      checkEvent(topic, { ...event, dataschema: dataschemaUrn('gerrit.patchset-created', 1) }),
+      'TOPIC_MISMATCH',
+      '/dataschema',
+    );
+    expectInvalid(
+      checkEvent(topic, { ...event, dataschema: 'https://example.org/schema.json' }),
+      'TOPIC_MISMATCH',
+      '/dataschema',
+    );
+    expectInvalid(
+      checkEvent(topic, { ...event, dataschema: dataschemaUrn('gerrit.comment-added', 7) }),
+      'UNKNOWN_EVENT_TYPE',
+      '/dataschema',
+    );
   });
 
   it('validates data and names the JSON path from the envelope root', () => {
@@ -96,14 +124,22 @@ describe('checkEvent', () => {
     data.change.number = '912345';
     expectInvalid(checkEvent(topic, { ...event, data }), 'INVALID_PAYLOAD', '/data/change/number');
     const { patchSet: _, ...withoutPatchSet } = fixture.data;
-    expectInvalid(checkEvent(topic, { ...event, data: withoutPatchSet }), 'INVALID_PAYLOAD', '/data/patchSet');
+    expectInvalid(
+      checkEvent(topic, { ...event, data: withoutPatchSet }),
+      'INVALID_PAYLOAD',
+      '/data/patchSet',
+    );
     expectInvalid(checkEvent(topic, { ...event, data: null }), 'INVALID_PAYLOAD', '/data');
   });
 
   it('rejects non-canonical levels of a declared topic', () => {
     const zuulFixture = loadFixture(zuul.report);
     const zuulEvent = createServiceEvent(zuul.report, zuulFixture.data as never);
-    expectInvalid(checkEvent('zuul/openstack/check/openstack/nova/%41/912345', zuulEvent), 'INVALID_TOPIC', undefined);
+    expectInvalid(
+      checkEvent('zuul/openstack/check/openstack/nova/%41/912345', zuulEvent),
+      'INVALID_TOPIC',
+      undefined,
+    );
   });
 
   it('gives every refusal a redacted message that quotes nothing from the event', () => {
@@ -114,8 +150,17 @@ describe('checkEvent', () => {
       [topic, { ...event, type: secret }],
       [topic, { ...event, dataschema: `urn:${secret}` }],
       [topic, { ...event, data: { ...fixture.data, type: secret } }],
-      [topic, { ...event, data: { ...fixture.data, change: { ...(fixture.data.change as object), number: secret } } }],
-      [topic, { ...event, data: { ...fixture.data, change: { ...(fixture.data.change as object), number: true } } }],
+      [
+        topic,
+        {
+          ...event,
+          data: { ...fixture.data, change: { ...(fixture.data.change as object), number: secret } },
+        },
+      ],
+      [
+        topic,
+        { ...event, data: { ...fixture.data, change: { ...(fixture.data.change as object), number: true } } },
+      ],
       ['zuul/openstack/gate/openstack/nova/master/912345', zuulEvent],
     ];
     for (const [where, published] of cases) {
@@ -129,7 +174,14 @@ describe('checkEvent', () => {
   });
 
   it('never throws, whatever it is given', () => {
-    const hostile = new Proxy({}, { get: () => { throw new TypeError('boom'); } }) as FirehoseEvent;
+    const hostile = new Proxy(
+      {},
+      {
+        get: () => {
+          throw new TypeError('boom');
+        },
+      },
+    ) as FirehoseEvent;
     expectInvalid(checkEvent(topic, hostile), 'INVALID_ENVELOPE', '');
     expectInvalid(checkEvent(topic, null as unknown as FirehoseEvent), 'INVALID_ENVELOPE', '');
     expect(checkEvent(42 as unknown as string, event)).toEqual({ status: 'undeclared' });

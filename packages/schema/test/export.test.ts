@@ -40,7 +40,9 @@ describe('exportAsyncApi', () => {
       address: 'gerrit/{project}/comment-added',
       parameters: { project: { description: expect.stringContaining('several topic levels') as string } },
     });
-    expect(document.channels['zuul_report_v1']?.address).toBe('zuul/{tenant}/{pipeline}/{project}/{branch}/{change}');
+    expect(document.channels['zuul_report_v1']?.address).toBe(
+      'zuul/{tenant}/{pipeline}/{project}/{branch}/{change}',
+    );
     expect(document.channels['gerrit_dropped-output_v1']?.parameters).toBeUndefined();
     expect(document.operations['receive_gerrit_comment-added_v1']?.bindings.mqtt.qos).toBe(1);
   });

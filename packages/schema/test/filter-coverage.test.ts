@@ -15,7 +15,12 @@ describe('eventTypesForFilter', () => {
     expect(types('gerrit/openstack/nova/+')).not.toContain('gerrit.dropped-output');
     expect(types('gerrit/-/+')).toContain('gerrit.dropped-output');
     expect(types('+/openstack/nova/#').sort()).toEqual(
-      eventTypes.filter((e) => !['gerrit.dropped-output', 'launchpad.bug'].includes(e.type) && e.service !== 'ansible').map((e) => e.type).sort(),
+      eventTypes
+        .filter(
+          (e) => !['gerrit.dropped-output', 'launchpad.bug'].includes(e.type) && e.service !== 'ansible',
+        )
+        .map((e) => e.type)
+        .sort(),
     );
     expect(types('zuul/openstack/check/openstack/nova/master/+')).toEqual(['zuul.report']);
   });
@@ -40,7 +45,20 @@ describe('eventTypesForFilter', () => {
 
   it('agrees with matches() on every fixture topic (property)', () => {
     const topics = eventTypes.map((e) => [e, e.topic(loadFixture(e).params)] as const);
-    const level = fc.constantFrom('+', 'gerrit', 'zuul', 'openstack', 'nova', 'comment-added', 'check', 'master', '912345', '-', 'x', '');
+    const level = fc.constantFrom(
+      '+',
+      'gerrit',
+      'zuul',
+      'openstack',
+      'nova',
+      'comment-added',
+      'check',
+      'master',
+      '912345',
+      '-',
+      'x',
+      '',
+    );
     const filter = fc
       .tuple(fc.array(level, { minLength: 1, maxLength: 7 }), fc.boolean())
       .map(([levels, hash]) => (hash ? [...levels, '#'] : levels).join('/'))

@@ -8,7 +8,10 @@ const value = fc.oneof(
   fc.constantFrom('openstack', 'nova', 'stable/2024.1', 'a+b', '#1', '100%', '-', 'c++', 'x'),
   fc.string({ unit: fc.constantFrom('a', 'b', '/', '+', '#', '%', '-', 'é'), minLength: 1, maxLength: 6 }),
 );
-const project = fc.array(fc.constantFrom('openstack', 'nova', 'a+b', 'x#', '5%', 'All-Projects'), { minLength: 1, maxLength: 5 });
+const project = fc.array(fc.constantFrom('openstack', 'nova', 'a+b', 'x#', '5%', 'All-Projects'), {
+  minLength: 1,
+  maxLength: 5,
+});
 
 const restParam = (eventType: EventType) => /\{(\w+)\+\}/.exec(eventType.template.pattern)?.[1];
 
@@ -42,7 +45,8 @@ describe.each(eventTypes.map((e) => [e.type, e] as const))('%s filters', (_, eve
           const rest = restParam(eventType);
           const depth = rest === undefined ? 1 : other[rest]!.split('/').length;
           const shouldMatch =
-            Object.entries(partial).every(([name, v]) => other[name] === v) && (rest === undefined || partial[rest] !== undefined || depth <= 4);
+            Object.entries(partial).every(([name, v]) => other[name] === v) &&
+            (rest === undefined || partial[rest] !== undefined || depth <= 4);
           const hits = filters.filter((filter) => matches(filter, topic)).length;
           expect(hits).toBe(shouldMatch ? 1 : 0);
           expect(eventType.template.parse(topic)).toEqual(other);

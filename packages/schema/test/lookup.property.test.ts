@@ -3,10 +3,15 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
 // Levels that occur in declared topics (services, fixed levels, event names) plus free values.
-const fixedLevels = [...new Set(eventTypes.flatMap((e) => e.template.pattern.split('/')).filter((l) => !l.startsWith('{')))];
+const fixedLevels = [
+  ...new Set(eventTypes.flatMap((e) => e.template.pattern.split('/')).filter((l) => !l.startsWith('{'))),
+];
 const level = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom(...fixedLevels) },
-  { weight: 2, arbitrary: fc.constantFrom('openstack', 'nova', 'master', 'stable%2F2024.1', '912345', 'x', '%41', '') },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom('openstack', 'nova', 'master', 'stable%2F2024.1', '912345', 'x', '%41', ''),
+  },
 );
 const random = fc.array(level, { minLength: 1, maxLength: 8 });
 // Topics shaped like a declared template (parameters filled with random levels), then possibly

@@ -1,4 +1,12 @@
-import { ansible, checkEvent, createServiceEvent, eventTypes, REDACTED_TEXT, redactSecrets, secretMarkers } from '@firehose/schema';
+import {
+  ansible,
+  checkEvent,
+  createServiceEvent,
+  eventTypes,
+  REDACTED_TEXT,
+  redactSecrets,
+  secretMarkers,
+} from '@firehose/schema';
 import { describe, expect, it } from 'vitest';
 import { loadFixture } from './fixtures.js';
 
@@ -13,19 +21,30 @@ describe('redactSecrets', () => {
   it('replaces a no_log task result that its schema refuses, keeping everything else', () => {
     const fixture = loadFixture(ansible.taskResult);
     const event = createServiceEvent(ansible.taskResult, fixture.data as never);
-    const data = { ...event.data, ansible_result: { _ansible_no_log: true, password: SECRET, changed: true } };
+    const data = {
+      ...event.data,
+      ansible_result: { _ansible_no_log: true, password: SECRET, changed: true },
+    };
     const leaking = { ...event, data };
     expect(checkEvent(ansible.taskResult.topicFor(data as never), leaking).status).toBe('invalid');
     const redacted = redactSecrets(leaking) as typeof leaking;
     expect(JSON.stringify(redacted)).not.toContain(SECRET);
     expect(redacted.data.ansible_result).toEqual({ _ansible_no_log: true, censored: REDACTED_TEXT });
-    expect({ ...redacted, data: { ...redacted.data, ansible_result: undefined } }).toEqual({ ...leaking, data: { ...data, ansible_result: undefined } });
+    expect({ ...redacted, data: { ...redacted.data, ansible_result: undefined } }).toEqual({
+      ...leaking,
+      data: { ...data, ansible_result: undefined },
+    });
     // The input is not modified.
     expect(leaking.data.ansible_result.password).toBe(SECRET);
   });
 
   it('finds marked objects at any depth, in arrays, whatever the topic or event', () => {
-    const loop = { results: [{ item: 'a', changed: false }, { item: 'b', _ansible_no_log: 'yes', token: SECRET }] };
+    const loop = {
+      results: [
+        { item: 'a', changed: false },
+        { item: 'b', _ansible_no_log: 'yes', token: SECRET },
+      ],
+    };
     const anywhere = { specversion: '1.0', data: { nested: [[loop]] } };
     expect(JSON.stringify(redactSecrets(anywhere))).not.toContain(SECRET);
     expect(JSON.stringify(redactSecrets(anywhere))).toContain('"item":"a"');

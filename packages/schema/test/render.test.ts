@@ -19,22 +19,37 @@ describe('render', () => {
 
   it('falls back to the next template when a placeholder is empty', () => {
     const data = { ...commentAdded.data, approvals: [{ type: 'Code-Review', value: '0' }] };
-    expect(render({ ...commentAdded, data }).summary).toBe('openstack/nova #912345 "Fix race in scheduler": Ann Reviewer commented');
+    expect(render({ ...commentAdded, data }).summary).toBe(
+      'openstack/nova #912345 "Fix race in scheduler": Ann Reviewer commented',
+    );
     // Older Gerrit sends no oldValue: every non-zero vote is shown.
-    const old = { ...commentAdded.data, approvals: [{ type: 'Verified', value: '-1' }, { type: 'Code-Review', value: '0' }] };
+    const old = {
+      ...commentAdded.data,
+      approvals: [
+        { type: 'Verified', value: '-1' },
+        { type: 'Code-Review', value: '0' },
+      ],
+    };
     expect(render({ ...commentAdded, data: old }).sentence).toMatch(/^Ann Reviewer voted Verified-1 on /);
     const { name: _, ...noName } = commentAdded.data.author;
-    expect(render({ ...commentAdded, data: { ...commentAdded.data, author: noName } }).summary).toMatch(/: ann voted Code-Review\+2$/);
+    expect(render({ ...commentAdded, data: { ...commentAdded.data, author: noName } }).summary).toMatch(
+      /: ann voted Code-Review\+2$/,
+    );
   });
 
   it('never shows an email address: username, else "unknown"', () => {
     const author = { email: 'ann.private@example.org' };
     const rendered = render({ ...commentAdded, data: { ...commentAdded.data, author } });
-    expect(rendered.summary).toBe('openstack/nova #912345 "Fix race in scheduler": unknown voted Code-Review+2');
+    expect(rendered.summary).toBe(
+      'openstack/nova #912345 "Fix race in scheduler": unknown voted Code-Review+2',
+    );
     expect(rendered.sentence).toMatch(/^unknown voted Code-Review\+2 on /);
     expect(rendered.actors).toEqual([]);
     expect(JSON.stringify(rendered)).not.toContain('ann.private');
-    const withUsername = render({ ...commentAdded, data: { ...commentAdded.data, author: { ...author, username: 'ann' } } });
+    const withUsername = render({
+      ...commentAdded,
+      data: { ...commentAdded.data, author: { ...author, username: 'ann' } },
+    });
     expect(withUsername.summary).toMatch(/: ann voted Code-Review\+2$/);
     expect(withUsername.actors).toEqual(['ann']);
     expect(JSON.stringify(withUsername)).not.toContain('ann.private');
@@ -44,14 +59,21 @@ describe('render', () => {
     const event = createServiceEvent(zuul.report, loadFixture(zuul.report).data as never);
     expect(render(event)).toMatchObject({
       summary: 'openstack/check openstack/nova #912345: failure (1 of 2 builds failed: nova-live-migration)',
-      keys: { project: 'openstack/nova', change: '912345', build: 'e5f4d3c2b1a09f8e7d6c5b4a39281706', pipeline: 'check' },
+      keys: {
+        project: 'openstack/nova',
+        change: '912345',
+        build: 'e5f4d3c2b1a09f8e7d6c5b4a39281706',
+        pipeline: 'check',
+      },
     });
   });
 
   it('renders a Zuul tag item (no branch, no change) by its ref', () => {
     const { change: _, patchset: __, ...data } = loadFixture(zuul.report).data;
     const tag = { ...data, pipeline: 'release', action: 'success', branch: '', ref: 'refs/tags/30.1.0' };
-    expect(render(createServiceEvent(zuul.report, tag as never)).summary).toBe('openstack/release openstack/nova refs/tags/30.1.0: success');
+    expect(render(createServiceEvent(zuul.report, tag as never)).summary).toBe(
+      'openstack/release openstack/nova refs/tags/30.1.0: success',
+    );
   });
 
   it('renders every fixture with its own rules, without falling back', () => {
@@ -78,7 +100,9 @@ describe('render', () => {
       actors: [],
       keys: {},
     });
-    expect(render({ ...commentAdded, data: null }).summary).toBe('openstack/nova/change/912345: gerrit.comment-added');
+    expect(render({ ...commentAdded, data: null }).summary).toBe(
+      'openstack/nova/change/912345: gerrit.comment-added',
+    );
     expect(render(null as never).summary).toBe('event');
   });
 

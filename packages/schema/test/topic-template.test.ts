@@ -12,7 +12,9 @@ describe('topicTemplate', () => {
     expectTypeOf(zuul.parse('x')).toEqualTypeOf<
       { tenant: string; pipeline: string; project: string; branch: string; change: string } | undefined
     >();
-    expectTypeOf<keyof Parameters<ReturnType<typeof topicTemplate<'gerrit/-/dropped-output'>>['build']>[0]>().toEqualTypeOf<never>();
+    expectTypeOf<
+      keyof Parameters<ReturnType<typeof topicTemplate<'gerrit/-/dropped-output'>>['build']>[0]
+    >().toEqualTypeOf<never>();
     // @ts-expect-error -- `projct` is not a parameter of the pattern
     expect(() => gerrit.build({ projct: 'x' })).toThrow(FirehoseError);
     expect(gerrit.params).toEqual(['project']);
@@ -38,14 +40,26 @@ describe('topicTemplate', () => {
     ['feature/a+b#c%d', 'feature%2Fa%2Bb%23c%25d'],
     ['-', '-'],
   ])('encodes the one-level parameter %s as %s', (branch, level) => {
-    const params = { tenant: 'openstack', pipeline: 'gate', project: 'openstack/nova', branch, change: '912345' };
+    const params = {
+      tenant: 'openstack',
+      pipeline: 'gate',
+      project: 'openstack/nova',
+      branch,
+      change: '912345',
+    };
     const topic = zuul.build(params);
     expect(topic).toBe(`zuul/openstack/gate/openstack/nova/${level}/912345`);
     expect(zuul.parse(topic)).toEqual(params);
   });
 
   it('uses the bare placeholder for "no value"', () => {
-    const params = { tenant: 'openstack', pipeline: 'periodic', project: 'openstack/nova', branch: 'master', change: '-' };
+    const params = {
+      tenant: 'openstack',
+      pipeline: 'periodic',
+      project: 'openstack/nova',
+      branch: 'master',
+      change: '-',
+    };
     expect(zuul.build(params)).toBe('zuul/openstack/periodic/openstack/nova/master/-');
     expect(zuul.parse('zuul/openstack/periodic/openstack/nova/master/-')).toEqual(params);
   });
@@ -116,7 +130,13 @@ describe('topicTemplate', () => {
     });
 
     it('match the built topic', () => {
-      const topic = zuul.build({ tenant: 't', pipeline: 'check', project: 'a/b/c', branch: 'stable/2024.1', change: '1' });
+      const topic = zuul.build({
+        tenant: 't',
+        pipeline: 'check',
+        project: 'a/b/c',
+        branch: 'stable/2024.1',
+        change: '1',
+      });
       const hits = zuul.filters({ pipeline: 'check' }).filter((filter) => matches(filter, topic));
       expect(hits).toHaveLength(1);
       expect(zuul.filters({ pipeline: 'gate' }).some((filter) => matches(filter, topic))).toBe(false);

@@ -1,10 +1,20 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { checkCompatible, eventTypes, exportJsonSchemas, getEventTypeVersions, schemaFileName } from '@firehose/schema';
+import {
+  checkCompatible,
+  eventTypes,
+  exportJsonSchemas,
+  getEventTypeVersions,
+  schemaFileName,
+} from '@firehose/schema';
 import { Type } from 'typebox';
 import { describe, expect, it } from 'vitest';
 
 const base = Type.Object({
-  change: Type.Object({ number: Type.Integer(), subject: Type.String(), topic: Type.Optional(Type.String()) }),
+  change: Type.Object({
+    number: Type.Integer(),
+    subject: Type.String(),
+    topic: Type.Optional(Type.String()),
+  }),
   approvals: Type.Optional(Type.Array(Type.Object({ type: Type.String(), value: Type.String() }))),
   status: Type.Union([Type.Literal('success'), Type.Literal('failed')]),
 });
@@ -14,28 +24,48 @@ describe('checkCompatible', () => {
     expect(checkCompatible(base, base)).toEqual({ compatible: true, problems: [] });
     const extended = Type.Object({
       ...base.properties,
-      change: Type.Object({ ...base.properties.change.properties, hashtags: Type.Optional(Type.Array(Type.String())) }),
+      change: Type.Object({
+        ...base.properties.change.properties,
+        hashtags: Type.Optional(Type.Array(Type.String())),
+      }),
       comment: Type.Optional(Type.String({ description: 'new' })),
     });
     expect(checkCompatible(base, extended)).toEqual({ compatible: true, problems: [] });
   });
 
   it.each([
-    ['removing a field', Type.Object({ ...base.properties, approvals: undefined as never }), '/approvals: field was removed.'],
+    [
+      'removing a field',
+      Type.Object({ ...base.properties, approvals: undefined as never }),
+      '/approvals: field was removed.',
+    ],
     [
       'removing a nested optional field',
-      Type.Object({ ...base.properties, change: Type.Object({ number: Type.Integer(), subject: Type.String() }) }),
+      Type.Object({
+        ...base.properties,
+        change: Type.Object({ number: Type.Integer(), subject: Type.String() }),
+      }),
       '/change/topic: field was removed.',
     ],
     [
       'changing a type',
-      Type.Object({ ...base.properties, change: Type.Object({ ...base.properties.change.properties, number: Type.String() }) }),
+      Type.Object({
+        ...base.properties,
+        change: Type.Object({ ...base.properties.change.properties, number: Type.String() }),
+      }),
       '/change/number: type changed from "integer" to "string".',
     ],
-    ['adding a required field', Type.Object({ ...base.properties, comment: Type.String() }), '/comment: required field was added.'],
+    [
+      'adding a required field',
+      Type.Object({ ...base.properties, comment: Type.String() }),
+      '/comment: required field was added.',
+    ],
     [
       'making an optional field required',
-      Type.Object({ ...base.properties, approvals: Type.Array(Type.Object({ type: Type.String(), value: Type.String() })) }),
+      Type.Object({
+        ...base.properties,
+        approvals: Type.Array(Type.Object({ type: Type.String(), value: Type.String() })),
+      }),
       '/approvals: optional field became required.',
     ],
     [
@@ -69,18 +99,26 @@ describe('checkCompatible', () => {
 describe('published schemas', () => {
   const published = new URL('../published/', import.meta.url);
 
-  it.each([...exportJsonSchemas()])('%s is a compatible extension of its published snapshot', (file, schema) => {
-    const snapshot = new URL(file, published);
-    expect(existsSync(snapshot), `${file} has no snapshot; run \`pnpm --filter @firehose/schema publish-schemas\``).toBe(true);
-    const result = checkCompatible(JSON.parse(readFileSync(snapshot, 'utf8')) as object, schema);
-    expect(result.problems).toEqual([]);
-  });
+  it.each([...exportJsonSchemas()])(
+    '%s is a compatible extension of its published snapshot',
+    (file, schema) => {
+      const snapshot = new URL(file, published);
+      expect(
+        existsSync(snapshot),
+        `${file} has no snapshot; run \`pnpm --filter @firehose/schema publish-schemas\``,
+      ).toBe(true);
+      const result = checkCompatible(JSON.parse(readFileSync(snapshot, 'utf8')) as object, schema);
+      expect(result.problems).toEqual([]);
+    },
+  );
 
   it('keeps a newer major for every deprecated event type', () => {
     for (const eventType of eventTypes) {
       expect(schemaFileName(eventType)).toBe(`${eventType.type}.v${eventType.version}.json`);
       if (!eventType.deprecated) continue;
-      expect(getEventTypeVersions(eventType.type).some((v) => v.version > eventType.version && !v.deprecated)).toBe(true);
+      expect(
+        getEventTypeVersions(eventType.type).some((v) => v.version > eventType.version && !v.deprecated),
+      ).toBe(true);
     }
   });
 });

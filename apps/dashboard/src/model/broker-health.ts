@@ -1,5 +1,5 @@
 /** Prefix of the broker's own statistics. */
-export const SYS_PREFIX = '$SYS/firehose/';
+const SYS_PREFIX = '$SYS/firehose/';
 
 /** The few numbers the health panel leads with; undefined when the broker has not said. */
 export interface HealthSummary {

@@ -1,5 +1,5 @@
 /** Prefix of the broker's retained catalogue records. */
-export const CATALOGUE_PREFIX = '$firehose/catalogue/';
+const CATALOGUE_PREFIX = '$firehose/catalogue/';
 
 /** One line of the declared-vs-observed table. */
 export interface CatalogueRow {
@@ -109,7 +109,7 @@ export interface CatalogueGroup {
 }
 
 /** The service of a row: the type's prefix (`gerrit.comment-added`) or the topic's first level. */
-export function serviceOfRow(row: CatalogueRow): string {
+function serviceOfRow(row: CatalogueRow): string {
   const name = row.status === 'undeclared' ? row.name : (row.name.split('.')[0] ?? row.name);
   return name.split('/')[0] ?? name;
 }

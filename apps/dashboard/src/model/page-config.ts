@@ -8,9 +8,9 @@ export interface PageConfig {
   readonly grouping: boolean;
 }
 
-export const DEFAULT_RETENTION = 10_000;
+const DEFAULT_RETENTION = 10_000;
 /** Upper bound for `?retain=`: beyond this a tab's memory, not the list, becomes the problem. */
-export const MAX_RETENTION = 200_000;
+const MAX_RETENTION = 200_000;
 
 /**
  * `?broker=` wins, then the broker URL the serving process put in the page, then

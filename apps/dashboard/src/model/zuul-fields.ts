@@ -1,6 +1,6 @@
 import { pick, text } from './data-access.js';
 
-export interface ZuulJob {
+interface ZuulJob {
   readonly name: string;
   /** SUCCESS, FAILURE, ... or undefined while running. */
   readonly result: string | undefined;

@@ -16,11 +16,6 @@ export function formatUtc(at: number): string {
   return `${new Date(at).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
 
-/** "12:00:03" UTC, for chart axes and compact cells. */
-export function formatUtcClock(at: number): string {
-  return new Date(at).toISOString().slice(11, 19);
-}
-
 /** Compact counts: 950, 12.3k, 4.1M. */
 export function formatCount(value: number): string {
   if (value < 10_000) return String(Math.round(value));

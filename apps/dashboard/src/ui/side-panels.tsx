@@ -1,7 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 
-export interface SidePanel {
+interface SidePanel {
   readonly id: string;
   readonly title: string;
   readonly body: ComponentChildren;

@@ -6,7 +6,7 @@ import { StreamRow, rowDomId } from './rows/stream-row.js';
 import { useStoreVersion } from './use-store.js';
 
 /** Fixed row height: it is what lets the list mount only the rows in view. */
-export const ROW_HEIGHT = 56;
+const ROW_HEIGHT = 56;
 const OVERSCAN = 6;
 /** More events than this per commit and new rows stop flashing. */
 const BUSY_BATCH = 5;

@@ -1,7 +1,7 @@
 export type Theme = 'light' | 'dark';
 
 /** Where the toggle's choice is remembered. */
-export const THEME_KEY = 'firehose-theme';
+const THEME_KEY = 'firehose-theme';
 
 function stored(): Theme | undefined {
   try {

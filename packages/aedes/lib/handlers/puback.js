@@ -1,7 +1,7 @@
 function handlePuback (client, packet, done) {
   const persistence = client.broker.persistence
   // firehose: a shared-subscription message is delivered (lib/shared.js)
-  client._sharedInflight.delete(packet.messageId)
+  client.broker._shared.acknowledged(client, packet.messageId)
   const emitAck = (err, origPacket) => {
     client.broker.emit('ack', origPacket, client)
     done(err)

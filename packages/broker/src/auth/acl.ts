@@ -39,7 +39,7 @@ export interface Acl {
 }
 
 /** aedes publishes client ids on these `$SYS` topics. */
-export const CLIENT_ID_LEAK_FILTERS: readonly string[] = ['$SYS/+/new/#', '$SYS/+/disconnect/#'];
+const CLIENT_ID_LEAK_FILTERS: readonly string[] = ['$SYS/+/new/#', '$SYS/+/disconnect/#'];
 
 // Bounded so a stream of unique topics cannot grow memory; clearing is cheaper than LRU upkeep.
 const RECEIVE_CACHE_SIZE = 10_000;
@@ -70,7 +70,8 @@ export function compileAcl(config: AclConfig): Acl {
   const details = config.validation?.details ?? { readers: [], publisher: false };
   const detailReaders = new Set(details.readers);
   const detailTree = compileFilters([INVALID_DETAIL_FILTER]);
-  const readsAllDetails = (account: Account | undefined): boolean => account !== undefined && detailReaders.has(account.name);
+  const readsAllDetails = (account: Account | undefined): boolean =>
+    account !== undefined && detailReaders.has(account.name);
   const detailReadable = (account: Account | undefined, topic: string): boolean => {
     if (account === undefined) return false;
     if (detailReaders.has(account.name)) return true;
@@ -91,7 +92,8 @@ export function compileAcl(config: AclConfig): Acl {
     canSubscribe(account, filter) {
       // Wholly inside the detail tree: only accounts validation.details names, whatever read says.
       // A filter that only overlaps it (`$firehose/#`) is decided below; canReceive drops the details.
-      if (detailTree.covers(filter)) return readsAllDetails(account) || (account !== undefined && details.publisher);
+      if (detailTree.covers(filter))
+        return readsAllDetails(account) || (account !== undefined && details.publisher);
       if (account !== undefined && setsOf(account).read.covers(filter)) return true;
       return read.covers(filter) && !deny.covers(filter) && !leak.covers(filter);
     },
@@ -101,7 +103,10 @@ export function compileAcl(config: AclConfig): Acl {
       // Firehose topics repeat (one per project and event), so the anonymous answer is cached.
       let allowed = receiveCache.get(topic);
       if (allowed === undefined) {
-        allowed = !(topic.startsWith('$SYS/') && leak.matches(topic)) && !(!deny.empty && deny.matches(topic)) && read.matches(topic);
+        allowed =
+          !(topic.startsWith('$SYS/') && leak.matches(topic)) &&
+          !(!deny.empty && deny.matches(topic)) &&
+          read.matches(topic);
         if (receiveCache.size >= RECEIVE_CACHE_SIZE) receiveCache.clear();
         receiveCache.set(topic, allowed);
       }

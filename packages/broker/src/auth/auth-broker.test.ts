@@ -38,7 +38,11 @@ async function start(config: BrokerConfigInput = {}): Promise<FirehoseBroker> {
 }
 
 async function connect(broker: FirehoseBroker, options: IClientOptions = {}): Promise<MqttClient> {
-  const client = await mqtt.connectAsync(broker.url('mqtt')!, { reconnectPeriod: 0, connectTimeout: 5000, ...options });
+  const client = await mqtt.connectAsync(broker.url('mqtt')!, {
+    reconnectPeriod: 0,
+    connectTimeout: 5000,
+    ...options,
+  });
   opened.push(() => client.endAsync(true));
   return client;
 }
@@ -71,7 +75,9 @@ describe('auth in a running broker', () => {
   it('after N failed logins from one address, refuses even the right password without running scrypt', async () => {
     const broker = await start({ limits: { authFailuresPerMinute: 3 } });
     for (let i = 0; i < 3; i++) {
-      expect(await login(broker, { username: 'gerrit', password: `guess-${i}` })).toMatch(/Bad username or password/);
+      expect(await login(broker, { username: 'gerrit', password: `guess-${i}` })).toMatch(
+        /Bad username or password/,
+      );
     }
     const runs = broker.stats.scryptRuns;
     expect(runs).toBe(3 * 2); // two rounds per login: zuul has two hashes
@@ -85,7 +91,9 @@ describe('auth in a running broker', () => {
     expect(await login(broker, { username: 'zuul', password: 'zuul-old' })).toBe('accepted');
     expect(await login(broker, { username: 'zuul', password: 'zuul-new' })).toBe('accepted');
     const before = broker.stats.scryptRuns;
-    expect(await login(broker, { username: 'no-such-user', password: 'x' })).toMatch(/Bad username or password/);
+    expect(await login(broker, { username: 'no-such-user', password: 'x' })).toMatch(
+      /Bad username or password/,
+    );
     expect(broker.stats.scryptRuns - before).toBe(2);
   });
 
@@ -93,8 +101,12 @@ describe('auth in a running broker', () => {
     const broker = await start();
     expect(await login(broker, { clientId: 'gerrit' })).toMatch(/Identifier rejected/);
     expect(await login(broker, { clientId: 'gerrit-publisher-1' })).toMatch(/Identifier rejected/);
-    expect(await login(broker, { clientId: 'gerrit/1', username: 'zuul', password: 'zuul-new' })).toMatch(/Identifier rejected/);
-    expect(await login(broker, { clientId: 'gerrit-publisher-1', username: 'gerrit', password: 'gerrit-pw' })).toBe('accepted');
+    expect(await login(broker, { clientId: 'gerrit/1', username: 'zuul', password: 'zuul-new' })).toMatch(
+      /Identifier rejected/,
+    );
+    expect(
+      await login(broker, { clientId: 'gerrit-publisher-1', username: 'gerrit', password: 'gerrit-pw' }),
+    ).toBe('accepted');
     expect(await login(broker, { clientId: 'my-bot' })).toBe('accepted');
   });
 
@@ -109,7 +121,10 @@ describe('auth in a running broker', () => {
     // A new client makes aedes publish $SYS/<id>/new/clients (and new/subscribes on SUBSCRIBE).
     const other = await connect(broker, { clientId: 'secret-session' });
     await other.subscribeAsync('gerrit/#');
-    await until(() => opsTopics.some((t) => /^\$SYS\/[^/]+\/new\/subscribes$/.test(t)), 'new/subscribes at ops');
+    await until(
+      () => opsTopics.some((t) => /^\$SYS\/[^/]+\/new\/subscribes$/.test(t)),
+      'new/subscribes at ops',
+    );
     expect(opsTopics.some((t) => /^\$SYS\/[^/]+\/new\/clients$/.test(t))).toBe(true);
     expect(anonymousTopics.filter((t) => /\/(new|disconnect)\//.test(t))).toEqual([]);
   });
@@ -128,7 +143,10 @@ describe('auth in a running broker', () => {
     await ops.subscribeAsync('#');
     await gerrit.publishAsync('private/live', 'l', { qos: 1 });
     await gerrit.publishAsync('gerrit/marker', 'm', { qos: 1 });
-    await until(() => anonymousTopics.includes('gerrit/marker') && opsTopics.includes('gerrit/marker'), 'the marker');
+    await until(
+      () => anonymousTopics.includes('gerrit/marker') && opsTopics.includes('gerrit/marker'),
+      'the marker',
+    );
     expect(anonymousTopics).toEqual(['gerrit/marker']);
     expect(opsTopics.sort()).toEqual(['gerrit/marker', 'private/live', 'private/retained']);
   });

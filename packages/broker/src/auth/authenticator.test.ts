@@ -34,7 +34,12 @@ function setup(overrides: Partial<AuthenticatorOptions> = {}) {
   return { auth, calls, clock };
 }
 
-const at = (ip: string, username?: string, password?: string, clientId = 'c1') => ({ ip, username, password, clientId });
+const at = (ip: string, username?: string, password?: string, clientId = 'c1') => ({
+  ip,
+  username,
+  password,
+  clientId,
+});
 
 describe('createAuthenticator', () => {
   it('accepts anonymous clients without hashing anything', async () => {
@@ -47,14 +52,25 @@ describe('createAuthenticator', () => {
     const { auth } = setup();
     const result = await auth.authenticate(at('10.0.0.1', 'gerrit', 'gerrit-pw', 'gerrit-1'));
     expect(result).toMatchObject({ ok: true, account: { name: 'gerrit' } });
-    const buffer = await auth.authenticate({ ip: '10.0.0.1', username: 'gerrit', password: Buffer.from('gerrit-pw'), clientId: 'x' });
+    const buffer = await auth.authenticate({
+      ip: '10.0.0.1',
+      username: 'gerrit',
+      password: Buffer.from('gerrit-pw'),
+      clientId: 'x',
+    });
     expect(buffer.ok).toBe(true);
   });
 
   it('refuses a wrong password and a password without a username', async () => {
     const { auth } = setup();
-    expect(await auth.authenticate(at('10.0.0.1', 'gerrit', 'nope'))).toEqual({ ok: false, reason: 'bad-credentials' });
-    expect(await auth.authenticate({ ip: '10.0.0.1', password: 'x', clientId: 'c' })).toEqual({ ok: false, reason: 'bad-credentials' });
+    expect(await auth.authenticate(at('10.0.0.1', 'gerrit', 'nope'))).toEqual({
+      ok: false,
+      reason: 'bad-credentials',
+    });
+    expect(await auth.authenticate({ ip: '10.0.0.1', password: 'x', clientId: 'c' })).toEqual({
+      ok: false,
+      reason: 'bad-credentials',
+    });
   });
 
   it('accepts every hash of an account during rotation', async () => {
@@ -89,13 +105,19 @@ describe('createAuthenticator', () => {
   it('after N failures from one IP refuses without hashing, until the minute has passed', async () => {
     const { auth, calls, clock } = setup();
     for (let i = 0; i < 3; i++) {
-      expect(await auth.authenticate(at('10.0.0.9', 'gerrit', `guess-${i}`))).toEqual({ ok: false, reason: 'bad-credentials' });
+      expect(await auth.authenticate(at('10.0.0.9', 'gerrit', `guess-${i}`))).toEqual({
+        ok: false,
+        reason: 'bad-credentials',
+      });
     }
     const hashed = calls.length;
     expect(hashed).toBe(6);
     for (let i = 0; i < 5; i++) {
       // Even the right password: the address is locked out, and nothing is hashed.
-      expect(await auth.authenticate(at('10.0.0.9', 'gerrit', 'gerrit-pw'))).toEqual({ ok: false, reason: 'rate-limited' });
+      expect(await auth.authenticate(at('10.0.0.9', 'gerrit', 'gerrit-pw'))).toEqual({
+        ok: false,
+        reason: 'rate-limited',
+      });
     }
     expect(calls.length).toBe(hashed);
     expect(auth.stats()).toMatchObject({ rateLimited: 5, failures: 3, verifications: 6 });
@@ -107,7 +129,9 @@ describe('createAuthenticator', () => {
 
   it('parallel guesses from one address stop hashing once the limit is hit', async () => {
     const { auth, calls } = setup({ limits: { ...config.limits, maxQueuedAuth: 20 } });
-    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => auth.authenticate(at('10.6.0.1', 'gerrit', `guess-${i}`))));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => auth.authenticate(at('10.6.0.1', 'gerrit', `guess-${i}`))),
+    );
     expect(results.map((r) => (r.ok ? 'ok' : r.reason))).toEqual([
       ...Array<string>(3).fill('bad-credentials'),
       ...Array<string>(7).fill('rate-limited'),
@@ -131,12 +155,17 @@ describe('createAuthenticator', () => {
 
   it("refuses another user's reserved client id, and counts it as a failure", async () => {
     const { auth, calls } = setup();
-    expect(await auth.authenticate(at('10.3.0.1', undefined, undefined, 'gerrit'))).toEqual({ ok: false, reason: 'client-id-reserved' });
+    expect(await auth.authenticate(at('10.3.0.1', undefined, undefined, 'gerrit'))).toEqual({
+      ok: false,
+      reason: 'client-id-reserved',
+    });
     expect(await auth.authenticate(at('10.3.0.1', 'zuul', 'zuul-new', 'gerrit-publisher'))).toEqual({
       ok: false,
       reason: 'client-id-reserved',
     });
-    expect((await auth.authenticate(at('10.3.0.1', 'gerrit', 'gerrit-pw', 'gerrit-publisher'))).ok).toBe(true);
+    expect((await auth.authenticate(at('10.3.0.1', 'gerrit', 'gerrit-pw', 'gerrit-publisher'))).ok).toBe(
+      true,
+    );
     expect(auth.stats().failures).toBe(2);
     // The anonymous attempt cost no hashing.
     expect(calls.length).toBe(4);
@@ -153,11 +182,21 @@ describe('createAuthenticator', () => {
   it('update() swaps accounts but keeps per-IP failure counts (a reload forgives nobody)', async () => {
     const { auth } = setup();
     for (let i = 0; i < 3; i++) await auth.authenticate(at('10.5.0.1', 'gerrit', 'wrong'));
-    const next = resolveConfig({ listeners: {}, accounts: { launchpad: { password: await cheap('lp-pw') } }, limits: config.limits });
+    const next = resolveConfig({
+      listeners: {},
+      accounts: { launchpad: { password: await cheap('lp-pw') } },
+      limits: config.limits,
+    });
     auth.update({ accounts: next.accounts, limits: next.limits });
-    expect(await auth.authenticate(at('10.5.0.1', 'launchpad', 'lp-pw'))).toEqual({ ok: false, reason: 'rate-limited' });
+    expect(await auth.authenticate(at('10.5.0.1', 'launchpad', 'lp-pw'))).toEqual({
+      ok: false,
+      reason: 'rate-limited',
+    });
     expect((await auth.authenticate(at('10.5.0.2', 'launchpad', 'lp-pw'))).ok).toBe(true);
-    expect(await auth.authenticate(at('10.5.0.2', 'gerrit', 'gerrit-pw'))).toEqual({ ok: false, reason: 'bad-credentials' });
+    expect(await auth.authenticate(at('10.5.0.2', 'gerrit', 'gerrit-pw'))).toEqual({
+      ok: false,
+      reason: 'bad-credentials',
+    });
     // A higher limit on reload applies to the same counters.
     auth.update({ accounts: next.accounts, limits: { ...next.limits, authFailuresPerMinute: 10 } });
     expect((await auth.authenticate(at('10.5.0.1', 'launchpad', 'lp-pw'))).ok).toBe(true);

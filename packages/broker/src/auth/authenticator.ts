@@ -6,7 +6,7 @@ import { type ParsedHash, parseHash, verifyPassword } from './password.js';
 import { createFailureLimiter } from './failure-limiter.js';
 
 /** A pino-compatible logger; only these methods are used. */
-export interface AuthLogger {
+interface AuthLogger {
   debug(obj: object, msg?: string): void;
   warn(obj: object, msg?: string): void;
 }
@@ -83,7 +83,14 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
   let maxConcurrent = limits.maxConcurrentAuth;
   let maxQueued = limits.maxQueuedAuth;
 
-  const stats: AuthenticatorStats = { verifications: 0, rateLimited: 0, busy: 0, failures: 0, active: 0, queued: 0 };
+  const stats: AuthenticatorStats = {
+    verifications: 0,
+    rateLimited: 0,
+    busy: 0,
+    failures: 0,
+    active: 0,
+    queued: 0,
+  };
   const waiting: (() => void)[] = [];
 
   const acquire = async (): Promise<boolean> => {
@@ -105,7 +112,11 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
     else stats.active--;
   };
 
-  const verify = async (plain: string | Uint8Array, hash: ParsedHash, kind: 'account' | 'dummy'): Promise<boolean> => {
+  const verify = async (
+    plain: string | Uint8Array,
+    hash: ParsedHash,
+    kind: 'account' | 'dummy',
+  ): Promise<boolean> => {
     stats.verifications++;
     options.onVerify?.(kind);
     return verifyPassword(plain, hash);
@@ -114,9 +125,15 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
   const fail = (request: AuthRequest, reason: 'bad-credentials' | 'client-id-reserved'): AuthResult => {
     stats.failures++;
     if (limiter.record(request.ip)) {
-      logger.warn({ ip: request.ip, limit: limiter.limit }, 'auth failures from this address hit the per-minute limit');
+      logger.warn(
+        { ip: request.ip, limit: limiter.limit },
+        'auth failures from this address hit the per-minute limit',
+      );
     }
-    logger.debug({ ip: request.ip, username: request.username, clientId: request.clientId, reason }, 'login refused');
+    logger.debug(
+      { ip: request.ip, username: request.username, clientId: request.clientId, reason },
+      'login refused',
+    );
     return { ok: false, reason };
   };
 
@@ -131,7 +148,9 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
       if (request.username === undefined) {
         // A password without a username is a protocol error [MQTT-3.1.2-22].
         if (request.password !== undefined) return fail(request, 'bad-credentials');
-        return acl.clientIdAllowed(request.clientId, undefined) ? { ok: true } : fail(request, 'client-id-reserved');
+        return acl.clientIdAllowed(request.clientId, undefined)
+          ? { ok: true }
+          : fail(request, 'client-id-reserved');
       }
       const account = Object.hasOwn(accounts, request.username) ? accounts[request.username] : undefined;
       const hashes = account === undefined ? [] : (hashesOf.get(account.name) ?? []);
@@ -188,9 +207,13 @@ function compileCredentials(accounts: Record<string, Account>): Credentials {
     const hashes = account.passwords.map((text) => {
       const hash = parseHash(text);
       if (typeof hash === 'string') {
-        throw new FirehoseError('INVALID_CONFIG', `accounts.${account.name}.password is not a scrypt hash (${hash}); make one with hashPassword().`, {
-          path: `accounts.${account.name}.password`,
-        });
+        throw new FirehoseError(
+          'INVALID_CONFIG',
+          `accounts.${account.name}.password is not a scrypt hash (${hash}); make one with hashPassword().`,
+          {
+            path: `accounts.${account.name}.password`,
+          },
+        );
       }
       return hash;
     });

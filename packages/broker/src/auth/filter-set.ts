@@ -112,7 +112,9 @@ function overlapLevels(current: Node, levels: readonly string[], i: number): boo
   if (level === '#') {
     // The given filter matches everything from here (including this parent level); the set
     // overlaps if anything below is reachable without a '$' first level.
-    return i === 0 ? hasNonDollar(current) : current.end || current.plus !== undefined || current.children.size > 0;
+    return i === 0
+      ? hasNonDollar(current)
+      : current.end || current.plus !== undefined || current.children.size > 0;
   }
   if (level === '+') {
     if (current.plus !== undefined && overlapLevels(current.plus, levels, i + 1)) return true;

@@ -51,14 +51,15 @@ export async function hashPassword(plain: string, params: ScryptParams = {}): Pr
   const r = params.r ?? DEFAULT_R;
   const p = params.p ?? DEFAULT_P;
   const problem = paramsProblem(N, r, p);
-  if (problem !== undefined) throw new FirehoseError('INVALID_PARAMS', `Cannot hash the password: ${problem}.`);
+  if (problem !== undefined)
+    throw new FirehoseError('INVALID_PARAMS', `Cannot hash the password: ${problem}.`);
   const salt = randomBytes(SALT_BYTES);
   const hash = await scryptAsync(plain, salt, KEY_BYTES, N, r, p);
   return formatHash({ N, r, p, salt, hash });
 }
 
 /** Formats parsed parts back into a hash string. */
-export function formatHash(parts: ParsedHash): string {
+function formatHash(parts: ParsedHash): string {
   return `scrypt$${parts.N}$${parts.r}$${parts.p}$${parts.salt.toString('base64')}$${parts.hash.toString('base64')}`;
 }
 
@@ -66,7 +67,14 @@ export function formatHash(parts: ParsedHash): string {
 export function parseHash(text: string): ParsedHash | string {
   const parts = text.split('$');
   if (parts.length !== 6 || parts[0] !== 'scrypt') return 'not of the form scrypt$N$r$p$salt$hash';
-  const [, nText, rText, pText, saltText, hashText] = parts as [string, string, string, string, string, string];
+  const [, nText, rText, pText, saltText, hashText] = parts as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
   if (![nText, rText, pText].every((t) => /^\d{1,8}$/.test(t))) return 'N, r and p must be integers';
   const N = Number(nText);
   const r = Number(rText);
@@ -86,17 +94,24 @@ export function parseHash(text: string): ParsedHash | string {
  * (`crypto.timingSafeEqual`). Throws INVALID_CONFIG for a malformed hash (config validation
  * reports those before the broker starts).
  */
-export async function verifyPassword(plain: string | Uint8Array, hash: string | ParsedHash): Promise<boolean> {
+export async function verifyPassword(
+  plain: string | Uint8Array,
+  hash: string | ParsedHash,
+): Promise<boolean> {
   const parsed = typeof hash === 'string' ? parseHash(hash) : hash;
   if (typeof parsed === 'string') {
-    throw new FirehoseError('INVALID_CONFIG', `Cannot verify a password against a malformed hash (${parsed}); make it with hashPassword().`);
+    throw new FirehoseError(
+      'INVALID_CONFIG',
+      `Cannot verify a password against a malformed hash (${parsed}); make it with hashPassword().`,
+    );
   }
   const actual = await scryptAsync(plain, parsed.salt, parsed.hash.length, parsed.N, parsed.r, parsed.p);
   return timingSafeEqual(actual, parsed.hash);
 }
 
 function paramsProblem(N: number, r: number, p: number): string | undefined {
-  if (!Number.isInteger(N) || N < 2 || N > MAX_N || (N & (N - 1)) !== 0) return `N must be a power of two from 2 to ${MAX_N}`;
+  if (!Number.isInteger(N) || N < 2 || N > MAX_N || (N & (N - 1)) !== 0)
+    return `N must be a power of two from 2 to ${MAX_N}`;
   if (!Number.isInteger(r) || r < 1 || r > MAX_R) return `r must be an integer from 1 to ${MAX_R}`;
   if (!Number.isInteger(p) || p < 1 || p > MAX_P) return `p must be an integer from 1 to ${MAX_P}`;
   return undefined;
@@ -114,7 +129,8 @@ function scryptAsync(
   const maxmem = 128 * N * r * p + 128 * r * N + 1024 * 1024;
   return new Promise((resolve, reject) => {
     scrypt(plain, salt, keyLength, { N, r, p, maxmem }, (error, key) => {
-      if (error) reject(new FirehoseError('INVALID_CONFIG', `scrypt failed: ${error.message}.`, { cause: error }));
+      if (error)
+        reject(new FirehoseError('INVALID_CONFIG', `scrypt failed: ${error.message}.`, { cause: error }));
       else resolve(key);
     });
   });

@@ -12,7 +12,11 @@ describe('configChanges', () => {
   };
 
   it('finds nothing between equal configs', () => {
-    expect(configChanges(resolveConfig(base), resolveConfig(base))).toEqual({ changed: [], live: [], restart: [] });
+    expect(configChanges(resolveConfig(base), resolveConfig(base))).toEqual({
+      changed: [],
+      live: [],
+      restart: [],
+    });
   });
 
   it('accounts, ACLs, limits and TLS files are live; listener addresses and persistence need a restart', () => {
@@ -24,12 +28,23 @@ describe('configChanges', () => {
       persistence: 'level:/data',
     });
     const changes = configChanges(resolveConfig(base), next);
-    expect(changes.live.sort()).toEqual(['accounts.gerrit', 'accounts.zuul', 'anonymous.deny', 'limits.inflight', 'listeners.wss[0].cert'].sort());
+    expect(changes.live.sort()).toEqual(
+      [
+        'accounts.gerrit',
+        'accounts.zuul',
+        'anonymous.deny',
+        'limits.inflight',
+        'listeners.wss[0].cert',
+      ].sort(),
+    );
     expect(changes.restart.sort()).toEqual(['listeners.mqtt[0].port', 'persistence'].sort());
   });
 
   it('an added listener needs a restart', () => {
-    const next = resolveConfig({ ...base, listeners: { ...base.listeners, mqtt: [{ port: 1883 }, { port: 1884, payload: 'data' }] } });
+    const next = resolveConfig({
+      ...base,
+      listeners: { ...base.listeners, mqtt: [{ port: 1883 }, { port: 1884, payload: 'data' }] },
+    });
     expect(configChanges(resolveConfig(base), next).restart).toEqual(['listeners.mqtt[1]']);
   });
 });

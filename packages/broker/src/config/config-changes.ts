@@ -12,7 +12,16 @@ export interface ConfigChanges {
 
 // What a reload can swap without dropping connections: credentials and rules are looked up per
 // login / per message, TLS material is re-read into the running servers' secure contexts.
-const LIVE_PREFIXES = ['accounts', 'anonymous', 'validation', 'limits', 'trustProxy', 'log', 'catalogue', 'sys'];
+const LIVE_PREFIXES = [
+  'accounts',
+  'anonymous',
+  'validation',
+  'limits',
+  'trustProxy',
+  'log',
+  'catalogue',
+  'sys',
+];
 const TLS_FIELD = /^listeners\.(mqtts|wss)\[\d+\]\.(cert|key|ca)$/;
 
 /**
@@ -23,7 +32,9 @@ const TLS_FIELD = /^listeners\.(mqtts|wss)\[\d+\]\.(cert|key|ca)$/;
 export function configChanges(previous: BrokerConfig, next: BrokerConfig): ConfigChanges {
   const changed: string[] = [];
   diff(previous, next, '', changed);
-  const live = changed.filter((path) => TLS_FIELD.test(path) || LIVE_PREFIXES.some((p) => path === p || path.startsWith(`${p}.`)));
+  const live = changed.filter(
+    (path) => TLS_FIELD.test(path) || LIVE_PREFIXES.some((p) => path === p || path.startsWith(`${p}.`)),
+  );
   return { changed, live, restart: changed.filter((path) => !live.includes(path)) };
 }
 
@@ -38,7 +49,8 @@ function diff(a: unknown, b: unknown, path: string, out: string[]): void {
     return;
   }
   if (!atomic && isObject(a) && isObject(b)) {
-    for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) diff(a[key], b[key], path === '' ? key : `${path}.${key}`, out);
+    for (const key of new Set([...Object.keys(a), ...Object.keys(b)]))
+      diff(a[key], b[key], path === '' ? key : `${path}.${key}`, out);
     return;
   }
   out.push(path);

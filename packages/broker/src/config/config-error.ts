@@ -27,7 +27,8 @@ export function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (Array.isArray(value)) return `a list (${truncate(JSON.stringify(value))})`;
   if (typeof value === 'object' && value !== null) return 'an object';
-  if (typeof value === 'bigint' || typeof value === 'function' || typeof value === 'symbol') return `a ${typeof value}`;
+  if (typeof value === 'bigint' || typeof value === 'function' || typeof value === 'symbol')
+    return `a ${typeof value}`;
   return truncate(JSON.stringify(value));
 }
 

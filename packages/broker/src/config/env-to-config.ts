@@ -40,9 +40,15 @@ export function envToConfig(env: NodeJS.ProcessEnv): BrokerConfigInput {
     const spec = ENV_OPTIONS.get(name);
     if (spec === undefined) {
       if (name.startsWith('FIREHOSE_ACCOUNTS_')) {
-        problems.push({ path: name, message: `${name} is not supported: accounts are set in the config file only` });
+        problems.push({
+          path: name,
+          message: `${name} is not supported: accounts are set in the config file only`,
+        });
       } else if (SECTION_PREFIXES.some((prefix) => name.startsWith(prefix))) {
-        problems.push({ path: name, message: `${name} is not a broker setting (see the option table in the broker README)` });
+        problems.push({
+          path: name,
+          message: `${name} is not a broker setting (see the option table in the broker README)`,
+        });
       }
       continue;
     }

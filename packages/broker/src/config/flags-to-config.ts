@@ -5,7 +5,7 @@ import { checkOptionValue } from './validate-input.js';
 import type { BrokerConfigInput } from './types.js';
 
 /** `firehose broker` flag (without `--`) → option, for every option that has a flag. */
-export const FLAG_OPTIONS: ReadonlyMap<string, OptionSpec> = new Map(
+const FLAG_OPTIONS: ReadonlyMap<string, OptionSpec> = new Map(
   OPTIONS.flatMap((spec) => (spec.flag === undefined ? [] : [[spec.flag, spec] as const])),
 );
 
@@ -22,7 +22,9 @@ const camelToKebab = (name: string): string => name.replace(/[A-Z]/g, (c) => `-$
  * kebab or camel case, strings or numbers) to a config input for `loadConfig({ flags })`. Unknown
  * flags are left to the CLI; wrong values throw INVALID_CONFIG naming the flag.
  */
-export function flagsToConfig(flags: Readonly<Record<string, string | number | boolean | undefined>>): BrokerConfigInput {
+export function flagsToConfig(
+  flags: Readonly<Record<string, string | number | boolean | undefined>>,
+): BrokerConfigInput {
   const result: Record<string, unknown> = {};
   const problems: ConfigProblem[] = [];
   for (const [name, raw] of Object.entries(flags)) {

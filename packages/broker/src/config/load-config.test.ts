@@ -70,7 +70,13 @@ sys: { interval: 10 }
     );
     const config = await loadConfig({ file: path });
     expect(config.listeners.mqtts).toEqual([
-      { host: '0.0.0.0', port: 8883, payload: 'envelope', cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem') },
+      {
+        host: '0.0.0.0',
+        port: 8883,
+        payload: 'envelope',
+        cert: join(dir, 'cert.pem'),
+        key: join(dir, 'key.pem'),
+      },
     ]);
     expect(config.listeners.wss).toEqual([]);
     expect(config.accounts.zuul?.passwords).toHaveLength(2);
@@ -96,8 +102,15 @@ sys: { interval: 10 }
   });
 
   it('precedence: flags > env > file > defaults', async () => {
-    const path = await file('p.yaml', 'listeners: { mqtt: { port: 1001 }, http: { port: 1002 } }\nlog: { level: warn }\n');
-    const env = { FIREHOSE_LISTENERS_MQTT_PORT: '2001', FIREHOSE_LOG_LEVEL: 'debug', FIREHOSE_LIMITS_INFLIGHT: '7' };
+    const path = await file(
+      'p.yaml',
+      'listeners: { mqtt: { port: 1001 }, http: { port: 1002 } }\nlog: { level: warn }\n',
+    );
+    const env = {
+      FIREHOSE_LISTENERS_MQTT_PORT: '2001',
+      FIREHOSE_LOG_LEVEL: 'debug',
+      FIREHOSE_LIMITS_INFLIGHT: '7',
+    };
     const config = await loadConfig({ file: path, env, flags: flagsToConfig({ port: '3001' }) });
     expect(config.listeners.mqtt[0]?.port).toBe(3001); // flag
     expect(config.log.level).toBe('debug'); // env over file
@@ -114,12 +127,22 @@ sys: { interval: 10 }
   });
 
   it('env sets the first of several listeners, and can turn one on or off', async () => {
-    const path = await file('l.yaml', 'listeners:\n  mqtt: [{ port: 1883 }, { port: 1884, payload: data }]\n  ws: false\n');
+    const path = await file(
+      'l.yaml',
+      'listeners:\n  mqtt: [{ port: 1883 }, { port: 1884, payload: data }]\n  ws: false\n',
+    );
     const config = await loadConfig({
       file: path,
-      env: { FIREHOSE_LISTENERS_MQTT_HOST: '127.0.0.1', FIREHOSE_LISTENERS_WS_PORT: '8081', FIREHOSE_LISTENERS_MQTT_ENABLED: 'true' },
+      env: {
+        FIREHOSE_LISTENERS_MQTT_HOST: '127.0.0.1',
+        FIREHOSE_LISTENERS_WS_PORT: '8081',
+        FIREHOSE_LISTENERS_MQTT_ENABLED: 'true',
+      },
     });
-    expect(config.listeners.mqtt.map((l) => `${l.host}:${l.port}:${l.payload}`)).toEqual(['127.0.0.1:1883:envelope', '0.0.0.0:1884:data']);
+    expect(config.listeners.mqtt.map((l) => `${l.host}:${l.port}:${l.payload}`)).toEqual([
+      '127.0.0.1:1883:envelope',
+      '0.0.0.0:1884:data',
+    ]);
     expect(config.listeners.ws[0]?.port).toBe(8081);
     const off = await loadConfig({ env: { FIREHOSE_LISTENERS_HTTP_ENABLED: 'false' } });
     expect(off.listeners.http).toEqual([]);
@@ -127,7 +150,10 @@ sys: { interval: 10 }
 
   it('env lists are comma-separated; persistence parses', async () => {
     const config = await loadConfig({
-      env: { FIREHOSE_ANONYMOUS_DENY: 'private/#, internal/#', FIREHOSE_PERSISTENCE: 'redis://127.0.0.1:6379/1' },
+      env: {
+        FIREHOSE_ANONYMOUS_DENY: 'private/#, internal/#',
+        FIREHOSE_PERSISTENCE: 'redis://127.0.0.1:6379/1',
+      },
     });
     expect(config.anonymous.deny).toEqual(['private/#', 'internal/#']);
     expect(config.persistence).toMatchObject({ kind: 'redis', db: 1 });
@@ -140,9 +166,21 @@ sys: { interval: 10 }
 
 describe('loadConfig errors name the key, the env var or the flag', () => {
   it.each<[string, string, string]>([
-    ['bad.yaml', 'listeners:\n  mqtt: { port: abc }\n', 'listeners.mqtt.port must be an integer 0–65535, got "abc"'],
-    ['unknown.yaml', 'limits:\n  maxPacketByte: 10\n', 'limits.maxPacketByte is not a config key (did you mean limits.maxPacketBytes?)'],
-    ['dup.yaml', 'sys: { interval: 1 }\nsys: { interval: 2 }\n', 'is not valid YAML: Map keys must be unique'],
+    [
+      'bad.yaml',
+      'listeners:\n  mqtt: { port: abc }\n',
+      'listeners.mqtt.port must be an integer 0–65535, got "abc"',
+    ],
+    [
+      'unknown.yaml',
+      'limits:\n  maxPacketByte: 10\n',
+      'limits.maxPacketByte is not a config key (did you mean limits.maxPacketBytes?)',
+    ],
+    [
+      'dup.yaml',
+      'sys: { interval: 1 }\nsys: { interval: 2 }\n',
+      'is not valid YAML: Map keys must be unique',
+    ],
     ['broken.json', '{ "sys": ', 'is not valid JSON'],
     ['x.toml', 'a = 1', 'name it *.yaml, *.yml or *.json'],
   ])('%s', async (name, text, expected) => {
@@ -183,26 +221,37 @@ describe('loadConfig errors name the key, the env var or the flag', () => {
   });
 
   it('a bad flag', () => {
-    expect(() => flagsToConfig({ port: 'abc' })).toThrow('Invalid broker config in flags: --port must be an integer 0–65535, got "abc".');
+    expect(() => flagsToConfig({ port: 'abc' })).toThrow(
+      'Invalid broker config in flags: --port must be an integer 0–65535, got "abc".',
+    );
     expect(() => flagsToConfig({ logLevel: 'loud' })).toThrow('--log-level must be one of');
+<<<<<<< HEAD
     expect(() => flagsToConfig({ persistence: 'disk' })).toThrow('--persistence must be "memory", "level:DIR", "redis://HOST:PORT[/DB]" or "redis-sentinel://HOST:PORT[,HOST:PORT…]/MASTER[/DB]", got "disk"');
+=======
+    expect(() => flagsToConfig({ persistence: 'disk' })).toThrow(
+      '--persistence must be "memory", "level:DIR" or "redis://HOST:PORT[/DB]", got "disk"',
+    );
+>>>>>>> main
     // Flags that are not config keys are the CLI's business.
     expect(flagsToConfig({ config: 'x.yaml', 'print-config': true, help: true })).toEqual({});
   });
 
   it('invalid-details readers from the environment name accounts of the file', async () => {
     const path = await file('ops.yaml', `accounts:\n  ops: { password: "${HASH}" }\n`);
-    const config = await loadConfig({ file: path, env: { FIREHOSE_VALIDATION_DETAILS_READERS: 'ops', FIREHOSE_VALIDATION_DETAILS_PUBLISHER: 'yes' } });
+    const config = await loadConfig({
+      file: path,
+      env: { FIREHOSE_VALIDATION_DETAILS_READERS: 'ops', FIREHOSE_VALIDATION_DETAILS_PUBLISHER: 'yes' },
+    });
     expect(config.validation.details).toEqual({ readers: ['ops'], publisher: true });
-    expect(await messageOf(loadConfig({ file: path, env: { FIREHOSE_VALIDATION_DETAILS_READERS: 'ops,root' } }))).toContain(
-      'validation.details.readers[1] names "root", which is not an account',
-    );
+    expect(
+      await messageOf(loadConfig({ file: path, env: { FIREHOSE_VALIDATION_DETAILS_READERS: 'ops,root' } })),
+    ).toContain('validation.details.readers[1] names "root", which is not an account');
   });
 
   it('a flag that breaks a cross-field rule is reported on the merged config', async () => {
     const path = await file('q.yaml', 'limits: { queueHardBytes: 2048 }\n');
-    expect(await messageOf(loadConfig({ file: path, env: { FIREHOSE_LIMITS_QUEUE_SOFT_BYTES: '4096' } }))).toContain(
-      'limits.queueSoftBytes (4096) must not exceed limits.queueHardBytes (2048)',
-    );
+    expect(
+      await messageOf(loadConfig({ file: path, env: { FIREHOSE_LIMITS_QUEUE_SOFT_BYTES: '4096' } })),
+    ).toContain('limits.queueSoftBytes (4096) must not exceed limits.queueHardBytes (2048)');
   });
 });

@@ -7,7 +7,13 @@ import { DEFAULT_LISTENERS } from './defaults.js';
 import { CONFIG_FILE_ENV, envToConfig } from './env-to-config.js';
 import { mergeConfigInputs } from './merge-config.js';
 import { resolveConfig } from './resolve-config.js';
-import type { BrokerConfig, BrokerConfigInput, ListenerConfig, ListenerConfigInput, ListenerName } from './types.js';
+import type {
+  BrokerConfig,
+  BrokerConfigInput,
+  ListenerConfig,
+  ListenerConfigInput,
+  ListenerName,
+} from './types.js';
 import { validateConfigInput } from './validate-input.js';
 
 export interface ConfigSources {
@@ -42,7 +48,9 @@ export async function loadConfig(sources: ConfigSources = {}): Promise<BrokerCon
   const flags = sources.flags ?? {};
   const flagProblems = validateConfigInput(flags);
   if (flagProblems.length > 0) throw configError(flagProblems, 'flags');
-  const config = resolveConfig(mergeConfigInputs(mergeConfigInputs(base, fromEnv), absolutePaths(flags, process.cwd())));
+  const config = resolveConfig(
+    mergeConfigInputs(mergeConfigInputs(base, fromEnv), absolutePaths(flags, process.cwd())),
+  );
   await checkConfigFiles(config);
   return config;
 }
@@ -52,29 +60,45 @@ export async function readConfigFile(file: string): Promise<BrokerConfigInput> {
   const path = resolve(file);
   const extension = extname(path).toLowerCase();
   if (!['.yaml', '.yml', '.json'].includes(extension)) {
-    throw new FirehoseError('INVALID_CONFIG', `Cannot tell the format of config file ${path}: name it *.yaml, *.yml or *.json.`, {
-      path,
-    });
+    throw new FirehoseError(
+      'INVALID_CONFIG',
+      `Cannot tell the format of config file ${path}: name it *.yaml, *.yml or *.json.`,
+      {
+        path,
+      },
+    );
   }
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : (error as Error).message;
-    throw new FirehoseError('INVALID_CONFIG', `Cannot read config file ${path}: ${reason}. Check the --config path.`, {
-      path,
-      cause: error,
-    });
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : (error as Error).message;
+    throw new FirehoseError(
+      'INVALID_CONFIG',
+      `Cannot read config file ${path}: ${reason}. Check the --config path.`,
+      {
+        path,
+        cause: error,
+      },
+    );
   }
   let parsed: unknown;
   try {
-    parsed = extension === '.json' ? JSON.parse(text) : parseYaml(text, { uniqueKeys: true, prettyErrors: true, merge: true });
+    parsed =
+      extension === '.json'
+        ? JSON.parse(text)
+        : parseYaml(text, { uniqueKeys: true, prettyErrors: true, merge: true });
   } catch (error) {
     const format = extension === '.json' ? 'JSON' : 'YAML';
-    throw new FirehoseError('INVALID_CONFIG', `Config file ${path} is not valid ${format}: ${(error as Error).message.trim()}`, {
-      path,
-      cause: error,
-    });
+    throw new FirehoseError(
+      'INVALID_CONFIG',
+      `Config file ${path} is not valid ${format}: ${(error as Error).message.trim()}`,
+      {
+        path,
+        cause: error,
+      },
+    );
   }
   // An empty file is an empty config.
   if (parsed === null || parsed === undefined) return {};
@@ -132,11 +156,20 @@ export async function checkConfigFiles(config: BrokerConfig): Promise<void> {
           text = await readFile(value, 'utf8');
         } catch (error) {
           const code = (error as NodeJS.ErrnoException).code;
-          const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
+          const reason =
+            code === 'ENOENT'
+              ? 'no such file'
+              : code === 'EACCES'
+                ? 'permission denied'
+                : (error as Error).message;
           problems.push({ path, message: `${path} names ${value}, which cannot be read (${reason})` });
           continue;
         }
-        if (!isInlinePem(text)) problems.push({ path, message: `${path} names ${value}, which holds no PEM block ("-----BEGIN ...")` });
+        if (!isInlinePem(text))
+          problems.push({
+            path,
+            message: `${path} names ${value}, which holds no PEM block ("-----BEGIN ...")`,
+          });
       }
     }
   }

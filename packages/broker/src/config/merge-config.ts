@@ -2,7 +2,8 @@ import type { BrokerConfigInput } from './types.js';
 
 type Plain = Record<string, unknown>;
 
-const isPlain = (value: unknown): value is Plain => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isPlain = (value: unknown): value is Plain =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * Layers `override` on top of `base` (flags over env over file): objects merge key by key, lists

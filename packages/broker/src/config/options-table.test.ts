@@ -6,12 +6,14 @@ import { OPTIONS } from './options.js';
 import { optionsTableMarkdown } from './options-table.js';
 
 const README = new URL('../../README.md', import.meta.url);
-const START = '<!-- options:start (generated from src/config/options.ts; UPDATE_README=1 pnpm vitest run --project broker options-table) -->\n';
+const START =
+  '<!-- options:start (generated from src/config/options.ts; UPDATE_README=1 pnpm vitest run --project broker options-table) -->\n';
 const END = '<!-- options:end -->';
 
 describe('option table', () => {
   it('has one row per limit, and env names follow the FIREHOSE_<PATH> rule', () => {
-    for (const name of Object.keys(DEFAULT_LIMITS)) expect(OPTIONS.some((o) => o.key === `limits.${name}`)).toBe(true);
+    for (const name of Object.keys(DEFAULT_LIMITS))
+      expect(OPTIONS.some((o) => o.key === `limits.${name}`)).toBe(true);
     expect(ENV_OPTIONS.get('FIREHOSE_LISTENERS_MQTT_PORT')?.key).toBe('listeners.mqtt.port');
     expect(ENV_OPTIONS.get('FIREHOSE_PERSISTENCE')?.key).toBe('persistence');
     expect(ENV_OPTIONS.get('FIREHOSE_LOG_LEVEL')?.key).toBe('log.level');

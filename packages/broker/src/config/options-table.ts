@@ -32,9 +32,15 @@ export function optionsTableMarkdown(): string {
   const rows = [
     '| key | env var | flag | type | default | meaning |',
     '| --- | --- | --- | --- | --- | --- |',
-    ...COMMAND_FLAGS.map((f) => `| — | ${code(f.env)} | \`--${f.flag}\` | ${f.env === undefined ? 'boolean' : 'path'} | — | ${f.meaning} |`),
+    ...COMMAND_FLAGS.map(
+      (f) =>
+        `| — | ${code(f.env)} | \`--${f.flag}\` | ${f.env === undefined ? 'boolean' : 'path'} | — | ${f.meaning} |`,
+    ),
     ...OPTIONS.map((o) => {
-      const fallback = o.default === '—' || o.default.startsWith('(') || o.default.includes('`') ? o.default : code(o.default);
+      const fallback =
+        o.default === '—' || o.default.startsWith('(') || o.default.includes('`')
+          ? o.default
+          : code(o.default);
       return `| \`${o.key}\` | ${code(o.env)} | ${o.flag === undefined ? '—' : `\`--${o.flag}\``} | ${typeLabel(o.type)} | ${cell(fallback)} | ${cell(o.meaning)} |`;
     }),
   ];

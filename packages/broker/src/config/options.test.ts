@@ -30,21 +30,32 @@ function get(config: unknown, key: string): unknown {
 }
 
 describe('every option in the table', () => {
-  it.each(OPTIONS.map((o) => [o.key, o] as const))('%s: a wrong type is reported under its own key', (key, spec) => {
-    const problems = validateConfigInput(inputWith(key, { wrong: true }));
-    expect(problems).toHaveLength(1);
-    expect(problems[0]!.path).toBe(key.replace('<name>', 'svc'));
-    expect(problems[0]!.message).toContain(`must be ${spec.expect}`);
-  });
+  it.each(OPTIONS.map((o) => [o.key, o] as const))(
+    '%s: a wrong type is reported under its own key',
+    (key, spec) => {
+      const problems = validateConfigInput(inputWith(key, { wrong: true }));
+      expect(problems).toHaveLength(1);
+      expect(problems[0]!.path).toBe(key.replace('<name>', 'svc'));
+      expect(problems[0]!.message).toContain(`must be ${spec.expect}`);
+    },
+  );
 
-  const documented = OPTIONS.filter((o) => o.default !== '—' && !o.key.endsWith('.enabled') && o.key !== 'accounts.<name>.clientIds');
-  it.each(documented.map((o) => [o.key, o] as const))('%s: the documented default is the real one', (key, spec) => {
-    const listener = /^listeners\.(\w+)\./.exec(key)?.[1];
-    const input = listener === undefined ? inputWith(key, undefined) : inputWith(`listeners.${listener}.host`, '0.0.0.0');
-    const config = resolveConfig(input);
-    const doc = spec.default === '(none)' ? [] : coerceOption(spec, spec.default);
-    let actual = get(config, key);
-    if (key === 'persistence') actual = (actual as { kind: string }).kind;
-    expect(actual).toEqual(doc);
-  });
+  const documented = OPTIONS.filter(
+    (o) => o.default !== '—' && !o.key.endsWith('.enabled') && o.key !== 'accounts.<name>.clientIds',
+  );
+  it.each(documented.map((o) => [o.key, o] as const))(
+    '%s: the documented default is the real one',
+    (key, spec) => {
+      const listener = /^listeners\.(\w+)\./.exec(key)?.[1];
+      const input =
+        listener === undefined
+          ? inputWith(key, undefined)
+          : inputWith(`listeners.${listener}.host`, '0.0.0.0');
+      const config = resolveConfig(input);
+      const doc = spec.default === '(none)' ? [] : coerceOption(spec, spec.default);
+      let actual = get(config, key);
+      if (key === 'persistence') actual = (actual as { kind: string }).kind;
+      expect(actual).toEqual(doc);
+    },
+  );
 });

@@ -52,7 +52,7 @@ const PORT_EXPECT = 'an integer 0–65535';
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** `limits.maxPacketBytes` → `FIREHOSE_LIMITS_MAX_PACKET_BYTES`. */
-export function envName(key: string): string {
+function envName(key: string): string {
   return `FIREHOSE_${key
     .split('.')
     .map((part) => part.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase())
@@ -66,7 +66,11 @@ function option(spec: Omit<OptionSpec, 'env'> & { env?: string | false }): Optio
   return { ...rest, env: env ?? envName(spec.key) };
 }
 
-const LISTENER_FLAGS: Partial<Record<ListenerName, string>> = { mqtt: 'port', ws: 'ws-port', http: 'http-port' };
+const LISTENER_FLAGS: Partial<Record<ListenerName, string>> = {
+  mqtt: 'port',
+  ws: 'ws-port',
+  http: 'http-port',
+};
 
 function listenerOptions(name: ListenerName): OptionSpec[] {
   const tls = name === 'mqtts' || name === 'wss';
@@ -247,21 +251,24 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: { kind: 'int', min: 0, max: MAX_INT },
     expect: 'an integer ≥ 0',
     default: String(DEFAULT_INVALID_EXCERPT_BYTES),
-    meaning: 'payload excerpt size in the detail records on `$firehose/invalid-detail/<service>/<account>` (never on `$firehose/invalid/…`)',
+    meaning:
+      'payload excerpt size in the detail records on `$firehose/invalid-detail/<service>/<account>` (never on `$firehose/invalid/…`)',
   }),
   option({
     key: 'validation.details.readers',
     type: { kind: 'account-names' },
     expect: 'a list of account names',
     default: '(none)',
-    meaning: 'accounts (operators) that may read every refused publish\'s details (excerpt, full reason, client id) on `$firehose/invalid-detail/#`',
+    meaning:
+      "accounts (operators) that may read every refused publish's details (excerpt, full reason, client id) on `$firehose/invalid-detail/#`",
   }),
   option({
     key: 'validation.details.publisher',
     type: { kind: 'bool' },
     expect: 'true or false',
     default: 'false',
-    meaning: 'each account may read the details of its own refused publishes on `$firehose/invalid-detail/+/<account>`',
+    meaning:
+      'each account may read the details of its own refused publishes on `$firehose/invalid-detail/+/<account>`',
   }),
   option({
     key: 'validation.services.<name>.enabled',
@@ -291,7 +298,8 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: { kind: 'bool' },
     expect: 'true or false',
     default: 'false',
-    meaning: 'expect a PROXY protocol v1/v2 header on every MQTT and MQTT-over-TLS connection (before the TLS handshake)',
+    meaning:
+      'expect a PROXY protocol v1/v2 header on every MQTT and MQTT-over-TLS connection (before the TLS handshake)',
   }),
   option({
     key: 'catalogue.interval',

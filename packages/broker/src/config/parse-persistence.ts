@@ -31,7 +31,8 @@ export function parsePersistence(value: string): PersistenceConfig | string {
     if (url.hostname === '') return 'needs a host, e.g. "redis://127.0.0.1:6379"';
     const port = url.port === '' ? 6379 : Number(url.port);
     const dbText = url.pathname.replace(/^\//, '');
-    if (!/^\d*$/.test(dbText)) return `has database "${dbText}"; the path must be a database number, e.g. "redis://127.0.0.1:6379/0"`;
+    if (!/^\d*$/.test(dbText))
+      return `has database "${dbText}"; the path must be a database number, e.g. "redis://127.0.0.1:6379/0"`;
     const config: PersistenceConfig = {
       kind: 'redis',
       url: value,

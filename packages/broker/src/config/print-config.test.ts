@@ -12,7 +12,10 @@ describe('printConfig', () => {
   it('masks password hashes, inline TLS keys and the Redis password', () => {
     const text = printConfig(
       resolveConfig({
-        listeners: { mqtts: { cert: CERT, key: KEY }, wss: { cert: '/etc/tls/cert.pem', key: '/etc/tls/key.pem' } },
+        listeners: {
+          mqtts: { cert: CERT, key: KEY },
+          wss: { cert: '/etc/tls/cert.pem', key: '/etc/tls/key.pem' },
+        },
         accounts: { gerrit: { password: [HASH, HASH], write: ['gerrit/#'] } },
         persistence: 'redis://:hunter2@10.0.0.5:6379/0',
       }),

@@ -1,6 +1,12 @@
 import { stringify } from 'yaml';
 import { maskPersistence } from './parse-persistence.js';
-import type { BrokerConfig, BrokerConfigInput, ListenerConfig, ListenerConfigInput, ListenerName } from './types.js';
+import type {
+  BrokerConfig,
+  BrokerConfigInput,
+  ListenerConfig,
+  ListenerConfigInput,
+  ListenerName,
+} from './types.js';
 
 const MASK = '***';
 
@@ -12,11 +18,6 @@ const MASK = '***';
  */
 export function printConfig(config: BrokerConfig): string {
   return `# Effective firehose broker config (secrets masked)\n${stringify(toInput(config), { lineWidth: 0 })}`;
-}
-
-/** The config in input shape, secrets masked. */
-export function maskedConfigInput(config: BrokerConfig): BrokerConfigInput {
-  return toInput(config);
 }
 
 function toInput(config: BrokerConfig): BrokerConfigInput {

@@ -27,7 +27,13 @@ describe('resolveConfig defaults', () => {
     });
     expect(config.anonymous).toEqual({ read: ['#', '$SYS/#', '$firehose/#'], write: [], deny: [] });
     expect(config.accounts).toEqual({});
-    expect(config.validation).toEqual({ enabled: true, undeclared: 'allow', invalidExcerptBytes: 1024, details: { readers: [], publisher: false }, services: {} });
+    expect(config.validation).toEqual({
+      enabled: true,
+      undeclared: 'allow',
+      invalidExcerptBytes: 1024,
+      details: { readers: [], publisher: false },
+      services: {},
+    });
     expect(config.persistence).toEqual({ kind: 'memory' });
     expect(config.limits).toEqual(DEFAULT_LIMITS);
     expect(config.trustProxy).toEqual({ forwardedFor: false, proxyProtocol: false });
@@ -66,7 +72,10 @@ describe('resolveConfig defaults', () => {
   it('normalizes accounts: one hash or several, write/read lists, reserved client ids', () => {
     const config = resolveConfig({
       listeners: {},
-      accounts: { gerrit: { password: HASH, write: ['gerrit/#'] }, zuul: { password: [HASH, HASH], clientIds: ['zuul-*'] } },
+      accounts: {
+        gerrit: { password: HASH, write: ['gerrit/#'] },
+        zuul: { password: [HASH, HASH], clientIds: ['zuul-*'] },
+      },
     });
     expect(config.accounts.gerrit).toEqual({
       name: 'gerrit',
@@ -80,7 +89,10 @@ describe('resolveConfig defaults', () => {
   });
 
   it('parses persistence into a typed union', () => {
-    expect(resolveConfig({ persistence: 'level:./data' }).persistence).toEqual({ kind: 'level', path: './data' });
+    expect(resolveConfig({ persistence: 'level:./data' }).persistence).toEqual({
+      kind: 'level',
+      path: './data',
+    });
     expect(resolveConfig({ persistence: 'redis://:s3cret@127.0.0.1:6380/2' }).persistence).toEqual({
       kind: 'redis',
       url: 'redis://:s3cret@127.0.0.1:6380/2',
@@ -90,7 +102,12 @@ describe('resolveConfig defaults', () => {
       password: 's3cret',
       tls: false,
     });
-    expect(resolveConfig({ persistence: 'rediss://[::1]' }).persistence).toMatchObject({ host: '::1', port: 6379, db: 0, tls: true });
+    expect(resolveConfig({ persistence: 'rediss://[::1]' }).persistence).toMatchObject({
+      host: '::1',
+      port: 6379,
+      db: 0,
+      tls: true,
+    });
   });
 
   it('parses a Redis Sentinel set: sentinels (default port 26379, IPv6 in brackets), master name, db, credentials for the redis nodes', () => {
@@ -128,32 +145,63 @@ describe('resolveConfig defaults', () => {
   });
 
   it('a section left empty in YAML (null) reads as absent; an empty account does not', () => {
-    const config = resolveConfig({ accounts: null, limits: null, trustProxy: null, validation: { services: null } } as never);
+    const config = resolveConfig({
+      accounts: null,
+      limits: null,
+      trustProxy: null,
+      validation: { services: null },
+    } as never);
     expect(config.accounts).toEqual({});
     expect(config.limits).toEqual(DEFAULT_LIMITS);
     expect(config.trustProxy).toEqual({ forwardedFor: false, proxyProtocol: false });
-    expect(() => resolveConfig({ accounts: { gerrit: null } } as never)).toThrow('accounts.gerrit must be an object, got null');
-    expect(() => resolveConfig({ listeners: { mqtt: { port: null } } } as never)).toThrow('listeners.mqtt.port must be an integer 0–65535, got null');
+    expect(() => resolveConfig({ accounts: { gerrit: null } } as never)).toThrow(
+      'accounts.gerrit must be an object, got null',
+    );
+    expect(() => resolveConfig({ listeners: { mqtt: { port: null } } } as never)).toThrow(
+      'listeners.mqtt.port must be an integer 0–65535, got null',
+    );
   });
 
   it('nobody reads invalid details unless validation.details says so', () => {
     expect(resolveConfig({}).validation.details).toEqual({ readers: [], publisher: false });
-    const config = resolveConfig({ accounts: { ops: { password: HASH } }, validation: { details: { readers: ['ops'], publisher: true } } });
+    const config = resolveConfig({
+      accounts: { ops: { password: HASH } },
+      validation: { details: { readers: ['ops'], publisher: true } },
+    });
     expect(config.validation.details).toEqual({ readers: ['ops'], publisher: true });
   });
 
   it('trustProxy: true means X-Forwarded-For only', () => {
-    expect(resolveConfig({ trustProxy: true }).trustProxy).toEqual({ forwardedFor: true, proxyProtocol: false });
-    expect(resolveConfig({ trustProxy: { proxyProtocol: true } }).trustProxy).toEqual({ forwardedFor: false, proxyProtocol: true });
+    expect(resolveConfig({ trustProxy: true }).trustProxy).toEqual({
+      forwardedFor: true,
+      proxyProtocol: false,
+    });
+    expect(resolveConfig({ trustProxy: { proxyProtocol: true } }).trustProxy).toEqual({
+      forwardedFor: false,
+      proxyProtocol: true,
+    });
   });
 });
 
 describe('resolveConfig errors', () => {
   it.each<[string, unknown, string]>([
-    ['a bad port', { listeners: { mqtt: { port: 'abc' } } }, 'listeners.mqtt.port must be an integer 0–65535, got "abc"'],
-    ['a port out of range', { listeners: { mqtt: { port: 70000 } } }, 'listeners.mqtt.port must be an integer 0–65535, got 70000'],
-    ['a bad port in a list', { listeners: { mqtt: [{}, { port: -1 }] } }, 'listeners.mqtt[1].port must be an integer 0–65535, got -1'],
+    [
+      'a bad port',
+      { listeners: { mqtt: { port: 'abc' } } },
+      'listeners.mqtt.port must be an integer 0–65535, got "abc"',
+    ],
+    [
+      'a port out of range',
+      { listeners: { mqtt: { port: 70000 } } },
+      'listeners.mqtt.port must be an integer 0–65535, got 70000',
+    ],
+    [
+      'a bad port in a list',
+      { listeners: { mqtt: [{}, { port: -1 }] } },
+      'listeners.mqtt[1].port must be an integer 0–65535, got -1',
+    ],
     ['an unknown top-level key', { listner: {} }, 'listner is not a config key (did you mean listeners?)'],
+<<<<<<< HEAD
     ['an unknown listener', { listeners: { mqttt: {} } }, 'listeners.mqttt is not a config key (did you mean listeners.mqtt?)'],
     ['an unknown limit', { limits: { maxPacketSize: 1 } }, 'limits.maxPacketSize is not a config key (did you mean limits.maxPacketBytes?)'],
     ['payload on http', { listeners: { http: { payload: 'data' } } }, 'listeners.http.payload is not a config key'],
@@ -168,17 +216,117 @@ describe('resolveConfig errors', () => {
     ['a bad filter', { anonymous: { read: ['#', 'a/#/b'] } }, "anonymous.read[1]: Invalid topic filter \"a/#/b\": '#' must be a whole level and the last one"],
     ['a bad undeclared', { validation: { undeclared: 'drop' } }, 'validation.undeclared must be "allow" or "reject", got "drop"'],
     ['a bad persistence', { persistence: 'mongo://x' }, 'persistence must be "memory", "level:DIR", "redis://HOST:PORT[/DB]" or "redis-sentinel://HOST:PORT[,HOST:PORT…]/MASTER[/DB]", got "mongo://x"'],
+=======
+    [
+      'an unknown listener',
+      { listeners: { mqttt: {} } },
+      'listeners.mqttt is not a config key (did you mean listeners.mqtt?)',
+    ],
+    [
+      'an unknown limit',
+      { limits: { maxPacketSize: 1 } },
+      'limits.maxPacketSize is not a config key (did you mean limits.maxPacketBytes?)',
+    ],
+    [
+      'payload on http',
+      { listeners: { http: { payload: 'data' } } },
+      'listeners.http.payload is not a config key',
+    ],
+    [
+      'a bad payload',
+      { listeners: { mqtt: { payload: 'raw' } } },
+      'listeners.mqtt.payload must be "envelope" or "data", got "raw"',
+    ],
+    [
+      'a ws path without /',
+      { listeners: { ws: { path: 'mqtt' } } },
+      'listeners.ws.path must be a URL path starting with "/", got "mqtt"',
+    ],
+    [
+      'mqtts without cert and key',
+      { listeners: { mqtts: { port: 8883 } } },
+      'listeners.mqtts.cert is required',
+    ],
+    [
+      'an empty listener list',
+      { listeners: { mqtt: [] } },
+      'listeners.mqtt must list at least one listener (or be false to turn it off), got an empty list',
+    ],
+    [
+      'two listeners on one port',
+      { listeners: { mqtt: { port: 1883 }, ws: { port: 1883 } } },
+      'listeners.ws uses 0.0.0.0:1883, already used by listeners.mqtt',
+    ],
+    [
+      'a plain password',
+      { accounts: { gerrit: { password: 'hunter2' } } },
+      'accounts.gerrit.password must be a scrypt hash from hashPassword() ("scrypt$N$r$p$salt$hash") or a list of them, got something else (plain passwords are not accepted: hash them with `firehose passwd` or hashPassword())',
+    ],
+    [
+      'a missing password',
+      { accounts: { gerrit: { write: ['gerrit/#'] } } },
+      'accounts.gerrit.password is required',
+    ],
+    [
+      'write as a string',
+      { accounts: { gerrit: { password: HASH, write: 'gerrit/#' } } },
+      'accounts.gerrit.write must be a list of MQTT topic filters, got "gerrit/#"',
+    ],
+    [
+      'a bad filter',
+      { anonymous: { read: ['#', 'a/#/b'] } },
+      'anonymous.read[1]: Invalid topic filter "a/#/b": \'#\' must be a whole level and the last one',
+    ],
+    [
+      'a bad undeclared',
+      { validation: { undeclared: 'drop' } },
+      'validation.undeclared must be "allow" or "reject", got "drop"',
+    ],
+    [
+      'a bad persistence',
+      { persistence: 'mongo://x' },
+      'persistence must be "memory", "level:DIR" or "redis://HOST:PORT[/DB]", got "mongo://x"',
+    ],
+>>>>>>> main
     ['level without a directory', { persistence: 'level:' }, 'persistence needs a directory after "level:"'],
-    ['a negative limit', { limits: { maxConnections: 0 } }, 'limits.maxConnections must be an integer ≥ 1, got 0'],
+    [
+      'a negative limit',
+      { limits: { maxConnections: 0 } },
+      'limits.maxConnections must be an integer ≥ 1, got 0',
+    ],
     ['a float limit', { limits: { inflight: 1.5 } }, 'limits.inflight must be an integer ≥ 1, got 1.5'],
-    ['soft above hard', { limits: { queueSoftBytes: 9_000_000 } }, 'limits.queueSoftBytes (9000000) must not exceed limits.queueHardBytes (8388608)'],
-    ['keepalive min above max', { limits: { keepaliveMin: 100, keepaliveMax: 60 } }, 'limits.keepaliveMin (100) must not exceed limits.keepaliveMax (60)'],
-    ['a bad log level', { log: { level: 'verbose' } }, 'log.level must be one of "fatal", "error", "warn", "info", "debug", "trace", "silent", got "verbose"'],
+    [
+      'soft above hard',
+      { limits: { queueSoftBytes: 9_000_000 } },
+      'limits.queueSoftBytes (9000000) must not exceed limits.queueHardBytes (8388608)',
+    ],
+    [
+      'keepalive min above max',
+      { limits: { keepaliveMin: 100, keepaliveMax: 60 } },
+      'limits.keepaliveMin (100) must not exceed limits.keepaliveMax (60)',
+    ],
+    [
+      'a bad log level',
+      { log: { level: 'verbose' } },
+      'log.level must be one of "fatal", "error", "warn", "info", "debug", "trace", "silent", got "verbose"',
+    ],
     ['a bad trustProxy', { trustProxy: 'yes' }, 'trustProxy must be true, false or an object, got "yes"'],
     ['a non-object root', 42, 'the config must be an object (a YAML mapping), got 42'],
-    ['a bad client-id pattern', { accounts: { a: { password: HASH, clientIds: ['a*b'] } } }, 'accounts.a.clientIds must be a list of client ids, each exact or a prefix ending in "*", got a list (["a*b"]) (item 0 is not a client id or a prefix ending in "*")'],
-    ['an invalid-details reader that is not an account', { accounts: { ops: { password: HASH } }, validation: { details: { readers: ['ops', 'opz'] } } }, 'validation.details.readers[1] names "opz", which is not an account; add it under accounts or remove it'],
-    ['invalid-details readers as a string', { validation: { details: { readers: 'ops' } } }, 'validation.details.readers must be a list of account names, got "ops"'],
+    [
+      'a bad client-id pattern',
+      { accounts: { a: { password: HASH, clientIds: ['a*b'] } } },
+      'accounts.a.clientIds must be a list of client ids, each exact or a prefix ending in "*", got a list (["a*b"]) (item 0 is not a client id or a prefix ending in "*")',
+    ],
+    [
+      'an invalid-details reader that is not an account',
+      { accounts: { ops: { password: HASH } }, validation: { details: { readers: ['ops', 'opz'] } } },
+      'validation.details.readers[1] names "opz", which is not an account; add it under accounts or remove it',
+    ],
+    [
+      'invalid-details readers as a string',
+      { validation: { details: { readers: 'ops' } } },
+      'validation.details.readers must be a list of account names, got "ops"',
+    ],
   ])('%s', (_, input, message) => {
     expect(problemOf(input)).toContain(message);
   });

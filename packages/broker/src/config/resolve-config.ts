@@ -45,7 +45,8 @@ export function resolveConfig(rawInput: BrokerConfigInput = {}, options: Resolve
 
   const listeners = resolveListeners(input.listeners, problems);
   const accounts: Record<string, Account> = Object.create(null) as Record<string, Account>;
-  for (const [name, account] of Object.entries(input.accounts ?? {})) accounts[name] = resolveAccount(name, account);
+  for (const [name, account] of Object.entries(input.accounts ?? {}))
+    accounts[name] = resolveAccount(name, account);
 
   const limits = { ...DEFAULT_LIMITS, ...stripUndefined(input.limits ?? {}) };
   if (limits.queueSoftBytes > limits.queueHardBytes) {
@@ -75,7 +76,10 @@ export function resolveConfig(rawInput: BrokerConfigInput = {}, options: Resolve
   if (input.persistence !== undefined) {
     const parsed = parsePersistence(input.persistence);
     if (typeof parsed === 'string') {
-      problems.push({ path: 'persistence', message: `persistence ${parsed}, got ${JSON.stringify(input.persistence)}` });
+      problems.push({
+        path: 'persistence',
+        message: `persistence ${parsed}, got ${JSON.stringify(input.persistence)}`,
+      });
     } else {
       persistence = parsed;
     }
@@ -83,7 +87,10 @@ export function resolveConfig(rawInput: BrokerConfigInput = {}, options: Resolve
   if (problems.length > 0) throw configError(problems, options.source);
 
   const trust = input.trustProxy;
-  const services: Record<string, { enabled: boolean }> = Object.create(null) as Record<string, { enabled: boolean }>;
+  const services: Record<string, { enabled: boolean }> = Object.create(null) as Record<
+    string,
+    { enabled: boolean }
+  >;
   for (const [name, service] of Object.entries(input.validation?.services ?? {})) {
     services[name] = { enabled: service.enabled ?? true };
   }
@@ -116,7 +123,7 @@ export function resolveConfig(rawInput: BrokerConfigInput = {}, options: Resolve
 }
 
 /** The listener list of one entry, `null` (a bare `mqtt:` in YAML) meaning "on with defaults". */
-export function listenerEntries(entry: ListenerEntry | null | undefined): ListenerConfigInput[] {
+function listenerEntries(entry: ListenerEntry | null | undefined): ListenerConfigInput[] {
   if (entry === undefined || entry === false) return [];
   if (entry === null) return [{}];
   return Array.isArray(entry) ? entry : [entry];
@@ -161,7 +168,11 @@ function resolveListeners(
         const address = `${listener.host}:${listener.port}`;
         const other = bound.get(address);
         if (other === undefined) bound.set(address, path);
-        else problems.push({ path, message: `${path} uses ${address}, already used by ${other}; give each listener its own port` });
+        else
+          problems.push({
+            path,
+            message: `${path} uses ${address}, already used by ${other}; give each listener its own port`,
+          });
       }
       result[name].push(listener);
     });

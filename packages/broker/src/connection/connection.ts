@@ -206,7 +206,11 @@ export class FirehoseConnection extends Duplex {
     if (!this.#outDrop) this.#outParts.push(part);
     if (!end) return;
     if (!this.#outDrop) {
-      const packet: OutboundPacket = { parts: this.#outParts, size: this.#outSize, publish: this.#outPublish };
+      const packet: OutboundPacket = {
+        parts: this.#outParts,
+        size: this.#outSize,
+        publish: this.#outPublish,
+      };
       // aedes restores a persistent session's subscriptions before it writes CONNACK, so a live
       // message can be written first; the Server's first packet must be CONNACK [MQTT-3.2.0-1]
       // (MQTT.js stalls otherwise), so such messages wait for it here.

@@ -8,9 +8,6 @@ export const PACKET_CONNECT = 1;
 export const PACKET_CONNACK = 2;
 export const PACKET_PUBLISH = 3;
 
-/** Largest remaining length a 4-byte variable integer can express [MQTT-2.2.3]. */
-export const MAX_REMAINING_LENGTH = 268_435_455;
-
 /**
  * Called at each complete fixed header with the packet type (1..14), the first byte's low four
  * bits (PUBLISH: DUP, QoS, RETAIN), the declared remaining length and the header's own size.
@@ -71,7 +68,8 @@ export class PacketScanner {
         }
       } else this.#bodyLeft = this.#length;
     }
-    if (onPart !== undefined && size > start) onPart(start === 0 ? chunk : chunk.subarray(start, size), false);
+    if (onPart !== undefined && size > start)
+      onPart(start === 0 ? chunk : chunk.subarray(start, size), false);
     return true;
   }
 }

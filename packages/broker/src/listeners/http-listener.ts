@@ -11,7 +11,10 @@ export interface HttpEndpoints {
 }
 
 /** `/metrics` (Prometheus), `/healthz` (process alive), `/readyz` (accepting clients). */
-export async function startHttpListener(settings: ListenerConfig, endpoints: HttpEndpoints): Promise<RunningListener> {
+export async function startHttpListener(
+  settings: ListenerConfig,
+  endpoints: HttpEndpoints,
+): Promise<RunningListener> {
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -22,7 +25,9 @@ export async function startHttpListener(settings: ListenerConfig, endpoints: Htt
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
     } else if (path === '/readyz') {
       const ready = endpoints.ready();
-      res.writeHead(ready ? 200 : 503, { 'content-type': 'text/plain' }).end(ready ? 'ready\n' : 'not ready\n');
+      res
+        .writeHead(ready ? 200 : 503, { 'content-type': 'text/plain' })
+        .end(ready ? 'ready\n' : 'not ready\n');
     } else if (path === '/metrics') {
       endpoints.metrics.metrics().then(
         (body) => res.writeHead(200, { 'content-type': endpoints.metrics.contentType }).end(body),

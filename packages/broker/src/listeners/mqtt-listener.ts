@@ -1,5 +1,10 @@
 import { createServer as createNetServer, type Server, type Socket } from 'node:net';
-import { createSecureContext, createServer as createTlsServer, TLSSocket, type SecureContextOptions } from 'node:tls';
+import {
+  createSecureContext,
+  createServer as createTlsServer,
+  TLSSocket,
+  type SecureContextOptions,
+} from 'node:tls';
 import { socketSink } from '../connection/sinks.js';
 import type { ListenerConfig } from '../config/types.js';
 import { parseProxyHeader } from './proxy-protocol.js';
@@ -12,7 +17,11 @@ const PROXY_HEADER_MS = 5000;
 const TLS_HANDSHAKE_MS = 10_000;
 
 function tlsOptions(settings: ListenerConfig): SecureContextOptions {
-  return { cert: readPem(settings.cert), key: readPem(settings.key), ...(settings.ca ? { ca: readPem(settings.ca) } : {}) };
+  return {
+    cert: readPem(settings.cert),
+    key: readPem(settings.key),
+    ...(settings.ca ? { ca: readPem(settings.ca) } : {}),
+  };
 }
 
 /**

@@ -15,7 +15,8 @@ const V1_MAX = 107;
 export function parseProxyHeader(buffer: Buffer): ProxyParse {
   if (buffer.length >= 1 && buffer[0] === 0x0d) {
     const signature = Math.min(buffer.length, 12);
-    if (!buffer.subarray(0, signature).equals(V2_SIGNATURE.subarray(0, signature))) return { state: 'invalid' };
+    if (!buffer.subarray(0, signature).equals(V2_SIGNATURE.subarray(0, signature)))
+      return { state: 'invalid' };
     if (buffer.length < 16) return { state: 'incomplete' };
     const versionCommand = buffer[12]!;
     if (versionCommand >> 4 !== 2) return { state: 'invalid' };

@@ -1,4 +1,9 @@
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { webSocketSink } from '../connection/sinks.js';
@@ -29,7 +34,14 @@ export async function startWsListener(
     res.end(`Connect with an MQTT client over WebSocket at ${settings.path ?? '/mqtt'}.\n`);
   };
   const httpsServer = tls
-    ? createHttpsServer({ cert: readPem(settings.cert), key: readPem(settings.key), ...(settings.ca ? { ca: readPem(settings.ca) } : {}) }, onRequest)
+    ? createHttpsServer(
+        {
+          cert: readPem(settings.cert),
+          key: readPem(settings.key),
+          ...(settings.ca ? { ca: readPem(settings.ca) } : {}),
+        },
+        onRequest,
+      )
     : undefined;
   const server: Server = httpsServer ?? createHttpServer(onRequest);
   const wss = new WebSocketServer({
@@ -38,7 +50,8 @@ export async function startWsListener(
     perMessageDeflate: false,
     // One MQTT packet may span frames from some clients, but never more than the packet limit.
     maxPayload: maxPacketBytes + 5,
-    handleProtocols: (protocols) => (protocols.has('mqtt') ? 'mqtt' : protocols.has('mqttv3.1') ? 'mqttv3.1' : false),
+    handleProtocols: (protocols) =>
+      protocols.has('mqtt') ? 'mqtt' : protocols.has('mqttv3.1') ? 'mqttv3.1' : false,
   });
   wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
     const conn = host.accept(
@@ -63,7 +76,11 @@ export async function startWsListener(
     settings,
     address: () => serverAddress(server),
     reloadTls: (next) =>
-      httpsServer?.setSecureContext({ cert: readPem(next.cert), key: readPem(next.key), ...(next.ca ? { ca: readPem(next.ca) } : {}) }),
+      httpsServer?.setSecureContext({
+        cert: readPem(next.cert),
+        key: readPem(next.key),
+        ...(next.ca ? { ca: readPem(next.ca) } : {}),
+      }),
     stop: () => void closeServer(server),
     close: async () => {
       const closed = closeServer(server);

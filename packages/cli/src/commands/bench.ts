@@ -1,6 +1,7 @@
-import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { percentile, type WorkerMessage, type WorkerPlan } from '../bench/protocol.js';
+import { aggregate } from '../bench/aggregate.js';
+import { distribute } from '../bench/plans.js';
+import { formatReport } from '../bench/report.js';
+import { WorkerPool } from '../bench/worker-pool.js';
 import { checkBrokerUrl } from '../env.js';
 import type { Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
@@ -113,167 +114,29 @@ export const benchCommand: Command = {
         : undefined;
     await broker?.listen();
     const url = given ?? broker?.url('mqtt') ?? '';
-    const workers: ChildProcess[] = [];
+    const plans = distribute(processes, publishers, subscribers, { url, qos, size, rate, durationMs, topic });
+    const pool = new WorkerPool(plans, signal);
     try {
-      const plans = distribute(processes, publishers, subscribers, {
-        url,
-        qos,
-        size,
-        rate,
-        durationMs,
-        topic,
-      });
-      const workerFile = fileURLToPath(new URL('../bench/worker.js', import.meta.url));
-      const messages: WorkerMessage[] = [];
-      const waiters = new Set<() => void>();
-      for (const plan of plans) {
-        const child = fork(workerFile, [JSON.stringify(plan)], {
-          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-        });
-        child.on('message', (message: WorkerMessage) => {
-          messages.push(message);
-          for (const wake of waiters) wake();
-        });
-        child.on('exit', () => {
-          for (const wake of waiters) wake();
-        });
-        workers.push(child);
-      }
-      const until = async (test: () => boolean, timeoutMs: number): Promise<void> => {
-        const deadline = Date.now() + timeoutMs;
-        while (!test()) {
-          const failure = messages.find((message) => message.kind === 'error');
-          if (failure?.kind === 'error') throw new Error(`a bench worker failed: ${failure.message}`);
-          if (Date.now() > deadline || signal.aborted)
-            throw new Error('bench workers did not respond in time.');
-          await new Promise<void>((resolve) => {
-            const wake = (): void => {
-              waiters.delete(wake);
-              clearTimeout(timer);
-              resolve();
-            };
-            const timer = setTimeout(wake, 200);
-            waiters.add(wake);
-          });
-        }
-      };
-      const count = (kind: WorkerMessage['kind']): number =>
-        messages.filter((message) => message.kind === kind).length;
-      await until(() => count('ready') === plans.length, 30_000);
+      await pool.until(() => pool.count('ready') === plans.length, 30_000);
       stderr.write(
         `firehose bench: ${publishers} publishers, ${subscribers} subscribers in ${plans.length} processes → ${url}\n`,
       );
       const started = performance.now();
-      for (const worker of workers) worker.send({ kind: 'start' });
+      pool.send({ kind: 'start' });
       const publishing = plans.filter((plan) => plan.publishers > 0).length;
-      await until(() => count('published') === publishing, durationMs + 60_000);
+      await pool.until(() => pool.count('published') === publishing, durationMs + 60_000);
       const elapsed = (performance.now() - started) / 1000;
-      const sent = sum(messages, 'published', (m) => (m.kind === 'published' ? m.sent : 0));
-      const failed = sum(messages, 'published', (m) => (m.kind === 'published' ? m.failed : 0));
       // Let in-flight deliveries land before counting them.
       await new Promise((resolve) => setTimeout(resolve, drainMs));
-      for (const worker of workers) worker.send({ kind: 'finish' });
-      await until(() => count('received') === plans.length, 30_000);
-      const received = sum(messages, 'received', (m) => (m.kind === 'received' ? m.received : 0));
-      const latencies = messages
-        .flatMap((m) => (m.kind === 'received' ? m.latencies : []))
-        .sort((a, b) => a - b);
-      const result = {
-        url,
-        publishers,
-        subscribers,
-        processes: plans.length,
-        qos,
-        size:
-          messages.reduce(
-            (bytes, m) => (m.kind === 'published' ? Math.max(bytes, m.payloadBytes) : bytes),
-            0,
-          ) || size,
-        rate,
-        seconds: Math.round(elapsed * 100) / 100,
-        published: sent,
-        failed,
-        publishedPerSecond: Math.round(sent / elapsed),
-        delivered: received,
-        expected: sent * subscribers,
-        deliveredPerSecond: Math.round(received / elapsed),
-        latencyMs: {
-          p50: round(percentile(latencies, 50)),
-          p90: round(percentile(latencies, 90)),
-          p99: round(percentile(latencies, 99)),
-          max: round(latencies.at(-1) ?? Number.NaN),
-        },
-        rssMb: Math.round(process.memoryUsage().rss / 1048576),
-      };
-      stdout.write(format === 'json' ? `${JSON.stringify(result, null, 2)}\n` : text(result));
+      pool.send({ kind: 'finish' });
+      await pool.until(() => pool.count('received') === plans.length, 30_000);
+      const run = { url, publishers, subscribers, processes: plans.length, qos, size, rate, elapsed };
+      const result = aggregate(run, pool.messages);
+      stdout.write(format === 'json' ? `${JSON.stringify(result, null, 2)}\n` : formatReport(result));
       return ExitCode.ok;
     } finally {
-      for (const worker of workers) if (worker.exitCode === null) worker.kill();
+      pool.stop();
       await broker?.close();
     }
   },
 };
-
-type Shared = Omit<WorkerPlan, 'index' | 'publishers' | 'subscribers'>;
-
-/** Spreads clients over processes round-robin, so each process carries a similar share. */
-function distribute(
-  processes: number,
-  publishers: number,
-  subscribers: number,
-  shared: Shared,
-): WorkerPlan[] {
-  const plans = Array.from({ length: processes }, (_, index) => ({
-    ...shared,
-    index,
-    publishers: 0,
-    subscribers: 0,
-  }));
-  for (let i = 0; i < subscribers; i++) plans[i % processes]!.subscribers += 1;
-  for (let i = 0; i < publishers; i++) plans[(i + subscribers) % processes]!.publishers += 1;
-  return plans.filter((plan) => plan.publishers + plan.subscribers > 0);
-}
-
-function sum(
-  messages: readonly WorkerMessage[],
-  kind: WorkerMessage['kind'],
-  pick: (message: WorkerMessage) => number,
-): number {
-  return messages
-    .filter((message) => message.kind === kind)
-    .reduce((total, message) => total + pick(message), 0);
-}
-
-function round(value: number): number {
-  return Math.round(value * 100) / 100;
-}
-
-function text(result: {
-  url: string;
-  publishers: number;
-  subscribers: number;
-  processes: number;
-  qos: number;
-  size: number;
-  rate: number;
-  seconds: number;
-  published: number;
-  failed: number;
-  publishedPerSecond: number;
-  delivered: number;
-  expected: number;
-  deliveredPerSecond: number;
-  latencyMs: { p50: number; p90: number; p99: number; max: number };
-  rssMb: number;
-}): string {
-  const n = (value: number): string => value.toLocaleString('en-US');
-  const share = result.expected === 0 ? '-' : `${((100 * result.delivered) / result.expected).toFixed(1)}%`;
-  const lines = [
-    `QoS ${result.qos}, ${n(result.size)} B, ${result.rate === 0 ? 'unlimited rate' : `${n(result.rate)} msg/s per publisher`}, ${result.seconds} s`,
-    `published  ${n(result.published).padStart(12)} msg  ${n(result.publishedPerSecond).padStart(10)} msg/s${result.failed > 0 ? `  (${n(result.failed)} failed)` : ''}`,
-    `delivered  ${n(result.delivered).padStart(12)} msg  ${n(result.deliveredPerSecond).padStart(10)} msg/s  (${share} of ${n(result.expected)})`,
-    `latency    p50 ${result.latencyMs.p50} ms  p90 ${result.latencyMs.p90} ms  p99 ${result.latencyMs.p99} ms  max ${result.latencyMs.max} ms`,
-    `parent RSS ${result.rssMb} MB${result.url.startsWith('mqtt://127.0.0.1') ? ' (includes the in-process broker)' : ''}`,
-  ];
-  return `${lines.join('\n')}\n`;
-}

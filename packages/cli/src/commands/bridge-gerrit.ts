@@ -4,17 +4,27 @@ import { getService } from '@firehose/schema';
 import { CONNECTION_OPTIONS, brokerUrl, connectOnce, credentials } from '../broker-connection.js';
 import type { Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
+import { UsageError } from '../usage-error.js';
 import { bridgeGerritEvent, type BridgedEvent } from '../gerrit-events.js';
+import { runGerritStream, type LineOrigin } from '../gerrit-stream.js';
 import { createLogger } from '../logger.js';
 import { useColour } from '../output/colour.js';
 
 const LEVELS = ['error', 'warn', 'info', 'debug', 'silent'] as const;
 
+/** Recent event ids kept to drop what the events-log replay and the new stream both carry. */
+const SEEN_IDS = 100_000;
+
 export const bridgeGerritCommand: Command = {
   name: ['bridge', 'gerrit'],
-  summary: 'publish Gerrit stream-events (JSON lines on stdin) as firehose events',
-  usage: 'bridge gerrit [options] < stream-events',
+  summary: 'publish Gerrit stream-events as firehose events (owns the ssh stream, or reads stdin)',
+  usage: 'bridge gerrit [options] [--ssh USER@HOST | --command CMD | < stream-events]',
   examples: [
+    {
+      command: 'bridge gerrit -u gerrit --ssh bot@review.example --events-log https://review.example',
+      description:
+        'own the stream: reconnect with backoff, replay what was missed from the events-log plugin',
+    },
     {
       command: 'bridge gerrit -u gerrit < <(ssh -p 29418 bot@review.example gerrit stream-events)',
       description: 'the germqtt replacement: one connection, ids derived from each event',
@@ -44,6 +54,36 @@ export const bridgeGerritCommand: Command = {
       default: '5m',
     },
     qos: { type: 'string', value: '0|1', description: 'Publish QoS.', default: '1' },
+    ssh: {
+      type: 'string',
+      value: 'USER@HOST',
+      description: 'Run `ssh -p PORT USER@HOST gerrit stream-events` and reconnect whenever it ends.',
+    },
+    'ssh-port': { type: 'string', value: 'PORT', description: "Gerrit's SSH port.", default: '29418' },
+    command: {
+      type: 'string',
+      value: 'CMD',
+      description:
+        'The stream command instead of --ssh (split on spaces), e.g. "ssh -i key bot@host gerrit stream-events".',
+    },
+    'events-log': {
+      type: 'string',
+      value: 'URL',
+      description:
+        "Gerrit's URL: after a reconnect, fetch the events missed meanwhile from the events-log plugin (/plugins/events-log/events/?t1=).",
+    },
+    'events-log-user': {
+      type: 'string',
+      value: 'USER',
+      description:
+        'HTTP user for events-log (the authenticated /a/ path); its password comes from GERRIT_HTTP_PASSWORD.',
+    },
+    'backoff-max': {
+      type: 'string',
+      value: 'DURATION',
+      description: 'Longest wait between reconnects (full jitter, doubling from 1s).',
+      default: '60s',
+    },
     'dry-run': {
       type: 'boolean',
       description: 'Convert and print {topic, event} NDJSON on stdout; no broker needed.',
@@ -54,7 +94,12 @@ export const bridgeGerritCommand: Command = {
 percent-encoded) in a CloudEvents envelope whose id is derived from the event, so a replayed line
 is recognisable as a duplicate. Unknown event types are published on their topic and flagged;
 lines that fail their schema are counted as invalid and skipped. On EOF or SIGTERM the bridge
-waits for pending publishes and prints: published, invalid, dropped (stderr). Exit 1 if any were dropped.`,
+waits for pending publishes and prints: published, invalid, dropped (stderr). Exit 1 if any were dropped.
+
+With --ssh or --command the bridge owns the stream: when the command ends it is started again
+after a random delay below a doubling ceiling (1s, 2s, ... --backoff-max), until SIGTERM. With
+--events-log, each reconnect first fetches the events created since the newest one seen; events
+seen twice (same deterministic id) are published once and counted as duplicates.`,
   async run(context) {
     const { args, env, stdin, stdout, stderr, signal } = context;
     const logger = createLogger({
@@ -67,7 +112,22 @@ waits for pending publishes and prints: published, invalid, dropped (stderr). Ex
     const maxWait = args.duration('max-wait') ?? 300_000;
     const qos = Number(args.choice('qos', ['0', '1'], '1')) as 0 | 1;
     const dryRun = args.boolean('dry-run');
-    const counts = { published: 0, invalid: 0, dropped: 0, unknown: 0 };
+    const counts = { published: 0, invalid: 0, dropped: 0, unknown: 0, duplicates: 0, replayed: 0 };
+    const command = streamCommand(
+      args.string('ssh'),
+      args.integer('ssh-port', { min: 1, max: 65_535 }) ?? 29_418,
+      args.string('command'),
+    );
+    const eventsLogUrl = args.string('events-log');
+    if (eventsLogUrl !== undefined && !/^https?:\/\/[^/]/.test(eventsLogUrl))
+      throw new UsageError(
+        `--events-log must be Gerrit's http(s) URL, e.g. https://review.example.org; got '${eventsLogUrl}'.`,
+      );
+    if (eventsLogUrl !== undefined && command === undefined)
+      throw new UsageError(
+        '--events-log needs --ssh or --command: only a bridge that owns the stream knows when it dropped.',
+      );
+    const backoffMax = args.duration('backoff-max') ?? 60_000;
 
     const client = dryRun
       ? undefined
@@ -115,46 +175,123 @@ waits for pending publishes and prints: published, invalid, dropped (stderr). Ex
       pending.add(promise);
     };
 
-    const lines = createInterface({ input: stdin, crlfDelay: Infinity });
-    const stop = (): void => lines.close();
-    signal.addEventListener('abort', stop, { once: true });
+    // Deterministic ids make a replayed event recognisable; only a bridge that owns the stream
+    // replays, so stdin keeps its one-line-one-publish behaviour.
+    const seen = command === undefined ? undefined : new Set<string>();
+    let newest: number | undefined;
     let number = 0;
+    const handle = (line: string, origin: LineOrigin): void => {
+      number += 1;
+      if (line.trim() === '') return;
+      let bridged: BridgedEvent;
+      try {
+        const data = JSON.parse(line) as unknown;
+        bridged = bridgeGerritEvent(data, source);
+        const created = (data as { eventCreatedOn?: unknown }).eventCreatedOn;
+        if (typeof created === 'number' && created > (newest ?? 0)) newest = created;
+      } catch (error) {
+        counts.invalid += 1;
+        const path = isFirehoseError(error) && error.path !== undefined ? ` at ${error.path}` : '';
+        logger.warn(
+          { line: number },
+          `line ${number} skipped${path}: ${error instanceof Error ? error.message : String(error)}`,
+        );
+        return;
+      }
+      if (seen !== undefined) {
+        if (seen.has(bridged.event.id)) {
+          counts.duplicates += 1;
+          return;
+        }
+        seen.add(bridged.event.id);
+        if (seen.size > SEEN_IDS) seen.delete(seen.values().next().value!);
+      }
+      if (origin === 'events-log') counts.replayed += 1;
+      if (bridged.unknownType) {
+        counts.unknown += 1;
+        logger.warn(
+          { line: number, topic: bridged.topic },
+          `unknown Gerrit event type ${bridged.event.type}: published and flagged`,
+        );
+      }
+      send(bridged);
+    };
+
     try {
-      for await (const line of lines) {
-        number += 1;
-        if (line.trim() === '') continue;
-        let bridged: BridgedEvent;
+      if (command !== undefined) {
+        logger.info({ command: command.join(' ') }, 'bridging gerrit stream-events');
+        await runGerritStream({
+          command,
+          onLine: handle,
+          logger,
+          signal,
+          initialDelay: Math.min(1000, backoffMax),
+          maxDelay: backoffMax,
+          lastEventTime: () => newest,
+          eventsLog:
+            eventsLogUrl === undefined
+              ? undefined
+              : { url: eventsLogUrl, user: args.string('events-log-user'), password: env.gerritHttpPassword },
+        });
+      } else {
+        const lines = createInterface({ input: stdin, crlfDelay: Infinity });
+        const stop = (): void => lines.close();
+        signal.addEventListener('abort', stop, { once: true });
         try {
-          bridged = bridgeGerritEvent(JSON.parse(line) as unknown, source);
-        } catch (error) {
-          counts.invalid += 1;
-          const path = isFirehoseError(error) && error.path !== undefined ? ` at ${error.path}` : '';
-          logger.warn(
-            { line: number },
-            `line ${number} skipped${path}: ${error instanceof Error ? error.message : String(error)}`,
-          );
-          continue;
+          for await (const line of lines) {
+            handle(line, 'stream');
+            if (signal.aborted) break;
+          }
+        } finally {
+          signal.removeEventListener('abort', stop);
         }
-        if (bridged.unknownType) {
-          counts.unknown += 1;
-          logger.warn(
-            { line: number, topic: bridged.topic },
-            `unknown Gerrit event type ${bridged.event.type}: published and flagged`,
-          );
-        }
-        send(bridged);
-        if (signal.aborted) break;
       }
     } finally {
-      signal.removeEventListener('abort', stop);
       await Promise.allSettled([...pending]);
       await client?.close().catch(() => undefined);
     }
     const unknown = counts.unknown > 0 ? ` (${counts.unknown} of an unknown type, flagged)` : '';
     const verb = dryRun ? 'converted' : 'published';
     stderr.write(
-      `firehose bridge gerrit: ${counts.published} ${verb}${unknown}, ${counts.invalid} invalid, ${counts.dropped} dropped\n`,
+      `firehose bridge gerrit: ${counts.published} ${verb}${unknown}, ${counts.invalid} invalid, ${counts.dropped} dropped${seen === undefined ? '' : `, ${counts.replayed} replayed from events-log, ${counts.duplicates} duplicates skipped`}\n`,
     );
     return counts.dropped > 0 ? ExitCode.error : ExitCode.ok;
   },
 };
+
+/** The command that streams events, from --ssh or --command; undefined means stdin. */
+function streamCommand(
+  ssh: string | undefined,
+  port: number,
+  command: string | undefined,
+): string[] | undefined {
+  if (ssh !== undefined && command !== undefined)
+    throw new UsageError('Give --ssh or --command, not both: --command is the whole stream command.');
+  if (command !== undefined) {
+    const words = command
+      .trim()
+      .split(/\s+/)
+      .filter((word) => word !== '');
+    if (words.length === 0)
+      throw new UsageError('--command must name a program, e.g. "ssh bot@host gerrit stream-events".');
+    return words;
+  }
+  if (ssh === undefined) return undefined;
+  if (!/^[^\s@]+@[^\s@]+$/.test(ssh) && !/^[^\s@-][^\s@]*$/.test(ssh))
+    throw new UsageError(`--ssh must be USER@HOST or HOST, e.g. bot@review.example.org; got '${ssh}'.`);
+  // BatchMode: a bridge has nobody to type a password; ServerAlive: notice a dead link within a minute.
+  return [
+    'ssh',
+    '-p',
+    String(port),
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'ServerAliveInterval=20',
+    '-o',
+    'ServerAliveCountMax=3',
+    ssh,
+    'gerrit',
+    'stream-events',
+  ];
+}

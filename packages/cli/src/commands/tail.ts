@@ -137,7 +137,8 @@ export const tailCommand: Command = {
       type: 'string',
       short: 'g',
       value: 'NAME',
-      description: 'Share the stream with the other tails of this group: each event goes to one of them ($share/NAME/…).',
+      description:
+        'Share the stream with the other tails of this group: each event goes to one of them ($share/NAME/…).',
     },
     quiet: {
       type: 'boolean',
@@ -186,7 +187,9 @@ ${TEMPLATE_HELP}`,
     const sys = args.boolean('sys');
     const group = args.string('group');
     if (group !== undefined && (group === '' || /[/+#]/.test(group)))
-      throw new UsageError(`--group ${JSON.stringify(group)}: a group name is non-empty and has no /, + or #; e.g. --group log-workers.`);
+      throw new UsageError(
+        `--group ${JSON.stringify(group)}: a group name is non-empty and has no /, + or #; e.g. --group log-workers.`,
+      );
     const filters = buildFilters({
       filters: args.positionals,
       service: args.string('service'),

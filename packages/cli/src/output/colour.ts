@@ -47,9 +47,3 @@ export function createPalette(enabled: boolean): Palette {
 export function serviceColour(service: string): number {
   return paletteColour(service).ansi;
 }
-
-/** Removes ANSI escape sequences (for width checks and tests). */
-export function stripAnsi(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/\u001b\[[0-9;]*m/g, '');
-}

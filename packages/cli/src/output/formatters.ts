@@ -112,7 +112,7 @@ function pretty(view: RecordView, { palette, raw, maxBytes, columns }: Formatter
 const INDENT = ' '.repeat(9);
 
 /** Cuts `text` to at most `maxBytes` UTF-8 bytes (on a character boundary) and says how much is hidden. */
-export function truncate(text: string, maxBytes: number): string {
+function truncate(text: string, maxBytes: number): string {
   const bytes = Buffer.byteLength(text);
   if (maxBytes <= 0 || bytes <= maxBytes) return text;
   let cut = Buffer.from(text).subarray(0, maxBytes).toString('utf8');

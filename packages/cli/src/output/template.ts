@@ -2,7 +2,7 @@ import { UsageError } from '../usage-error.js';
 import type { RecordView } from './record-view.js';
 
 /** Field names a template may use besides `data.…`, `params.…` and envelope attributes. */
-export const TEMPLATE_FIELDS: Readonly<Record<string, string>> = {
+const TEMPLATE_FIELDS: Readonly<Record<string, string>> = {
   topic: 'the MQTT topic',
   service: 'first topic level (the publishing service)',
   time: "the event's time, RFC 3339 UTC (2026-11-25T12:00:00.000Z)",

@@ -23,7 +23,7 @@ export function formatPredicate(node: PredicateNode): string {
   }
 }
 
-export function formatPath(path: readonly PathSegment[]): string {
+function formatPath(path: readonly PathSegment[]): string {
   let text = '';
   for (const segment of path) {
     if (segment.kind === 'key') text += text === '' ? segment.name : `.${segment.name}`;

@@ -1,6 +1,6 @@
 import { FirehoseError } from '@firehose/protocol';
 
-export type TokenKind =
+type TokenKind =
   | 'word' // a path, a bareword value, a number or a keyword; classified by the parser
   | 'string' // "…" or '…', escapes resolved
   | 'regex' // /…/flags, only directly after `~` or `!~`

@@ -8,6 +8,8 @@ const playbook = {
 };
 
 const keys = { playbook: '{data.playbook_id}', host: '{data.host}' };
+/** Search keys of the history archive (data paths, where `keys` above are render templates). */
+const searchKeys = { playbook: 'playbook_id', host: 'host' };
 
 const playbookStart = defineEventType({
   service: 'ansible',
@@ -17,9 +19,13 @@ const playbookStart = defineEventType({
   params: { playbook: 'playbook_id' },
   schema: Type.Object({ ...playbook, status: Type.Optional(Type.String()) }),
   identity: ['playbook_id'],
+  keys: searchKeys,
   render: {
     summary: ['ansible {data.playbook_name}: started', 'ansible playbook {data.playbook_id}: started'],
-    sentence: ['Ansible playbook {data.playbook_name} started', 'Ansible playbook {data.playbook_id} started'],
+    sentence: [
+      'Ansible playbook {data.playbook_name} started',
+      'Ansible playbook {data.playbook_id} started',
+    ],
     keys,
   },
 });
@@ -32,9 +38,16 @@ const playbookFinish = defineEventType({
   params: { playbook: 'playbook_id', result: 'status' },
   schema: Type.Object({ ...playbook, status: Type.Union([Type.Literal('OK'), Type.Literal('FAILED')]) }),
   identity: ['playbook_id'],
+  keys: searchKeys,
   render: {
-    summary: ['ansible {data.playbook_name}: finished {data.status}', 'ansible playbook {data.playbook_id}: finished {data.status}'],
-    sentence: ['Ansible playbook {data.playbook_name} finished with {data.status}', 'Ansible playbook {data.playbook_id} finished with {data.status}'],
+    summary: [
+      'ansible {data.playbook_name}: finished {data.status}',
+      'ansible playbook {data.playbook_id}: finished {data.status}',
+    ],
+    sentence: [
+      'Ansible playbook {data.playbook_name} finished with {data.status}',
+      'Ansible playbook {data.playbook_id} finished with {data.status}',
+    ],
     keys,
   },
 });
@@ -57,8 +70,10 @@ const hostStats = defineEventType({
     }),
   }),
   identity: ['playbook_id', 'host'],
+  keys: searchKeys,
   render: {
-    summary: 'ansible {data.host}: ok={data.stats.ok} changed={data.stats.changed} failed={data.stats.failures} unreachable={data.stats.unreachable}',
+    summary:
+      'ansible {data.host}: ok={data.stats.ok} changed={data.stats.changed} failed={data.stats.failures} unreachable={data.stats.unreachable}',
     sentence: 'Host {data.host} finished playbook {data.playbook_id} with {data.stats.failures} failures',
     keys,
   },
@@ -81,7 +96,11 @@ const taskResult = defineEventType({
       Type.Object(
         {},
         {
-          not: { type: 'object', required: ['_ansible_no_log'], properties: { _ansible_no_log: { const: true } } },
+          not: {
+            type: 'object',
+            required: ['_ansible_no_log'],
+            properties: { _ansible_no_log: { const: true } },
+          },
           errorMessage: 'is a no_log result; publish redactAnsibleResult(result) instead',
         },
       ),
@@ -89,6 +108,7 @@ const taskResult = defineEventType({
   }),
   // Also for the broker: a refused no_log result is redacted before any excerpt of it is kept.
   secretMarkers: ['_ansible_no_log'],
+  keys: searchKeys,
   render: {
     summary: 'ansible {data.host}: {data.ansible_task} {data.status}',
     sentence: 'Task "{data.ansible_task}" on {data.host} finished with {data.status}',
@@ -99,7 +119,8 @@ const taskResult = defineEventType({
 /** Ansible playbook runs. */
 export const ansible = { playbookStart, playbookFinish, hostStats, taskResult } as const;
 
-const CENSORED = "the output has been hidden due to the fact that 'no_log: true' was specified for this result";
+const CENSORED =
+  "the output has been hidden due to the fact that 'no_log: true' was specified for this result";
 
 /**
  * What a publisher sends for a task result: `no_log` results are replaced the way Ansible's own

@@ -3,7 +3,9 @@ import { defineEventType } from '../event-type.js';
 
 // The OpenStack firehose's log workers sent `failure` from one worker and `failed` from the
 // other; the schema normalises on `failed` instead of copying the drift.
-const status = Type.Union([Type.Literal('success'), Type.Literal('failed')], { description: 'success or failed' });
+const status = Type.Union([Type.Literal('success'), Type.Literal('failed')], {
+  description: 'success or failed',
+});
 
 const jobResult: TProperties = {
   status,
@@ -17,8 +19,14 @@ const jobResult: TProperties = {
 };
 
 const render = (what: string) => ({
-  summary: [`{data.project} {data.build_name}: ${what} {data.status}`, `build {data.build_uuid}: ${what} {data.status}`],
-  sentence: [`The ${what} for build {data.build_uuid} of {data.project} ended: {data.status}`, `The ${what} for build {data.build_uuid} ended: {data.status}`],
+  summary: [
+    `{data.project} {data.build_name}: ${what} {data.status}`,
+    `build {data.build_uuid}: ${what} {data.status}`,
+  ],
+  sentence: [
+    `The ${what} for build {data.build_uuid} of {data.project} ended: {data.status}`,
+    `The ${what} for build {data.build_uuid} ended: {data.status}`,
+  ],
   url: '{data.source_url}',
   keys: { project: '{data.project}', change: '{data.build_change}', build: '{data.build_uuid}' },
 });
@@ -32,18 +40,21 @@ const pushSubunit = defineEventType({
   schema: Type.Object(jobResult),
   subject: '{project}/change/{build_change}',
   identity: ['build_uuid', 'source_url', 'status'],
+  keys: { project: 'project', change: 'build_change', build: 'build_uuid' },
   render: render('subunit import'),
 });
 
 const retrieveLogs = defineEventType({
   service: 'gearman-logstash',
   event: 'retrieve-logs',
-  description: "A log worker fetched a build's logs and pushed them to logstash. The change level is a change number, `periodic` or `post`.",
+  description:
+    "A log worker fetched a build's logs and pushed them to logstash. The change level is a change number, `periodic` or `post`.",
   topic: 'gearman-logstash/{host}/{project+}/{change}/retrieve_logs',
   params: { project: 'project' },
   schema: Type.Object(jobResult),
   subject: '{project}/change/{build_change}',
   identity: ['build_uuid', 'source_url', 'status'],
+  keys: { project: 'project', change: 'build_change', build: 'build_uuid' },
   render: render('log retrieval'),
 });
 

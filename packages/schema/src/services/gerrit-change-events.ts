@@ -28,7 +28,10 @@ interface ChangeEventOptions<F extends TProperties> {
 }
 
 /** A Gerrit event about one change: topic `gerrit/<project…>/<event>`, subject `<project>/change/<number>`. */
-function changeEvent<const E extends string, F extends TProperties>(event: E, options: ChangeEventOptions<F>) {
+function changeEvent<const E extends string, F extends TProperties>(
+  event: E,
+  options: ChangeEventOptions<F>,
+) {
   const actor = `{data.${options.actor}|account}`;
   const join = options.preposition === '' ? ' ' : ` ${options.preposition} `;
   return defineEventType({
@@ -39,9 +42,20 @@ function changeEvent<const E extends string, F extends TProperties>(event: E, op
     dataType: event,
     // `E` is generic here, so TypeScript cannot evaluate the pattern's parameter names.
     params: { project: 'change.project' } as never,
-    schema: Type.Object({ ...gerritBase(event), ...changeEventCommon, change: gerritChange, ...options.fields }),
+    schema: Type.Object({
+      ...gerritBase(event),
+      ...changeEventCommon,
+      change: gerritChange,
+      ...options.fields,
+    }),
     subject: '{change.project}/change/{change.number}',
     identity: ['type', 'eventCreatedOn', 'change.number', `${options.actor}.username`],
+    keys: {
+      project: 'change.project',
+      change: 'change.number',
+      patchset: 'patchSet.number',
+      user: `${options.actor}.username`,
+    },
     render: {
       summary: options.actions.map((action) => `${CHANGE}: ${actor} ${action}`),
       sentence:
@@ -49,7 +63,11 @@ function changeEvent<const E extends string, F extends TProperties>(event: E, op
         options.actions.map((action) => `${actor} ${action}${join}${CHANGE}`),
       url: '{data.change.url}',
       actors: [`{data.${options.actor}|user}`],
-      keys: { project: '{data.change.project}', change: '{data.change.number}', patchset: '{data.patchSet.number}' },
+      keys: {
+        project: '{data.change.project}',
+        change: '{data.change.number}',
+        patchset: '{data.patchSet.number}',
+      },
     },
   });
 }
@@ -120,7 +138,10 @@ export const hashtagsChanged = changeEvent('hashtags-changed', {
   actor: 'editor',
   actions: ['changed hashtags to {data.hashtags|list}', 'changed hashtags'],
   preposition: 'of',
-  sentences: ['$actor set the hashtags of $change to {data.hashtags|list}', '$actor changed the hashtags of $change'],
+  sentences: [
+    '$actor set the hashtags of $change to {data.hashtags|list}',
+    '$actor changed the hashtags of $change',
+  ],
 });
 
 export const mergeFailed = changeEvent('merge-failed', {
@@ -176,7 +197,10 @@ export const topicChanged = changeEvent('topic-changed', {
   actor: 'changer',
   actions: ['set the topic to {data.change.topic}', 'cleared the topic'],
   preposition: 'of',
-  sentences: ['$actor set the topic of $change to {data.change.topic}', '$actor cleared the topic of $change'],
+  sentences: [
+    '$actor set the topic of $change to {data.change.topic}',
+    '$actor cleared the topic of $change',
+  ],
 });
 
 export const voteDeleted = changeEvent('vote-deleted', {

@@ -11,9 +11,14 @@ export const projectCreated = defineEventType({
   topic: 'gerrit/{project+}/project-created',
   params: { project: 'projectName' },
   dataType: 'project-created',
-  schema: Type.Object({ ...gerritBase('project-created'), projectName: Type.String({ minLength: 1 }), projectHead: Type.Optional(Type.String()) }),
+  schema: Type.Object({
+    ...gerritBase('project-created'),
+    projectName: Type.String({ minLength: 1 }),
+    projectHead: Type.Optional(Type.String()),
+  }),
   subject: '{projectName}',
   identity: ['type', 'projectName'],
+  keys: { project: 'projectName' },
   render: {
     summary: '{data.projectName}: project created',
     sentence: 'Project {data.projectName} was created',
@@ -36,6 +41,7 @@ export const projectHeadUpdated = defineEventType({
   }),
   subject: '{projectName}',
   identity: ['type', 'eventCreatedOn', 'projectName', 'newHead'],
+  keys: { project: 'projectName' },
   render: {
     summary: '{data.projectName}: HEAD now points to {data.newHead}',
     sentence: 'The HEAD of {data.projectName} now points to {data.newHead}',
@@ -50,9 +56,14 @@ export const refUpdated = defineEventType({
   topic: 'gerrit/{project+}/ref-updated',
   params: { project: 'refUpdate.project' },
   dataType: 'ref-updated',
-  schema: Type.Object({ ...gerritBase('ref-updated'), submitter: Type.Optional(gerritAccount), refUpdate: gerritRefUpdate }),
+  schema: Type.Object({
+    ...gerritBase('ref-updated'),
+    submitter: Type.Optional(gerritAccount),
+    refUpdate: gerritRefUpdate,
+  }),
   subject: '{refUpdate.project}/ref/{refUpdate.refName}',
   identity: ['type', 'refUpdate.project', 'refUpdate.refName', 'refUpdate.oldRev', 'refUpdate.newRev'],
+  keys: { project: 'refUpdate.project', ref: 'refUpdate.refName', user: 'submitter.username' },
   render: {
     summary: [
       '{data.refUpdate.project} {data.refUpdate.refName}: {data.submitter|account} updated to {data.refUpdate.newRev|short}',
@@ -81,6 +92,7 @@ export const batchRefUpdated = defineEventType({
   }),
   subject: '{refUpdates.0.project}',
   identity: ['type', 'eventCreatedOn', 'refUpdates.0.project', 'refUpdates.0.refName', 'refUpdates.0.newRev'],
+  keys: { project: 'refUpdates.0.project', user: 'submitter.username' },
   render: {
     summary: '{data.refUpdates.0.project}: {data.refUpdates|count} refs updated',
     sentence: [
@@ -109,6 +121,7 @@ export const refReplicated = defineEventType({
   }),
   subject: '{project}/ref/{ref}',
   identity: ['type', 'eventCreatedOn', 'project', 'ref', 'targetNode'],
+  keys: { project: 'project', ref: 'ref', host: 'targetNode' },
   render: {
     summary: '{data.project} {data.ref}: replicated to {data.targetNode} ({data.status})',
     sentence: '{data.ref} of {data.project} was replicated to {data.targetNode} ({data.status})',

@@ -54,7 +54,9 @@ export const gerritApproval = Type.Object(
     type: Type.String({ description: 'Label name, e.g. Code-Review.' }),
     description: Type.Optional(Type.String()),
     value: Type.String({ description: 'Vote as a string, e.g. "2" or "-1".' }),
-    oldValue: Type.Optional(Type.String({ description: 'Previous vote; present when this event changed it.' })),
+    oldValue: Type.Optional(
+      Type.String({ description: 'Previous vote; present when this event changed it.' }),
+    ),
     grantedOn: Type.Optional(Type.Integer()),
     by: Type.Optional(gerritAccount),
   },

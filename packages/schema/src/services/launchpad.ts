@@ -25,6 +25,7 @@ const bug = defineEventType({
     body: Type.Optional(Type.String()),
   }),
   subject: '{project}/bug/{bug-number}',
+  keys: { project: 'project', bug: 'bug-number', user: 'bug-modifier' },
   render: {
     summary: [
       '{data.project} bug #{data.bug-number} "{data.title}": {data.event-type} by {data.bug-modifier}',

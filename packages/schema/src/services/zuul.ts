@@ -27,7 +27,9 @@ const report = defineEventType({
     tenant: Type.String({ minLength: 1 }),
     pipeline: Type.String({ minLength: 1 }),
     project: Type.String({ minLength: 1 }),
-    branch: Type.String({ description: 'Empty for items without a branch (tags); their topic uses the placeholder -.' }),
+    branch: Type.String({
+      description: 'Empty for items without a branch (tags); their topic uses the placeholder -.',
+    }),
     change_url: Type.Optional(Type.String()),
     change: Type.Optional(numberOrString),
     patchset: Type.Optional(numberOrString),
@@ -49,6 +51,14 @@ const report = defineEventType({
   }),
   subject: '{project}/change/{change}',
   identity: ['uuid', 'action'],
+  keys: {
+    tenant: 'tenant',
+    pipeline: 'pipeline',
+    project: 'project',
+    branch: 'branch',
+    change: 'change',
+    buildset: 'buildset.uuid',
+  },
   render: {
     summary: [
       '{data.tenant}/{data.pipeline} {data.project} #{data.change}: {data.action}{data.buildset.builds|results}',
