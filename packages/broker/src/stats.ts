@@ -15,7 +15,9 @@ export type RefusalReason =
   | 'sessions_expired'
   | 'offline_cap'
   | 'invalid'
-  | 'undeclared_rejected';
+  | 'undeclared_rejected'
+  /** Delivered but not archived: the history queue was full (docs/architecture.md#history). */
+  | 'history_overflow';
 
 /**
  * Plain counters on the hot path; `$SYS`, `/metrics` and the catalogue read them on their own

@@ -8,6 +8,8 @@ export interface HttpEndpoints {
   metrics: Registry;
   /** Ready = listening and persistence up; `/readyz` answers 503 otherwise. */
   ready(): boolean;
+  /** The history API (`/v1/…`); answers and returns true for its paths. */
+  history?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
 /** `/metrics` (Prometheus), `/healthz` (process alive), `/readyz` (accepting clients). */
@@ -17,6 +19,7 @@ export async function startHttpListener(
 ): Promise<RunningListener> {
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0];
+    if (req.method === 'GET' && endpoints.history?.(req, res) === true) return;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD' }).end();
       return;
