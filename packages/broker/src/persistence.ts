@@ -122,9 +122,9 @@ export async function createPersistence(
 type RedisPersistenceConfig = Extract<PersistenceConfig, { kind: 'redis' }>;
 
 /**
- * ioredis options for the store and both emitter connections. With sentinels each connection asks
- * them for the current primary at every (re)connect and follows `+switch-master`, so a failover is
- * one more reconnect; RedisLink reports it like any other outage.
+ * ioredis options for the store, the shared-groups connection and both emitter connections. With
+ * sentinels each connection asks them for the current primary at every (re)connect and checks its
+ * role, so a failover is one more reconnect; RedisLink reports it like any other outage.
  */
 function redisConnectionOptions(config: RedisPersistenceConfig): Record<string, unknown> {
   const credentials = {
@@ -137,8 +137,13 @@ function redisConnectionOptions(config: RedisPersistenceConfig): Record<string, 
       ...credentials,
       sentinels: config.sentinels,
       name: config.name,
-      // Follow +switch-master as soon as a sentinel announces it, not only at the next error.
-      failoverDetector: true,
+      // Not ioredis' failoverDetector: a +switch-master that arrives while a connection is asking a
+      // sentinel (it is reconnecting: the primary died) makes that connect fail with "Connection is
+      // closed" and the connection ends for good (ioredis 5.11, SentinelConnector#connect; ioredis
+      // itself turned it off by default, #1363). A dead primary closes the connections, and the
+      // reconnect asks the sentinels again; a write answered READONLY by a demoted primary
+      // reconnects the same way and is resent.
+      reconnectOnError: (error: Error) => (error.message.startsWith('READONLY') ? 2 : false),
     };
   return { ...credentials, host: config.host, port: config.port, ...(config.tls ? { tls: {} } : {}) };
 }

@@ -225,13 +225,9 @@ describe('loadConfig errors name the key, the env var or the flag', () => {
       'Invalid broker config in flags: --port must be an integer 0–65535, got "abc".',
     );
     expect(() => flagsToConfig({ logLevel: 'loud' })).toThrow('--log-level must be one of');
-<<<<<<< HEAD
-    expect(() => flagsToConfig({ persistence: 'disk' })).toThrow('--persistence must be "memory", "level:DIR", "redis://HOST:PORT[/DB]" or "redis-sentinel://HOST:PORT[,HOST:PORT…]/MASTER[/DB]", got "disk"');
-=======
     expect(() => flagsToConfig({ persistence: 'disk' })).toThrow(
-      '--persistence must be "memory", "level:DIR" or "redis://HOST:PORT[/DB]", got "disk"',
+      '--persistence must be "memory", "level:DIR", "redis://HOST:PORT[/DB]" or "redis-sentinel://HOST:PORT[,HOST:PORT…]/MASTER[/DB]", got "disk"',
     );
->>>>>>> main
     // Flags that are not config keys are the CLI's business.
     expect(flagsToConfig({ config: 'x.yaml', 'print-config': true, help: true })).toEqual({});
   });

@@ -284,7 +284,8 @@ export const OPTIONS: readonly OptionSpec[] = [
     expect: PERSISTENCE_EXPECT,
     default: 'memory',
     flag: 'persistence',
-    meaning: 'sessions and retained messages: in memory, on disk, or in Redis (cluster; through Redis Sentinel for failover)',
+    meaning:
+      'sessions and retained messages: in memory, on disk, or in Redis (cluster; through Redis Sentinel for failover)',
   }),
   ...limitOptions(),
   option({

@@ -85,7 +85,8 @@ function parseSentinelSet(value: string): PersistenceConfig | string {
     const colon = userinfo.indexOf(':');
     const username = colon === -1 ? userinfo : userinfo.slice(0, colon);
     if (username !== '') config.username = decodeURIComponent(username);
-    if (colon !== -1 && colon < userinfo.length - 1) config.password = decodeURIComponent(userinfo.slice(colon + 1));
+    if (colon !== -1 && colon < userinfo.length - 1)
+      config.password = decodeURIComponent(userinfo.slice(colon + 1));
   }
   return config;
 }

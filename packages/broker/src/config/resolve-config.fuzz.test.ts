@@ -14,19 +14,17 @@ const leaf = fc.oneof(
   fc.boolean(),
   fc.constant(null),
   fc.string(),
-<<<<<<< HEAD
-  fc.constantFrom('#', 'a/#/b', 'memory', 'level:', 'redis://', 'redis-sentinel://', 'redis-sentinel://h/m', 'scrypt$1024$8$1$c2FsdHNhbHQ=$aGFzaGhhc2hoYXNoaGFzaA==', '/mqtt'),
-=======
   fc.constantFrom(
     '#',
     'a/#/b',
     'memory',
     'level:',
     'redis://',
+    'redis-sentinel://',
+    'redis-sentinel://h/m',
     'scrypt$1024$8$1$c2FsdHNhbHQ=$aGFzaGhhc2hoYXNoaGFzaA==',
     '/mqtt',
   ),
->>>>>>> main
 );
 const value = fc.letrec((tie) => ({
   node: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('node'), { maxLength: 3 }), tie('object')),

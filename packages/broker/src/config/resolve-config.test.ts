@@ -111,7 +111,10 @@ describe('resolveConfig defaults', () => {
   });
 
   it('parses a Redis Sentinel set: sentinels (default port 26379, IPv6 in brackets), master name, db, credentials for the redis nodes', () => {
-    expect(resolveConfig({ persistence: 'redis-sentinel://10.0.0.1:26380,[::1],sentinel-c/mymaster/3' }).persistence).toEqual({
+    expect(
+      resolveConfig({ persistence: 'redis-sentinel://10.0.0.1:26380,[::1],sentinel-c/mymaster/3' })
+        .persistence,
+    ).toEqual({
       kind: 'redis',
       url: 'redis-sentinel://10.0.0.1:26380,[::1],sentinel-c/mymaster/3',
       sentinels: [
@@ -123,7 +126,9 @@ describe('resolveConfig defaults', () => {
       db: 3,
       tls: false,
     });
-    expect(resolveConfig({ persistence: 'redis-sentinel://app:p%40ss@h1:26379/main' }).persistence).toMatchObject({
+    expect(
+      resolveConfig({ persistence: 'redis-sentinel://app:p%40ss@h1:26379/main' }).persistence,
+    ).toMatchObject({
       username: 'app',
       password: 'p@ss',
       db: 0,
@@ -132,13 +137,25 @@ describe('resolveConfig defaults', () => {
   });
 
   it.each([
-    ['redis-sentinel://h1:26379', 'persistence needs the master name after the sentinels, e.g. "redis-sentinel://10.0.0.1:26379,10.0.0.2:26379/mymaster"'],
+    [
+      'redis-sentinel://h1:26379',
+      'persistence needs the master name after the sentinels, e.g. "redis-sentinel://10.0.0.1:26379,10.0.0.2:26379/mymaster"',
+    ],
     ['redis-sentinel://h1:26379/', 'persistence needs the master name after the sentinels'],
-    ['redis-sentinel:///mymaster', 'persistence has sentinel ""; each sentinel must be HOST or HOST:PORT (IPv6 in brackets)'],
+    [
+      'redis-sentinel:///mymaster',
+      'persistence has sentinel ""; each sentinel must be HOST or HOST:PORT (IPv6 in brackets)',
+    ],
     ['redis-sentinel://h1,,h2/mymaster', 'persistence has sentinel ""'],
     ['redis-sentinel://h1:port/mymaster', 'persistence has sentinel "h1:port"'],
-    ['redis-sentinel://h1:70000/mymaster', 'persistence has sentinel "h1:70000" with port 70000; a port is 1–65535'],
-    ['redis-sentinel://h1/mymaster/db2', 'persistence has path "/mymaster/db2"; after the sentinels write "/MASTER" or "/MASTER/DB" (DB a number)'],
+    [
+      'redis-sentinel://h1:70000/mymaster',
+      'persistence has sentinel "h1:70000" with port 70000; a port is 1–65535',
+    ],
+    [
+      'redis-sentinel://h1/mymaster/db2',
+      'persistence has path "/mymaster/db2"; after the sentinels write "/MASTER" or "/MASTER/DB" (DB a number)',
+    ],
     ['redis-sentinel://h1/mymaster/2/x', 'persistence has path "/mymaster/2/x"'],
   ])('rejects the sentinel set %s with a sentence naming the setting', (persistence, message) => {
     expect(() => resolveConfig({ persistence })).toThrow(message);
@@ -201,22 +218,6 @@ describe('resolveConfig errors', () => {
       'listeners.mqtt[1].port must be an integer 0–65535, got -1',
     ],
     ['an unknown top-level key', { listner: {} }, 'listner is not a config key (did you mean listeners?)'],
-<<<<<<< HEAD
-    ['an unknown listener', { listeners: { mqttt: {} } }, 'listeners.mqttt is not a config key (did you mean listeners.mqtt?)'],
-    ['an unknown limit', { limits: { maxPacketSize: 1 } }, 'limits.maxPacketSize is not a config key (did you mean limits.maxPacketBytes?)'],
-    ['payload on http', { listeners: { http: { payload: 'data' } } }, 'listeners.http.payload is not a config key'],
-    ['a bad payload', { listeners: { mqtt: { payload: 'raw' } } }, 'listeners.mqtt.payload must be "envelope" or "data", got "raw"'],
-    ['a ws path without /', { listeners: { ws: { path: 'mqtt' } } }, 'listeners.ws.path must be a URL path starting with "/", got "mqtt"'],
-    ['mqtts without cert and key', { listeners: { mqtts: { port: 8883 } } }, 'listeners.mqtts.cert is required'],
-    ['an empty listener list', { listeners: { mqtt: [] } }, 'listeners.mqtt must list at least one listener (or be false to turn it off), got an empty list'],
-    ['two listeners on one port', { listeners: { mqtt: { port: 1883 }, ws: { port: 1883 } } }, 'listeners.ws uses 0.0.0.0:1883, already used by listeners.mqtt'],
-    ['a plain password', { accounts: { gerrit: { password: 'hunter2' } } }, 'accounts.gerrit.password must be a scrypt hash from hashPassword() ("scrypt$N$r$p$salt$hash") or a list of them, got something else (plain passwords are not accepted: hash them with `firehose passwd` or hashPassword())'],
-    ['a missing password', { accounts: { gerrit: { write: ['gerrit/#'] } } }, 'accounts.gerrit.password is required'],
-    ['write as a string', { accounts: { gerrit: { password: HASH, write: 'gerrit/#' } } }, 'accounts.gerrit.write must be a list of MQTT topic filters, got "gerrit/#"'],
-    ['a bad filter', { anonymous: { read: ['#', 'a/#/b'] } }, "anonymous.read[1]: Invalid topic filter \"a/#/b\": '#' must be a whole level and the last one"],
-    ['a bad undeclared', { validation: { undeclared: 'drop' } }, 'validation.undeclared must be "allow" or "reject", got "drop"'],
-    ['a bad persistence', { persistence: 'mongo://x' }, 'persistence must be "memory", "level:DIR", "redis://HOST:PORT[/DB]" or "redis-sentinel://HOST:PORT[,HOST:PORT…]/MASTER[/DB]", got "mongo://x"'],
-=======
     [
       'an unknown listener',
       { listeners: { mqttt: {} } },
@@ -285,9 +286,8 @@ describe('resolveConfig errors', () => {
     [
       'a bad persistence',
       { persistence: 'mongo://x' },
-      'persistence must be "memory", "level:DIR" or "redis://HOST:PORT[/DB]", got "mongo://x"',
+      'persistence must be "memory", "level:DIR", "redis://HOST:PORT[/DB]" or "redis-sentinel://HOST:PORT[,HOST:PORT…]/MASTER[/DB]", got "mongo://x"',
     ],
->>>>>>> main
     ['level without a directory', { persistence: 'level:' }, 'persistence needs a directory after "level:"'],
     [
       'a negative limit',

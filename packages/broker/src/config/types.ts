@@ -388,7 +388,14 @@ export interface Account {
 export type PersistenceConfig =
   | { kind: 'memory' }
   | { kind: 'level'; path: string }
-  | ({ kind: 'redis'; url: string; db: number; username?: string; password?: string; tls: boolean } & RedisAddress);
+  | ({
+      kind: 'redis';
+      url: string;
+      db: number;
+      username?: string;
+      password?: string;
+      tls: boolean;
+    } & RedisAddress);
 
 /** Where the redis primary is: one address, or the sentinels that know it by name (failover). */
 export type RedisAddress =
