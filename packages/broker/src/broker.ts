@@ -154,7 +154,8 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
       // Before listen() completes nothing is bound yet: aedes waits for its store to be ready.
       const effect =
         this.#state === 'listening' ? 'not ready meanwhile' : 'listeners open once it is reachable';
-      this.#logger.warn({ err }, `redis unreachable; retrying (${effect})`);
+      const what = this.#backend.describeOutage?.(err) ?? 'redis unreachable; retrying';
+      this.#logger.warn({ err }, `${what} (${effect})`);
     });
     this.#backend.link?.on('up', () => this.#logger.info('redis reachable again'));
   }

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { AedesAsyncPersistence as AedesPersistence } from '@firehose/aedes';
 import type { Redis } from 'ioredis';
+import { maskPersistence } from './config/parse-persistence.js';
 import type { PersistenceConfig } from './config/types.js';
 import { RedisLink } from './redis-link.js';
 import { RedisSessionClock } from './redis-session-clock.js';
@@ -38,6 +39,8 @@ export interface PersistenceBackend {
   sessionClock?: RedisSessionClock;
   /** Whether redis is reachable (redis). */
   link?: RedisLink;
+  /** One sentence for the log when `link` goes down, naming the setting when it is the likely cause. */
+  describeOutage?(error: Error): string;
   /**
    * A connection of its own for cluster-wide shared-subscription groups (redis): a claim per
    * message per group, auto-pipelined, beside the store's traffic. Closed by its user.
@@ -85,14 +88,7 @@ export async function createPersistence(
       };
     }
     case 'redis': {
-      const connection = {
-        host: config.host,
-        port: config.port,
-        db: config.db,
-        ...(config.username === undefined ? {} : { username: config.username }),
-        ...(config.password === undefined ? {} : { password: config.password }),
-        ...(config.tls ? { tls: {} } : {}),
-      };
+      const connection = redisConnectionOptions(config);
       const redisPersistence = require('aedes-persistence-redis') as PersistenceFactory;
       const createEmitter = require('mqemitter-redis') as EmitterFactory;
       // One connection for the store and the session clock; the store's destroy() closes it.
@@ -116,8 +112,48 @@ export async function createPersistence(
         },
         sessionClock: new RedisSessionClock(db),
         link,
+        describeOutage: (error) => describeRedisOutage(config, error),
         sharedRedis,
       };
     }
   }
+}
+
+type RedisPersistenceConfig = Extract<PersistenceConfig, { kind: 'redis' }>;
+
+/**
+ * ioredis options for the store, the shared-groups connection and both emitter connections. With
+ * sentinels each connection asks them for the current primary at every (re)connect and checks its
+ * role, so a failover is one more reconnect; RedisLink reports it like any other outage.
+ */
+function redisConnectionOptions(config: RedisPersistenceConfig): Record<string, unknown> {
+  const credentials = {
+    db: config.db,
+    ...(config.username === undefined ? {} : { username: config.username }),
+    ...(config.password === undefined ? {} : { password: config.password }),
+  };
+  if (config.sentinels !== undefined)
+    return {
+      ...credentials,
+      sentinels: config.sentinels,
+      name: config.name,
+      // Not ioredis' failoverDetector: a +switch-master that arrives while a connection is asking a
+      // sentinel (it is reconnecting: the primary died) makes that connect fail with "Connection is
+      // closed" and the connection ends for good (ioredis 5.11, SentinelConnector#connect; ioredis
+      // itself turned it off by default, #1363). A dead primary closes the connections, and the
+      // reconnect asks the sentinels again; a write answered READONLY by a demoted primary
+      // reconnects the same way and is resent.
+      reconnectOnError: (error: Error) => (error.message.startsWith('READONLY') ? 2 : false),
+    };
+  return { ...credentials, host: config.host, port: config.port, ...(config.tls ? { tls: {} } : {}) };
+}
+
+/**
+ * ioredis says "All sentinels are unreachable" both when none answers and when they answer but do
+ * not know the master name: either way the sentinel set in `persistence` is what to check.
+ */
+function describeRedisOutage(config: RedisPersistenceConfig, error: Error): string {
+  if (config.sentinels !== undefined && error.message.startsWith('All sentinels are unreachable'))
+    return `redis unreachable: no sentinel of persistence "${maskPersistence(config)}" is reachable and knows master "${config.name}"; retrying`;
+  return 'redis unreachable; retrying';
 }

@@ -14,3 +14,4 @@ export {
   type SystemProgramName,
   type SystemProgramSpec,
 } from './system-programs.mjs';
+export { startRedisSentinelSet, type RedisSentinelSet, type RedisProcess } from './redis-sentinel-set.js';

@@ -226,7 +226,7 @@ describe('loadConfig errors name the key, the env var or the flag', () => {
     );
     expect(() => flagsToConfig({ logLevel: 'loud' })).toThrow('--log-level must be one of');
     expect(() => flagsToConfig({ persistence: 'disk' })).toThrow(
-      '--persistence must be "memory", "level:DIR" or "redis://HOST:PORT[/DB]", got "disk"',
+      '--persistence must be "memory", "level:DIR", "redis://HOST:PORT[/DB]" or "redis-sentinel://HOST:PORT[,HOST:PORT…]/MASTER[/DB]", got "disk"',
     );
     // Flags that are not config keys are the CLI's business.
     expect(flagsToConfig({ config: 'x.yaml', 'print-config': true, help: true })).toEqual({});

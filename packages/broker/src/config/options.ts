@@ -12,6 +12,7 @@ import {
   DEFAULT_PORTS,
   DEFAULT_WS_PATH,
 } from './defaults.js';
+import { PERSISTENCE_EXPECT } from './parse-persistence.js';
 import type { LimitsInput, ListenerName } from './types.js';
 
 /** How a value is checked (and how an env var / flag string is converted). */
@@ -280,10 +281,11 @@ export const OPTIONS: readonly OptionSpec[] = [
   option({
     key: 'persistence',
     type: { kind: 'persistence' },
-    expect: '"memory", "level:DIR" or "redis://HOST:PORT[/DB]"',
+    expect: PERSISTENCE_EXPECT,
     default: 'memory',
     flag: 'persistence',
-    meaning: 'sessions and retained messages: in memory, on disk, or in Redis (cluster)',
+    meaning:
+      'sessions and retained messages: in memory, on disk, or in Redis (cluster; through Redis Sentinel for failover)',
   }),
   ...limitOptions(),
   option({

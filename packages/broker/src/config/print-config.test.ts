@@ -37,6 +37,19 @@ describe('printConfig', () => {
     expect(text.startsWith('# Effective firehose broker config (secrets masked)\n')).toBe(true);
   });
 
+  it('masks the Redis password of a Sentinel set, and the masked set still parses to the same sentinels', () => {
+    const printed = parse(
+      printConfig(resolveConfig({ persistence: 'redis-sentinel://app:hun%40ter2@h1:26379,h2/main/1' })),
+    ) as {
+      persistence: string;
+    };
+    expect(printed.persistence).toBe('redis-sentinel://app:***@h1:26379,h2/main/1');
+    expect(resolveConfig({ persistence: printed.persistence }).persistence).toMatchObject({
+      sentinels: [{ host: 'h1' }, { host: 'h2' }],
+      db: 1,
+    });
+  });
+
   it('without secrets, prints a config file that loads back to the same config', () => {
     const config = resolveConfig({
       listeners: { mqtt: [{ port: 1883 }, { port: 1884, payload: 'data' }], ws: { path: '/ws' }, http: {} },

@@ -20,6 +20,8 @@ const leaf = fc.oneof(
     'memory',
     'level:',
     'redis://',
+    'redis-sentinel://',
+    'redis-sentinel://h/m',
     'scrypt$1024$8$1$c2FsdHNhbHQ=$aGFzaGhhc2hoYXNoaGFzaA==',
     '/mqtt',
   ),

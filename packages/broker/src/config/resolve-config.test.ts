@@ -110,6 +110,57 @@ describe('resolveConfig defaults', () => {
     });
   });
 
+  it('parses a Redis Sentinel set: sentinels (default port 26379, IPv6 in brackets), master name, db, credentials for the redis nodes', () => {
+    expect(
+      resolveConfig({ persistence: 'redis-sentinel://10.0.0.1:26380,[::1],sentinel-c/mymaster/3' })
+        .persistence,
+    ).toEqual({
+      kind: 'redis',
+      url: 'redis-sentinel://10.0.0.1:26380,[::1],sentinel-c/mymaster/3',
+      sentinels: [
+        { host: '10.0.0.1', port: 26380 },
+        { host: '::1', port: 26379 },
+        { host: 'sentinel-c', port: 26379 },
+      ],
+      name: 'mymaster',
+      db: 3,
+      tls: false,
+    });
+    expect(
+      resolveConfig({ persistence: 'redis-sentinel://app:p%40ss@h1:26379/main' }).persistence,
+    ).toMatchObject({
+      username: 'app',
+      password: 'p@ss',
+      db: 0,
+      name: 'main',
+    });
+  });
+
+  it.each([
+    [
+      'redis-sentinel://h1:26379',
+      'persistence needs the master name after the sentinels, e.g. "redis-sentinel://10.0.0.1:26379,10.0.0.2:26379/mymaster"',
+    ],
+    ['redis-sentinel://h1:26379/', 'persistence needs the master name after the sentinels'],
+    [
+      'redis-sentinel:///mymaster',
+      'persistence has sentinel ""; each sentinel must be HOST or HOST:PORT (IPv6 in brackets)',
+    ],
+    ['redis-sentinel://h1,,h2/mymaster', 'persistence has sentinel ""'],
+    ['redis-sentinel://h1:port/mymaster', 'persistence has sentinel "h1:port"'],
+    [
+      'redis-sentinel://h1:70000/mymaster',
+      'persistence has sentinel "h1:70000" with port 70000; a port is 1–65535',
+    ],
+    [
+      'redis-sentinel://h1/mymaster/db2',
+      'persistence has path "/mymaster/db2"; after the sentinels write "/MASTER" or "/MASTER/DB" (DB a number)',
+    ],
+    ['redis-sentinel://h1/mymaster/2/x', 'persistence has path "/mymaster/2/x"'],
+  ])('rejects the sentinel set %s with a sentence naming the setting', (persistence, message) => {
+    expect(() => resolveConfig({ persistence })).toThrow(message);
+  });
+
   it('a section left empty in YAML (null) reads as absent; an empty account does not', () => {
     const config = resolveConfig({
       accounts: null,
@@ -235,7 +286,7 @@ describe('resolveConfig errors', () => {
     [
       'a bad persistence',
       { persistence: 'mongo://x' },
-      'persistence must be "memory", "level:DIR" or "redis://HOST:PORT[/DB]", got "mongo://x"',
+      'persistence must be "memory", "level:DIR", "redis://HOST:PORT[/DB]" or "redis-sentinel://HOST:PORT[,HOST:PORT…]/MASTER[/DB]", got "mongo://x"',
     ],
     ['level without a directory', { persistence: 'level:' }, 'persistence needs a directory after "level:"'],
     [

@@ -286,7 +286,8 @@ export interface BrokerConfigInput {
   validation?: ValidationInput;
   /**
    * Where sessions and retained messages live: `memory`, `level:DIR` (on disk, one node) or
-   * `redis://HOST:PORT[/DB]` (shared; several brokers form a cluster).
+   * `redis://HOST:PORT[/DB]` (shared; several brokers form a cluster) or
+   * `redis-sentinel://HOST:PORT,HOST:PORT/MASTER[/DB]` (the same, following Sentinel failovers).
    * @default "memory"
    */
   persistence?: string;
@@ -392,16 +393,24 @@ export interface Account {
 export type PersistenceConfig =
   | { kind: 'memory' }
   | { kind: 'level'; path: string }
-  | {
+  | ({
       kind: 'redis';
       url: string;
-      host: string;
-      port: number;
       db: number;
       username?: string;
       password?: string;
       tls: boolean;
-    };
+    } & RedisAddress);
+
+/** Where the redis primary is: one address, or the sentinels that know it by name (failover). */
+export type RedisAddress =
+  | { host: string; port: number; sentinels?: undefined }
+  | { sentinels: RedisEndpoint[]; /** The master name the sentinels monitor. */ name: string };
+
+export interface RedisEndpoint {
+  host: string;
+  port: number;
+}
 
 /** Every limit with its default filled in; see `LimitsInput` for meanings. */
 export type BrokerLimits = Required<LimitsInput>;
