@@ -1,4 +1,6 @@
 import { EventEmitter } from 'node:events';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { catalogue as defaultCatalogue, createCatalogue, services, type Catalogue as EventCatalogue } from '@firehose/schema';
 import { createRequire } from 'node:module';
 import { Aedes, type Client, type SharedGroupStats } from '@firehose/aedes';
 import { AccessControl } from './access.js';
@@ -20,6 +22,9 @@ import { createMetrics } from './metrics.js';
 import { createPersistence, type AedesPersistence, type PersistenceBackend } from './persistence.js';
 import { newNodeId } from './node-id.js';
 import { EventInspector } from './publish-inspector.js';
+import { handleIngest } from './ingest/http-intake.js';
+import { intakePublisher } from './ingest/intake-publisher.js';
+import type { IngestService } from './ingest/ingest-service.js';
 import { detailsWanted, type InvalidDetail } from './invalid-records.js';
 import { OfflineCap } from './offline-cap.js';
 import { Reporter } from './reporter.js';
@@ -56,6 +61,20 @@ export interface CreateBrokerOptions {
    * @default 60000
    */
   heartbeatIntervalMs?: number;
+  /**
+   * Site services to run alongside the built-in ones (hand-built, or from catalogue files); the
+   * ones that declare `ingest` take webhooks on the http listener at `/v1/ingest/<service>`.
+   * @default [] (the built-in catalogue only)
+   */
+  services?: readonly IngestService[];
+  /** Where the intake's secrets are read (`ingest.secretEnv`). @default process.env */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** @internal The catalogue a broker checks publishes against, and where its intake's secrets are. */
+interface SiteOptions {
+  events: EventCatalogue;
+  env: NodeJS.ProcessEnv;
 }
 
 const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
@@ -87,6 +106,10 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
   #started = false;
   /** A listen() in progress or done. */
   #starting: Promise<void> | undefined;
+  /** Every declared service, built-in and site: what publishes are checked against. */
+  readonly #events: EventCatalogue;
+  readonly #env: NodeJS.ProcessEnv;
+  readonly #inspector: EventInspector;
 
   /** @internal use `createBroker`. */
   constructor(
@@ -94,8 +117,11 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
     logger: Logger,
     backend: PersistenceBackend,
     heartbeatIntervalMs = 60_000,
+    site: SiteOptions = { events: defaultCatalogue, env: process.env },
   ) {
     super();
+    this.#events = site.events;
+    this.#env = site.env;
     this.#backend = backend;
     this.#config = config;
     this.#logger = logger;
@@ -111,7 +137,9 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
         if (detailsWanted(this.#config)) this.#publishInternal(detailTopic, JSON.stringify(detail), true);
         this.emit('invalid', detail);
       },
+      () => this.#events,
     );
+    this.#inspector = inspector;
     this.#access = new AccessControl(config, logger, () => this.stats.scryptRuns++);
     this.#hooks = new AedesHookAdapter({
       config: () => this.#config,
@@ -370,8 +398,23 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
       ready,
       events: () => this.catalogue.counts(),
     });
+    const publish = intakePublisher({
+      refusal: (packet, identity, clientId) => this.#inspector.refusal(packet, identity, clientId),
+      publish: (packet, done) => this.#aedes.publish(packet, done),
+      stats: this.stats,
+    });
+    const intake = {
+      catalogue: () => this.#events,
+      maxBytes: () => this.#config.limits.maxPacketBytes,
+      env: this.#env,
+      trustProxy: () => this.#config.trustProxy.forwardedFor,
+      publish,
+      stats: this.stats,
+      logger: this.#logger,
+    };
+    const ingest = (req: IncomingMessage, res: ServerResponse): void => void handleIngest(intake, req, res);
     for (const settings of listeners.http)
-      this.#listeners.push(await startHttpListener(settings, { metrics, ready }));
+      this.#listeners.push(await startHttpListener(settings, { metrics, ready, ingest }));
     this.#closing.signal.throwIfAborted();
     this.#reporter.start();
     this.#logger.info(
@@ -478,5 +521,11 @@ export async function createBroker(
   assertAedesFixes();
   const resolved = isResolved(config) ? config : resolveConfig(config);
   const backend = await createPersistence(resolved.persistence, resolved.limits.maxOfflineMessages);
-  return new FirehoseBroker(resolved, options.logger ?? silentLogger, backend, options.heartbeatIntervalMs);
+  // Built before persistence starts: overlapping or duplicate services throw here, naming them.
+  const site = options.services ?? [];
+  const events = site.length === 0 ? defaultCatalogue : createCatalogue([...services, ...site]);
+  return new FirehoseBroker(resolved, options.logger ?? silentLogger, backend, options.heartbeatIntervalMs, {
+    events,
+    env: options.env ?? process.env,
+  });
 }

@@ -15,7 +15,11 @@ export type RefusalReason =
   | 'sessions_expired'
   | 'offline_cap'
   | 'invalid'
-  | 'undeclared_rejected';
+  | 'undeclared_rejected'
+  | 'ingest_unauthorized'
+  | 'ingest_too_large'
+  | 'ingest_unknown_event'
+  | 'ingest_invalid';
 
 /**
  * Plain counters on the hot path; `$SYS`, `/metrics` and the catalogue read them on their own
