@@ -204,6 +204,16 @@ const PLANTINGS: readonly Planting[] = [
       await member.subscribeAsync('$share/canary-workers/gerrit/#', { qos: 1 });
     },
   },
+  {
+    // No secret: a valid event, so the history surfaces are seen holding what was published.
+    name: 'a valid event (the archive is read)',
+    secrets: [],
+    async plant(broker) {
+      const { data } = fixtureData(ansible.taskResult);
+      const event = createServiceEvent(ansible.taskResult, data as never, {});
+      await publishAs(broker, 'ansible', ansible.taskResult.topicFor(event.data), JSON.stringify(event));
+    },
+  },
   ...invalidPlantings,
 ];
 
@@ -292,6 +302,12 @@ const SURFACES: readonly Surface[] = [
   httpGet('/'),
   httpGet('/metrics?format=json'),
   httpGet('/metrics', 'POST'),
+  // The history API: every archived event an anonymous reader may read, and its error answers.
+  httpGet('/v1/events?order=asc&limit=1000'),
+  httpGet('/v1/events?service=ansible&limit=1000'),
+  httpGet('/v1/events?limit=0'),
+  httpGet('/v1/events/no-such-id'),
+  httpGet('/v1/nothing'),
   // Read last: the log of the whole run, up to shutdown (level info: info, warn, error).
   { name: 'the broker log (info and warn)', read: (broker) => Promise.resolve(broker.log()) },
 ];
@@ -324,6 +340,7 @@ describe('canary leak suite: no secret reaches an anonymous reader or the log', 
         'validation: { details: { readers: [ops], publisher: true } }',
         'catalogue: { interval: 1 }',
         'sys: { interval: 1 }',
+        'history: { enabled: true, path: ./history.sqlite }',
         'log: { level: info }',
         '',
       ].join('\n'),
@@ -412,6 +429,10 @@ describe('canary leak suite: no secret reaches an anonymous reader or the log', 
     expect([...texts.keys()]).toEqual(SURFACES.map((s) => s.name));
     expect(texts.get('the broker log (info and warn)')).toContain('publish diverted: not delivered');
     expect(texts.get('HTTP GET /metrics')).toContain('firehose_refused_total');
+    // The archive holds what was published (so a planted secret in it would be seen).
+    expect(texts.get('HTTP GET /v1/events?order=asc&limit=1000')).toMatch(
+      /^200[\s\S]*"cursor":"[0-9a-f]{16}"/,
+    );
     // The shared member's group is on the surfaces it could leak through.
     expect(texts.get('HTTP GET /metrics')).toContain('group="canary-workers"');
     expect(texts.get(SURFACES[0]!.name)).toContain('/shared');

@@ -30,7 +30,7 @@ export interface HookContext {
   logger: Logger;
   inspector: PublishInspector;
   sessions: SessionTracker;
-  /** Packets acknowledged but not to be delivered (see `divertPublish` in broker.ts). */
+  /** Packets acknowledged but not to be delivered (see `divertPublish` in aedes-instance.ts). */
   diverted: WeakSet<object>;
 }
 

@@ -1,56 +1,45 @@
-import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { catalogue as defaultCatalogue, createCatalogue, services, type Catalogue as EventCatalogue } from '@firehose/schema';
+import { EventEmitter } from 'node:events';
+import {
+  catalogue as defaultCatalogue,
+  createCatalogue,
+  services,
+  type Catalogue as EventCatalogue,
+} from '@firehose/schema';
 import { createRequire } from 'node:module';
-import { Aedes, type Client, type SharedGroupStats } from '@firehose/aedes';
+import type { Aedes, SharedGroupStats } from '@firehose/aedes';
 import { AccessControl } from './access.js';
+import { watchAedes } from './aedes-events.js';
 import { assertAedesFixes } from './aedes-guard.js';
 import { AedesHookAdapter } from './aedes-hooks.js';
+import { createAedes, publishOwnMessage } from './aedes-instance.js';
+import type { BrokerEvents } from './broker-events.js';
 import { Catalogue } from './catalogue.js';
 import { configChanges, type ConfigChanges } from './config/config-changes.js';
 import { printConfig } from './config/print-config.js';
 import { ConnectionAdmission } from './connection-admission.js';
 import { FirehoseConnection, type ConnectionInfo, type OutboundSink } from './connection/connection.js';
-import { startHttpListener } from './listeners/http-listener.js';
-import { startMqttListener } from './listeners/mqtt-listener.js';
 import type { ListenerHost, RunningListener } from './listeners/listener.js';
-import { startWsListener } from './listeners/ws-listener.js';
+import { listenerUrl } from './listeners/listener-url.js';
+import { startListeners } from './listeners/start-listeners.js';
 import { silentLogger, type Logger } from './logger.js';
 import { resolveConfig } from './config/resolve-config.js';
 import type { BrokerConfig, BrokerConfigInput, ListenerName } from './config/types.js';
+import { History } from './history/history.js';
 import { createMetrics } from './metrics.js';
 import { createPersistence, type AedesPersistence, type PersistenceBackend } from './persistence.js';
 import { newNodeId } from './node-id.js';
 import { EventInspector } from './publish-inspector.js';
-import { handleIngest } from './ingest/http-intake.js';
-import { intakePublisher } from './ingest/intake-publisher.js';
+import { createIntake } from './ingest/intake.js';
 import type { IngestService } from './ingest/ingest-service.js';
-import { detailsWanted, type InvalidDetail } from './invalid-records.js';
+import { detailsWanted } from './invalid-records.js';
 import { OfflineCap } from './offline-cap.js';
 import { Reporter } from './reporter.js';
 import { SessionTracker, watchSessions } from './sessions.js';
 import { RedisSharedGroups } from './shared-cluster.js';
 import { BrokerStats, type RefusalReason } from './stats.js';
 
-/** Events a FirehoseBroker emits. */
-export interface BrokerEvents {
-  /** Every listener is accepting connections. */
-  listening: [];
-  /** `close()` finished. */
-  closed: [];
-  /** A client completed CONNECT. */
-  clientConnected: [{ clientId: string; username: string | undefined; ip: string; listener: string }];
-  clientDisconnected: [{ clientId: string }];
-  /**
-   * A publish was acknowledged but not delivered (failed validation, or undeclared and rejected):
-   * its detail record (full reason, client id, excerpt with secrets redacted), in process only.
-   */
-  invalid: [InvalidDetail];
-  /** A message or connection was refused by a rule or limit. */
-  refused: [{ reason: RefusalReason; ip?: string; clientId?: string; topic?: string }];
-  /** An internal error (persistence, emitter); the broker keeps running. */
-  error: [Error];
-}
+export type { BrokerEvents } from './broker-events.js';
 
 export interface CreateBrokerOptions {
   /** pino-compatible logger. @default silent */
@@ -100,6 +89,7 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
   #sweeper: NodeJS.Timeout | undefined;
   #offlineCap: OfflineCap | undefined;
   #state: 'new' | 'listening' | 'closing' | 'closed' = 'new';
+  readonly #history: History;
   /** Aborted by close(): ends a listen() still waiting for redis. */
   readonly #closing = new AbortController();
   /** Whether aedes' persistence was set up (listen() got past waiting for redis). */
@@ -156,22 +146,21 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
           this.#internalError(error),
         )
       : undefined;
-    this.#aedes = new Aedes({
+    this.#history = new History(
+      config,
+      logger,
+      () => this.#access.acl,
+      () => this.stats.drop('history_overflow'),
+    );
+    this.#aedes = createAedes({
       id,
-      ...this.#hooks.hooks(),
-      ...(backend.persistence ? { persistence: backend.persistence } : {}),
-      ...(backend.mq ? { mq: backend.mq } : {}),
-      connectTimeout: config.limits.connectTimeoutMs,
-      heartbeatInterval: heartbeatIntervalMs,
-      maxTopicLevels: Math.min(config.limits.maxTopicLevels, 100),
-      // Invalid messages are acknowledged (PUBACK/PUBREC) but never stored or fanned out.
-      divertPublish: (packet) => this.#diverted.has(packet),
-      // Outbound isolation is the connection wrapper's job; aedes never sees backpressure.
-      drainTimeout: 0,
-      // A shared-subscription group skips a member whose queue is over its soft cap.
-      sharedCanTake: (client: Client) => (client.conn as FirehoseConnection).canTakeMore(),
-      // On a cluster a group's message goes to one member across all nodes (shared-cluster.ts).
-      sharedCluster: this.#sharedGroups ?? null,
+      beforeDeliver: this.#history.accept,
+      hooks: this.#hooks,
+      backend,
+      limits: config.limits,
+      heartbeatIntervalMs,
+      diverted: this.#diverted,
+      sharedGroups: this.#sharedGroups,
     });
     this.#reporter = new Reporter(
       this.#aedes,
@@ -185,49 +174,14 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
   }
 
   #wireEvents(): void {
-    const aedes = this.#aedes;
-    // 'client' (registered) pairs with 'clientDisconnect' (unregistered); 'clientReady' never comes
-    // for a client cut off while its stored queue is being sent.
-    aedes.on('client', (client: Client) => {
-      this.stats.clientsConnected++;
-      // A clean session starts with an empty queue [MQTT-3.1.2-6].
-      if (client.clean) this.#offlineCap?.forget(client.id);
-      this.stats.clientsMaximum = Math.max(this.stats.clientsMaximum, this.stats.clientsConnected);
-      const identity = this.#hooks.identity(client);
-      const info = (client.conn as FirehoseConnection).info;
-      this.#logger.debug(
-        { clientId: client.id, username: identity?.account?.name, ip: info.ip },
-        'client connected',
-      );
-      this.emit('clientConnected', {
-        clientId: client.id,
-        username: identity?.account?.name,
-        ip: info.ip,
-        listener: info.listener,
-      });
+    watchAedes(this.#aedes, {
+      stats: this.stats,
+      logger: this.#logger,
+      hooks: this.#hooks,
+      events: this,
+      offlineCap: () => this.#offlineCap,
+      internalError: (error) => this.#internalError(error),
     });
-    aedes.on('clientDisconnect', (client: Client) => {
-      this.stats.clientsConnected--;
-      this.emit('clientDisconnected', { clientId: client.id });
-    });
-    aedes.on('clientError', (client: Client, error: Error) => {
-      this.#logger.debug({ clientId: client.id, err: error.message }, 'client error');
-    });
-    aedes.on('subscriptionRefused', (client: Client, topic: string, reason: string) => {
-      this.stats.drop('acl_subscribe');
-      this.#logger.warn({ clientId: client.id, topic }, `shared subscription refused: ${reason}`);
-    });
-    aedes.on('connectionError', (_client: Client, error: Error) => {
-      this.#logger.debug({ err: error.message }, 'connection error');
-    });
-    const clients = aedes.clients;
-    this.stats.countSubscriptions = () => {
-      let count = 0;
-      for (const id in clients) count += Object.keys(clients[id]!.subscriptions).length;
-      return count;
-    };
-    this.stats.sharedGroups = () => aedes.sharedSubscriptions();
-    aedes.on('error', (error) => this.#internalError(error));
     this.#backend.link?.on('down', (err) => {
       // Before listen() completes nothing is bound yet: aedes waits for its store to be ready.
       const effect =
@@ -245,17 +199,7 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
   /** Publishes a broker-owned message ($SYS, $firehose). */
   #publishInternal(topic: string, payload: string, retain: boolean): void {
     if (this.#state !== 'listening') return;
-    const packet = {
-      cmd: 'publish' as const,
-      topic,
-      payload: Buffer.from(payload),
-      qos: 0 as const,
-      retain,
-      dup: false,
-    };
-    this.#aedes.publish(packet, (error?: Error) => {
-      if (error) this.#internalError(error);
-    });
+    publishOwnMessage(this.#aedes, topic, payload, retain, (error) => this.#internalError(error));
   }
 
   /** Publishes changed catalogue records now (all of them when `all`), besides the interval. */
@@ -381,16 +325,6 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
       trustProxy: this.#config.trustProxy.forwardedFor,
       proxyProtocol: this.#config.trustProxy.proxyProtocol,
     };
-    const maxPacket = this.#config.limits.maxPacketBytes;
-    const listeners = this.#config.listeners;
-    for (const settings of listeners.mqtt)
-      this.#listeners.push(await startMqttListener(host, settings, false));
-    for (const settings of listeners.mqtts)
-      this.#listeners.push(await startMqttListener(host, settings, true));
-    for (const settings of listeners.ws)
-      this.#listeners.push(await startWsListener(host, settings, false, maxPacket));
-    for (const settings of listeners.wss)
-      this.#listeners.push(await startWsListener(host, settings, true, maxPacket));
     // Not ready while redis is unreachable: a load balancer sends new clients to other nodes.
     const ready = (): boolean => this.#state === 'listening' && (this.#backend.link?.up ?? true);
     const metrics = createMetrics(this.stats, {
@@ -398,23 +332,18 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
       ready,
       events: () => this.catalogue.counts(),
     });
-    const publish = intakePublisher({
+    await this.#history.open();
+    const history = (req: IncomingMessage, res: ServerResponse) => this.#history.handle(req, res);
+    const ingest = createIntake({
       refusal: (packet, identity, clientId) => this.#inspector.refusal(packet, identity, clientId),
       publish: (packet, done) => this.#aedes.publish(packet, done),
-      stats: this.stats,
-    });
-    const intake = {
-      catalogue: () => this.#events,
-      maxBytes: () => this.#config.limits.maxPacketBytes,
+      config: () => this.#config,
+      events: () => this.#events,
       env: this.#env,
-      trustProxy: () => this.#config.trustProxy.forwardedFor,
-      publish,
       stats: this.stats,
       logger: this.#logger,
-    };
-    const ingest = (req: IncomingMessage, res: ServerResponse): void => void handleIngest(intake, req, res);
-    for (const settings of listeners.http)
-      this.#listeners.push(await startHttpListener(settings, { metrics, ready, ingest }));
+    });
+    await startListeners(this.#listeners, host, this.#config, { metrics, ready, history, ingest });
     this.#closing.signal.throwIfAborted();
     this.#reporter.start();
     this.#logger.info(
@@ -444,6 +373,7 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
     if (this.#started) await this.#sharedGroups?.close();
     else this.#backend.sharedRedis?.disconnect();
     await Promise.all(this.#listeners.map((l) => l.close()));
+    await this.#history.close().catch((error: unknown) => this.#internalError(error));
     if (this.#sweeper) clearInterval(this.#sweeper);
     await this.#backend
       .close(this.#persistence(), this.#started)
@@ -478,12 +408,12 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
     return changes;
   }
 
-  /** Bound address of a listener (the real port when configured with port 0). */
   /** Each shared-subscription group (`$share/<group>/<filter>`) on this node: members and deliveries. */
   sharedSubscriptions(): SharedGroupStats[] {
     return this.#aedes.sharedSubscriptions();
   }
 
+  /** Bound address of a listener (the real port when configured with port 0). */
   address(kind: ListenerName, index = 0): { host: string; port: number } | undefined {
     return this.#listeners.filter((l) => l.kind === kind)[index]?.address();
   }
@@ -491,12 +421,7 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
   /** A URL clients can connect to, e.g. `mqtt://127.0.0.1:41234` or `ws://127.0.0.1:40001/mqtt`. */
   url(kind: ListenerName, index = 0): string | undefined {
     const listener = this.#listeners.filter((l) => l.kind === kind)[index];
-    if (!listener) return undefined;
-    const { host, port } = listener.address();
-    const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
-    const hostPart = reachable.includes(':') ? `[${reachable}]` : reachable;
-    const path = kind === 'ws' || kind === 'wss' ? listener.settings.path : '';
-    return `${kind === 'http' ? 'http' : kind}://${hostPart}:${port}${path}`;
+    return listener ? listenerUrl(listener) : undefined;
   }
 
   /** The effective configuration with secrets masked. */

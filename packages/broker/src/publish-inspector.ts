@@ -176,10 +176,15 @@ export class EventInspector implements PublishInspector {
       return new FirehoseError(
         'INVALID_PAYLOAD',
         `The payload is not JSON (${(cause as Error).message}); this account publishes its events as JSON, the broker wraps them.`,
-        { path: '', redactedMessage: 'The payload is not JSON; this account publishes its events as JSON, the broker wraps them.' },
+        {
+          path: '',
+          redactedMessage:
+            'The payload is not JSON; this account publishes its events as JSON, the broker wraps them.',
+        },
       );
     }
-    const source = this.#events().getService(eventType.service)?.source ?? `urn:firehose:service:${eventType.service}`;
+    const source =
+      this.#events().getService(eventType.service)?.source ?? `urn:firehose:service:${eventType.service}`;
     const event = wrapData(eventType, source, data);
     packet.payload = Buffer.from(JSON.stringify(event));
     return event;

@@ -19,7 +19,9 @@ export type RefusalReason =
   | 'ingest_unauthorized'
   | 'ingest_too_large'
   | 'ingest_unknown_event'
-  | 'ingest_invalid';
+  | 'ingest_invalid'
+  /** Delivered but not archived: the history queue was full (docs/architecture.md#history). */
+  | 'history_overflow';
 
 /**
  * Plain counters on the hot path; `$SYS`, `/metrics` and the catalogue read them on their own

@@ -115,7 +115,12 @@ export const ci: SiteService = {
       event: 'build',
       description: 'A build finished',
       topic: 'ci/{pipeline}/{project+}/build',
-      schema: Type.Object({ uuid: Type.String(), pipeline: Type.String(), project: Type.String(), result: Type.String() }),
+      schema: Type.Object({
+        uuid: Type.String(),
+        pipeline: Type.String(),
+        project: Type.String(),
+        result: Type.String(),
+      }),
       params: { pipeline: 'pipeline', project: 'project' },
       identity: ['uuid'],
       subject: '{project}/build/{uuid}',

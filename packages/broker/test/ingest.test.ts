@@ -7,7 +7,11 @@ import { argocd, ci, github, gitlab } from './ingest-services.js';
 import { client, connectCollecting, sleep, startBroker, waitFor } from './helpers.js';
 
 const GITHUB_SECRET = 'github-webhook-secret';
-const ENV = { TEST_GITHUB_SECRET: GITHUB_SECRET, TEST_GITLAB_SECRET: 'gitlab-token', TEST_ARGOCD_TOKEN: 'argo-token' };
+const ENV = {
+  TEST_GITHUB_SECRET: GITHUB_SECRET,
+  TEST_GITLAB_SECRET: 'gitlab-token',
+  TEST_ARGOCD_TOKEN: 'argo-token',
+};
 
 const pushBody = (after = '6dcb09b5b57875f334f61aebed695e2e4193db5e') => ({
   ref: 'refs/heads/main',
@@ -37,7 +41,11 @@ function post(
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
-        resolve({ status: res.statusCode!, headers: res.headers, body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>) });
+        resolve({
+          status: res.statusCode!,
+          headers: res.headers,
+          body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>),
+        });
       });
     });
     req.on('error', reject);
@@ -63,7 +71,8 @@ function signed(event: string, body: string, secret = GITHUB_SECRET): Record<str
 
 function recordingLogger(): Logger & { lines: { level: string; obj: unknown; msg?: string }[] } {
   const lines: { level: string; obj: unknown; msg?: string }[] = [];
-  const at = (level: string) => (obj: unknown, msg?: string) => void lines.push({ level, obj, ...(msg === undefined ? {} : { msg }) });
+  const at = (level: string) => (obj: unknown, msg?: string) =>
+    void lines.push({ level, obj, ...(msg === undefined ? {} : { msg }) });
   return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
@@ -80,7 +89,10 @@ async function setup(options: CreateBrokerOptions = {}, config: Parameters<typeo
   const { seen, client: reader } = await connectCollecting(broker.url('mqtt')!);
   await reader.subscribeAsync(['#', '$firehose/invalid/#'], { qos: 1 });
   const ingest = (service: string) => `${broker.url('http')!}/v1/ingest/${service}`;
-  const events = () => seen.filter((m) => !m.topic.startsWith('$') && !m.topic.startsWith('undeclared/')).map((m) => ({ topic: m.topic, event: JSON.parse(m.payload.toString()) as FirehoseEvent }));
+  const events = () =>
+    seen
+      .filter((m) => !m.topic.startsWith('$') && !m.topic.startsWith('undeclared/'))
+      .map((m) => ({ topic: m.topic, event: JSON.parse(m.payload.toString()) as FirehoseEvent }));
   return { broker, seen, events, ingest, logger };
 }
 
@@ -90,13 +102,17 @@ describe('HTTP intake: POST /v1/ingest/<service>', () => {
     const body = JSON.stringify(pushBody());
     const first = await post(ingest('github'), signed('push', body), body);
     expect(first.status).toBe(202);
-    const id = eventId('https://github.com/acme', ['github.push', '6dcb09b5b57875f334f61aebed695e2e4193db5e', 1296269]);
+    const id = eventId('https://github.com/acme', [
+      'github.push',
+      '6dcb09b5b57875f334f61aebed695e2e4193db5e',
+      1296269,
+    ]);
     expect(first.body).toEqual({ id, type: 'github.push', topic: 'github/acme/widgets/push' });
     // GitHub redelivers the same body: same id, so consumers dedupe.
     const again = await post(ingest('github'), signed('push', body), body);
     expect(again.body.id).toBe(id);
     await waitFor(() => events().length === 2);
-    const [{ topic, event }] = events();
+    const { topic, event } = events()[0]!;
     expect(topic).toBe('github/acme/widgets/push');
     expect(event).toMatchObject({
       specversion: '1.0',
@@ -119,9 +135,15 @@ describe('HTTP intake: POST /v1/ingest/<service>', () => {
     // Signed for another body: the signature covers the raw bytes.
     const tampered = await post(ingest('github'), signed('push', body), body.replace('octocat', 'mallory'));
     expect(tampered.status).toBe(401);
-    const missing = await post(ingest('github'), { 'content-type': 'application/json', 'x-github-event': 'push' }, body);
+    const missing = await post(
+      ingest('github'),
+      { 'content-type': 'application/json', 'x-github-event': 'push' },
+      body,
+    );
     expect(missing.status).toBe(401);
-    expect(missing.body).toMatchObject({ error: { message: expect.stringContaining('X-Hub-Signature-256') as unknown } });
+    expect(missing.body).toMatchObject({
+      error: { message: expect.stringContaining('X-Hub-Signature-256') as unknown },
+    });
     const metrics = await fetch(`${broker.url('http')!}/metrics`).then((r) => r.text());
     expect(metrics).toContain('firehose_refused_total{reason="ingest_unauthorized"} 3');
     const warnings = logger.lines.filter((l) => l.level === 'warn' && l.msg?.startsWith('webhook refused'));
@@ -137,7 +159,9 @@ describe('HTTP intake: POST /v1/ingest/<service>', () => {
     const big = JSON.stringify({ ...pushBody(), padding: 'x'.repeat(10_000) });
     const declared = await post(ingest('github'), signed('push', big), big);
     expect(declared.status).toBe(413);
-    expect(declared.body).toMatchObject({ error: { code: 'TOO_LARGE', message: expect.stringContaining('4096') as unknown } });
+    expect(declared.body).toMatchObject({
+      error: { code: 'TOO_LARGE', message: expect.stringContaining('4096') as unknown },
+    });
     const chunked = await post(ingest('github'), signed('push', big), big, { chunked: true });
     expect(chunked.status).toBe(413);
     expect(broker.stats.droppedCount('ingest_too_large')).toBe(2);
@@ -158,10 +182,19 @@ describe('HTTP intake: POST /v1/ingest/<service>', () => {
     const notJson = '{"ref": "refs/heads/main",';
     const broken = await post(ingest('github'), signed('push', notJson), notJson);
     expect(broken.status).toBe(400);
-    expect(broken.body).toMatchObject({ error: { code: 'INVALID_PAYLOAD', message: expect.stringContaining('not JSON') as unknown } });
+    expect(broken.body).toMatchObject({
+      error: { code: 'INVALID_PAYLOAD', message: expect.stringContaining('not JSON') as unknown },
+    });
     await waitFor(() => seen.some((m) => m.topic === '$firehose/invalid/github'));
-    const record = JSON.parse(seen.find((m) => m.topic === '$firehose/invalid/github')!.payload.toString()) as Record<string, unknown>;
-    expect(record).toMatchObject({ publisher: 'ingest/github', status: 'invalid', path: '/data/repository/id', eventType: 'github.push' });
+    const record = JSON.parse(
+      seen.find((m) => m.topic === '$firehose/invalid/github')!.payload.toString(),
+    ) as Record<string, unknown>;
+    expect(record).toMatchObject({
+      publisher: 'ingest/github',
+      status: 'invalid',
+      path: '/data/repository/id',
+      eventType: 'github.push',
+    });
     expect(broker.stats.droppedCount('invalid')).toBe(1);
     await sleep(100);
     expect(events()).toEqual([]);
@@ -177,26 +210,39 @@ describe('HTTP intake: POST /v1/ingest/<service>', () => {
     const unknown = await post(ingest('github'), signed('issues', issue), issue);
     expect(unknown.status).toBe(422);
     expect(unknown.body).toMatchObject({
-      error: { code: 'UNKNOWN_EVENT_TYPE', message: 'github declares no event for header X-GitHub-Event "issues"; it takes push, pull_request.' },
+      error: {
+        code: 'UNKNOWN_EVENT_TYPE',
+        message: 'github declares no event for header X-GitHub-Event "issues"; it takes push, pull_request.',
+      },
     });
     const headers = signed('push', issue);
     delete headers['x-github-event'];
     const none = await post(ingest('github'), headers, issue);
     expect(none.status).toBe(422);
-    expect(none.body).toMatchObject({ error: { message: expect.stringContaining('no header X-GitHub-Event') as unknown } });
+    expect(none.body).toMatchObject({
+      error: { message: expect.stringContaining('no header X-GitHub-Event') as unknown },
+    });
     await sleep(100);
     expect(events()).toEqual([]);
   });
 
   it('takes GitLab by X-Gitlab-Token and a JSON pointer, and others by a bearer token', async () => {
     const { ingest, events } = await setup();
-    const gitlabBody = JSON.stringify({ object_kind: 'push', checkout_sha: 'da1560886d4f094c3e6c9ef40349f7d38b5d27d7', project: { path_with_namespace: 'group/app' } });
+    const gitlabBody = JSON.stringify({
+      object_kind: 'push',
+      checkout_sha: 'da1560886d4f094c3e6c9ef40349f7d38b5d27d7',
+      project: { path_with_namespace: 'group/app' },
+    });
     expect((await post(ingest('gitlab'), { 'x-gitlab-token': 'wrong' }, gitlabBody)).status).toBe(401);
     expect((await post(ingest('gitlab'), { 'x-gitlab-token': 'gitlab-token' }, gitlabBody)).status).toBe(202);
     const sync = JSON.stringify({ app: 'guestbook', revision: 'abc123', phase: 'Succeeded' });
-    expect((await post(ingest('argocd'), { authorization: 'Bearer nope', 'x-event': 'sync' }, sync)).status).toBe(401);
+    expect(
+      (await post(ingest('argocd'), { authorization: 'Bearer nope', 'x-event': 'sync' }, sync)).status,
+    ).toBe(401);
     expect((await post(ingest('argocd'), { 'x-event': 'sync' }, sync)).status).toBe(401);
-    expect((await post(ingest('argocd'), { authorization: 'Bearer argo-token', 'x-event': 'sync' }, sync)).status).toBe(202);
+    expect(
+      (await post(ingest('argocd'), { authorization: 'Bearer argo-token', 'x-event': 'sync' }, sync)).status,
+    ).toBe(202);
     await waitFor(() => events().length === 2);
     expect(events().map((e) => [e.topic, e.event.type])).toEqual([
       ['gitlab/group/app/push', 'gitlab.push'],
@@ -209,14 +255,22 @@ describe('HTTP intake: POST /v1/ingest/<service>', () => {
     const body = JSON.stringify(pushBody());
     const unknown = await post(ingest('jenkins'), {}, '{}');
     expect(unknown.status).toBe(404);
-    expect(unknown.body).toMatchObject({ error: { message: expect.stringContaining('/v1/ingest/github, /v1/ingest/gitlab, /v1/ingest/argocd') as unknown } });
+    expect(unknown.body).toMatchObject({
+      error: {
+        message: expect.stringContaining(
+          '/v1/ingest/github, /v1/ingest/gitlab, /v1/ingest/argocd',
+        ) as unknown,
+      },
+    });
     expect((await post(ingest('ci'), {}, '{}')).status).toBe(404);
     const get = await post(ingest('github'), {}, '', { method: 'GET' });
     expect(get.status).toBe(405);
     expect(get.headers.allow).toBe('POST');
     const unset = await post(ingest('github'), signed('push', body), body);
     expect(unset.status).toBe(503);
-    expect(unset.body).toMatchObject({ error: { message: expect.stringContaining('TEST_GITHUB_SECRET') as unknown } });
+    expect(unset.body).toMatchObject({
+      error: { message: expect.stringContaining('TEST_GITHUB_SECRET') as unknown },
+    });
   });
 });
 
@@ -239,7 +293,12 @@ describe('raw MQTT publishers: accounts with payload: data', () => {
     // An envelope account on the same topic still has to send envelopes.
     const sdk = await client(broker.url('mqtt')!, { username: 'sdk', password: 'pw' });
     await sdk.publishAsync('ci/gate/acme/widgets/build', JSON.stringify(raw), { qos: 1 });
-    await waitFor(() => events().length === 1 && seen.some((m) => m.topic === 'undeclared/thing') && seen.filter((m) => m.topic === '$firehose/invalid/ci').length === 2);
+    await waitFor(
+      () =>
+        events().length === 1 &&
+        seen.some((m) => m.topic === 'undeclared/thing') &&
+        seen.filter((m) => m.topic === '$firehose/invalid/ci').length === 2,
+    );
     const wrapped = events()[0]!;
     expect(wrapped.event).toMatchObject({
       id: eventId('https://ci.example.org', ['ci.build', 'b1f0c2']),

@@ -2,6 +2,7 @@ import type { Command } from './command.js';
 import { benchCommand } from './commands/bench.js';
 import { bridgeGerritCommand } from './commands/bridge-gerrit.js';
 import { brokerCommand } from './commands/broker.js';
+import { historyCommand } from './commands/history.js';
 import { passwdCommand } from './commands/passwd.js';
 import { pubCommand } from './commands/pub.js';
 import { schemaExportCommand } from './commands/schema-export.js';
@@ -17,6 +18,7 @@ import { topicsCommand } from './commands/topics.js';
 export const commands: readonly Command[] = [
   brokerCommand,
   tailCommand,
+  historyCommand,
   pubCommand,
   bridgeGerritCommand,
   topicsCommand,

@@ -1,4 +1,12 @@
-import type { ClientState, FirehoseClient, RetryInfo } from '@firehose/client';
+import type { ClientState, RetryInfo } from '@firehose/client';
+
+/** What reports a connection: a `FirehoseClient`, or the `HistoryStream` of `tail --since`. */
+interface ConnectionEmitter {
+  on(event: 'state', listener: (state: ClientState, previous: ClientState) => void): unknown;
+  on(event: 'retry', listener: (retry: RetryInfo) => void): unknown;
+  off(event: 'state', listener: (state: ClientState, previous: ClientState) => void): unknown;
+  off(event: 'retry', listener: (retry: RetryInfo) => void): unknown;
+}
 
 /** The outage a reconnecting command just came back from. */
 interface Gap {
@@ -20,6 +28,11 @@ export interface ConnectionNoticeOptions {
    */
   readonly quiet?: boolean;
   /**
+   * What happens to the events published while the connection is down, as the end of the "lost" line.
+   * @default "events published until it is back are missed"
+   */
+  readonly whileLost?: string;
+  /**
    * What happened to the events published during the gap, as the end of the "back" line. This is
    * where a command that can resume (from a history cursor) says so.
    * @default "events published in that time were missed"
@@ -37,7 +50,7 @@ const clock = (date: Date): string => date.toISOString().slice(11, 19);
  * when it is back with how long it was gone: a subscriber that goes silent without a word lets its
  * user believe nothing happened. Returns a function that stops watching.
  */
-export function watchConnection(client: FirehoseClient, options: ConnectionNoticeOptions): () => void {
+export function watchConnection(client: ConnectionEmitter, options: ConnectionNoticeOptions): () => void {
   const now = options.now ?? Date.now;
   const { label, url } = options;
   let since: Date | undefined;
@@ -45,7 +58,7 @@ export function watchConnection(client: FirehoseClient, options: ConnectionNotic
     if (state === 'reconnecting' && previous === 'connected') {
       since = new Date(now());
       options.write(
-        `${label}: lost the connection to ${url} at ${clock(since)} UTC; events published until it is back are missed. Reconnecting…\n`,
+        `${label}: lost the connection to ${url} at ${clock(since)} UTC; ${options.whileLost ?? 'events published until it is back are missed'}. Reconnecting…\n`,
       );
     } else if (state === 'connected' && since !== undefined) {
       const gap = { since, until: new Date(now()) };

@@ -6,6 +6,11 @@ export interface CliEnv {
   readonly noColor: boolean;
   /** `FIREHOSE_URL`: default broker URL for tail, pub, bridge, topics. @default undefined */
   readonly url: string | undefined;
+  /**
+   * `FIREHOSE_HISTORY_URL`: default `--history-url` of history and `tail --since` (the broker's HTTP
+   * listener). @default undefined (derived from the broker URL)
+   */
+  readonly historyUrl?: string | undefined;
   /** `FIREHOSE_USERNAME`: default `--username` for pub and bridge. @default undefined */
   readonly username: string | undefined;
   /** `FIREHOSE_PASSWORD`: password for pub and bridge; otherwise they prompt (no echo). */
@@ -24,7 +29,12 @@ export interface CliEnv {
   readonly columns?: number | undefined;
 }
 
-const CLI_VARIABLES = new Set(['FIREHOSE_URL', 'FIREHOSE_USERNAME', 'FIREHOSE_PASSWORD']);
+const CLI_VARIABLES = new Set([
+  'FIREHOSE_URL',
+  'FIREHOSE_HISTORY_URL',
+  'FIREHOSE_USERNAME',
+  'FIREHOSE_PASSWORD',
+]);
 const URL_SCHEMES = new Set(['mqtt:', 'mqtts:', 'ws:', 'wss:']);
 
 /**
@@ -45,6 +55,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): CliEnv {
   return {
     noColor: nonEmpty(source.NO_COLOR) !== undefined,
     url,
+    historyUrl: nonEmpty(source.FIREHOSE_HISTORY_URL),
     username: nonEmpty(source.FIREHOSE_USERNAME),
     // A password may legitimately contain spaces, so it is not trimmed; only empty means unset.
     password: source.FIREHOSE_PASSWORD === '' ? undefined : source.FIREHOSE_PASSWORD,

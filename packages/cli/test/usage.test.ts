@@ -64,6 +64,7 @@ describe('command line usage', () => {
   it('leads every --help with examples and lists the exit codes', async () => {
     const commands = [
       ['tail'],
+      ['history'],
       ['pub'],
       ['broker'],
       ['bridge', 'gerrit'],

@@ -9,6 +9,18 @@ import { DedupeWindow } from './dedupe-window.js';
 import { Emitter } from './emitter.js';
 import { EventBuffer } from './event-buffer.js';
 import type { ResolvedOptions } from './options.js';
+import { HistoryClient } from './history/history-client.js';
+import type { HistoryStream } from './history/history-stream.js';
+import type {
+  FilterHistoryEvent,
+  HistoryEvent,
+  HistoryOptions,
+  HistoryQuery,
+  HistoryTarget,
+  SearchOptions,
+  SearchPage,
+} from './history/history-types.js';
+import { deriveHistoryUrl } from './history/history-url.js';
 import { Publisher } from './publisher.js';
 import type { FilterEvent, FilterEventStream } from './filter-event.js';
 import { compileWhere, resolveTarget, type SubscribeTarget } from './subscribe-target.js';
@@ -67,6 +79,8 @@ export class FirehoseClient extends Emitter<ClientEvents> {
   private readonly streams = new Set<EventBuffer<ReceivedEvent>>();
   private early: { topic: string; payload: Uint8Array }[] = [];
   private counters = { received: 0, duplicates: 0, invalid: 0 };
+  private firstAddress: BrokerAddress | undefined;
+  private historyClient: HistoryClient | undefined;
 
   /** @internal Use {@link connect}. */
   constructor(private readonly options: ResolvedOptions) {
@@ -78,6 +92,7 @@ export class FirehoseClient extends Emitter<ClientEvents> {
 
   /** @internal */
   async open(addresses: readonly BrokerAddress[]): Promise<void> {
+    this.firstAddress = addresses[0];
     const hooks: ConnectionHooks = {
       onConnect: (client, connack, reconnect) => this.onConnect(client, connack, reconnect),
       onDisconnect: () => {
@@ -369,6 +384,82 @@ export class FirehoseClient extends Emitter<ClientEvents> {
     // The loop reports the failure too; nobody has to await `ready`, so never leave it unhandled.
     ready.catch(() => {});
     return Object.assign(buffer, { ready }) as unknown as EventStream<never, never>;
+  }
+
+  /**
+   * The broker's history API (`historyUrl`), with this client's credentials and validation. Invalid
+   * archived events are reported on this client's `invalid` event too.
+   */
+  get archive(): HistoryClient {
+    if (this.historyClient === undefined) {
+      const address = this.firstAddress;
+      const url = this.options.historyUrl ?? deriveHistoryUrl(address?.url ?? '');
+      this.historyClient = new HistoryClient(url, {
+        username: this.options.username ?? address?.username,
+        password: this.options.password ?? address?.password,
+        validate: this.options.validate,
+        backoff: this.options.backoff,
+        logger: this.options.logger,
+      });
+    }
+    return this.historyClient;
+  }
+
+  /**
+   * Archived events on `target`, oldest first, from `since` (a saved cursor, a time, `2h`); with
+   * `live: true` the broker's stream continues into live events with nothing missed, repeated or
+   * reordered, and reconnects by cursor after a drop. Typed like {@link subscribe}; each event has a
+   * `cursor`: pass the last one as `since` to resume exactly after it.
+   *
+   * ```ts
+   * for await (const { event, params, cursor } of client.history(gerrit.commentAdded({ project: 'openstack/nova' }), { since: '2h', live: true })) {
+   *   save(cursor);
+   * }
+   * ```
+   * @throws FirehoseError `INVALID_FILTER`, `INVALID_CONFIG` at once; the loop throws `INVALID_QUERY` (with
+   * `path`), `NOT_AUTHORIZED`, `RATE_LIMITED`, `HISTORY_OFF`, `CONNECTION_FAILED`
+   */
+  history<Data, Params extends Record<string, string>>(
+    target: Subscription<Data, Params> | EventType<Data, Params>,
+    options?: HistoryOptions<Data, Params>,
+  ): HistoryStream<HistoryEvent<Data, Params>>;
+  history<F extends string>(target: F, options?: HistoryOptions): HistoryStream<FilterHistoryEvent<F>>;
+  history(target: HistoryQuery, options?: HistoryOptions): HistoryStream<HistoryEvent>;
+  history(
+    target: HistoryTarget,
+    options?: HistoryOptions<never, never>,
+  ): HistoryStream<HistoryEvent<never, never>> {
+    this.assertOpen();
+    const stream = this.archive.history(
+      target as HistoryQuery,
+      options as HistoryOptions,
+    ) as unknown as HistoryStream<HistoryEvent<never, never>>;
+    stream.on('invalid', (invalid) => {
+      this.counters.invalid++;
+      this.emit('invalid', invalid);
+    });
+    return stream;
+  }
+
+  /**
+   * One page of archived events on `target` (newest first unless `order: 'asc'`) and the `next`
+   * cursor for the page after it (`null` at the end).
+   * @throws FirehoseError `INVALID_QUERY` (with `path`), `NOT_AUTHORIZED`, `RATE_LIMITED`, `HISTORY_OFF`, `CONNECTION_FAILED`
+   */
+  search<Data, Params extends Record<string, string>>(
+    target: Subscription<Data, Params> | EventType<Data, Params>,
+    options?: SearchOptions<Data, Params>,
+  ): Promise<SearchPage<HistoryEvent<Data, Params>>>;
+  search<F extends string>(target: F, options?: SearchOptions): Promise<SearchPage<FilterHistoryEvent<F>>>;
+  search(target: HistoryQuery, options?: SearchOptions): Promise<SearchPage<HistoryEvent>>;
+  search(
+    target: HistoryTarget,
+    options?: SearchOptions<never, never>,
+  ): Promise<SearchPage<HistoryEvent<never, never>>> {
+    this.assertOpen();
+    return this.archive.search(target as HistoryQuery, options as SearchOptions) as unknown as Promise<
+      SearchPage<HistoryEvent<never, never>>
+    >;
   }
 
   /**

@@ -1,6 +1,7 @@
 import { FirehoseError } from '@firehose/protocol';
 import { parseBrokerUrl } from './broker-url.js';
 import { FirehoseClient } from './client.js';
+import { deriveHistoryUrl, parseHistoryUrl } from './history/history-url.js';
 import { resolveOptions, type ConnectOptions } from './options.js';
 
 /**
@@ -24,7 +25,10 @@ export async function connect(
       'connect() needs at least one broker URL, e.g. mqtt://127.0.0.1:1883.',
     );
   const addresses = urls.map(parseBrokerUrl);
-  const client = new FirehoseClient(resolveOptions(options));
+  const resolved = resolveOptions(options);
+  // Checked now, so a bad historyUrl fails connect() rather than the first history() call.
+  parseHistoryUrl(resolved.historyUrl ?? deriveHistoryUrl(urls[0] ?? ''));
+  const client = new FirehoseClient(resolved);
   await client.open(addresses);
   return client;
 }

@@ -26,3 +26,21 @@ export { compilePredicate } from './predicate/compile-predicate.js';
 export type { Predicate } from './predicate/evaluator.js';
 export { backoffDelay, type BackoffOptions } from './backoff.js';
 export type { OverflowPolicy } from './event-buffer.js';
+export { HistoryClient, createHistoryClient } from './history/history-client.js';
+export { HistoryStream } from './history/history-stream.js';
+export { readServerSentEvents, type ServerSentEvent } from './history/sse-reader.js';
+export { deriveHistoryUrl } from './history/history-url.js';
+export type { HistoryPosition } from './history/history-position.js';
+export type {
+  FilterHistoryEvent,
+  HistoryClientOptions,
+  HistoryEvent,
+  HistoryOptions,
+  HistoryQuery,
+  HistoryState,
+  HistoryStreamEvents,
+  HistoryTarget,
+  HistoryWhere,
+  SearchOptions,
+  SearchPage,
+} from './history/history-types.js';

@@ -102,6 +102,14 @@ export interface ConnectOptions {
    */
   tls?: TlsOptions;
   /**
+   * The broker's HTTP listener (the one serving `/metrics`), where `history()` and `search()` read the
+   * archive: `http://broker.example:9090`. Credentials are the client's own (`username`/`password`).
+   * @default derived from the first broker URL: `ws(s)://host/path` without a port gives the same
+   * origin `http(s)://host` (a reverse proxy routing `/v1/`); anything else `http://host:9090`
+   * (`https://` for `mqtts://`/`wss://`)
+   */
+  historyUrl?: string;
+  /**
    * pino-compatible logger.
    * @default a logger that discards everything
    */
@@ -123,6 +131,7 @@ export interface ResolvedOptions {
   closeTimeout: number;
   source: string | undefined;
   tls: TlsOptions | undefined;
+  historyUrl: string | undefined;
   logger: Logger;
 }
 
@@ -155,6 +164,7 @@ export function resolveOptions(options: ConnectOptions = {}): ResolvedOptions {
     closeTimeout: options.closeTimeout ?? 5000,
     source: options.source,
     tls: options.tls,
+    historyUrl: options.historyUrl,
     logger: options.logger ?? silentLogger,
   };
   check(

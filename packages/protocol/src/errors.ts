@@ -18,7 +18,15 @@ export type FirehoseErrorCode =
   | 'CONNECTION_FAILED'
   | 'TIMEOUT'
   | 'QUEUE_FULL'
-  | 'CLOSED';
+  | 'CLOSED'
+  /** A history query the broker refused (HTTP 400); `path` names the query parameter. */
+  | 'INVALID_QUERY'
+  /** No archived event has that cursor or id (HTTP 404). */
+  | 'NOT_FOUND'
+  /** Too many history streams from this address (HTTP 429); retry after the delay the message names. */
+  | 'RATE_LIMITED'
+  /** The broker runs with history off (HTTP 503). */
+  | 'HISTORY_OFF';
 
 export interface FirehoseErrorOptions {
   cause?: unknown;

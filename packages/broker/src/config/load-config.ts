@@ -111,7 +111,7 @@ function isInlinePem(value: string): boolean {
   return value.includes('-----BEGIN');
 }
 
-/** Makes TLS file paths and a `level:DIR` path absolute against `base`. Input already validated. */
+/** Makes TLS file paths, a `level:DIR` path and `history.path` absolute against `base`. Input already validated. */
 function absolutePaths(input: BrokerConfigInput, base: string): BrokerConfigInput {
   const absolute = (value: string): string => (isAbsolute(value) ? value : resolve(base, value));
   const result: BrokerConfigInput = { ...input };
@@ -134,6 +134,9 @@ function absolutePaths(input: BrokerConfigInput, base: string): BrokerConfigInpu
   }
   if (input.persistence?.startsWith('level:') === true) {
     result.persistence = `level:${absolute(input.persistence.slice('level:'.length))}`;
+  }
+  if (typeof input.history?.path === 'string') {
+    result.history = { ...input.history, path: absolute(input.history.path) };
   }
   return result;
 }

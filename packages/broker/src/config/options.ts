@@ -5,6 +5,7 @@
  */
 import {
   DEFAULT_ANONYMOUS_READ,
+  DEFAULT_HISTORY,
   DEFAULT_HOST,
   DEFAULT_INVALID_EXCERPT_BYTES,
   DEFAULT_LIMITS,
@@ -321,6 +322,43 @@ export const OPTIONS: readonly OptionSpec[] = [
     expect: 'an integer 0–86400',
     default: '10',
     meaning: 'seconds between `$SYS/...` publications; 0 turns them off',
+  }),
+  option({
+    key: 'history.enabled',
+    type: { kind: 'bool' },
+    expect: 'true or false',
+    default: 'false',
+    meaning:
+      'keep an archive of accepted events for `GET /v1/events` and `/v1/stream` (off by default: it writes to disk, and the operator picks where); stays off on a Redis cluster',
+  }),
+  option({
+    key: 'history.path',
+    type: { kind: 'string' },
+    expect: 'a file path',
+    default: DEFAULT_HISTORY.path,
+    meaning: 'the SQLite archive file (relative to the config file; WAL files beside it)',
+  }),
+  option({
+    key: 'history.retention.maxAge',
+    type: { kind: 'int', min: 60, max: 315_360_000 },
+    expect: 'an integer 60–315360000 (seconds)',
+    default: String(DEFAULT_HISTORY.maxAge),
+    meaning: 'seconds an event is kept (default 30 days); older events are dropped in whole chunks',
+  }),
+  option({
+    key: 'history.retention.maxBytes',
+    type: { kind: 'int', min: 0, max: Number.MAX_SAFE_INTEGER },
+    expect: 'an integer ≥ 0 (bytes; 0 for no limit)',
+    default: '0',
+    meaning: 'largest archive in bytes; the oldest chunks are dropped past it (0: no size limit)',
+  }),
+  option({
+    key: 'history.queue',
+    type: { kind: 'int', min: 100, max: 10_000_000 },
+    expect: 'an integer 100–10000000',
+    default: String(DEFAULT_HISTORY.queue),
+    meaning:
+      'events waiting to be written, at most; past it new events are not archived (still delivered), counted as `history_overflow`',
   }),
   option({
     key: 'log.level',

@@ -48,6 +48,7 @@ function toInput(config: BrokerConfig): BrokerConfigInput {
     trustProxy: config.trustProxy,
     catalogue: config.catalogue,
     sys: config.sys,
+    history: config.history,
     log: config.log,
   };
 }

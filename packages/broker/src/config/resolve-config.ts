@@ -2,6 +2,7 @@ import { type ConfigProblem, configError } from './config-error.js';
 import {
   DEFAULT_ANONYMOUS_READ,
   DEFAULT_CATALOGUE_INTERVAL,
+  DEFAULT_HISTORY,
   DEFAULT_HOST,
   DEFAULT_INVALID_EXCERPT_BYTES,
   DEFAULT_LIMITS,
@@ -118,6 +119,15 @@ export function resolveConfig(rawInput: BrokerConfigInput = {}, options: Resolve
         : { forwardedFor: trust ?? false, proxyProtocol: false },
     catalogue: { interval: input.catalogue?.interval ?? DEFAULT_CATALOGUE_INTERVAL },
     sys: { interval: input.sys?.interval ?? DEFAULT_SYS_INTERVAL },
+    history: {
+      enabled: input.history?.enabled ?? false,
+      path: input.history?.path ?? DEFAULT_HISTORY.path,
+      retention: {
+        maxAge: input.history?.retention?.maxAge ?? DEFAULT_HISTORY.maxAge,
+        maxBytes: input.history?.retention?.maxBytes ?? DEFAULT_HISTORY.maxBytes,
+      },
+      queue: input.history?.queue ?? DEFAULT_HISTORY.queue,
+    },
     log: { level: input.log?.level ?? DEFAULT_LOG_LEVEL },
   };
 }

@@ -324,6 +324,8 @@ export interface BrokerConfigInput {
      */
     interval?: number;
   };
+  /** The event archive behind `GET /v1/events` and `GET /v1/stream` (docs/architecture.md#history). */
+  history?: HistoryInput;
   /** Logging. */
   log?: {
     /**
@@ -332,6 +334,40 @@ export interface BrokerConfigInput {
      */
     level?: LogLevel;
   };
+}
+
+/** The `history:` section. */
+export interface HistoryInput {
+  /**
+   * Archive accepted events and serve them over HTTP. Off by default: it writes to disk, and the
+   * operator picks where. Stays off with Redis persistence (a cluster; cluster-wide history comes
+   * separately).
+   * @default false
+   */
+  enabled?: boolean;
+  /**
+   * The SQLite archive file, relative to the config file.
+   * @default "./firehose-history.sqlite"
+   */
+  path?: string;
+  retention?: {
+    /**
+     * Seconds an event is kept; older events are dropped in whole chunks.
+     * @default 2592000
+     */
+    maxAge?: number;
+    /**
+     * Largest archive in bytes, the oldest chunks dropped past it; `0` for no limit.
+     * @default 0
+     */
+    maxBytes?: number;
+  };
+  /**
+   * Events waiting to be written, at most; past it new events are delivered but not archived
+   * (counted as `history_overflow`).
+   * @default 100000
+   */
+  queue?: number;
 }
 
 /** One running listener, normalized. */
@@ -395,5 +431,11 @@ export interface BrokerConfig {
   trustProxy: { forwardedFor: boolean; proxyProtocol: boolean };
   catalogue: { interval: number };
   sys: { interval: number };
+  history: {
+    enabled: boolean;
+    path: string;
+    retention: { maxAge: number; maxBytes: number };
+    queue: number;
+  };
   log: { level: LogLevel };
 }

@@ -80,7 +80,11 @@ function isJsonType(contentType: string | undefined): boolean {
  * `match`, wrapped in an envelope and published like an MQTT publish; 2xx only once the broker
  * accepted it, a 4xx naming the field when the data is invalid (then nothing is published).
  */
-export async function handleIngest(ctx: IntakeContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function handleIngest(
+  ctx: IntakeContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   let answer: Answer;
   try {
     answer = await ingest(ctx, req);
@@ -95,50 +99,82 @@ async function ingest(ctx: IntakeContext, req: IncomingMessage): Promise<Answer>
   const path = (req.url ?? '/').split('?')[0]!;
   const name = decodeURIComponent(path.slice(INGEST_PREFIX.length));
   const catalogue = ctx.catalogue();
-  const service = catalogue.getService(name) as IngestService | undefined;
+  const service: IngestService | undefined = catalogue.getService(name);
   const intake = service?.ingest;
   if (service === undefined || intake === undefined) {
-    const served = catalogue.services.filter((s) => (s as IngestService).ingest !== undefined).map((s) => s.name);
+    const served = catalogue.services
+      .filter((s) => (s as IngestService).ingest !== undefined)
+      .map((s) => s.name);
     // Consume the body so the connection stays usable for the next request.
     req.resume();
     return error(
       404,
       'NOT_FOUND',
       `No service named ${JSON.stringify(name)} takes webhooks here; ${
-        served.length === 0 ? 'no catalogue declares an ingest block' : `POST to ${served.map((s) => INGEST_PREFIX + s).join(', ')}`
+        served.length === 0
+          ? 'no catalogue declares an ingest block'
+          : `POST to ${served.map((s) => INGEST_PREFIX + s).join(', ')}`
       }.`,
     );
   }
   if (req.method !== 'POST') {
     req.resume();
-    return { ...error(405, 'METHOD_NOT_ALLOWED', `Send webhooks with POST to ${path}.`), headers: { allow: 'POST' } };
+    return {
+      ...error(405, 'METHOD_NOT_ALLOWED', `Send webhooks with POST to ${path}.`),
+      headers: { allow: 'POST' },
+    };
   }
   const body = await readBody(req, ctx.maxBytes());
   if (body === TOO_LARGE) {
     ctx.stats.drop('ingest_too_large');
-    return error(413, 'TOO_LARGE', `The body exceeds ${ctx.maxBytes()} bytes (limits.maxPacketBytes); the broker takes no event that large.`);
+    return error(
+      413,
+      'TOO_LARGE',
+      `The body exceeds ${ctx.maxBytes()} bytes (limits.maxPacketBytes); the broker takes no event that large.`,
+    );
   }
   const secret = ctx.env[intake.secretEnv];
   if (secret === undefined || secret === '') {
-    ctx.logger.error({ service: name, secretEnv: intake.secretEnv }, 'webhook intake has no secret: its environment variable is not set');
-    return error(503, 'NOT_CONFIGURED', `The ${name} intake has no secret: set ${intake.secretEnv} in the broker's environment.`);
+    ctx.logger.error(
+      { service: name, secretEnv: intake.secretEnv },
+      'webhook intake has no secret: its environment variable is not set',
+    );
+    return error(
+      503,
+      'NOT_CONFIGURED',
+      `The ${name} intake has no secret: set ${intake.secretEnv} in the broker's environment.`,
+    );
   }
   const refusal = verifySender(intake.auth, secret, req.headers, body);
   if (refusal !== undefined) {
     ctx.stats.drop('ingest_unauthorized');
-    ctx.logger.warn({ service: name, ip: senderAddress(req, ctx.trustProxy()), auth: intake.auth }, `webhook refused: ${refusal}`);
-    return { ...error(401, 'UNAUTHORIZED', refusal), headers: { 'www-authenticate': `Bearer realm="firehose"` } };
+    ctx.logger.warn(
+      { service: name, ip: senderAddress(req, ctx.trustProxy()), auth: intake.auth },
+      `webhook refused: ${refusal}`,
+    );
+    return {
+      ...error(401, 'UNAUTHORIZED', refusal),
+      headers: { 'www-authenticate': `Bearer realm="firehose"` },
+    };
   }
   if (!isJsonType(req.headers['content-type'])) {
     ctx.stats.drop('ingest_invalid');
-    return error(415, 'UNSUPPORTED_MEDIA_TYPE', `The body is ${req.headers['content-type']}; set the webhook's content type to application/json.`);
+    return error(
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+      `The body is ${req.headers['content-type']}; set the webhook's content type to application/json.`,
+    );
   }
   let data: unknown;
   try {
     data = JSON.parse(body.toString('utf8'));
   } catch (cause) {
     ctx.stats.drop('ingest_invalid');
-    return error(400, 'INVALID_PAYLOAD', `The body is not JSON (${(cause as Error).message}); send the event as JSON.`);
+    return error(
+      400,
+      'INVALID_PAYLOAD',
+      `The body is not JSON (${(cause as Error).message}); send the event as JSON.`,
+    );
   }
   const selector = selectorValue(intake.eventFrom, req.headers, data);
   // GitHub sends `ping` when a webhook is created: answer it, publish nothing.
@@ -162,11 +198,16 @@ async function ingest(ctx: IntakeContext, req: IncomingMessage): Promise<Answer>
   const event = wrapData(eventType, service.source, data);
   let topic: string;
   try {
-    topic = eventType.topicFor(data as never);
+    topic = eventType.topicFor(data);
   } catch (cause) {
     const firehose = cause instanceof FirehoseError ? cause : undefined;
     ctx.stats.drop('ingest_invalid');
-    return error(422, firehose?.code ?? 'INVALID_PARAMS', firehose?.message ?? String(cause), firehose?.path === undefined ? {} : { path: firehose.path });
+    return error(
+      422,
+      firehose?.code ?? 'INVALID_PARAMS',
+      firehose?.message ?? String(cause),
+      firehose?.path === undefined ? {} : { path: firehose.path },
+    );
   }
   const outcome = await ctx.publish(topic, event, service, senderAddress(req, ctx.trustProxy()));
   if (!outcome.ok) {

@@ -21,7 +21,14 @@ export interface PublishPath {
  * It is no account anyone can log in as (it has no password), and holds no ACL.
  */
 function intakeAccount(service: string): Account {
-  return { name: `ingest/${service}`, passwords: [], write: [], read: [], clientIds: [], payload: 'envelope' };
+  return {
+    name: `ingest/${service}`,
+    passwords: [],
+    write: [],
+    read: [],
+    clientIds: [],
+    payload: 'envelope',
+  };
 }
 
 // Refusals that are about the data, not the request: 422 (the body parsed, its content is wrong).
@@ -32,7 +39,9 @@ const STATUS: Record<string, number> = { INVALID_ENVELOPE: 400, UNDECLARED_TOPIC
  * checked by the inspector (validation, catalogue counts, invalid records), then handed to aedes at
  * QoS 1 so persistent sessions queue it; resolves once aedes has stored and emitted it.
  */
-export function intakePublisher(path: PublishPath): (topic: string, event: FirehoseEvent, service: IngestService, ip: string) => Promise<PublishOutcome> {
+export function intakePublisher(
+  path: PublishPath,
+): (topic: string, event: FirehoseEvent, service: IngestService, ip: string) => Promise<PublishOutcome> {
   return (topic, event, service, ip) => {
     const packet: PublishPacket = {
       cmd: 'publish',
@@ -41,16 +50,23 @@ export function intakePublisher(path: PublishPath): (topic: string, event: Fireh
       qos: 1,
       retain: false,
       dup: false,
-    } as PublishPacket;
+    };
     const account = intakeAccount(service.name);
-    const identity: ClientIdentity = { account, info: { ip, listener: 'http', payload: 'envelope' }, checkReceive: false };
+    const identity: ClientIdentity = {
+      account,
+      info: { ip, listener: 'http', payload: 'envelope' },
+      checkReceive: false,
+    };
     path.stats.messagesReceived++;
     const refused = path.refusal(packet, identity, account.name);
     if (refused !== undefined) {
       const error = new FirehoseError(
         refused.code === 'UNDECLARED_TOPIC' ? 'UNKNOWN_EVENT_TYPE' : (refused.code as FirehoseError['code']),
         refused.message,
-        { ...(refused.path === undefined ? {} : { path: refused.path }), redactedMessage: refused.redactedMessage },
+        {
+          ...(refused.path === undefined ? {} : { path: refused.path }),
+          redactedMessage: refused.redactedMessage,
+        },
       );
       return Promise.resolve({ ok: false, error, status: STATUS[refused.code] ?? 422 });
     }
@@ -61,7 +77,10 @@ export function intakePublisher(path: PublishPath): (topic: string, event: Fireh
           resolve({
             ok: false,
             status: 503,
-            error: new FirehoseError('CONNECTION_FAILED', `The broker could not store the event (${error.message}); retry later.`),
+            error: new FirehoseError(
+              'CONNECTION_FAILED',
+              `The broker could not store the event (${error.message}); retry later.`,
+            ),
           });
       });
     });

@@ -47,7 +47,9 @@ export function verifySender(
     if (token === undefined) {
       return 'The request has no X-Gitlab-Token header; set the webhook secret token in GitLab.';
     }
-    return sameSecret(token, secret) ? undefined : 'The X-Gitlab-Token does not match; check the secret token.';
+    return sameSecret(token, secret)
+      ? undefined
+      : 'The X-Gitlab-Token does not match; check the secret token.';
   }
   const authorization = header(headers, 'authorization');
   const bearer = authorization === undefined ? undefined : /^Bearer\s+(\S+)\s*$/i.exec(authorization);

@@ -8,10 +8,15 @@ import type { EventType } from '@firehose/schema';
  * a random id when the data lacks an identity field. Nothing is validated here: the publish path
  * checks the envelope like any other.
  */
-export function wrapData(eventType: EventType, source: string, data: unknown, time = new Date()): FirehoseEvent {
+export function wrapData(
+  eventType: EventType,
+  source: string,
+  data: unknown,
+  time = new Date(),
+): FirehoseEvent {
   // The declared accessors read data paths and never throw, whatever the data's shape.
-  const identity = eventType.identity(data as never);
-  const subject = eventType.subject(data as never);
+  const identity = eventType.identity(data);
+  const subject = eventType.subject(data);
   return createEvent({
     source,
     type: eventType.type,

@@ -11,6 +11,8 @@ export interface HttpEndpoints {
   ready(): boolean;
   /** `POST /v1/ingest/<service>`: the webhook intake (ingest/http-intake.ts). */
   ingest?(req: IncomingMessage, res: ServerResponse): void;
+  /** The history API (`/v1/…`); answers and returns true for its paths. */
+  history?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
 /** `/metrics` (Prometheus), `/healthz` (process alive), `/readyz` (accepting clients). */
@@ -24,6 +26,7 @@ export async function startHttpListener(
       endpoints.ingest(req, res);
       return;
     }
+    if (req.method === 'GET' && endpoints.history?.(req, res) === true) return;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD' }).end();
       return;

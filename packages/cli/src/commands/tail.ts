@@ -1,26 +1,16 @@
 import type { ClientState, InvalidEvent, ReceivedEvent } from '@firehose/client';
-import { compilePredicate } from '@firehose/client';
-import { FirehoseError, isFirehoseError } from '@firehose/protocol';
-import { mentionsPerson } from '@firehose/schema';
+import { FirehoseError } from '@firehose/protocol';
+import { tailFromArchive } from '../archive-tail.js';
 import { CONNECTION_OPTIONS, brokerUrl, connectOnce, credentials } from '../broker-connection.js';
 import type { Command } from '../command.js';
 import { watchConnection } from '../connection-notices.js';
-import type { CliEnv } from '../env.js';
+import { SELECTION_OPTIONS, WHERE_HELP, matchesPersonAndChange, readSelection } from '../event-selection.js';
 import { ExitCode } from '../exit-codes.js';
-import { createPalette, useColour } from '../output/colour.js';
-import { FORMATS, createFormatter } from '../output/formatters.js';
-import { RecordView } from '../output/record-view.js';
+import { HISTORY_URL_OPTION, streamPosition } from '../history-access.js';
+import { FORMATS_HELP, OUTPUT_OPTIONS, readOutput } from '../output/output-options.js';
 import type { TailRecord } from '../output/tail-record.js';
 import { TEMPLATE_HELP } from '../output/template.js';
-import { buildFilters, parseParams } from '../subscription-filters.js';
 import { TimeoutExpired, UsageError } from '../usage-error.js';
-
-const WHERE_HELP = `Where (--where, the client SDK's predicate grammar; paths resolve against the envelope plus topic and params):
-  condition  path = value | path != value | path ~ /regex/flags | path !~ pattern | path (truthy)
-  combine    and, or, not, ( … )
-  path       data.change.branch, data.approvals[].value (any element), data.patchSet.number, params.project, topic
-  value      42, true, null, master, "quoted string"
-  e.g. --where 'data.change.branch = master and data.approvals[].value = -2'`;
 
 export const tailCommand: Command = {
   name: ['tail'],
@@ -50,87 +40,35 @@ export const tailCommand: Command = {
       description: 'run several: each event reaches one of them (a shared subscription)',
     },
     {
+      command: 'tail --since 2h --service zuul -o terse',
+      description:
+        "the last two hours of Zuul from the broker's archive, then live, with nothing missed at the seam",
+    },
+    {
+      command: 'tail --since 07c254000000127a -o ndjson',
+      description: 'resume right after the event with that cursor (a cursor from history or from -o ndjson)',
+    },
+    {
       command: 'tail --url wss://firehose.example/mqtt --sys',
       description: "include the broker's $SYS/$firehose topics",
     },
   ],
   options: {
     ...CONNECTION_OPTIONS,
-    service: {
+    ...HISTORY_URL_OPTION,
+    ...SELECTION_OPTIONS,
+    ...OUTPUT_OPTIONS,
+    since: {
       type: 'string',
-      short: 's',
-      value: 'NAME',
-      description: "Only this service's declared event types (gerrit, zuul, …).",
-    },
-    project: {
-      type: 'string',
-      short: 'p',
-      value: 'NAME',
-      description: 'Only this project (any depth: openstack/nova); needs --service.',
-    },
-    event: {
-      type: 'string',
-      short: 'e',
-      value: 'NAME',
-      description: 'Only this event (comment-added); needs --service.',
-    },
-    user: {
-      type: 'string',
-      value: 'TEXT',
+      value: 'TIME|CURSOR',
       description:
-        "Only events naming this person: part of a name, username or email ('Burst Tester', burst).",
-    },
-    change: {
-      type: 'string',
-      value: 'N',
-      description: 'Only events about this change number (Gerrit, Zuul, log workers).',
-    },
-    param: {
-      type: 'string',
-      multiple: true,
-      value: 'K=V',
-      description: 'Another topic parameter, e.g. --param tenant=openstack.',
-    },
-    where: {
-      type: 'string',
-      short: 'w',
-      value: 'EXPR',
-      description: 'Only events matching this predicate (grammar below).',
-    },
-    format: {
-      type: 'string',
-      short: 'o',
-      value: 'FMT',
-      description: `${FORMATS.join('|')}|'<template>'.`,
-      default: 'pretty',
-    },
-    color: {
-      type: 'string',
-      value: 'WHEN',
-      description: 'auto|always|never; a non-empty NO_COLOR always wins.',
-      default: 'auto',
+        "Start in the broker's archive: 2h, 30m, 7d back, an ISO 8601 time, or a cursor (history, -o ndjson); then live, gaplessly.",
     },
     count: { type: 'string', short: 'n', value: 'N', description: 'Exit 0 after N events.' },
     timeout: { type: 'string', value: 'DURATION', description: 'Give up after this long (10s, 2m): exit 3.' },
-    raw: {
-      type: 'boolean',
-      description: 'Print payloads exactly as received instead of the parsed envelope.',
-    },
     sys: {
       type: 'boolean',
       description: "Also subscribe to and show the broker's $SYS/# and $firehose/# topics.",
-    },
-    'max-bytes': {
-      type: 'string',
-      value: 'N',
-      description:
-        "pretty: cut the data excerpt at N bytes ('… +N bytes') instead of fitting the width; 0 = never.",
-      default: '200',
-    },
-    wide: {
-      type: 'boolean',
-      description:
-        'pretty: do not fit lines to the terminal width (whole header, excerpt cut at --max-bytes).',
     },
     qos: { type: 'string', value: '0|1|2', description: 'Subscription QoS.', default: '1' },
     group: {
@@ -151,18 +89,18 @@ export const tailCommand: Command = {
     },
   },
   positionals: { min: 0, max: Number.MAX_SAFE_INTEGER },
-  details: `Formats:
-  pretty   time, [service] and the schema's summary, then the topic and a one-line data excerpt;
-           each line fits the terminal (…), or COLUMNS, or 80 columns; --wide keeps lines whole
-  terse    'service: sentence', e.g. gerrit: Ann voted Code-Review+2 on openstack/nova #912345 "Fix race in scheduler"
-  json     {topic, received_at, event} pretty-printed
-  ndjson   one {"topic","received_at","event"} object per line; never coloured or truncated
+  details: `${FORMATS_HELP}
 Colour: each service has a stable colour and a [service] prefix; red marks failures only.
 Topics under $SYS and $firehose are hidden unless --sys is given or a filter starts with '$'.
 Non-envelope or schema-invalid messages are still shown, flagged (diagnostics go to stderr in json/ndjson).
 Connection: when the broker goes away, stderr says so at once (events published meanwhile are missed),
   then each reconnect attempt and when to expect the next, then 'back on URL after N s'.
   --exit-on-disconnect exits 1 instead, so a script can restart or alert.
+--since: reads the broker's history API instead of subscribing over MQTT (--history-url, by default the
+  broker's host on port 9090): the archive from that point, then live events; the broker hands over
+  from archive to live itself, so nothing is missed, repeated or reordered at the seam. A dropped
+  stream resumes after the last event printed (nothing missed). json/ndjson records carry a cursor;
+  pass the last one as --since to continue after it. Not with --group, --qos or --sys.
 
 ${WHERE_HELP}
 
@@ -172,51 +110,31 @@ ${TEMPLATE_HELP}`,
     const count = args.integer('count', { min: 1 });
     const timeout = args.duration('timeout');
     const qos = args.choice('qos', ['0', '1', '2'], '1');
-    const where = args.string('where');
-    let predicate: ((value: unknown) => boolean) | undefined;
-    if (where !== undefined) {
-      try {
-        predicate = compilePredicate(where);
-      } catch (error) {
-        throw new UsageError(`--where: ${isFirehoseError(error) ? error.message : String(error)}`);
-      }
-    }
-    const params = parseParams(args.strings('param'));
-    const project = args.string('project');
-    if (project !== undefined) params.project = project;
     const sys = args.boolean('sys');
     const group = args.string('group');
     if (group !== undefined && (group === '' || /[/+#]/.test(group)))
       throw new UsageError(
         `--group ${JSON.stringify(group)}: a group name is non-empty and has no /, + or #; e.g. --group log-workers.`,
       );
-    const filters = buildFilters({
-      filters: args.positionals,
-      service: args.string('service'),
-      event: args.string('event'),
-      params,
-      sys,
-    });
+    const selection = readSelection(args, { sys });
+    const { filters, where, predicate } = selection;
     const showDollar = sys || filters.some((filter) => filter.startsWith('$'));
-    const format = args.string('format') ?? 'pretty';
-    const machine = format === 'json' || format === 'ndjson';
-    const colour =
-      !machine &&
-      !format.includes('{') &&
-      useColour(args.choice('color', ['auto', 'always', 'never'], 'auto'), env, stdout);
-    const formatter = createFormatter(format, {
-      palette: createPalette(colour),
-      raw: args.boolean('raw'),
-      maxBytes: args.integer('max-bytes', { min: 0 }) ?? 200,
-      columns: args.boolean('wide') || args.has('max-bytes') ? undefined : fitColumns(stdout, env),
-    });
-
-    const user = args.string('user');
-    const change = args.string('change')?.replace(/^#/, '');
-    if (change !== undefined && !/^\d+$/.test(change))
-      throw new UsageError(
-        `--change must be a change number like 912345; got '${args.string('change') ?? ''}'.`,
-      );
+    const { formatter, machine } = readOutput(args, env, stdout);
+    const since = args.string('since');
+    if (since !== undefined) {
+      for (const flag of ['group', 'qos', 'sys'])
+        if (args.has(flag))
+          throw new UsageError(
+            `--since reads the broker's archive over HTTP, which has no --${flag}; drop one of them.`,
+          );
+      return tailFromArchive(context, {
+        selection,
+        formatter,
+        since: streamPosition(since),
+        count,
+        timeout,
+      });
+    }
     const url = brokerUrl(context);
     const client = await connectOnce(url, {
       ...(await credentials(context)),
@@ -234,14 +152,7 @@ ${TEMPLATE_HELP}`,
     const emit = (record: TailRecord): void => {
       if (printed === count) return;
       if (record.topic.startsWith('$') && !showDollar) return;
-      // Same matching as the dashboard's User and Change filters: what the row shows.
-      if (user !== undefined && !mentionsPerson(record.event?.data, user)) return;
-      if (
-        change !== undefined &&
-        new RecordView(record).render.keys.change !== change &&
-        record.params.change !== change
-      )
-        return;
+      if (!matchesPersonAndChange(selection, record)) return;
       // Each record is written on its own: pipes and files get it at once (flushed per record).
       stdout.write(formatter(record));
       printed += 1;
@@ -315,16 +226,6 @@ ${TEMPLATE_HELP}`,
     }
   },
 };
-
-/**
- * The width pretty output fits: the terminal's; a terminal that reports no size gets `COLUMNS`, else
- * 80; a pipe or file is fitted only when `COLUMNS` is set.
- */
-function fitColumns(stdout: { isTTY?: boolean }, env: CliEnv): number | undefined {
-  if (stdout.isTTY !== true) return env.columns;
-  const columns = (stdout as { columns?: number }).columns;
-  return columns !== undefined && columns > 0 ? columns : (env.columns ?? 80);
-}
 
 function fromReceived(received: ReceivedEvent): TailRecord {
   return {

@@ -37,25 +37,11 @@ export function createFormatter(format: string, options: FormatterOptions): Form
     case 'ndjson':
       return raw
         ? (record) => `${new RecordView(record).payloadText.replace(/\r?\n/g, ' ')}\n`
-        : (record) =>
-            `${JSON.stringify({
-              topic: record.topic,
-              received_at: record.receivedAt.toISOString(),
-              event: record.event ?? new RecordView(record).payloadText,
-            })}\n`;
+        : (record) => `${JSON.stringify(jsonRecord(record))}\n`;
     case 'json':
       return raw
         ? (record) => `${new RecordView(record).payloadText}\n`
-        : (record) =>
-            `${JSON.stringify(
-              {
-                topic: record.topic,
-                received_at: record.receivedAt.toISOString(),
-                event: record.event ?? new RecordView(record).payloadText,
-              },
-              null,
-              2,
-            )}\n`;
+        : (record) => `${JSON.stringify(jsonRecord(record), null, 2)}\n`;
     case 'terse':
       return (record) => {
         const view = new RecordView(record);
@@ -69,6 +55,19 @@ export function createFormatter(format: string, options: FormatterOptions): Form
         `--format must be pretty, terse, json, ndjson or a template with {fields}; got '${format}'.`,
       );
   }
+}
+
+/**
+ * What json and ndjson print: `{topic, received_at, event}` as `pub -` reads it, plus `cursor` for an
+ * archived event, so a script can resume after the last line it handled.
+ */
+function jsonRecord(record: TailRecord): Record<string, unknown> {
+  return {
+    topic: record.topic,
+    received_at: record.receivedAt.toISOString(),
+    ...(record.cursor === undefined ? {} : { cursor: record.cursor }),
+    event: record.event ?? new RecordView(record).payloadText,
+  };
 }
 
 /**

@@ -82,6 +82,8 @@ export class RecordView {
         return event === undefined ? this.payloadText : JSON.stringify(event);
       case 'payload':
         return this.payloadText;
+      case 'cursor':
+        return this.record.cursor;
       case 'type':
       case 'id':
       case 'source':

@@ -11,6 +11,8 @@ export interface TailRecord {
   readonly payload: Uint8Array;
   /** Why `event` is missing or not schema-valid, when it is. */
   readonly problem?: string;
+  /** The archive's cursor (`history`, `tail --since`): pass it back to continue after this event. */
+  readonly cursor?: string;
 }
 
 /** First topic level: the publishing service (docs/architecture.md#what-firehose-is). */

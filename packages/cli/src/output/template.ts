@@ -16,12 +16,13 @@ const TEMPLATE_FIELDS: Readonly<Record<string, string>> = {
   subject: 'envelope subject, e.g. openstack/nova/change/912345',
   json: 'the whole envelope as one line of JSON',
   payload: 'the payload exactly as received',
+  cursor: 'the archive cursor (history, tail --since); empty for a live MQTT event',
 };
 
 const ENVELOPE_ATTRIBUTES = new Set(['specversion', 'datacontenttype', 'dataschema', 'data']);
 
 export const TEMPLATE_HELP = `Templates (--format '…' with a '{'): fields in braces, everything else literal.
-  {topic} {service} {time} {received_at} {summary} {sentence} {url} {type} {id} {source} {subject} {json} {payload}
+  {topic} {service} {time} {received_at} {summary} {sentence} {url} {type} {id} {source} {subject} {json} {payload} {cursor}
   {data.change.number}  a path into the event's data ('.' between names, [N] for an array element)
   {params.project}      a topic parameter parsed by the schema
   {{ and }} are literal braces; \\n and \\t are a newline and a tab; each record ends with a newline.

@@ -3,14 +3,24 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { OPTIONS } from './options.js';
 
-// options.ts is the one table of keys and defaults; types.ts repeats each default as `@default` so
-// an editor shows it on hover. This reads those JSDoc tags with the compiler and holds them to the
-// table, so the two cannot drift apart.
+// options.ts is the one table of keys and defaults; types.ts declares the same keys, and repeats
+// each default as `@default`, so an editor shows them on hover. This reads types.ts with the
+// compiler and holds it to the table: the same keys, each documented, the same defaults. A key
+// added to one file only (unvalidated, or missing from the README table) fails here.
 
 const TYPES = fileURLToPath(new URL('./types.ts', import.meta.url));
 
-/** `@default` of every key under `BrokerConfigInput`, by dotted key (`<name>` for record keys). */
-function documentedDefaults(): Map<string, string> {
+interface Documented {
+  /** The JSDoc text before the tags. */
+  doc: string;
+  /** The `@default` tag's text. */
+  default?: string;
+  /** Whether the value is a plain value (a config key), not an object of keys. */
+  leaf: boolean;
+}
+
+/** Every property under `BrokerConfigInput`, by dotted key (`<name>` for record keys). */
+function documentedProperties(): Map<string, Documented> {
   const program = ts.createProgram([TYPES], { strict: true, noEmit: true, skipLibCheck: true, types: [] });
   const checker = program.getTypeChecker();
   const source = program.getSourceFile(TYPES)!;
@@ -18,19 +28,23 @@ function documentedDefaults(): Map<string, string> {
     (statement): statement is ts.InterfaceDeclaration =>
       ts.isInterfaceDeclaration(statement) && statement.name.text === 'BrokerConfigInput',
   )!;
-  const found = new Map<string, string>();
+  const found = new Map<string, Documented>();
   const walk = (type: ts.Type, prefix: string, depth: number): void => {
     if (depth > 5) return;
     for (const property of checker.getPropertiesOfType(type)) {
       const key = `${prefix}${property.name}`;
       const tag = property.getJsDocTags(checker).find((t) => t.name === 'default');
-      if (tag) found.set(key, ts.displayPartsToString(tag.text).trim());
+      const doc = ts.displayPartsToString(property.getDocumentationComment(checker)).trim();
+      const entry: Documented = { doc, leaf: true };
+      if (tag) entry.default = ts.displayPartsToString(tag.text).trim();
+      found.set(key, entry);
       const propertyType = checker.getNonNullableType(checker.getTypeOfSymbol(property));
       for (const member of propertyType.isUnion() ? propertyType.types : [propertyType]) {
         const element = checker.isArrayType(member)
           ? checker.getTypeArguments(member as ts.TypeReference)[0]
           : member;
         if (element === undefined || !(element.flags & ts.TypeFlags.Object)) continue;
+        entry.leaf = false;
         const record = checker.getIndexInfoOfType(element, ts.IndexKind.String);
         if (record) walk(record.type, `${key}.<name>.`, depth + 1);
         else walk(element, `${key}.`, depth + 1);
@@ -54,7 +68,10 @@ function canonical(text: string): string {
 }
 
 describe('config/types.ts agrees with the option table', () => {
-  const documented = documentedDefaults();
+  const properties = documentedProperties();
+  const documented = new Map(
+    [...properties].flatMap(([key, p]) => (p.default === undefined ? [] : [[key, p.default] as const])),
+  );
 
   it('reads the defaults types.ts documents', () => {
     expect(documented.get('limits.maxPacketBytes')).toBe('262144');
@@ -78,6 +95,28 @@ describe('config/types.ts agrees with the option table', () => {
         );
     }
     expect(disagreements).toEqual([]);
+  });
+
+  it('declares, and documents, the keys the table has and no other', () => {
+    // One ListenerConfigInput serves every listener: a listener field counts when any has it.
+    const generic = (key: string): string => key.replace(/^listeners\.\w+\./, 'listeners.*.');
+    const table = new Set(OPTIONS.map((option) => generic(option.key)));
+    const declared = new Set(
+      [...properties].flatMap(([key, property]) => (property.leaf ? [generic(key)] : [])),
+    );
+    expect(
+      [...table].filter((key) => !declared.has(key)),
+      'in options.ts, not in types.ts',
+    ).toEqual([]);
+    expect(
+      [...declared].filter((key) => !table.has(key)),
+      'in types.ts, not in options.ts',
+    ).toEqual([]);
+    const undocumented = OPTIONS.filter((option) => properties.get(option.key)?.doc === '');
+    expect(
+      undocumented.map((option) => option.key),
+      'no JSDoc in types.ts',
+    ).toEqual([]);
   });
 
   it('documents no default for a key the table does not have', () => {

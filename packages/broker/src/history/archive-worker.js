@@ -1,0 +1,446 @@
+// @ts-check
+// The archive's SQLite side (docs/architecture.md#history), in a worker_thread so that no SQLite call
+// ever runs on the broker's event loop. One file, two roles (workerData.role): the writer owns the
+// schema, the batched inserts and retention; readers answer queries on their own read-only
+// connection (WAL lets them read while the writer writes). Plain JavaScript with JSDoc, because a
+// worker is started from a file that Node runs as it is, both from the package's src/ (tests) and
+// its dist/; it imports nothing of the workspace, so it needs no build step.
+import { parentPort, workerData } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+
+/**
+ * @typedef {{ role: 'writer' | 'reader'; path: string; keys: Record<string, Record<string, string>>;
+ *   maxAge: number; maxBytes: number }} WorkerSetup
+ * @typedef {{ seqs: bigint[]; times: number[]; topics: string[]; ends: Uint32Array; bytes: Uint8Array }} Batch
+ */
+
+const setup = /** @type {WorkerSetup} */ (workerData);
+const port = /** @type {import('node:worker_threads').MessagePort} */ (parentPort);
+
+/** One retention chunk per hour of accept time: retention drops whole chunks. */
+const CHUNK_MS = 3_600_000;
+/** Rows one retention step deletes, so a large chunk never holds the writer for long. */
+const DELETE_STEP = 20_000;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS events (
+  seq INTEGER PRIMARY KEY, time INTEGER NOT NULL, topic TEXT NOT NULL, service TEXT NOT NULL,
+  type TEXT, id TEXT, event TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS events_type ON events (type, seq);
+CREATE INDEX IF NOT EXISTS events_service ON events (service, seq);
+CREATE INDEX IF NOT EXISTS events_id ON events (id);
+CREATE INDEX IF NOT EXISTS events_time ON events (time);
+CREATE TABLE IF NOT EXISTS keys (
+  name TEXT NOT NULL, value TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (name, value, seq)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS keys_seq ON keys (seq);
+CREATE TABLE IF NOT EXISTS chunks (
+  id INTEGER PRIMARY KEY, first_seq INTEGER NOT NULL, last_seq INTEGER NOT NULL,
+  first_time INTEGER NOT NULL, last_time INTEGER NOT NULL, bytes INTEGER NOT NULL);
+`;
+
+/** Key paths by CloudEvents type, each path split once. */
+const keyPaths = new Map(
+  Object.entries(setup.keys).map(([type, keys]) => [
+    type,
+    Object.entries(keys).map(([name, path]) => /** @type {const} */ ([name, path.split('.')])),
+  ]),
+);
+
+/**
+ * @param {unknown} root
+ * @param {readonly string[]} keys
+ */
+function readKeys(root, keys) {
+  let current = root;
+  for (const key of keys) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = /** @type {Record<string, unknown>} */ (current)[key];
+  }
+  return current;
+}
+
+/**
+ * The declared search keys of an event, as [name, value] strings.
+ * @param {Record<string, unknown>} event
+ * @returns {[string, string][]}
+ */
+function keysOf(event) {
+  const paths = typeof event.type === 'string' ? keyPaths.get(event.type) : undefined;
+  if (paths === undefined) return [];
+  /** @type {[string, string][]} */
+  const found = [];
+  for (const [name, path] of paths) {
+    const value = readKeys(event.data, path);
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+      found.push([name, String(value)]);
+  }
+  return found;
+}
+
+/**
+ * Whether the MQTT filter matches the topic (`+` one level, `#` the rest, also the parent level).
+ * @param {string} filter
+ * @param {string} topic
+ */
+function topicMatches(filter, topic) {
+  const f = filter.split('/');
+  const t = topic.split('/');
+  if (topic.startsWith('$') && (f[0] === '+' || f[0] === '#')) return false;
+  for (let i = 0; i < f.length; i++) {
+    if (f[i] === '#') return true;
+    if (i >= t.length) return false;
+    if (f[i] !== '+' && f[i] !== t[i]) return false;
+  }
+  return f.length === t.length;
+}
+
+/** @param {string} topic */
+const serviceOf = (topic) => {
+  const slash = topic.indexOf('/');
+  return slash === -1 ? topic : topic.slice(0, slash);
+};
+
+function writer() {
+  const db = new Database(setup.path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.defaultSafeIntegers(true);
+  db.exec(SCHEMA);
+  const getMeta = db.prepare('SELECT value FROM meta WHERE name = ?');
+  const setMeta = db.prepare(
+    'INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
+  );
+  const insertEvent = db.prepare(
+    'INSERT OR IGNORE INTO events (seq, time, topic, service, type, id, event) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
+  const insertKey = db.prepare('INSERT OR IGNORE INTO keys (name, value, seq) VALUES (?, ?, ?)');
+  const upsertChunk = db.prepare(`INSERT INTO chunks (id, first_seq, last_seq, first_time, last_time, bytes)
+    VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET
+    first_seq = min(first_seq, excluded.first_seq), last_seq = max(last_seq, excluded.last_seq),
+    first_time = min(first_time, excluded.first_time), last_time = max(last_time, excluded.last_time),
+    bytes = bytes + excluded.bytes`);
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+
+  /** @param {Batch} batch */
+  const write = db.transaction((batch) => {
+    /** @type {Map<number, [bigint, bigint, number, number, number]>} */
+    const chunks = new Map();
+    let written = 0;
+    let start = 0;
+    for (let i = 0; i < batch.seqs.length; i++) {
+      const seq = /** @type {bigint} */ (batch.seqs[i]);
+      const time = /** @type {number} */ (batch.times[i]);
+      const topic = /** @type {string} */ (batch.topics[i]);
+      const end = /** @type {number} */ (batch.ends[i]);
+      const payload = batch.bytes.subarray(start, end);
+      start = end;
+      let text;
+      /** @type {Record<string, unknown>} */
+      let event;
+      try {
+        text = decoder.decode(payload);
+        event = JSON.parse(text);
+      } catch {
+        continue; // not JSON (an undeclared topic's raw payload): delivered, not archived
+      }
+      if (event === null || typeof event !== 'object' || Array.isArray(event)) continue;
+      const type = typeof event.type === 'string' ? event.type : null;
+      const id = typeof event.id === 'string' ? event.id : null;
+      insertEvent.run(seq, time, topic, serviceOf(topic), type, id, text);
+      for (const [name, value] of keysOf(event)) insertKey.run(name, value, seq);
+      written++;
+      const chunkId = Math.floor(time / CHUNK_MS);
+      const bytes = payload.length + topic.length + 64;
+      const chunk = chunks.get(chunkId);
+      if (chunk === undefined) chunks.set(chunkId, [seq, seq, time, time, bytes]);
+      else {
+        chunk[1] = seq;
+        chunk[3] = time;
+        chunk[4] += bytes;
+      }
+    }
+    for (const [chunkId, [first, last, firstTime, lastTime, bytes]] of chunks)
+      upsertChunk.run(chunkId, first, last, firstTime, lastTime, bytes);
+    return written;
+  });
+
+  const oldestChunk = db.prepare('SELECT id, first_seq, last_seq, last_time FROM chunks ORDER BY id LIMIT 1');
+  const totalBytes = db.prepare('SELECT coalesce(sum(bytes), 0) AS bytes, count(*) AS chunks FROM chunks');
+  const deleteEvents = db.prepare(
+    'DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE seq BETWEEN ? AND ? LIMIT ?)',
+  );
+  const deleteKeys = db.prepare(
+    'DELETE FROM keys WHERE seq IN (SELECT seq FROM keys WHERE seq BETWEEN ? AND ? LIMIT ?)',
+  );
+  const deleteChunk = db.prepare('DELETE FROM chunks WHERE id = ?');
+  /** The chunk being dropped, kept across steps. */
+  let dropping = /** @type {{ id: bigint; first: bigint; last: bigint } | undefined} */ (undefined);
+
+  /** One bounded retention step; true when there is more to do. */
+  function retentionStep() {
+    if (dropping === undefined) {
+      const oldest =
+        /** @type {{ id: bigint; first_seq: bigint; last_seq: bigint; last_time: bigint } | undefined} */ (
+          oldestChunk.get()
+        );
+      if (oldest === undefined) return false;
+      const { bytes, chunks } = /** @type {{ bytes: bigint; chunks: bigint }} */ (totalBytes.get());
+      const tooOld = Number(oldest.last_time) < Date.now() - setup.maxAge * 1000;
+      // The newest chunk is never dropped for size: it is still being written.
+      const tooBig = setup.maxBytes > 0 && Number(bytes) > setup.maxBytes && chunks > 1n;
+      if (!tooOld && !tooBig) return false;
+      dropping = { id: oldest.id, first: oldest.first_seq, last: oldest.last_seq };
+    }
+    const { id, first, last } = dropping;
+    const more = db.transaction(() => {
+      const events = deleteEvents.run(first, last, DELETE_STEP).changes;
+      const keys = deleteKeys.run(first, last, DELETE_STEP * 4).changes;
+      if (events === 0 && keys === 0) {
+        deleteChunk.run(id);
+        return false;
+      }
+      return true;
+    })();
+    if (!more) {
+      dropping = undefined;
+      port.postMessage({ kind: 'dropped', chunk: Number(id), through: last });
+    }
+    return true;
+  }
+
+  /** @type {Batch[]} */
+  const queue = [];
+  let retentionDue = true;
+  let working = false;
+  // Writes first, a retention step between batches: the archive's tail is never waiting on a delete.
+  function work() {
+    working = true;
+    const batch = queue.shift();
+    if (batch !== undefined) {
+      const count = write(batch);
+      port.postMessage({ kind: 'written', through: batch.seqs[batch.seqs.length - 1] ?? 0n, count });
+    } else if (retentionDue) {
+      retentionDue = retentionStep();
+    }
+    if (queue.length > 0 || retentionDue) setImmediate(work);
+    else working = false;
+  }
+  const kick = () => {
+    if (!working) setImmediate(work);
+  };
+  setInterval(() => {
+    retentionDue = true;
+    kick();
+  }, 60_000).unref();
+
+  port.on('message', (/** @type {any} */ message) => {
+    switch (message.kind) {
+      case 'write':
+        queue.push(message);
+        kick();
+        break;
+      case 'run':
+        // Durable before the broker issues a number of this run: cursors are never issued twice.
+        db.pragma('synchronous = FULL');
+        setMeta.run('run', BigInt(message.run));
+        db.pragma('synchronous = NORMAL');
+        port.postMessage({ kind: 'run-stored' });
+        break;
+      case 'retention':
+        retentionDue = true;
+        kick();
+        break;
+      case 'close':
+        while (queue.length > 0) {
+          write(/** @type {Batch} */ (queue.shift()));
+        }
+        db.close();
+        port.postMessage({ kind: 'closed' });
+        port.close();
+        break;
+      default:
+        break;
+    }
+  });
+  const stored = /** @type {{ value: bigint } | undefined} */ (getMeta.get('run'));
+  port.postMessage({ kind: 'ready', storedRun: stored ? Number(stored.value) : 0 });
+}
+
+/**
+ * @typedef {{ types?: string[]; service?: string; topic?: string; keys: [string, string][];
+ *   from?: number; to?: number; order: 'asc' | 'desc'; limit: number; after?: bigint; until?: bigint;
+ *   scanBudget: number; timeBudgetMs: number }} Query
+ * @typedef {{ seq: bigint; topic: string; type: string | null; event: string }} Row
+ */
+
+function reader() {
+  const db = new Database(setup.path, { readonly: true, fileMustExist: true });
+  db.defaultSafeIntegers(true);
+  const byPk = db.prepare('SELECT seq, topic, type, event FROM events WHERE seq = ?');
+  const byId = db.prepare('SELECT seq, topic, event FROM events WHERE id = ? ORDER BY seq LIMIT 1');
+  const firstAt = db.prepare('SELECT seq FROM events WHERE time >= ? ORDER BY time, seq LIMIT 1');
+  const lastAt = db.prepare('SELECT seq FROM events WHERE time <= ? ORDER BY time DESC, seq DESC LIMIT 1');
+  const oldest = db.prepare('SELECT seq FROM events ORDER BY seq LIMIT 1');
+  const newest = db.prepare('SELECT seq FROM events ORDER BY seq DESC LIMIT 1');
+  /** @type {Map<string, import('better-sqlite3').Statement>} */
+  const statements = new Map();
+  /** @param {string} sql */
+  const prepared = (sql) => {
+    let statement = statements.get(sql);
+    if (statement === undefined) {
+      statement = db.prepare(sql);
+      statements.set(sql, statement);
+    }
+    return statement;
+  };
+
+  /**
+   * Seqs (with their rows when the source has them) of one driving index, in order, within [lo, hi].
+   * @param {Query} q
+   * @param {bigint} lo
+   * @param {bigint} hi
+   * @returns {IterableIterator<{ seq: bigint; topic?: string; event?: string }>[]}
+   */
+  function sources(q, lo, hi) {
+    const dir = q.order === 'asc' ? 'ASC' : 'DESC';
+    const range = 'seq BETWEEN ? AND ?';
+    const first = q.keys[0];
+    if (first !== undefined) {
+      const sql = `SELECT seq FROM keys WHERE name = ? AND value = ? AND ${range} ORDER BY seq ${dir}`;
+      return [prepared(sql).iterate(first[0], first[1], lo, hi)];
+    }
+    const rows = `SELECT seq, topic, type, event FROM events`;
+    if (q.types !== undefined && q.types.length > 0) {
+      const sql = `${rows} WHERE type = ? AND ${range} ORDER BY seq ${dir}`;
+      return q.types.map((type) => prepared(sql).iterate(type, lo, hi));
+    }
+    const literal = q.topic === undefined ? undefined : q.topic.split('/')[0];
+    const service = q.service ?? (literal === '+' || literal === '#' ? undefined : literal);
+    if (service !== undefined) {
+      const sql = `${rows} WHERE service = ? AND ${range} ORDER BY seq ${dir}`;
+      return [prepared(sql).iterate(service, lo, hi)];
+    }
+    return [prepared(`${rows} WHERE ${range} ORDER BY seq ${dir}`).iterate(lo, hi)];
+  }
+
+  /**
+   * Merges several ordered sources into one ordered sequence (types are one source each).
+   * @param {IterableIterator<{ seq: bigint; topic?: string; event?: string }>[]} list
+   * @param {boolean} asc
+   */
+  function* merged(list, asc) {
+    const heads = list.map((it) => it.next());
+    for (;;) {
+      let best = -1;
+      for (let i = 0; i < heads.length; i++) {
+        const head = heads[i];
+        if (head === undefined || head.done) continue;
+        const current = best === -1 ? undefined : heads[best];
+        if (
+          current === undefined ||
+          current.done ||
+          (asc ? head.value.seq < current.value.seq : head.value.seq > current.value.seq)
+        )
+          best = i;
+      }
+      if (best === -1) return;
+      const head = /** @type {IteratorYieldResult<{ seq: bigint; topic?: string; event?: string }>} */ (
+        heads[best]
+      );
+      yield head.value;
+      heads[best] = /** @type {IterableIterator<{ seq: bigint }>} */ (list[best]).next();
+    }
+  }
+
+  /** @param {Query} q */
+  function search(q) {
+    const started = Date.now();
+    const asc = q.order === 'asc';
+    let lo = 0n;
+    let hi = 0x7fffffffffffffffn;
+    if (q.from !== undefined) {
+      const row = /** @type {{ seq: bigint } | undefined} */ (firstAt.get(q.from));
+      if (row === undefined) return { rows: [], next: null };
+      lo = row.seq;
+    }
+    if (q.to !== undefined) {
+      const row = /** @type {{ seq: bigint } | undefined} */ (lastAt.get(q.to));
+      if (row === undefined) return { rows: [], next: null };
+      hi = row.seq;
+    }
+    if (q.after !== undefined) {
+      if (asc && q.after + 1n > lo) lo = q.after + 1n;
+      if (!asc && q.after - 1n < hi) hi = q.after - 1n;
+    }
+    if (q.until !== undefined && q.until < hi) hi = q.until;
+    /** @type {{ seq: bigint; topic: string; event: string }[]} */
+    const rows = [];
+    if (lo > hi) return { rows, next: null };
+    const list = sources(q, lo, hi);
+    const types = q.types !== undefined && q.types.length > 0 ? new Set(q.types) : undefined;
+    // The first key drives the scan (sources()); the others are checked on each row.
+    const moreKeys = q.keys.slice(1);
+    let scanned = 0;
+    let last = /** @type {bigint | undefined} */ (undefined);
+    let exhausted = true;
+    for (const found of merged(list, asc)) {
+      if (scanned >= q.scanBudget || (scanned % 256 === 255 && Date.now() - started > q.timeBudgetMs)) {
+        exhausted = false;
+        break;
+      }
+      scanned++;
+      last = found.seq;
+      const row =
+        found.event === undefined
+          ? /** @type {Row | undefined} */ (byPk.get(found.seq))
+          : /** @type {Row} */ (found);
+      if (row === undefined) continue;
+      if (q.service !== undefined && serviceOf(row.topic) !== q.service) continue;
+      if (q.topic !== undefined && !topicMatches(q.topic, row.topic)) continue;
+      if (types !== undefined && (row.type === null || !types.has(row.type))) continue;
+      if (moreKeys.length > 0) {
+        const keys = new Map(keysOf(JSON.parse(row.event)));
+        if (!moreKeys.every(([name, value]) => keys.get(name) === value)) continue;
+      }
+      rows.push({ seq: row.seq, topic: row.topic, event: row.event });
+      if (rows.length >= q.limit) {
+        exhausted = false;
+        break;
+      }
+    }
+    for (const it of list) it.return?.();
+    // `next` is where the scan stopped: a full page, or the budget spent (never a timeout).
+    return { rows, next: exhausted || last === undefined ? null : last, scanned };
+  }
+
+  port.on('message', (/** @type {any} */ message) => {
+    try {
+      let result;
+      if (message.kind === 'search') result = search(message.query);
+      else if (message.kind === 'get') {
+        result = message.seq !== undefined ? byPk.get(message.seq) : byId.get(message.id);
+      } else if (message.kind === 'bounds') {
+        const a = /** @type {{ seq: bigint } | undefined} */ (oldest.get());
+        const b = /** @type {{ seq: bigint } | undefined} */ (newest.get());
+        result = { oldest: a?.seq, newest: b?.seq };
+      } else if (message.kind === 'close') {
+        db.close();
+        port.close();
+        return;
+      }
+      port.postMessage({ kind: 'result', ask: message.ask, result });
+    } catch (error) {
+      port.postMessage({
+        kind: 'result',
+        ask: message.ask,
+        error: String(/** @type {Error} */ (error).message),
+      });
+    }
+  });
+  port.postMessage({ kind: 'ready' });
+}
+
+if (setup.role === 'writer') writer();
+else reader();

@@ -1,0 +1,128 @@
+import { compilePredicate } from '@firehose/client';
+import { isFirehoseError } from '@firehose/protocol';
+import { mentionsPerson } from '@firehose/schema';
+import type { OptionSpec } from './command.js';
+import type { ParsedArgs } from './parsed-args.js';
+import { RecordView } from './output/record-view.js';
+import type { TailRecord } from './output/tail-record.js';
+import { buildFilters, parseParams } from './subscription-filters.js';
+import { UsageError } from './usage-error.js';
+
+/** The selectors `tail` and `history` share: same flags, same meaning. */
+export const SELECTION_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  service: {
+    type: 'string',
+    short: 's',
+    value: 'NAME',
+    description: "Only this service's declared event types (gerrit, zuul, …).",
+  },
+  project: {
+    type: 'string',
+    short: 'p',
+    value: 'NAME',
+    description: 'Only this project (any depth: openstack/nova); needs --service.',
+  },
+  event: {
+    type: 'string',
+    short: 'e',
+    value: 'NAME',
+    description: 'Only this event (comment-added); needs --service.',
+  },
+  user: {
+    type: 'string',
+    value: 'TEXT',
+    description: "Only events naming this person: part of a name, username or email ('Burst Tester', burst).",
+  },
+  change: {
+    type: 'string',
+    value: 'N',
+    description: 'Only events about this change number (Gerrit, Zuul, log workers).',
+  },
+  param: {
+    type: 'string',
+    multiple: true,
+    value: 'K=V',
+    description: 'Another topic parameter, e.g. --param tenant=openstack.',
+  },
+  where: {
+    type: 'string',
+    short: 'w',
+    value: 'EXPR',
+    description: 'Only events matching this predicate (grammar below).',
+  },
+};
+
+export const WHERE_HELP = `Where (--where, the client SDK's predicate grammar; paths resolve against the envelope plus topic and params):
+  condition  path = value | path != value | path ~ /regex/flags | path !~ pattern | path (truthy)
+  combine    and, or, not, ( … )
+  path       data.change.branch, data.approvals[].value (any element), data.patchSet.number, params.project, topic
+  value      42, true, null, master, "quoted string"
+  e.g. --where 'data.change.branch = master and data.approvals[].value = -2'`;
+
+/** What the selection flags asked for, checked. */
+export interface EventSelection {
+  /** Topic filters given as arguments, as typed. */
+  readonly positionals: readonly string[];
+  readonly service: string | undefined;
+  readonly event: string | undefined;
+  /** `--project` and every `--param`. */
+  readonly params: Readonly<Record<string, string>>;
+  /** The MQTT filters the flags make (the arguments, plus the schema's for `--service`); `#` for none. */
+  readonly filters: readonly string[];
+  readonly where: string | undefined;
+  /** `--where` compiled, for records the broker did not filter (invalid messages). */
+  readonly predicate: ((value: unknown) => boolean) | undefined;
+  readonly user: string | undefined;
+  /** `--change` without a leading `#`. */
+  readonly change: string | undefined;
+}
+
+/** @throws UsageError naming the flag for anything malformed. */
+export function readSelection(args: ParsedArgs, options: { sys: boolean }): EventSelection {
+  const where = args.string('where');
+  let predicate: ((value: unknown) => boolean) | undefined;
+  if (where !== undefined) {
+    try {
+      predicate = compilePredicate(where);
+    } catch (error) {
+      throw new UsageError(`--where: ${isFirehoseError(error) ? error.message : String(error)}`);
+    }
+  }
+  const params = parseParams(args.strings('param'));
+  const project = args.string('project');
+  if (project !== undefined) params.project = project;
+  const service = args.string('service');
+  const event = args.string('event');
+  const filters = buildFilters({ filters: args.positionals, service, event, params, sys: options.sys });
+  const change = args.string('change')?.replace(/^#/, '');
+  if (change !== undefined && !/^\d+$/.test(change))
+    throw new UsageError(
+      `--change must be a change number like 912345; got '${args.string('change') ?? ''}'.`,
+    );
+  return {
+    positionals: args.positionals,
+    service,
+    event,
+    params,
+    filters,
+    where,
+    predicate,
+    user: args.string('user'),
+    change,
+  };
+}
+
+/**
+ * `--user` and `--change`: the same matching as the dashboard's User and Change filters, on what the
+ * row shows, so it is done here rather than by the broker.
+ */
+export function matchesPersonAndChange(selection: EventSelection, record: TailRecord): boolean {
+  if (selection.user !== undefined && !mentionsPerson(record.event?.data, selection.user)) return false;
+  if (
+    selection.change !== undefined &&
+    new RecordView(record).render.keys.change !== selection.change &&
+    record.params.change !== selection.change
+  )
+    return false;
+  return true;
+}
