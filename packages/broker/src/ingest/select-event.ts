@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { IngestSpec } from './ingest-service.js';
 
 /** Reads an RFC 6901 JSON pointer (`/object_kind`, `/a~1b/0`); undefined when a step is missing. */
-export function readPointer(root: unknown, pointer: string): unknown {
+function readPointer(root: unknown, pointer: string): unknown {
   if (pointer === '') return root;
   let current = root;
   for (const raw of pointer.slice(1).split('/')) {
