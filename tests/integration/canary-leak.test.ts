@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { hashPassword } from '@firehose/broker';
+import { startDashboardServer, type DashboardServer } from '@firehose/dashboard/server';
 import { loadEnv, runCli } from '@firehose/cli';
 import type { FirehoseEvent } from '@firehose/protocol';
 import { ansible, createServiceEvent, services, type EventType } from '@firehose/schema';
@@ -272,6 +273,35 @@ function detailTreeReader(): Surface {
   };
 }
 
+/**
+ * The dashboard's page server forwarding `/v1/` to the broker (`historyUpstream`, as `pnpm demo`
+ * runs it): what a browser on the page's origin can read of the archive, and the page itself.
+ */
+function dashboardForward(): Surface {
+  let server: DashboardServer | undefined;
+  return {
+    name: 'the dashboard server forwarding /v1/ to the history API',
+    async start(broker) {
+      // A stand-in for dist/ (only the page's meta tags matter here), so no build is needed.
+      const root = mkdtempSync(join(tmpdir(), 'firehose-canary-dashboard-'));
+      writeFileSync(
+        join(root, 'index.html'),
+        '<html><head><meta name="firehose-broker" content="" /><meta name="firehose-history" content="" /></head></html>',
+      );
+      server = await startDashboardServer({ port: 0, root, broker: broker.ws, historyUpstream: broker.http });
+    },
+    async read() {
+      const texts: string[] = [];
+      for (const path of ['', 'v1/events?order=asc&limit=1000', 'v1/events/no-such-id', 'v1/nothing']) {
+        const response = await fetch(`${server!.url}${path}`);
+        texts.push(`${response.status}\n${await response.text()}`);
+      }
+      await server!.close();
+      return texts.join('\n');
+    },
+  };
+}
+
 function httpGet(path: string, method = 'GET'): Surface {
   return {
     name: `HTTP ${method} ${path}`,
@@ -280,6 +310,29 @@ function httpGet(path: string, method = 'GET'): Surface {
       const headers: string[] = [];
       response.headers.forEach((value, name) => headers.push(`${name}: ${value}`));
       return `${response.status}\n${headers.join('\n')}\n${await response.text()}`;
+    },
+  };
+}
+
+/** A Server-Sent Events route: what it sent in its first second and a half (it never ends by itself). */
+function sseGet(path: string): Surface {
+  return {
+    name: `HTTP SSE ${path}`,
+    async read(broker) {
+      const response = await fetch(`${broker.http}${path}`, { signal: AbortSignal.timeout(1500) });
+      let text = `${response.status}\n`;
+      const decoder = new TextDecoder();
+      const reader = response.body!.getReader();
+      try {
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          text += decoder.decode(value, { stream: true });
+        }
+      } catch {
+        // the timeout ends the read
+      }
+      return text;
     },
   };
 }
@@ -293,6 +346,7 @@ const SURFACES: readonly Surface[] = [
   liveReader('mqtt', ['$firehose/#']),
   liveReader('mqtt', ['$firehose/+/+/+']),
   detailTreeReader(),
+  dashboardForward(),
   lateReader('mqtt'),
   lateReader('ws'),
   // Every route the HTTP listener serves, and what it answers to anything else.
@@ -308,6 +362,9 @@ const SURFACES: readonly Surface[] = [
   httpGet('/v1/events?limit=0'),
   httpGet('/v1/events/no-such-id'),
   httpGet('/v1/nothing'),
+  httpGet('/v1/openapi.json'),
+  httpGet('/v1/stream?since=nonsense'),
+  sseGet('/v1/stream?since=-1h'),
   // Read last: the log of the whole run, up to shutdown (level info: info, warn, error).
   { name: 'the broker log (info and warn)', read: (broker) => Promise.resolve(broker.log()) },
 ];
@@ -430,8 +487,13 @@ describe('canary leak suite: no secret reaches an anonymous reader or the log', 
     expect(texts.get('the broker log (info and warn)')).toContain('publish diverted: not delivered');
     expect(texts.get('HTTP GET /metrics')).toContain('firehose_refused_total');
     // The archive holds what was published (so a planted secret in it would be seen).
+    expect(texts.get('HTTP SSE /v1/stream?since=-1h')).toMatch(/^200[\s\S]*id: [0-9a-f]{16}/);
     expect(texts.get('HTTP GET /v1/events?order=asc&limit=1000')).toMatch(
       /^200[\s\S]*"cursor":"[0-9a-f]{16}"/,
+    );
+    // The dashboard's forward reaches the same archive (so its answers are really checked).
+    expect(texts.get('the dashboard server forwarding /v1/ to the history API')).toMatch(
+      /\n200\n\{"events":\[\{"cursor":"[0-9a-f]{16}"/,
     );
     // The shared member's group is on the surfaces it could leak through.
     expect(texts.get('HTTP GET /metrics')).toContain('group="canary-workers"');

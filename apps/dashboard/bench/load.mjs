@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createBroker, hashPassword } from '@firehose/broker';
 import { connect } from '@firehose/client';
+import { chromiumLaunchOptions } from '@firehose/test-support/chromium';
 import { chromium } from 'playwright-core';
 import { startDashboardServer } from '../server.mjs';
 import { sampleAccounts, sampleTraffic } from './sample-traffic.mjs';
@@ -25,7 +26,7 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '500' },
     seconds: { type: 'string', default: '60' },
     retain: { type: 'string', default: '10000' },
-    chromium: { type: 'string', default: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium' },
+    chromium: { type: 'string' },
     profile: { type: 'boolean', default: false },
     trace: { type: 'boolean', default: false },
   },
@@ -35,6 +36,13 @@ const seconds = Number(values.seconds);
 const appDir = fileURLToPath(new URL('..', import.meta.url));
 
 const log = (line) => console.log(`load: ${line}`);
+
+if (values.chromium !== undefined && !existsSync(values.chromium))
+  throw new Error(`Chromium not found at ${values.chromium}; install it or pass --chromium PATH.`);
+// Before the build: without Chromium this stops at once, saying how to install it.
+const launchOptions = chromiumLaunchOptions(
+  values.chromium === undefined ? {} : { executablePath: values.chromium },
+);
 
 const outDir = mkdtempSync(join(tmpdir(), 'firehose-dashboard-'));
 execFileSync(
@@ -53,8 +61,6 @@ execFileSync(
     stdio: 'inherit',
   },
 );
-if (!existsSync(values.chromium))
-  throw new Error(`Chromium not found at ${values.chromium}; install it or pass --chromium PATH.`);
 
 const password = await hashPassword('pw');
 const broker = await createBroker({
@@ -66,20 +72,14 @@ const broker = await createBroker({
   sys: { interval: 5 },
 });
 await broker.listen();
-const server = await startDashboardServer({ port: 0, broker: broker.url('ws'), root: outDir });
-const browser = await chromium.launch({
-  executablePath: values.chromium,
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
+// No history: the load check measures live rendering only.
+const server = await startDashboardServer({
+  port: 0,
+  broker: broker.url('ws'),
+  history: 'off',
+  root: outDir,
 });
+const browser = await chromium.launch(launchOptions);
 const publishers = {};
 for (const account of Object.keys(sampleAccounts)) {
   publishers[account] = await connect(broker.url('mqtt'), {

@@ -5,9 +5,9 @@
 // Headless Debian Chromium (CHROMIUM_PATH overrides) at 1440×900, the stream filtered to gerrit, zuul and
 // launchpad. The page stays open --seconds first: its rate chart counts only what the page itself received.
 /* global document -- the waitForFunction callback runs in the page */
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { chromiumLaunchOptions } from '@firehose/test-support/chromium';
 import { chromium } from 'playwright-core';
 
 const { values } = parseArgs({
@@ -17,13 +17,12 @@ const { values } = parseArgs({
     out: { type: 'string', default: fileURLToPath(new URL('../../../docs/dashboard.png', import.meta.url)) },
   },
 });
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-if (!existsSync(executablePath))
-  throw new Error(`Chromium not found at ${executablePath}; install it or set CHROMIUM_PATH.`);
+// Debian's Chromium, or CHROMIUM_PATH; without either this stops saying how to install it.
+const launchOptions = chromiumLaunchOptions();
 
 const url = new URL(values.url);
 url.searchParams.set('service', 'gerrit,launchpad,zuul');
-const browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-gpu'] });
+const browser = await chromium.launch(launchOptions);
 try {
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   await page.goto(url.href);

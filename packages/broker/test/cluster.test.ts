@@ -1,8 +1,6 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBroker, hashPassword, type BrokerConfigInput, type FirehoseBroker } from '../src/index.js';
-import { client, connectCollecting, sleep, waitFor } from './helpers.js';
+import { client, connectCollecting, sleep, startBrokerProcess, waitFor } from './helpers.js';
 import { freePort } from '@firehose/test-support';
 import { startRedis } from './redis-server.js';
 
@@ -182,28 +180,11 @@ describe('cluster over redis', () => {
 
   it('publishes the will of a client whose node is killed', async () => {
     const b = await node(3);
-    const script = fileURLToPath(new URL('./fixtures/broker-node.mjs', import.meta.url));
-    const child = spawn(process.execPath, [script], {
-      env: {
-        ...process.env,
-        FIREHOSE_TEST_CONFIG: JSON.stringify(clusterConfig(3)),
-        FIREHOSE_TEST_HEARTBEAT: String(HEARTBEAT),
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const { child, url } = await startBrokerProcess(clusterConfig(3), HEARTBEAT);
     try {
-      const port = await new Promise<number>((resolve, reject) => {
-        let out = '';
-        child.stdout.on('data', (chunk: Buffer) => {
-          out += chunk.toString();
-          const match = /READY (\d+)/.exec(out);
-          if (match) resolve(Number(match[1]));
-        });
-        child.once('exit', (code) => reject(new Error(`broker node exited with ${code}`)));
-      });
       const watcher = await connectCollecting(b.url('mqtt')!);
       await watcher.client.subscribeAsync('load/will', { qos: 1 });
-      await client(`mqtt://127.0.0.1:${port}`, {
+      await client(url, {
         username: 'load',
         password: 'pw',
         clientId: 'mortal',

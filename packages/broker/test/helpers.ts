@@ -1,5 +1,7 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { connect as netConnect, type Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import type { FirehoseEvent } from '@firehose/protocol';
 import { createServiceEvent, gerrit } from '@firehose/schema';
@@ -27,6 +29,36 @@ export async function startBroker(
   const broker = await startTestBroker(config, options);
   open.push(() => broker.close());
   return broker;
+}
+
+/**
+ * A broker node in a child process (`fixtures/broker-node.mjs`, the built package), so a test can
+ * SIGKILL it like a crashed machine; resolves once it prints `READY <port>`, killed after the test.
+ */
+export async function startBrokerProcess(
+  config: BrokerConfigInput,
+  heartbeatIntervalMs: number,
+): Promise<{ child: ChildProcess; port: number; url: string }> {
+  const script = fileURLToPath(new URL('./fixtures/broker-node.mjs', import.meta.url));
+  const child = spawn(process.execPath, [script], {
+    env: {
+      ...process.env,
+      FIREHOSE_TEST_CONFIG: JSON.stringify(config),
+      FIREHOSE_TEST_HEARTBEAT: String(heartbeatIntervalMs),
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  open.push(() => Promise.resolve(child.kill('SIGKILL')));
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /READY (\d+)/.exec(out);
+      if (match) resolve(Number(match[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`broker node exited with ${code}`)));
+  });
+  return { child, port, url: `mqtt://127.0.0.1:${port}` };
 }
 
 export async function client(url: string, options: IClientOptions = {}): Promise<MqttClient> {
@@ -134,4 +166,15 @@ export async function connectCollecting(
     c.once('error', reject);
   });
   return { client: c, seen };
+}
+
+/** Connects one collecting client per id and subscribes each to a `$share/...` filter at QoS 1. */
+export async function groupMembers(
+  url: string,
+  filter: string,
+  clientIds: string[],
+): Promise<{ client: MqttClient; seen: Received[] }[]> {
+  const members = await Promise.all(clientIds.map((clientId) => connectCollecting(url, { clientId })));
+  for (const m of members) await m.client.subscribeAsync(filter, { qos: 1 });
+  return members;
 }

@@ -1,9 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBroker, hashPassword, type BrokerConfigInput, type FirehoseBroker } from '../src/index.js';
-import { client, connectCollecting, RawClient, waitFor, type Received } from './helpers.js';
+import {
+  client,
+  connectCollecting,
+  groupMembers,
+  RawClient,
+  startBrokerProcess,
+  waitFor,
+  type Received,
+} from './helpers.js';
 import { startRedis } from './redis-server.js';
 
 const GROUP = '$share/workers/load/#';
@@ -35,32 +41,6 @@ async function node(db: number, heartbeatIntervalMs: number): Promise<FirehoseBr
   nodes.push(broker);
   await broker.listen();
   return broker;
-}
-
-/** A broker node in a child process, so the test can SIGKILL it like a crashed machine. */
-async function childNode(
-  db: number,
-  heartbeatIntervalMs: number,
-): Promise<{ child: ChildProcess; url: string }> {
-  const script = fileURLToPath(new URL('./fixtures/broker-node.mjs', import.meta.url));
-  const child = spawn(process.execPath, [script], {
-    env: {
-      ...process.env,
-      FIREHOSE_TEST_CONFIG: JSON.stringify(clusterConfig(db)),
-      FIREHOSE_TEST_HEARTBEAT: String(heartbeatIntervalMs),
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /READY (\d+)/.exec(out);
-      if (match) resolve(Number(match[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`broker node exited with ${code}`)));
-  });
-  return { child, url: `mqtt://127.0.0.1:${port}` };
 }
 
 const indexOf = (m: Received): number => Number.parseInt(m.payload.toString('utf8'), 10);
@@ -102,18 +82,12 @@ async function publishStream(publisher: MqttClient, count: number): Promise<Set<
   return acked;
 }
 
-async function members(url: string, ids: string[]): Promise<{ client: MqttClient; seen: Received[] }[]> {
-  const list = await Promise.all(ids.map((clientId) => connectCollecting(url, { clientId })));
-  for (const m of list) await m.client.subscribeAsync(GROUP, { qos: 1 });
-  return list;
-}
-
 describe('shared subscriptions on a redis cluster', () => {
   it('gives each QoS 1 message to one member of the group across two nodes, balanced, while a plain subscriber gets every one', async () => {
     const a = await node(1, 1000);
     const b = await node(1, 1000);
-    const onA = await members(a.url('mqtt')!, ['a-1', 'a-2']);
-    const onB = await members(b.url('mqtt')!, ['b-1']);
+    const onA = await groupMembers(a.url('mqtt')!, GROUP, ['a-1', 'a-2']);
+    const onB = await groupMembers(b.url('mqtt')!, GROUP, ['b-1']);
     const plain = await connectCollecting(b.url('mqtt')!, { clientId: 'plain' });
     await plain.client.subscribeAsync('load/#', { qos: 1 });
     // Both nodes know each other's members (one membership tick) before the stream starts.
@@ -149,9 +123,9 @@ describe('shared subscriptions on a redis cluster', () => {
   it('hands the messages in flight on a killed node to the survivor’s members: every acknowledged message reaches a member', async () => {
     const heartbeat = 300;
     const a = await node(2, heartbeat);
-    const b = await childNode(2, heartbeat);
+    const b = await startBrokerProcess(clusterConfig(2), heartbeat);
     try {
-      const onA = await members(a.url('mqtt')!, ['a-1', 'a-2']);
+      const onA = await groupMembers(a.url('mqtt')!, GROUP, ['a-1', 'a-2']);
       // Members on B read but acknowledge nothing: every message B owns is in flight there when
       // it dies, and must reach a member on A.
       const onB = await Promise.all(

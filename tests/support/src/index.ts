@@ -4,7 +4,7 @@ export { sleep, waitFor } from './wait-for.js';
 export { freePort } from './free-port.js';
 export { startTestBroker } from './test-broker.js';
 export { selfSignedCertificate, type SelfSignedCertificate } from './self-signed-certificate.js';
-export { chromiumLaunchOptions, type ChromiumLaunchOptions } from './chromium.js';
+export { chromiumLaunchOptions, type ChromiumLaunchOptions } from './chromium.mjs';
 export {
   SYSTEM_PROGRAMS,
   systemProgram,

@@ -74,16 +74,18 @@ export class FirehoseConnection extends Duplex {
   readonly #inScanner = new PacketScanner();
   readonly #outScanner = new PacketScanner();
   #packets = 0;
-  #outParts: Uint8Array[] = [];
+  // The arrays below are allocated when first needed and dropped when empty: an idle connection
+  // (most of them, at 10,000 connections) holds none.
+  #outParts: Uint8Array[] | undefined;
   #outSize = 0;
   #outPublish = false;
   #outConnack = false;
   #connackSent = false;
   /** PUBLISH packets aedes wrote before CONNACK (see #outbound). */
-  #held: OutboundPacket[] = [];
+  #held: OutboundPacket[] | undefined;
   #outBytes = 0;
   #outDrop = false;
-  #ready: OutboundPacket[] = [];
+  #ready: OutboundPacket[] | undefined;
   #paused = false;
   #corked = 0;
   #flushScheduled = false;
@@ -102,7 +104,7 @@ export class FirehoseConnection extends Duplex {
   feed(chunk: Uint8Array): void {
     if (this.#dead) return;
     this.#events.onBytesIn(chunk.length);
-    const ok = this.#inScanner.scan(chunk, this.#checkInbound);
+    const ok = this.#inScanner.scan(chunk, this, FirehoseConnection.#checkInbound);
     if (!ok) {
       if (!this.#dead) this.fail('malformed', chunk.length);
       return;
@@ -136,7 +138,9 @@ export class FirehoseConnection extends Duplex {
     this.destroy();
   }
 
-  readonly #checkInbound = (type: number, _flags: number, length: number): boolean => {
+  // The scanner callbacks are static (called with the connection as `this`), not arrow-function
+  // fields: a field is one closure per connection, a static method one function for all.
+  static #checkInbound(this: FirehoseConnection, type: number, _flags: number, length: number): boolean {
     const first = this.#packets++ === 0;
     // [MQTT-3.1.0-1] the first packet must be CONNECT; the size is checked before the body arrives.
     if (first && type !== PACKET_CONNECT) return false;
@@ -146,7 +150,7 @@ export class FirehoseConnection extends Duplex {
       return false;
     }
     return true;
-  };
+  }
 
   override _read(): void {
     if (this.#paused) {
@@ -191,23 +195,23 @@ export class FirehoseConnection extends Duplex {
   #scheduleFlush(): void {
     if (this.#outBytes >= BATCH_BYTES) {
       this.#flush();
-    } else if (!this.#flushScheduled && this.#ready.length > 0) {
+    } else if (!this.#flushScheduled && this.#ready !== undefined) {
       this.#flushScheduled = true;
-      setImmediate(this.#scheduledFlush);
+      setImmediate(FirehoseConnection.#scheduledFlush, this);
     }
   }
 
-  readonly #scheduledFlush = (): void => {
-    this.#flushScheduled = false;
-    this.#flush();
-  };
+  static #scheduledFlush(connection: FirehoseConnection): void {
+    connection.#flushScheduled = false;
+    connection.#flush();
+  }
 
-  readonly #onPart = (part: Uint8Array, end: boolean): void => {
-    if (!this.#outDrop) this.#outParts.push(part);
+  static #onPart(this: FirehoseConnection, part: Uint8Array, end: boolean): void {
+    if (!this.#outDrop) (this.#outParts ??= []).push(part);
     if (!end) return;
     if (!this.#outDrop) {
       const packet: OutboundPacket = {
-        parts: this.#outParts,
+        parts: this.#outParts ?? [],
         size: this.#outSize,
         publish: this.#outPublish,
       };
@@ -216,31 +220,37 @@ export class FirehoseConnection extends Duplex {
       // (MQTT.js stalls otherwise), so such messages wait for it here.
       if (this.#outConnack) {
         this.#connackSent = true;
-        this.#ready.push(packet, ...this.#held);
-        this.#held = [];
+        (this.#ready ??= []).push(packet, ...(this.#held ?? []));
+        this.#held = undefined;
       } else if (!this.#connackSent && this.#outPublish) {
-        this.#held.push(packet);
+        (this.#held ??= []).push(packet);
       } else {
-        this.#ready.push(packet);
+        (this.#ready ??= []).push(packet);
       }
     }
-    this.#outParts = [];
+    this.#outParts = undefined;
     this.#outDrop = false;
-  };
+  }
 
-  readonly #checkOutbound = (type: number, flags: number, length: number, headerBytes: number): boolean => {
+  static #checkOutbound(
+    this: FirehoseConnection,
+    type: number,
+    flags: number,
+    length: number,
+    headerBytes: number,
+  ): boolean {
     const size = length + headerBytes;
     const queued = this.#sink.queuedBytes() + this.#outBytes;
     if (queued + size > this.#limits.queueHardBytes) {
       this.#outDrop = true;
-      this.#outParts = [];
+      this.#outParts = undefined;
       // Closing (not only dropping) keeps QoS 1/2 semantics: the session redelivers later.
       queueMicrotask(() => this.fail('queue_hard', size));
       return true;
     }
     if (type === PACKET_PUBLISH && (flags & 0x06) === 0 && queued > this.#limits.queueSoftBytes) {
       this.#outDrop = true;
-      this.#outParts = [];
+      this.#outParts = undefined;
       this.#events.onDrop('queue_soft', size);
       return true;
     }
@@ -249,16 +259,16 @@ export class FirehoseConnection extends Duplex {
     this.#outConnack = type === PACKET_CONNACK;
     this.#outBytes += size;
     return true;
-  };
+  }
 
   #outbound(chunk: Uint8Array): void {
-    this.#outScanner.scan(chunk, this.#checkOutbound, this.#onPart);
+    this.#outScanner.scan(chunk, this, FirehoseConnection.#checkOutbound, FirehoseConnection.#onPart);
   }
 
   #flush(): void {
     const ready = this.#ready;
-    if (ready.length === 0) return;
-    this.#ready = [];
+    if (ready === undefined) return;
+    this.#ready = undefined;
     let sent = 0;
     let publishes = 0;
     for (const packet of ready) {

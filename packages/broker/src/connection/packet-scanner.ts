@@ -13,10 +13,16 @@ export const PACKET_PUBLISH = 3;
  * bits (PUBLISH: DUP, QoS, RETAIN), the declared remaining length and the header's own size.
  * Returns false to stop the scan.
  */
-export type HeaderHandler = (type: number, flags: number, length: number, headerBytes: number) => boolean;
+export type HeaderHandler<T> = (
+  this: T,
+  type: number,
+  flags: number,
+  length: number,
+  headerBytes: number,
+) => boolean;
 
 /** Receives consecutive slices of the stream; `end` marks the last slice of a packet. */
-export type PartHandler = (part: Uint8Array, end: boolean) => void;
+export type PartHandler<T> = (this: T, part: Uint8Array, end: boolean) => void;
 
 export class PacketScanner {
   #first = 0;
@@ -25,8 +31,12 @@ export class PacketScanner {
   #multiplier = 1;
   #bodyLeft = 0;
 
-  /** Feeds a chunk. Returns false when the stream is malformed or `onHeader` stopped it. */
-  scan(chunk: Uint8Array, onHeader: HeaderHandler, onPart?: PartHandler): boolean {
+  /**
+   * Feeds a chunk. Returns false when the stream is malformed or `onHeader` stopped it. The
+   * handlers are called with `target` as `this`, so one shared function serves every connection
+   * (a closure per connection costs memory on every idle one).
+   */
+  scan<T>(chunk: Uint8Array, target: T, onHeader: HeaderHandler<T>, onPart?: PartHandler<T>): boolean {
     // No closures or objects per call: this runs for every piece aedes writes of every delivery.
     const size = chunk.length;
     let offset = 0;
@@ -37,7 +47,7 @@ export class PacketScanner {
         offset += take;
         this.#bodyLeft -= take;
         if (this.#bodyLeft === 0 && onPart !== undefined && offset > start) {
-          onPart(start === 0 && offset === size ? chunk : chunk.subarray(start, offset), true);
+          onPart.call(target, start === 0 && offset === size ? chunk : chunk.subarray(start, offset), true);
           start = offset;
         }
         continue;
@@ -60,16 +70,17 @@ export class PacketScanner {
       }
       const headerBytes = this.#headerBytes;
       this.#headerBytes = 0;
-      if (!onHeader(this.#first >> 4, this.#first & 0x0f, this.#length, headerBytes)) return false;
+      if (!onHeader.call(target, this.#first >> 4, this.#first & 0x0f, this.#length, headerBytes))
+        return false;
       if (this.#length === 0) {
         if (onPart !== undefined && offset > start) {
-          onPart(start === 0 && offset === size ? chunk : chunk.subarray(start, offset), true);
+          onPart.call(target, start === 0 && offset === size ? chunk : chunk.subarray(start, offset), true);
           start = offset;
         }
       } else this.#bodyLeft = this.#length;
     }
     if (onPart !== undefined && size > start)
-      onPart(start === 0 ? chunk : chunk.subarray(start, size), false);
+      onPart.call(target, start === 0 ? chunk : chunk.subarray(start, size), false);
     return true;
   }
 }

@@ -5,6 +5,7 @@ import {
   TLSSocket,
   type SecureContextOptions,
 } from 'node:tls';
+import type { FirehoseConnection } from '../connection/connection.js';
 import { socketSink } from '../connection/sinks.js';
 import type { ListenerConfig } from '../config/types.js';
 import { parseProxyHeader } from './proxy-protocol.js';
@@ -15,6 +16,23 @@ import type { ListenerHost, RunningListener } from './listener.js';
 /** How long a PROXY header, and then a TLS handshake, may take before the socket is closed. */
 const PROXY_HEADER_MS = 5000;
 const TLS_HANDSHAKE_MS = 10_000;
+
+// The socket's listeners are shared functions that find their connection on the socket: four
+// closures per connection would cost every idle one a few hundred bytes.
+const CONNECTION = Symbol('firehose connection');
+type ConnectedSocket = Socket & { [CONNECTION]: FirehoseConnection };
+
+function onData(this: ConnectedSocket, chunk: Buffer): void {
+  this[CONNECTION].feed(chunk);
+}
+
+function onEnd(this: ConnectedSocket): void {
+  this[CONNECTION].peerEnded();
+}
+
+function onGone(this: ConnectedSocket): void {
+  this[CONNECTION].destroy();
+}
 
 function tlsOptions(settings: ListenerConfig): SecureContextOptions {
   return {
@@ -42,11 +60,12 @@ export async function startMqttListener(
       socket.destroy();
       return;
     }
-    socket.on('data', (chunk: Buffer) => conn.feed(chunk));
+    (socket as ConnectedSocket)[CONNECTION] = conn;
+    socket.on('data', onData);
     if (rest !== undefined && rest.length > 0) conn.feed(rest);
-    socket.on('end', () => conn.peerEnded());
-    socket.on('error', () => conn.destroy());
-    socket.on('close', () => conn.destroy());
+    socket.on('end', onEnd);
+    socket.on('error', onGone);
+    socket.on('close', onGone);
   };
   let secureContext = tls && host.proxyProtocol ? createSecureContext(tlsOptions(settings)) : undefined;
   const startTls = (socket: Socket, ip: string, rest: Buffer): void => {
