@@ -1,5 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { EventEmitter } from 'node:events';
+import {
+  catalogue as defaultCatalogue,
+  createCatalogue,
+  services,
+  type Catalogue as EventCatalogue,
+} from '@firehose/schema';
 import { createRequire } from 'node:module';
 import type { Aedes, SharedGroupStats } from '@firehose/aedes';
 import { AccessControl } from './access.js';
@@ -24,6 +30,8 @@ import { createMetrics } from './metrics.js';
 import { createPersistence, type AedesPersistence, type PersistenceBackend } from './persistence.js';
 import { newNodeId } from './node-id.js';
 import { EventInspector } from './publish-inspector.js';
+import { createIntake } from './ingest/intake.js';
+import type { IngestService } from './ingest/ingest-service.js';
 import { detailsWanted } from './invalid-records.js';
 import { OfflineCap } from './offline-cap.js';
 import { Reporter } from './reporter.js';
@@ -42,6 +50,20 @@ export interface CreateBrokerOptions {
    * @default 60000
    */
   heartbeatIntervalMs?: number;
+  /**
+   * Site services to run alongside the built-in ones (hand-built, or from catalogue files); the
+   * ones that declare `ingest` take webhooks on the http listener at `/v1/ingest/<service>`.
+   * @default [] (the built-in catalogue only)
+   */
+  services?: readonly IngestService[];
+  /** Where the intake's secrets are read (`ingest.secretEnv`). @default process.env */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** @internal The catalogue a broker checks publishes against, and where its intake's secrets are. */
+interface SiteOptions {
+  events: EventCatalogue;
+  env: NodeJS.ProcessEnv;
 }
 
 const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
@@ -74,6 +96,10 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
   #started = false;
   /** A listen() in progress or done. */
   #starting: Promise<void> | undefined;
+  /** Every declared service, built-in and site: what publishes are checked against. */
+  readonly #events: EventCatalogue;
+  readonly #env: NodeJS.ProcessEnv;
+  readonly #inspector: EventInspector;
 
   /** @internal use `createBroker`. */
   constructor(
@@ -81,8 +107,11 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
     logger: Logger,
     backend: PersistenceBackend,
     heartbeatIntervalMs = 60_000,
+    site: SiteOptions = { events: defaultCatalogue, env: process.env },
   ) {
     super();
+    this.#events = site.events;
+    this.#env = site.env;
     this.#backend = backend;
     this.#config = config;
     this.#logger = logger;
@@ -98,7 +127,9 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
         if (detailsWanted(this.#config)) this.#publishInternal(detailTopic, JSON.stringify(detail), true);
         this.emit('invalid', detail);
       },
+      () => this.#events,
     );
+    this.#inspector = inspector;
     this.#access = new AccessControl(config, logger, () => this.stats.scryptRuns++);
     this.#hooks = new AedesHookAdapter({
       config: () => this.#config,
@@ -303,7 +334,16 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
     });
     await this.#history.open();
     const history = (req: IncomingMessage, res: ServerResponse) => this.#history.handle(req, res);
-    await startListeners(this.#listeners, host, this.#config, { metrics, ready, history });
+    const ingest = createIntake({
+      refusal: (packet, identity, clientId) => this.#inspector.refusal(packet, identity, clientId),
+      publish: (packet, done) => this.#aedes.publish(packet, done),
+      config: () => this.#config,
+      events: () => this.#events,
+      env: this.#env,
+      stats: this.stats,
+      logger: this.#logger,
+    });
+    await startListeners(this.#listeners, host, this.#config, { metrics, ready, history, ingest });
     this.#closing.signal.throwIfAborted();
     this.#reporter.start();
     this.#logger.info(
@@ -406,5 +446,11 @@ export async function createBroker(
   assertAedesFixes();
   const resolved = isResolved(config) ? config : resolveConfig(config);
   const backend = await createPersistence(resolved.persistence, resolved.limits.maxOfflineMessages);
-  return new FirehoseBroker(resolved, options.logger ?? silentLogger, backend, options.heartbeatIntervalMs);
+  // Built before persistence starts: overlapping or duplicate services throw here, naming them.
+  const site = options.services ?? [];
+  const events = site.length === 0 ? defaultCatalogue : createCatalogue([...services, ...site]);
+  return new FirehoseBroker(resolved, options.logger ?? silentLogger, backend, options.heartbeatIntervalMs, {
+    events,
+    env: options.env ?? process.env,
+  });
 }

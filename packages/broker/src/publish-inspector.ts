@@ -1,11 +1,12 @@
 import { isUtf8 } from 'node:buffer';
-import { parseEvent, type FirehoseError, type FirehoseEvent } from '@firehose/protocol';
-import { checkEvent, eventTypeForTopic } from '@firehose/schema';
+import { FirehoseError, parseEvent, type FirehoseEvent } from '@firehose/protocol';
+import { catalogue as defaultCatalogue, type Catalogue as EventCatalogue } from '@firehose/schema';
 import type { AedesPublishPacket, PublishPacket } from '@firehose/aedes';
 import type { ClientIdentity } from './access.js';
 import type { PublishInspector } from './aedes-hooks.js';
 import type { Catalogue } from './catalogue.js';
 import type { BrokerConfig } from './config/types.js';
+import { wrapData } from './ingest/wrap-data.js';
 import {
   invalidDetailTopic,
   publicRecord,
@@ -22,6 +23,14 @@ const RECORDS_PER_SECOND = 10;
 
 /** Topics whose declared shape is remembered; past it the memo starts over (bounded memory). */
 const TOPIC_MEMO_SIZE = 10_000;
+
+/** Why the publish path refused a message: the error the HTTP intake answers with. */
+export interface PublishRefusal {
+  readonly code: string;
+  readonly message: string;
+  readonly redactedMessage: string;
+  readonly path?: string | undefined;
+}
 
 function serviceOf(topic: string): string {
   const slash = topic.indexOf('/');
@@ -46,6 +55,7 @@ export class EventInspector implements PublishInspector {
   readonly #keepParsed: boolean;
   /** eventTypeForTopic per topic: publishers repeat topics, and the trie walk splits the topic each time. */
   readonly #topicTypes = new Map<string, EventType | null>();
+  readonly #events: () => EventCatalogue;
 
   constructor(
     config: () => BrokerConfig,
@@ -53,7 +63,9 @@ export class EventInspector implements PublishInspector {
     catalogue: Catalogue,
     logger: Logger,
     record: (refusal: Refusal) => void,
+    events: () => EventCatalogue = () => defaultCatalogue,
   ) {
+    this.#events = events;
     this.#config = config;
     this.#stats = stats;
     this.#catalogue = catalogue;
@@ -65,6 +77,14 @@ export class EventInspector implements PublishInspector {
   }
 
   inspect(packet: PublishPacket, identity: ClientIdentity, clientId: string): boolean {
+    return this.refusal(packet, identity, clientId) === undefined;
+  }
+
+  /**
+   * `inspect` with the reason: undefined when the message may be delivered, else why it was
+   * diverted (already counted, logged and recorded).
+   */
+  refusal(packet: PublishPacket, identity: ClientIdentity, clientId: string): PublishRefusal | undefined {
     const topic = packet.topic;
     const publisher = identity.account?.name ?? 'anonymous';
     const validation = this.#config().validation;
@@ -74,36 +94,48 @@ export class EventInspector implements PublishInspector {
     if (declared === undefined) {
       this.#catalogue.undeclared(topic, publisher);
       // Undeclared topics are allowed by default: nothing more to do, not even the service name.
-      if (!validation.enabled || validation.undeclared !== 'reject') return true;
+      if (!validation.enabled || validation.undeclared !== 'reject') return undefined;
       const service = serviceOf(topic);
       if (validation.services[service]?.enabled !== false) {
-        this.#divert(packet, identity, clientId, service, 'undeclared', {
+        const error: PublishRefusal = {
           code: 'UNDECLARED_TOPIC',
           message: `No schema declares topic ${topic}, and validation.undeclared is reject.`,
           redactedMessage: `No schema declares topic ${topic}, and validation.undeclared is reject.`,
-        });
-        return false;
+        };
+        this.#divert(packet, identity, clientId, service, 'undeclared', error);
+        return error;
       }
-      return true;
+      return undefined;
     }
     const type = declared.type;
     const service = declared.service;
+    let event: FirehoseEvent;
+    if (identity.account?.payload === 'data') {
+      // An account marked `payload: data` publishes its service's own JSON (Zuul's MQTT reporter,
+      // an Ansible callback): wrapped here, before anything else sees it (docs/architecture.md#raw-publishers).
+      const wrapped = this.#wrap(packet, declared);
+      if (wrapped instanceof FirehoseError) {
+        this.#catalogue.declared(type, publisher, true);
+        this.#divert(packet, identity, clientId, service, 'invalid', wrapped, type);
+        return wrapped;
+      }
+      event = wrapped;
+    }
     if (!validation.enabled || validation.services[service]?.enabled === false) {
       this.#catalogue.declared(type, publisher);
-      return true;
+      return undefined;
     }
     const payload = packet.payload as Buffer;
-    let event: FirehoseEvent;
     try {
       // Buffer's native UTF-8 check and decode are ~3× faster than parseEvent's fatal TextDecoder;
       // invalid UTF-8 still goes to parseEvent as bytes, for its error.
-      event = parseEvent(isUtf8(payload) ? payload.toString('utf8') : payload);
+      event ??= parseEvent(isUtf8(payload) ? payload.toString('utf8') : payload);
     } catch (error) {
       this.#catalogue.declared(type, publisher, true);
       this.#divert(packet, identity, clientId, service, 'invalid', error as FirehoseError, type);
-      return false;
+      return error as FirehoseError;
     }
-    const result = checkEvent(topic, event);
+    const result = this.#events().checkEvent(topic, event);
     if (result.status === 'invalid') {
       this.#catalogue.declared(type, publisher, true);
       this.#divert(
@@ -116,22 +148,46 @@ export class EventInspector implements PublishInspector {
         result.eventType?.type ?? type,
         event,
       );
-      return false;
+      return result.error;
     }
     this.#catalogue.declared(type, publisher);
     // Kept for `payload: data` listeners only: a WeakMap entry per message costs GC time.
     if (this.#keepParsed) this.#parsed.set(payload, event);
-    return true;
+    return undefined;
   }
 
   #eventTypeFor(topic: string): EventType | undefined {
     let type = this.#topicTypes.get(topic);
     if (type === undefined) {
       if (this.#topicTypes.size >= TOPIC_MEMO_SIZE) this.#topicTypes.clear();
-      type = eventTypeForTopic(topic) ?? null;
+      type = this.#events().eventTypeForTopic(topic) ?? null;
       this.#topicTypes.set(topic, type);
     }
     return type ?? undefined;
+  }
+
+  /** A raw publisher's JSON in its event type's envelope (payload replaced), or why it cannot be. */
+  #wrap(packet: PublishPacket, eventType: EventType): FirehoseEvent | FirehoseError {
+    const payload = packet.payload as Buffer;
+    let data: unknown;
+    try {
+      data = JSON.parse(payload.toString('utf8'));
+    } catch (cause) {
+      return new FirehoseError(
+        'INVALID_PAYLOAD',
+        `The payload is not JSON (${(cause as Error).message}); this account publishes its events as JSON, the broker wraps them.`,
+        {
+          path: '',
+          redactedMessage:
+            'The payload is not JSON; this account publishes its events as JSON, the broker wraps them.',
+        },
+      );
+    }
+    const source =
+      this.#events().getService(eventType.service)?.source ?? `urn:firehose:service:${eventType.service}`;
+    const event = wrapData(eventType, source, data);
+    packet.payload = Buffer.from(JSON.stringify(event));
+    return event;
   }
 
   #divert(
@@ -140,7 +196,7 @@ export class EventInspector implements PublishInspector {
     clientId: string,
     service: string,
     status: InvalidDetail['status'],
-    error: { code: string; message: string; redactedMessage: string; path?: string | undefined },
+    error: PublishRefusal,
     eventType?: string,
     parsed?: unknown,
   ): void {

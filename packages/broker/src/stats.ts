@@ -16,6 +16,10 @@ export type RefusalReason =
   | 'offline_cap'
   | 'invalid'
   | 'undeclared_rejected'
+  | 'ingest_unauthorized'
+  | 'ingest_too_large'
+  | 'ingest_unknown_event'
+  | 'ingest_invalid'
   /** Delivered but not archived: the history queue was full (docs/architecture.md#history). */
   | 'history_overflow';
 

@@ -234,6 +234,14 @@ export const OPTIONS: readonly OptionSpec[] = [
     meaning: 'client ids only this account may use',
   }),
   option({
+    key: 'accounts.<name>.payload',
+    type: { kind: 'enum', values: ['envelope', 'data'] },
+    expect: '"envelope" or "data"',
+    default: 'envelope',
+    meaning:
+      "`data`: the account publishes its service's own JSON (Zuul's MQTT reporter, an Ansible callback) and the broker wraps it in an envelope",
+  }),
+  option({
     key: 'validation.enabled',
     type: { kind: 'bool' },
     expect: 'true or false',

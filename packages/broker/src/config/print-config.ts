@@ -38,6 +38,7 @@ function toInput(config: BrokerConfig): BrokerConfigInput {
           write: [...account.write],
           read: [...account.read],
           clientIds: [...account.clientIds],
+          payload: account.payload,
         },
       ]),
     ),

@@ -69,12 +69,12 @@ describe('resolveConfig defaults', () => {
     expect(config.listeners.mqtts).toEqual([]);
   });
 
-  it('normalizes accounts: one hash or several, write/read lists, reserved client ids', () => {
+  it('normalizes accounts: one hash or several, write/read lists, reserved client ids, payload', () => {
     const config = resolveConfig({
       listeners: {},
       accounts: {
         gerrit: { password: HASH, write: ['gerrit/#'] },
-        zuul: { password: [HASH, HASH], clientIds: ['zuul-*'] },
+        zuul: { password: [HASH, HASH], clientIds: ['zuul-*'], payload: 'data' },
       },
     });
     expect(config.accounts.gerrit).toEqual({
@@ -83,9 +83,17 @@ describe('resolveConfig defaults', () => {
       write: ['gerrit/#'],
       read: [],
       clientIds: ['gerrit', 'gerrit-*', 'gerrit/*'],
+      payload: 'envelope',
     });
     expect(config.accounts.zuul?.passwords).toHaveLength(2);
     expect(config.accounts.zuul?.clientIds).toEqual(['zuul-*']);
+    expect(config.accounts.zuul?.payload).toBe('data');
+  });
+
+  it('refuses an account payload other than envelope or data, naming the key', () => {
+    expect(() => resolveConfig({ accounts: { zuul: { password: HASH, payload: 'raw' as never } } })).toThrow(
+      /accounts\.zuul\.payload must be "envelope" or "data"/,
+    );
   });
 
   it('parses persistence into a typed union', () => {

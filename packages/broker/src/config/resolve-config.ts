@@ -198,6 +198,7 @@ function resolveAccount(name: string, input: AccountInput): Account {
     write: [...(input.write ?? [])],
     read: [...(input.read ?? [])],
     clientIds: [...(input.clientIds ?? defaultClientIds(name))],
+    payload: input.payload ?? 'envelope',
   };
 }
 

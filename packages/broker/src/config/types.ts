@@ -79,7 +79,18 @@ export interface AccountInput {
    * @default ["<name>", "<name>-*", "<name>/*"]
    */
   clientIds?: string[];
+  /**
+   * What the account publishes: `envelope`, CloudEvents envelopes (the SDK, `firehose pub`), or
+   * `data`, its service's own JSON as the upstream tool sends it (Zuul's MQTT reporter, an Ansible
+   * callback), which the broker wraps at intake: type from the topic, id from the declared
+   * identity. Undeclared topics pass unwrapped.
+   * @default "envelope"
+   */
+  payload?: AccountPayload;
 }
+
+/** What an account publishes: envelopes, or its service's own JSON for the broker to wrap. */
+export type AccountPayload = 'envelope' | 'data';
 
 /** What anonymous clients (no username) may do. Authenticated accounts may do it too. */
 export interface AnonymousInput {
@@ -387,6 +398,8 @@ export interface Account {
   readonly read: readonly string[];
   /** Reserved client-id patterns: exact ids, or prefixes ending in `*`. */
   readonly clientIds: readonly string[];
+  /** `data`: the broker wraps the account's raw JSON in envelopes (see `AccountInput.payload`). */
+  readonly payload: AccountPayload;
 }
 
 /** Persistence backend, parsed. */

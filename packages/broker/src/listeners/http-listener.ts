@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
 import type { ListenerConfig } from '../config/types.js';
+import { INGEST_PREFIX } from '../ingest/http-intake.js';
 import { closeServer, listenServer, serverAddress } from './listen-server.js';
 import type { RunningListener } from './listener.js';
 
@@ -8,6 +9,8 @@ export interface HttpEndpoints {
   metrics: Registry;
   /** Ready = listening and persistence up; `/readyz` answers 503 otherwise. */
   ready(): boolean;
+  /** `POST /v1/ingest/<service>`: the webhook intake (ingest/http-intake.ts). */
+  ingest?(req: IncomingMessage, res: ServerResponse): void;
   /** The history API (`/v1/…`); answers and returns true for its paths. */
   history?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
@@ -18,7 +21,11 @@ export async function startHttpListener(
   endpoints: HttpEndpoints,
 ): Promise<RunningListener> {
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const path = (req.url ?? '/').split('?')[0];
+    const path = (req.url ?? '/').split('?')[0]!;
+    if (endpoints.ingest !== undefined && path.startsWith(INGEST_PREFIX)) {
+      endpoints.ingest(req, res);
+      return;
+    }
     if (req.method === 'GET' && endpoints.history?.(req, res) === true) return;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD' }).end();
