@@ -248,6 +248,14 @@ async function main() {
     const mqttUrl = broker.url('mqtt');
     const wsPort = broker.address('ws').port;
     const http = broker.address('http');
+    // The CLI finds the history API on the broker's host at port 9090 by itself; on another port it needs
+    // --history-url, which would put a second http:// address in this banner, so those lines are left out.
+    const historyCommands =
+      http.port === 9090
+        ? `    node packages/cli/dist/bin.js tail --url ${mqttUrl} --since 10m -o terse
+    node packages/cli/dist/bin.js history --url ${mqttUrl} --service zuul --since 1h
+`
+        : '';
 
     const accounts = await loadAccounts(join(root, 'demo/accounts.json'));
     const publishers = await startPublishers({ url: mqttUrl, accounts, rate: opts.rate, seed: opts.seed });
@@ -258,6 +266,8 @@ async function main() {
       host: opts.host,
       port: opts.dashboardPort,
       broker: `ws://{host}:${wsPort}/mqtt`,
+      // The page reads the broker's archive (history on open, older pages, search) from its HTTP listener.
+      history: `http://{host}:${http.port}`,
     });
     stops.push(() => dashboard.close());
 
@@ -268,7 +278,7 @@ async function main() {
 
   Try the CLI in another terminal:
     node packages/cli/dist/bin.js tail --url ${mqttUrl} --service gerrit --project openstack/nova
-
+${historyCommands}
   (broker on ${opts.host}: MQTT port ${broker.address('mqtt').port}, WebSocket port ${wsPort}, metrics port ${http.port}; rate ${opts.rate}, seed ${opts.seed})
   Ctrl-C stops everything.
 `);

@@ -5,6 +5,8 @@ export interface DashboardServerOptions {
   host?: string;
   /** Broker WebSocket URL given to the page (`{host}` = the page's host); `?broker=` still wins. @default ws://<page host>:8080/mqtt */
   broker?: string;
+  /** The broker's HTTP listener (history API) given to the page (`{host}` = the page's host); `?history=` still wins. @default the broker URL's host on port 9090 */
+  history?: string;
   /** Directory with the built files. @default apps/dashboard/dist */
   root?: string;
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Serves the built dashboard (dist/) and tells the page which broker to use.
-//   node apps/dashboard/server.mjs --port 5173 --host 127.0.0.1 --broker 'ws://{host}:8080/mqtt'
+//   node apps/dashboard/server.mjs --port 5173 --host 127.0.0.1 --broker 'ws://{host}:8080/mqtt' --history 'http://{host}:9090'
 // `{host}` in the broker URL becomes the host the browser used to load the page.
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
@@ -31,6 +31,8 @@ const escapeAttribute = (value) => value.replace(/&/g, '&amp;').replace(/"/g, '&
  * @param {string} [options.host] address to bind. @default '127.0.0.1'
  * @param {string} [options.broker] broker WebSocket URL given to the page (`{host}` = the page's host);
  *   `?broker=` in the page URL still wins. @default the page's own default, ws://<page host>:8080/mqtt
+ * @param {string} [options.history] the broker's HTTP listener (its history API) given to the page
+ *   (`{host}` = the page's host); `?history=` still wins. @default the broker URL's host on port 9090
  * @param {string} [options.root] directory with the built files. @default apps/dashboard/dist
  * @returns {Promise<{ url: string, port: number, close(): Promise<void> }>}
  */
@@ -48,10 +50,15 @@ export async function startDashboardServer(options = {}) {
       },
     );
   }
-  const page = index.replace(
-    /<meta name="firehose-broker" content="[^"]*"\s*\/?>/,
-    `<meta name="firehose-broker" content="${escapeAttribute(options.broker ?? '')}" />`,
-  );
+  const page = index
+    .replace(
+      /<meta name="firehose-broker" content="[^"]*"\s*\/?>/,
+      `<meta name="firehose-broker" content="${escapeAttribute(options.broker ?? '')}" />`,
+    )
+    .replace(
+      /<meta name="firehose-history" content="[^"]*"\s*\/?>/,
+      `<meta name="firehose-history" content="${escapeAttribute(options.history ?? '')}" />`,
+    );
 
   const server = createServer((request, response) => {
     const path = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname);
@@ -104,6 +111,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
       port: { type: 'string', default: '5173' },
       host: { type: 'string', default: '127.0.0.1' },
       broker: { type: 'string' },
+      history: { type: 'string' },
       root: { type: 'string' },
     },
   });
@@ -117,6 +125,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
       port,
       host: values.host,
       broker: values.broker,
+      history: values.history,
       root: values.root,
     });
     console.log(`dashboard: ${running.url}`);

@@ -49,8 +49,20 @@ export interface DashboardStack {
   close(): Promise<void>;
 }
 
+export interface DashboardStackOptions {
+  /**
+   * A SQLite file: the broker keeps history there and serves it on an HTTP listener the page reads.
+   * Without it the page is served with history off, so it never reads some other broker's archive.
+   * @default undefined
+   */
+  readonly historyPath?: string;
+}
+
 /** Broker (MQTT + WebSocket on free loopback ports, catalogue and $SYS every second), server, browser, publishers. */
-export async function startDashboardStack(buildName: string): Promise<DashboardStack> {
+export async function startDashboardStack(
+  buildName: string,
+  options: DashboardStackOptions = {},
+): Promise<DashboardStack> {
   const chromiumOptions = chromiumLaunchOptions(); // fails early, before the build, if Chromium is missing
   mkdirSync(outputDir, { recursive: true });
   const root = buildDashboard(buildName);
@@ -58,7 +70,22 @@ export async function startDashboardStack(buildName: string): Promise<DashboardS
   const accounts = Object.fromEntries(
     Object.entries(sampleAccounts).map(([name, write]) => [name, { password, write }]),
   );
-  const broker = await startTestBroker({ accounts, catalogue: { interval: 1 }, sys: { interval: 1 } });
+  const history = options.historyPath;
+  const broker = await startTestBroker({
+    accounts,
+    catalogue: { interval: 1 },
+    sys: { interval: 1 },
+    ...(history === undefined
+      ? {}
+      : {
+          listeners: {
+            mqtt: { host: '127.0.0.1', port: 0 },
+            ws: { host: '127.0.0.1', port: 0 },
+            http: { host: '127.0.0.1', port: 0 },
+          },
+          history: { enabled: true, path: history },
+        }),
+  });
   const mqttUrl = broker.url('mqtt')!;
   // The page reaches the broker through a TCP proxy the test can cut, to see a real reconnect.
   const proxy = await startTcpProxy(broker.address('ws')!.port);
@@ -66,6 +93,7 @@ export async function startDashboardStack(buildName: string): Promise<DashboardS
     port: 0,
     host: '127.0.0.1',
     broker: `ws://127.0.0.1:${proxy.port}/mqtt`,
+    history: history === undefined ? 'off' : broker.url('http'),
     root,
   });
   const browser = await chromium.launch(chromiumOptions);

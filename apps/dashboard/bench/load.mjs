@@ -72,7 +72,13 @@ const broker = await createBroker({
   sys: { interval: 5 },
 });
 await broker.listen();
-const server = await startDashboardServer({ port: 0, broker: broker.url('ws'), root: outDir });
+// No history: the load check measures live rendering only.
+const server = await startDashboardServer({
+  port: 0,
+  broker: broker.url('ws'),
+  history: 'off',
+  root: outDir,
+});
 const browser = await chromium.launch(launchOptions);
 const publishers = {};
 for (const account of Object.keys(sampleAccounts)) {

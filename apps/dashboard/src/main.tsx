@@ -1,6 +1,8 @@
 import { render } from 'preact';
 import { ChangeIndex } from './model/change-index.js';
+import { ArchiveFeed } from './connection/archive-feed.js';
 import { openBrokerConnection } from './connection/broker-connection.js';
+import { HistoryLoader } from './connection/history-loader.js';
 import { toStreamItem } from './connection/to-stream-item.js';
 import { filterFromParams } from './model/filters.js';
 import { FrameBatcher } from './model/frame-batcher.js';
@@ -14,13 +16,18 @@ import './styles.css';
 
 applyStoredTheme();
 
-const served = document.querySelector<HTMLMetaElement>('meta[name="firehose-broker"]')?.content;
-const config = readPageConfig(location, served);
-const store = new StreamStore({
-  capacity: config.retention,
-  filter: filterFromParams(new URLSearchParams(location.search)),
-  grouping: config.grouping,
-});
+const meta = (name: string) => document.querySelector<HTMLMetaElement>(`meta[name="${name}"]`)?.content;
+const config = readPageConfig(location, meta('firehose-broker'), meta('firehose-history'));
+const filter = filterFromParams(new URLSearchParams(location.search));
+const store = new StreamStore({ capacity: config.retention, filter, grouping: config.grouping });
+// The page opens with the archive's newest events (or, in search mode, its answer), not empty.
+const archive = new ArchiveFeed(
+  config.history === undefined
+    ? undefined
+    : new HistoryLoader(config.history, { filter, search: config.search }),
+  store,
+);
+void archive.loadOlder();
 const status = new LiveStatus();
 
 // At most one DOM commit per animation frame, and at most ~10 a second (4 under a firehose,
@@ -40,6 +47,8 @@ let seq = 0;
 const changes = new ChangeIndex();
 const connection = openBrokerConnection(config.broker, {
   event(received) {
+    // Search mode shows the archive's answer only; the connection still feeds rates and health.
+    if (config.search !== undefined) return;
     seq += 1;
     const item = changes.annotate(toStreamItem(received, seq));
     status.rates.record(item.service, item.receivedAt);
@@ -65,8 +74,9 @@ Object.assign(window, {
       return { ...counts, perService: Object.fromEntries(counts.perService), pending: batcher.pending };
     },
     state: () => status.state,
+    archive: () => archive.state,
   },
 });
 
 const root = document.getElementById('app');
-if (root) render(<App store={store} status={status} config={config} />, root);
+if (root) render(<App store={store} status={status} config={config} archive={archive} />, root);

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { IConnackPacket } from 'mqtt-packet';
 import { hashPassword } from '../src/index.js';
-import { client, connectCollecting, RawClient, sleep, startBroker, waitFor } from './helpers.js';
+import {
+  client,
+  connectCollecting,
+  RawClient,
+  sleep,
+  startBroker,
+  waitFor,
+  type Received,
+} from './helpers.js';
 
 type QoS = 0 | 1 | 2;
 const QOS: QoS[] = [0, 1, 2];
@@ -35,6 +43,15 @@ function overlapCases(): Case[] {
     }
   }
   return cases;
+}
+
+/** Each case's message arrived once, at min(published QoS, highest granted QoS) [MQTT-3.3.5-1]. */
+function expectOneCopyEach(cases: Case[], seen: Received[]): void {
+  for (const c of cases) {
+    const got = seen.filter((m) => m.topic === `${c.prefix}/b`);
+    const expected = Math.min(c.published, Math.max(c.first.qos, c.second.qos));
+    expect({ case: c, copies: got.length, qos: got[0]?.qos }).toEqual({ case: c, copies: 1, qos: expected });
+  }
 }
 
 const accounts = async () => ({ matrix: { password: await hashPassword('pw'), write: ['m/#'] } });
@@ -90,15 +107,7 @@ describe('spec corners aedes 1.2.0 gets wrong', () => {
     for (const c of cases) await pub.publishAsync(`${c.prefix}/b`, c.prefix, { qos: c.published });
     await waitFor(() => seen.length >= cases.length, 10_000, 'one delivery per case');
     await sleep(200); // room for any duplicate to show up
-    for (const c of cases) {
-      const got = seen.filter((m) => m.topic === `${c.prefix}/b`);
-      const expected = Math.min(c.published, Math.max(c.first.qos, c.second.qos));
-      expect({ case: c, copies: got.length, qos: got[0]?.qos }).toEqual({
-        case: c,
-        copies: 1,
-        qos: expected,
-      });
-    }
+    expectOneCopyEach(cases, seen);
   });
 
   it('queues one copy per persistent session, not one per overlapping filter, offline [MQTT-3.3.5-1]', async () => {
@@ -121,14 +130,6 @@ describe('spec corners aedes 1.2.0 gets wrong', () => {
     await waitFor(() => seen.length >= stored.length, 10_000, 'the offline queue');
     await sleep(200);
     expect(seen.length).toBe(stored.length);
-    for (const c of stored) {
-      const got = seen.filter((m) => m.topic === `${c.prefix}/b`);
-      const expected = Math.min(c.published, Math.max(c.first.qos, c.second.qos));
-      expect({ case: c, copies: got.length, qos: got[0]?.qos }).toEqual({
-        case: c,
-        copies: 1,
-        qos: expected,
-      });
-    }
+    expectOneCopyEach(stored, seen);
   });
 });

@@ -29,6 +29,8 @@ export interface StreamItem {
   readonly people: string;
   /** For Zuul reports: attempt, time in queue and the previous event of the same change (set on arrival). */
   readonly zuul?: ZuulContext | undefined;
+  /** The broker archive's cursor, for events read from history (live MQTT events have none). */
+  readonly cursor?: string | undefined;
 }
 
 /** What a Zuul row adds from the events before it (see `ChangeIndex`). */
@@ -70,6 +72,7 @@ export interface StreamItemInput {
   readonly event: FirehoseEvent;
   readonly rendered: RenderedText;
   readonly receivedAt: number;
+  readonly cursor?: string | undefined;
 }
 
 export function createStreamItem(input: StreamItemInput): StreamItem {
@@ -102,5 +105,6 @@ export function createStreamItem(input: StreamItemInput): StreamItem {
     eventTime: Number.isFinite(parsed) ? parsed : input.receivedAt,
     search,
     people,
+    ...(input.cursor === undefined ? {} : { cursor: input.cursor }),
   };
 }

@@ -61,4 +61,33 @@ describe('StreamStore', () => {
     store.ingest(batch(1, 500));
     expect(calls).toBe(1);
   });
+
+  it('shows archived pages below the live rows, once each, even while paused', () => {
+    const store = new StreamStore({ capacity: 100 });
+    store.ingest(batch(1, 3));
+    // The first page of history overlaps the live subscription at the seam (seq 1 is both).
+    const overlap = makeItem({ seq: 1 });
+    store.prependArchived([...batch(-2, -1), overlap]);
+    expect(store.counts()).toMatchObject({ received: 3, archived: 2, shown: 5 });
+    expect(store.view.newest(4)!.id).toBe(-2);
+    expect(store.oldest()!.seq).toBe(-2);
+    store.pause();
+    store.prependArchived(batch(-4, -3));
+    expect(store.counts().shown).toBe(7);
+    expect(store.view.newest(6)!.id).toBe(-4);
+    // A live event also in an archived page (published while the page was read) is not shown twice.
+    store.resume();
+    store.ingest([makeItem({ seq: 4, data: {} }), { ...makeItem({ seq: 5 }), event: overlap.event }]);
+    expect(store.counts().shown).toBe(8);
+  });
+
+  it('drops the archived rows once the live buffer evicts, so no hole opens between them', () => {
+    const store = new StreamStore({ capacity: 10 });
+    store.ingest(batch(1, 10));
+    store.prependArchived(batch(-5, -1));
+    expect(store.counts().shown).toBe(15);
+    store.ingest(batch(11, 11));
+    expect(store.counts()).toMatchObject({ archived: 0, retained: 10, shown: 10 });
+    expect(store.oldest()!.seq).toBe(2);
+  });
 });

@@ -24,6 +24,8 @@ export interface StreamCounts {
   readonly shown: number;
   /** Matching events that arrived while paused. */
   readonly newWhilePaused: number;
+  /** Events read from the broker's archive (older than the live ones), held beside the retained ones. */
+  readonly archived: number;
 }
 
 /**
@@ -34,6 +36,14 @@ export class StreamStore {
   readonly #buffer: RetentionBuffer<StreamItem>;
   readonly #listeners = new Set<() => void>();
   readonly #perService = new Map<string, number>();
+  /**
+   * Events from the broker's archive, older than everything in the buffer, oldest first. Their seqs
+   * are negative (counting down as older pages arrive), so one seq order runs from the oldest page
+   * through the live events.
+   */
+  #archived: StreamItem[] = [];
+  /** `source id` of every event held, so an event both archived and received live is shown once. */
+  readonly #held = new Set<string>();
   #filter: FilterState;
   #grouping: boolean;
   #view: StreamView;
@@ -89,12 +99,39 @@ export class StreamStore {
       retained: this.#buffer.size,
       shown: this.#view.itemCount,
       newWhilePaused: this.#newWhilePaused,
+      archived: this.#archived.length,
     };
   }
 
   /** Retained events, oldest first. */
   retained(): StreamItem[] {
     return this.#buffer.toArray();
+  }
+
+  /** The oldest event held (archived or live): where the next older page of history starts. */
+  oldest(): StreamItem | undefined {
+    return this.#archived[0] ?? this.#buffer.at(0);
+  }
+
+  /** Whether an event with this CloudEvents source and id is held. */
+  holds(item: Pick<StreamItem, 'event'>): boolean {
+    return this.#held.has(identity(item));
+  }
+
+  /**
+   * Adds a page of archived events older than everything held (oldest first, seqs below every held
+   * one). The rows are rebuilt even while paused: the user is scrolling down to them. Events already
+   * held (the archive and the live subscription overlap where they meet) are skipped.
+   */
+  prependArchived(items: readonly StreamItem[]): void {
+    const fresh = items.filter((item) => !this.holds(item));
+    if (fresh.length === 0) return;
+    for (const item of fresh) {
+      this.#held.add(identity(item));
+      this.#perService.set(item.service, (this.#perService.get(item.service) ?? 0) + 1);
+    }
+    this.#archived = [...fresh, ...this.#archived];
+    this.#rebuild();
   }
 
   subscribe(listener: () => void): () => void {
@@ -108,11 +145,20 @@ export class StreamStore {
     this.#lastBatchSize = batch.length;
     let evictedThrough = 0;
     for (const item of batch) {
+      const key = identity(item);
+      // Already shown from the archive (it was published while the page read history).
+      if (this.#held.has(key)) continue;
+      this.#held.add(key);
       this.#received += 1;
       this.#perService.set(item.service, (this.#perService.get(item.service) ?? 0) + 1);
       this.#lastSeq = Math.max(this.#lastSeq, item.seq);
       const evicted = this.#buffer.push(item);
-      if (evicted) evictedThrough = evicted.seq;
+      if (evicted) {
+        evictedThrough = evicted.seq;
+        this.#held.delete(identity(evicted));
+        // The archive is only shown while it joins the buffer without a hole: it goes with the first eviction.
+        if (this.#archived.length > 0) this.#dropArchived();
+      }
       if (this.#pausedAt === undefined) {
         if (evictedThrough) this.#view.evictThrough(evictedThrough);
         this.#view.append(item);
@@ -149,10 +195,19 @@ export class StreamStore {
     this.#rebuild();
   }
 
-  /** Forgets retained events (counters of what was received stay). */
+  /** Forgets retained and archived events (counters of what was received stay). */
   clear(): void {
     this.#buffer.clear();
+    this.#archived = [];
+    this.#held.clear();
     this.#rebuild();
+  }
+
+  #dropArchived(): void {
+    for (const item of this.#archived) this.#held.delete(identity(item));
+    // Live, the eviction below drops the archived rows too (their seqs are lower); paused, the
+    // frozen rows stay until resume rebuilds them.
+    this.#archived = [];
   }
 
   #rebuild(): void {
@@ -160,9 +215,9 @@ export class StreamStore {
     const pausedAt = this.#pausedAt;
     let fresh = 0;
     if (pausedAt === undefined) {
-      view.rebuild(this.#buffer);
+      view.rebuild([...this.#archived, ...this.#buffer]);
     } else {
-      const before: StreamItem[] = [];
+      const before: StreamItem[] = [...this.#archived];
       for (const item of this.#buffer) {
         if (item.seq <= pausedAt) before.push(item);
         else if (view.predicate(item)) fresh += 1;
@@ -178,4 +233,9 @@ export class StreamStore {
     this.#version += 1;
     for (const listener of this.#listeners) listener();
   }
+}
+
+/** The CloudEvents dedupe key (docs/architecture.md#messages): `source` + `id`. */
+function identity(item: Pick<StreamItem, 'event'>): string {
+  return `${item.event.source} ${item.event.id}`;
 }

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
+import type { ArchiveFeed } from '../connection/archive-feed.js';
 import { sortCatalogue } from '../model/catalogue.js';
 import { filterToParams, isEmptyFilter, type FilterState } from '../model/filters.js';
 import type { LiveStatus } from '../model/live-status.js';
@@ -23,6 +24,7 @@ export interface AppProps {
   readonly store: StreamStore;
   readonly status: LiveStatus;
   readonly config: PageConfig;
+  readonly archive: ArchiveFeed;
 }
 
 interface OpenDetail {
@@ -33,7 +35,7 @@ interface OpenDetail {
 /** Keys typed into these go to the control, not to the pause shortcut. */
 const typingTargets = new Set(['INPUT', 'TEXTAREA', 'SELECT', 'BUTTON', 'A', 'SUMMARY']);
 
-export function App({ store, status, config }: AppProps) {
+export function App({ store, status, config, archive }: AppProps) {
   const now = useTick(1000);
   const [, setStateVersion] = useState(0);
   const [filter, setFilterState] = useState<FilterState>(store.filter);
@@ -46,6 +48,16 @@ export function App({ store, status, config }: AppProps) {
   // clock there makes a screen reader announce every row every second.
   const [pausedAt, setPausedAt] = useState<number | undefined>(undefined);
   useEffect(() => status.onStateChange(() => setStateVersion((version) => version + 1)), [status]);
+  useEffect(() => archive.onChange(() => setStateVersion((version) => version + 1)), [archive]);
+  const [permalinkProblem, setPermalinkProblem] = useState<string | undefined>(undefined);
+  // A permalink (?event=) opens that event's details as soon as the archive answers.
+  useEffect(() => {
+    if (config.event === undefined) return;
+    void archive.event(config.event).then((found) => {
+      if ('problem' in found) setPermalinkProblem(`Cannot open event ${config.event}: ${found.problem}`);
+      else setDetail({ item: found, burst: [found] });
+    });
+  }, [archive, config.event]);
 
   const pause = useCallback(
     (reason: 'user' | 'scroll') => {
@@ -120,13 +132,20 @@ export function App({ store, status, config }: AppProps) {
   const live = status.state === 'connected';
 
   const empty =
-    status.state === 'down' ? (
+    archive.state.kind === 'loading' && counts.received === 0 ? (
+      <>Reading recent events from the broker's archive…</>
+    ) : config.search !== undefined && counts.archived === 0 ? (
+      <>
+        <strong>No archived event matches this search.</strong> Widen the time window, loosen the filters or
+        the Where predicate.
+      </>
+    ) : status.state === 'down' ? (
       <>
         <strong>Cannot reach the broker at {config.broker}.</strong> Check that it is running (
         <code>pnpm demo</code> starts one), or open this page with <code>?broker=ws://host:port/mqtt</code>.
         The dashboard keeps retrying.
       </>
-    ) : counts.received === 0 ? (
+    ) : counts.received === 0 && counts.archived === 0 ? (
       <>
         <strong>Waiting for events.</strong> Nothing has been published on this broker since the page opened.
         Start the demo publishers (<code>pnpm demo</code>) or publish one with <code>firehose pub</code>.
@@ -161,7 +180,7 @@ export function App({ store, status, config }: AppProps) {
     <div class="app" data-tick={now}>
       <header class="top">
         <h1>
-          firehose <span class="muted">live</span>
+          firehose <span class="muted">{config.search === undefined ? 'live' : 'search'}</span>
         </h1>
         <ConnectionStatus state={status.state} broker={config.broker} detail={status.detail} />
         <dl class="counts" aria-label="Counts">
@@ -217,6 +236,9 @@ export function App({ store, status, config }: AppProps) {
             />
             Group bursts
           </label>
+          <a class="mode-switch" href={modeSwitchHref(config.search === undefined)}>
+            {config.search === undefined ? 'Search history' : 'Back to live'}
+          </a>
           <button type="button" onClick={exportNdjson} disabled={counts.shown === 0}>
             Export NDJSON
           </button>
@@ -224,18 +246,26 @@ export function App({ store, status, config }: AppProps) {
         </div>
       </header>
       <FilterBar filter={filter} services={services} perService={counts.perService} onChange={setFilter} />
+      {config.search !== undefined && <SearchBar search={config.search} />}
       <main class="layout">
         <section class="stream-panel" aria-label="Stream">
+          {permalinkProblem !== undefined && (
+            <p class="problem" role="alert">
+              {permalinkProblem}
+            </p>
+          )}
           <p class="stream-state muted" aria-live="polite" data-live={String(live && !paused)}>
-            {!live
-              ? status.state === 'connecting'
-                ? 'Connecting to the broker…'
-                : 'Not live: the link to the broker is down and the dashboard is reconnecting; events published meanwhile are missed.'
-              : paused
-                ? pausedBy === 'scroll'
-                  ? 'Paused while you scroll: scroll to the top or press Resume to go live.'
-                  : 'Paused: events keep arriving and are counted; Resume jumps to live.'
-                : 'Live, newest first.'}
+            {config.search !== undefined
+              ? 'Search results from the archive, newest first: the filters above narrow them; scroll down for older ones.'
+              : !live
+                ? status.state === 'connecting'
+                  ? 'Connecting to the broker…'
+                  : 'Not live: the link to the broker is down and the dashboard is reconnecting; events published meanwhile are missed.'
+                : paused
+                  ? pausedBy === 'scroll'
+                    ? 'Paused while you scroll: scroll to the top or press Resume to go live.'
+                    : 'Paused: events keep arriving and are counted; Resume jumps to live.'
+                  : 'Live, newest first.'}
           </p>
           <StreamList
             store={store}
@@ -251,6 +281,10 @@ export function App({ store, status, config }: AppProps) {
             }}
             scrollToTopSignal={toTop}
             empty={empty}
+            onNearEnd={() => void archive.loadOlder()}
+            foot={
+              <ArchiveFoot state={archive.state} url={archive.url} onMore={() => void archive.loadOlder()} />
+            }
           />
         </section>
         <SidePanels
@@ -281,4 +315,79 @@ export function App({ store, status, config }: AppProps) {
       </main>
     </div>
   );
+}
+
+/** The link between live and search mode: the same filters, the other mode. */
+function modeSwitchHref(toSearch: boolean): string {
+  const params = new URLSearchParams(location.search);
+  for (const name of ['search', 'from', 'to', 'where', 'event']) params.delete(name);
+  if (toSearch) params.set('search', '1');
+  const query = params.toString();
+  return `${location.pathname}${query ? `?${query}` : ''}`;
+}
+
+/** Search mode's own fields: the time window and a predicate the broker evaluates. A GET form: the URL holds them. */
+function SearchBar({ search }: { search: NonNullable<PageConfig['search']> }) {
+  const kept = [...new URLSearchParams(location.search)].filter(
+    ([name]) => !['from', 'to', 'where', 'search', 'event'].includes(name),
+  );
+  return (
+    <form class="search-bar" method="get" action={location.pathname} aria-label="Search the archive">
+      <input type="hidden" name="search" value="1" />
+      {kept.map(([name, value]) => (
+        <input key={name} type="hidden" name={name} value={value} />
+      ))}
+      <label class="field">
+        <span>From</span>
+        <input type="text" name="from" defaultValue={search.from} placeholder="-2h or 2026-12-07T08:00Z" />
+      </label>
+      <label class="field">
+        <span>To</span>
+        <input type="text" name="to" defaultValue={search.to} placeholder="now" />
+      </label>
+      <label class="field where">
+        <span>Where</span>
+        <input
+          type="text"
+          name="where"
+          defaultValue={search.where}
+          placeholder="data.change.branch = master"
+        />
+      </label>
+      <button type="submit">Search</button>
+    </form>
+  );
+}
+
+/** Below the oldest row: what the archive has further down. */
+function ArchiveFoot({
+  state,
+  url,
+  onMore,
+}: {
+  state: ArchiveFeed['state'];
+  url: string;
+  onMore: () => void;
+}) {
+  switch (state.kind) {
+    case 'loading':
+      return <p class="archive-foot muted">Loading older events from the archive…</p>;
+    case 'more':
+      return (
+        <p class="archive-foot muted">
+          <button type="button" onClick={onMore}>
+            Load older events
+          </button>{' '}
+          (or scroll)
+        </p>
+      );
+    case 'end':
+      return <p class="archive-foot muted">{state.note ?? 'The start of the archive: nothing older.'}</p>;
+    case 'failed':
+      return (
+        <p class="archive-foot problem" role="alert">
+          Cannot read older events from {url}: {state.message} Scroll again to retry.
+        </p>
+      );
+  }
 }

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { permalink } from '../model/page-config.js';
 import type { StreamItem } from '../model/stream-item.js';
 import { copyText } from './clipboard.js';
 import { formatUtc } from './format-time.js';
@@ -92,6 +93,10 @@ export function DetailPane({ item, burst, onPick, onClose }: DetailPaneProps) {
         <button type="button" disabled={!path} onClick={() => path && void copy(path, path)}>
           Copy JSON path
         </button>
+        {/* The archive finds an event by its cursor, or by its CloudEvents id (a live event has no cursor). */}
+        <a class="permalink" href={permalink(location, item.cursor ?? item.event.id)}>
+          Permalink
+        </a>
         <output class="muted" aria-live="polite">
           {path ? <code>{path}</code> : 'Select a key to copy its path.'} {status}
         </output>

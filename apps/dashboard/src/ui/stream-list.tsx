@@ -29,6 +29,10 @@ export interface StreamListProps {
   /** Bumped by the app to jump back to the live edge. */
   readonly scrollToTopSignal: number;
   readonly empty: preact.ComponentChildren;
+  /** Called when the oldest row comes into view (or the rows do not fill the list): load older ones. */
+  readonly onNearEnd?: () => void;
+  /** Shown below the oldest row (what the archive has further down). */
+  readonly foot?: preact.ComponentChildren;
 }
 
 /**
@@ -58,6 +62,18 @@ export function StreamList(props: StreamListProps) {
   }, [props.scrollToTopSignal]);
 
   const view = store.view;
+  // Rows that do not fill the list cannot be scrolled past: ask for older ones, once per new row count
+  // (a page the filters hide entirely adds no rows, so this never runs through the whole archive).
+  const filledAt = useRef(-1);
+  useEffect(() => {
+    const element = scroller.current;
+    if (!element || props.onNearEnd === undefined) return;
+    if (element.scrollHeight <= element.clientHeight + ROW_HEIGHT && view.length !== filledAt.current) {
+      filledAt.current = view.length;
+      props.onNearEnd();
+    }
+  });
+
   const expansions: Expansion[] = [];
   for (const id of expanded) {
     const position = view.positionOf(id);
@@ -180,6 +196,8 @@ export function StreamList(props: StreamListProps) {
           const top = event.currentTarget.scrollTop;
           setScrollTop(top);
           props.onScrollAway(top > ROW_HEIGHT / 2);
+          const element = event.currentTarget;
+          if (top + element.clientHeight >= element.scrollHeight - 2 * ROW_HEIGHT) props.onNearEnd?.();
         }}
       >
         {rows.total === 0 ? (
@@ -189,6 +207,7 @@ export function StreamList(props: StreamListProps) {
             {mounted}
           </div>
         )}
+        {props.foot}
       </div>
       {/* A log may not carry aria-activedescendant: the selected row is announced here instead. */}
       <p class="sr-only" aria-live="polite" data-selected-row={activeId}>

@@ -23,7 +23,7 @@ describe('responseError', () => {
     expect(error).toMatchObject({
       code: 'INVALID_QUERY',
       path: 'from',
-      message: 'History parameter from: from must be an ISO 8601 time or a relative time like -2h.',
+      message: 'from must be an ISO 8601 time or a relative time like -2h.',
     });
   });
 

@@ -38,9 +38,11 @@ export async function responseError(response: Response, where: string): Promise<
     case 400:
       return new FirehoseError(
         'INVALID_QUERY',
-        parameter === undefined
-          ? (said ?? `The broker refused the history query (${where}).`)
-          : `History parameter ${parameter}: ${said ?? 'the broker refused its value.'}`,
+        // The broker's sentence names the parameter and what it accepts.
+        said ??
+          (parameter === undefined
+            ? `The broker refused the history query (${where}).`
+            : `The broker refused the value of history parameter ${parameter}.`),
         parameter === undefined ? {} : { path: parameter },
       );
     case 401:
