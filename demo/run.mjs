@@ -266,8 +266,9 @@ async function main() {
       host: opts.host,
       port: opts.dashboardPort,
       broker: `ws://{host}:${wsPort}/mqtt`,
-      // The page reads the broker's archive (history on open, older pages, search) from its HTTP listener.
-      history: `http://{host}:${http.port}`,
+      // The page reads the broker's archive (history on open, older pages, search) through this server,
+      // which forwards /v1/ to the broker's HTTP listener: one origin, so no CORS is needed.
+      historyUpstream: broker.url('http'),
     });
     stops.push(() => dashboard.close());
 

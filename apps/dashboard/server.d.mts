@@ -7,6 +7,8 @@ export interface DashboardServerOptions {
   broker?: string;
   /** The broker's HTTP listener (history API) given to the page (`{host}` = the page's host); `?history=` still wins. @default the broker URL's host on port 9090 */
   history?: string;
+  /** The broker's HTTP listener to forward `/v1/` to, so the page reads history from its own origin (no CORS needed). @default undefined */
+  historyUpstream?: string;
   /** Directory with the built files. @default apps/dashboard/dist */
   root?: string;
 }

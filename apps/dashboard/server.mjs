@@ -4,7 +4,8 @@
 // `{host}` in the broker URL becomes the host the browser used to load the page.
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { createServer } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -33,6 +34,9 @@ const escapeAttribute = (value) => value.replace(/&/g, '&amp;').replace(/"/g, '&
  *   `?broker=` in the page URL still wins. @default the page's own default, ws://<page host>:8080/mqtt
  * @param {string} [options.history] the broker's HTTP listener (its history API) given to the page
  *   (`{host}` = the page's host); `?history=` still wins. @default the broker URL's host on port 9090
+ * @param {string} [options.historyUpstream] the broker's HTTP listener to forward `/v1/` to, so the page reads
+ *   history from its own origin (no CORS needed); the page is then told to use this origin.
+ *   `options.history` is ignored with it. @default undefined (the page reads `history` directly)
  * @param {string} [options.root] directory with the built files. @default apps/dashboard/dist
  * @returns {Promise<{ url: string, port: number, close(): Promise<void> }>}
  */
@@ -57,10 +61,15 @@ export async function startDashboardServer(options = {}) {
     )
     .replace(
       /<meta name="firehose-history" content="[^"]*"\s*\/?>/,
-      `<meta name="firehose-history" content="${escapeAttribute(options.history ?? '')}" />`,
+      `<meta name="firehose-history" content="${escapeAttribute(options.historyUpstream === undefined ? (options.history ?? '') : 'same-origin')}" />`,
     );
 
+  const upstream = options.historyUpstream === undefined ? undefined : new URL(options.historyUpstream);
   const server = createServer((request, response) => {
+    if (upstream !== undefined && (request.url ?? '').startsWith('/v1/')) {
+      forward(request, response, upstream);
+      return;
+    }
     const path = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname);
     const file = normalize(join(root, path));
     if (path === '/' || path === '/index.html' || !file.startsWith(root + sep)) {
@@ -105,6 +114,37 @@ export async function startDashboardServer(options = {}) {
   };
 }
 
+/**
+ * Forwards one history API request (JSON pages or the SSE stream) to the broker, as a reverse proxy
+ * does: same method, path, query and request headers; the answer is streamed back as it comes.
+ */
+function forward(request, response, upstream) {
+  const target = new URL(request.url ?? '/', upstream);
+  const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+  const outgoing = send(
+    target,
+    { method: request.method, headers: { ...request.headers, host: target.host } },
+    (answer) => {
+      response.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(response);
+    },
+  );
+  outgoing.on('error', (error) => {
+    if (!response.headersSent) response.writeHead(502, { 'content-type': 'application/json; charset=utf-8' });
+    response.end(
+      JSON.stringify({
+        error: {
+          code: 'UNAVAILABLE',
+          message: `The broker's HTTP listener ${upstream.origin} did not answer: ${error.message}.`,
+        },
+      }),
+    );
+  });
+  // The page went away (it closed a stream): stop reading from the broker too.
+  response.on('close', () => outgoing.destroy());
+  request.pipe(outgoing);
+}
+
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const { values } = parseArgs({
     options: {
@@ -112,6 +152,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
       host: { type: 'string', default: '127.0.0.1' },
       broker: { type: 'string' },
       history: { type: 'string' },
+      'history-upstream': { type: 'string' },
       root: { type: 'string' },
     },
   });
@@ -126,6 +167,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
       host: values.host,
       broker: values.broker,
       history: values.history,
+      historyUpstream: values['history-upstream'],
       root: values.root,
     });
     console.log(`dashboard: ${running.url}`);

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { hashPassword } from '@firehose/broker';
+import { startDashboardServer, type DashboardServer } from '@firehose/dashboard/server';
 import { loadEnv, runCli } from '@firehose/cli';
 import type { FirehoseEvent } from '@firehose/protocol';
 import { ansible, createServiceEvent, services, type EventType } from '@firehose/schema';
@@ -272,6 +273,35 @@ function detailTreeReader(): Surface {
   };
 }
 
+/**
+ * The dashboard's page server forwarding `/v1/` to the broker (`historyUpstream`, as `pnpm demo`
+ * runs it): what a browser on the page's origin can read of the archive, and the page itself.
+ */
+function dashboardForward(): Surface {
+  let server: DashboardServer | undefined;
+  return {
+    name: 'the dashboard server forwarding /v1/ to the history API',
+    async start(broker) {
+      // A stand-in for dist/ (only the page's meta tags matter here), so no build is needed.
+      const root = mkdtempSync(join(tmpdir(), 'firehose-canary-dashboard-'));
+      writeFileSync(
+        join(root, 'index.html'),
+        '<html><head><meta name="firehose-broker" content="" /><meta name="firehose-history" content="" /></head></html>',
+      );
+      server = await startDashboardServer({ port: 0, root, broker: broker.ws, historyUpstream: broker.http });
+    },
+    async read() {
+      const texts: string[] = [];
+      for (const path of ['', 'v1/events?order=asc&limit=1000', 'v1/events/no-such-id', 'v1/nothing']) {
+        const response = await fetch(`${server!.url}${path}`);
+        texts.push(`${response.status}\n${await response.text()}`);
+      }
+      await server!.close();
+      return texts.join('\n');
+    },
+  };
+}
+
 function httpGet(path: string, method = 'GET'): Surface {
   return {
     name: `HTTP ${method} ${path}`,
@@ -293,6 +323,7 @@ const SURFACES: readonly Surface[] = [
   liveReader('mqtt', ['$firehose/#']),
   liveReader('mqtt', ['$firehose/+/+/+']),
   detailTreeReader(),
+  dashboardForward(),
   lateReader('mqtt'),
   lateReader('ws'),
   // Every route the HTTP listener serves, and what it answers to anything else.
@@ -432,6 +463,10 @@ describe('canary leak suite: no secret reaches an anonymous reader or the log', 
     // The archive holds what was published (so a planted secret in it would be seen).
     expect(texts.get('HTTP GET /v1/events?order=asc&limit=1000')).toMatch(
       /^200[\s\S]*"cursor":"[0-9a-f]{16}"/,
+    );
+    // The dashboard's forward reaches the same archive (so its answers are really checked).
+    expect(texts.get('the dashboard server forwarding /v1/ to the history API')).toMatch(
+      /\n200\n\{"events":\[\{"cursor":"[0-9a-f]{16}"/,
     );
     // The shared member's group is on the surfaces it could leak through.
     expect(texts.get('HTTP GET /metrics')).toContain('group="canary-workers"');

@@ -93,7 +93,8 @@ export async function startDashboardStack(
     port: 0,
     host: '127.0.0.1',
     broker: `ws://127.0.0.1:${proxy.port}/mqtt`,
-    history: history === undefined ? 'off' : broker.url('http'),
+    // With history, the page reads it through the dashboard server (one origin), as pnpm demo does.
+    ...(history === undefined ? { history: 'off' } : { historyUpstream: broker.url('http') }),
     root,
   });
   const browser = await chromium.launch(chromiumOptions);

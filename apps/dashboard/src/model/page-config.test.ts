@@ -42,6 +42,9 @@ describe('readPageConfig', () => {
     expect(readPageConfig(page(''), undefined, 'http://{host}:2').history).toBe('http://dash.example.org:2');
     expect(readPageConfig(page(''), 'wss://b.example/mqtt').history).toBe('https://b.example');
     expect(readPageConfig(page(''), undefined, 'off').history).toBeUndefined();
+    expect(
+      readPageConfig({ ...page(''), host: 'dash.example.org:5173' }, undefined, 'same-origin').history,
+    ).toBe('http://dash.example.org:5173');
   });
 
   it('reads search mode and a permalinked event', () => {

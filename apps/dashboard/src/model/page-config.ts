@@ -35,11 +35,11 @@ const MAX_RETENTION = 200_000;
  * `ws://<page host>:8080/mqtt` (the broker's default WebSocket listener); `{host}` in a given URL
  * stands for the page's host. `?retain=` sets the
  * retention cap, `?group=0` turns burst collapsing off. `?history=` (then the served one, then the
- * broker's host on port 9090; `off` for none) is the history API; `?search=1` with `from`, `to`, `where` is search
+ * broker's host on port 9090; `off` for none, `same-origin` when the page's server forwards `/v1/`) is the history API; `?search=1` with `from`, `to`, `where` is search
  * mode; `?event=` opens one event.
  */
 export function readPageConfig(
-  location: { search: string; hostname: string; protocol: string },
+  location: { search: string; hostname: string; protocol: string; host?: string },
   served?: string,
   servedHistory?: string,
 ): PageConfig {
@@ -59,9 +59,11 @@ export function readPageConfig(
     history =
       historyText === 'off'
         ? undefined
-        : historyText === ''
-          ? deriveHistoryUrl(broker)
-          : historyText.replaceAll('{host}', host);
+        : historyText === 'same-origin'
+          ? `${location.protocol}//${location.host ?? location.hostname}`
+          : historyText === ''
+            ? deriveHistoryUrl(broker)
+            : historyText.replaceAll('{host}', host);
   } catch {
     history = `${secure ? 'https' : 'http'}://${host}:9090`;
   }

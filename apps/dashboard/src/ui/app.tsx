@@ -194,6 +194,14 @@ export function App({ store, status, config, archive }: AppProps) {
               {counts.retained}
             </dd>
           </div>
+          {counts.archived > 0 && (
+            <div>
+              <dt>From history</dt>
+              <dd data-count="archived" title="read from the broker's archive">
+                {counts.archived}
+              </dd>
+            </div>
+          )}
           <div>
             <dt>Shown</dt>
             <dd data-count="shown">{counts.shown}</dd>
@@ -236,7 +244,7 @@ export function App({ store, status, config, archive }: AppProps) {
             />
             Group bursts
           </label>
-          <a class="mode-switch" href={modeSwitchHref(config.search === undefined)}>
+          <a class="mode-switch button-link" href={modeSwitchHref(config.search === undefined)}>
             {config.search === undefined ? 'Search history' : 'Back to live'}
           </a>
           <button type="button" onClick={exportNdjson} disabled={counts.shown === 0}>

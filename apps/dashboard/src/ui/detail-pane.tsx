@@ -59,8 +59,16 @@ export function DetailPane({ item, burst, onPick, onClose }: DetailPaneProps) {
         <dd>{item.event.type}</dd>
         <dt>Time</dt>
         <dd>{formatUtc(item.eventTime)}</dd>
-        <dt>Received</dt>
+        <dt>{item.cursor === undefined ? 'Received' : 'Read from the archive'}</dt>
         <dd>{formatUtc(item.receivedAt)}</dd>
+        {item.cursor !== undefined && (
+          <>
+            <dt>Cursor</dt>
+            <dd>
+              <code>{item.cursor}</code>
+            </dd>
+          </>
+        )}
         {item.rendered.url && (
           <>
             <dt>Link</dt>

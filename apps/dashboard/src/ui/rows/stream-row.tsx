@@ -36,7 +36,8 @@ export function StreamRow(props: StreamRowProps) {
   const item = (child === undefined ? entry.items[count - 1] : entry.items[count - 1 - child]) as StreamItem;
   // Only rows that just arrived flash (not rows re-mounted by scrolling); CSS turns it off
   // under prefers-reduced-motion.
-  const fresh = child === undefined && Date.now() - item.receivedAt < FRESH_MS;
+  // Archived rows were just read, not just published: they do not flash as new.
+  const fresh = child === undefined && item.cursor === undefined && Date.now() - item.receivedAt < FRESH_MS;
   const classes = [
     'row',
     selected ? 'selected' : '',
