@@ -314,6 +314,29 @@ function httpGet(path: string, method = 'GET'): Surface {
   };
 }
 
+/** A Server-Sent Events route: what it sent in its first second and a half (it never ends by itself). */
+function sseGet(path: string): Surface {
+  return {
+    name: `HTTP SSE ${path}`,
+    async read(broker) {
+      const response = await fetch(`${broker.http}${path}`, { signal: AbortSignal.timeout(1500) });
+      let text = `${response.status}\n`;
+      const decoder = new TextDecoder();
+      const reader = response.body!.getReader();
+      try {
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          text += decoder.decode(value, { stream: true });
+        }
+      } catch {
+        // the timeout ends the read
+      }
+      return text;
+    },
+  };
+}
+
 /** Everything anonymous readers (and the log's readers) can see. New surfaces join this list. */
 const SURFACES: readonly Surface[] = [
   liveReader('mqtt'),
@@ -339,6 +362,9 @@ const SURFACES: readonly Surface[] = [
   httpGet('/v1/events?limit=0'),
   httpGet('/v1/events/no-such-id'),
   httpGet('/v1/nothing'),
+  httpGet('/v1/openapi.json'),
+  httpGet('/v1/stream?since=nonsense'),
+  sseGet('/v1/stream?since=-1h'),
   // Read last: the log of the whole run, up to shutdown (level info: info, warn, error).
   { name: 'the broker log (info and warn)', read: (broker) => Promise.resolve(broker.log()) },
 ];
@@ -461,6 +487,7 @@ describe('canary leak suite: no secret reaches an anonymous reader or the log', 
     expect(texts.get('the broker log (info and warn)')).toContain('publish diverted: not delivered');
     expect(texts.get('HTTP GET /metrics')).toContain('firehose_refused_total');
     // The archive holds what was published (so a planted secret in it would be seen).
+    expect(texts.get('HTTP SSE /v1/stream?since=-1h')).toMatch(/^200[\s\S]*id: [0-9a-f]{16}/);
     expect(texts.get('HTTP GET /v1/events?order=asc&limit=1000')).toMatch(
       /^200[\s\S]*"cursor":"[0-9a-f]{16}"/,
     );

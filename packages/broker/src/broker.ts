@@ -115,12 +115,11 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
           this.#internalError(error),
         )
       : undefined;
-    this.#history = new History(
-      config,
+    this.#history = new History(config, {
       logger,
-      () => this.#access.acl,
-      () => this.stats.drop('history_overflow'),
-    );
+      access: () => this.#access,
+      onOverflow: () => this.stats.drop('history_overflow'),
+    });
     this.#aedes = createAedes({
       id,
       beforeDeliver: this.#history.accept,

@@ -1,37 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import type { BrokerConfigInput } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { archivePath, getJson, historyBroker, type Page } from './history-broker.js';
 import { client, gerritCommentAdded, startBroker, waitFor } from './helpers.js';
-
-const dir = mkdtempSync(join(tmpdir(), 'firehose-history-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-let files = 0;
-
-async function historyBroker(extra: BrokerConfigInput = {}, path = join(dir, `h${++files}.sqlite`)) {
-  const { hashPassword } = await import('../src/index.js');
-  const broker = await startBroker({
-    listeners: { mqtt: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 } },
-    accounts: { gerrit: { password: await hashPassword('pw'), write: ['gerrit/#', 'site/#'] } },
-    anonymous: { read: ['#', '$SYS/#', '$firehose/#'], deny: ['site/secret/#'] },
-    history: { enabled: true, path },
-    sys: { interval: 0 },
-    catalogue: { interval: 0 },
-    ...extra,
-  });
-  return { broker, path, http: broker.url('http')! };
-}
-
-interface Page {
-  events: { cursor: string; topic: string; event: { id: string; type: string; data: unknown } }[];
-  next: string | null;
-}
-
-async function getJson<T>(url: string): Promise<{ status: number; body: T }> {
-  const res = await fetch(url);
-  return { status: res.status, body: (await res.json()) as T };
-}
 
 function commentTopic(change: number): string {
   return `gerrit/openstack/nova/comment-added`.replace('nova', change % 2 === 0 ? 'nova' : 'neutron');
@@ -119,7 +88,7 @@ describe('history archive and GET /v1/events', () => {
   });
 
   it('keeps cursors across a restart: the new run numbers after every old cursor', async () => {
-    const path = join(dir, 'restart.sqlite');
+    const path = archivePath('restart');
     const first = await historyBroker({}, path);
     const pub = await client(first.broker.url('mqtt')!, { username: 'gerrit', password: 'pw' });
     await pub.publishAsync('site/a', '{"id":"a"}', { qos: 1 });
@@ -178,7 +147,7 @@ describe('history archive and GET /v1/events', () => {
 
   it('counts events past the queue bound as history_overflow and still delivers them', async () => {
     const { broker, http } = await historyBroker({
-      history: { enabled: true, path: join(dir, 'small.sqlite'), queue: 100 },
+      history: { enabled: true, path: archivePath('small'), queue: 100 },
     });
     const pub = await client(broker.url('mqtt')!, { username: 'gerrit', password: 'pw' });
     const sub = await client(broker.url('mqtt')!);

@@ -22,8 +22,8 @@ export type {
   Unsubscribe,
   Where,
 } from './types.js';
-export { compilePredicate } from './predicate/compile-predicate.js';
-export type { Predicate } from './predicate/evaluator.js';
+// The predicate grammar lives in @firehose/protocol (the broker evaluates `where` server-side too).
+export { compilePredicate, type Predicate } from '@firehose/protocol';
 export { backoffDelay, type BackoffOptions } from './backoff.js';
 export type { OverflowPolicy } from './event-buffer.js';
 export { HistoryClient, createHistoryClient } from './history/history-client.js';

@@ -1,6 +1,5 @@
-import { FirehoseError, validateFilter } from '@firehose/protocol';
+import { compilePredicate, FirehoseError, validateFilter } from '@firehose/protocol';
 import type { EventType, Subscription } from '@firehose/schema';
-import { compilePredicate } from './predicate/compile-predicate.js';
 import type { ReceivedEvent, Where } from './types.js';
 
 /** What `subscribe()` and `events()` accept: a typed subscription, an event type (every topic of it) or an MQTT filter. */

@@ -48,12 +48,13 @@ export const DEFAULT_SYS_INTERVAL = 10;
 export const DEFAULT_LOG_LEVEL: LogLevel = 'info';
 export const DEFAULT_INVALID_EXCERPT_BYTES = 1024;
 
-/** History archive defaults: 30 days, no size limit, 100,000 events waiting to be written. */
+/** History defaults: 30 days, no size limit, 100,000 events waiting to be written, 8 streams per IP. */
 export const DEFAULT_HISTORY = {
   path: './firehose-history.sqlite',
   maxAge: 30 * 86_400,
   maxBytes: 0,
   queue: 100_000,
+  streamsPerIp: 8,
 } as const;
 
 /** Client-id patterns an account reserves when it does not list its own. */

@@ -353,6 +353,13 @@ export const OPTIONS: readonly OptionSpec[] = [
       'events waiting to be written, at most; past it new events are not archived (still delivered), counted as `history_overflow`',
   }),
   option({
+    key: 'history.streamsPerIp',
+    type: { kind: 'int', min: 1, max: 10_000 },
+    expect: 'an integer 1–10000',
+    default: String(DEFAULT_HISTORY.streamsPerIp),
+    meaning: 'open `GET /v1/stream` connections per client address, at most (429 with Retry-After past it)',
+  }),
+  option({
     key: 'log.level',
     type: { kind: 'enum', values: LOG_LEVELS },
     expect: `one of ${LOG_LEVELS.map((l) => `"${l}"`).join(', ')}`,

@@ -127,6 +127,7 @@ export function resolveConfig(rawInput: BrokerConfigInput = {}, options: Resolve
         maxBytes: input.history?.retention?.maxBytes ?? DEFAULT_HISTORY.maxBytes,
       },
       queue: input.history?.queue ?? DEFAULT_HISTORY.queue,
+      streamsPerIp: input.history?.streamsPerIp ?? DEFAULT_HISTORY.streamsPerIp,
     },
     log: { level: input.log?.level ?? DEFAULT_LOG_LEVEL },
   };

@@ -357,6 +357,11 @@ export interface HistoryInput {
    * @default 100000
    */
   queue?: number;
+  /**
+   * Open `GET /v1/stream` connections per client address, at most; past it a 429 with Retry-After.
+   * @default 8
+   */
+  streamsPerIp?: number;
 }
 
 /** One running listener, normalized. */
@@ -423,6 +428,7 @@ export interface BrokerConfig {
     path: string;
     retention: { maxAge: number; maxBytes: number };
     queue: number;
+    streamsPerIp: number;
   };
   log: { level: LogLevel };
 }

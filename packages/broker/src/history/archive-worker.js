@@ -205,6 +205,8 @@ function writer() {
     })();
     if (!more) {
       dropping = undefined;
+      // Readers tell a cursor from before retention (event: reset) by this.
+      setMeta.run('dropped_through', last);
       port.postMessage({ kind: 'dropped', chunk: Number(id), through: last });
     }
     return true;
@@ -282,7 +284,8 @@ function reader() {
   const byId = db.prepare('SELECT seq, topic, event FROM events WHERE id = ? ORDER BY seq LIMIT 1');
   const firstAt = db.prepare('SELECT seq FROM events WHERE time >= ? ORDER BY time, seq LIMIT 1');
   const lastAt = db.prepare('SELECT seq FROM events WHERE time <= ? ORDER BY time DESC, seq DESC LIMIT 1');
-  const oldest = db.prepare('SELECT seq FROM events ORDER BY seq LIMIT 1');
+  const oldest = db.prepare('SELECT seq, time FROM events ORDER BY seq LIMIT 1');
+  const droppedThrough = db.prepare("SELECT value FROM meta WHERE name = 'dropped_through'");
   const newest = db.prepare('SELECT seq FROM events ORDER BY seq DESC LIMIT 1');
   /** @type {Map<string, import('better-sqlite3').Statement>} */
   const statements = new Map();
@@ -422,9 +425,15 @@ function reader() {
       else if (message.kind === 'get') {
         result = message.seq !== undefined ? byPk.get(message.seq) : byId.get(message.id);
       } else if (message.kind === 'bounds') {
-        const a = /** @type {{ seq: bigint } | undefined} */ (oldest.get());
+        const a = /** @type {{ seq: bigint; time: bigint } | undefined} */ (oldest.get());
         const b = /** @type {{ seq: bigint } | undefined} */ (newest.get());
-        result = { oldest: a?.seq, newest: b?.seq };
+        const d = /** @type {{ value: bigint } | undefined} */ (droppedThrough.get());
+        result = {
+          oldest: a?.seq,
+          oldestTime: a === undefined ? undefined : Number(a.time),
+          newest: b?.seq,
+          droppedThrough: d?.value,
+        };
       } else if (message.kind === 'close') {
         db.close();
         port.close();

@@ -223,7 +223,13 @@ export class Archive {
     return this.#ask({ kind: 'get', ...by });
   }
 
-  bounds(): Promise<{ oldest: bigint | undefined; newest: bigint | undefined }> {
+  /** The oldest and newest archived events, and the last seq retention dropped. */
+  bounds(): Promise<{
+    oldest: bigint | undefined;
+    oldestTime: number | undefined;
+    newest: bigint | undefined;
+    droppedThrough: bigint | undefined;
+  }> {
     return this.#ask({ kind: 'bounds' });
   }
 

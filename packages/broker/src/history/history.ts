@@ -1,73 +1,172 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Acl } from '../auth/acl.js';
-import type { BrokerConfig } from '../config/types.js';
+import type { AccessControl } from '../access.js';
+import type { Account, BrokerConfig } from '../config/types.js';
 import type { Logger } from '../logger.js';
 import { Archive } from './archive.js';
-import { handleEvents, sendError } from './http-api.js';
+import { basicCredentials } from './basic-auth.js';
+import { getEvent, searchEvents, sendError, streamEvents, type HistoryHost } from './http-api.js';
+import { LiveHub } from './live-hub.js';
+import { historyOpenApi } from './openapi.js';
 
 const CLUSTER_OFF =
   'History is off on a Redis cluster: each node would number events on its own; cluster-wide history comes separately.';
 
+/** Seconds between `: heartbeat` comments on a stream (contract B: 15). */
+const HEARTBEAT_MS = 15_000;
+
+export interface HistoryOptions {
+  logger: Logger;
+  access: () => AccessControl;
+  onOverflow: () => void;
+  /** @default 15000 */
+  heartbeatMs?: number;
+}
+
 /**
- * The broker's history (docs/architecture.md#history): the archive, fed from aedes'
- * `beforeDeliver` (the synchronous step that hands an accepted message to live delivery), and the
- * `/v1/…` endpoints on the HTTP listener.
+ * The broker's history (docs/architecture.md#history): the archive and the live hub, both fed from
+ * aedes' `beforeDeliver` (the synchronous step that hands an accepted message to live delivery),
+ * and the `/v1/…` endpoints on the HTTP listener.
  */
 export class History {
   readonly archive: Archive | undefined;
+  readonly hub = new LiveHub();
   readonly #offReason: string;
-  readonly #acl: () => Acl;
+  readonly #options: HistoryOptions;
+  readonly #streamsPerIp: number;
+  readonly #streams = new Map<string, number>();
 
-  constructor(config: BrokerConfig, logger: Logger, acl: () => Acl, onOverflow: () => void) {
-    this.#acl = acl;
-    const { enabled, path, retention, queue } = config.history;
+  constructor(config: BrokerConfig, options: HistoryOptions) {
+    this.#options = options;
+    const { enabled, path, retention, queue, streamsPerIp } = config.history;
+    this.#streamsPerIp = streamsPerIp;
     if (enabled && config.persistence.kind === 'redis') {
       this.#offReason = CLUSTER_OFF;
-      logger.warn(CLUSTER_OFF);
+      options.logger.warn(CLUSTER_OFF);
     } else if (!enabled) {
       this.#offReason = 'History is off on this broker (history.enabled is false).';
     } else {
       this.#offReason = '';
-      this.archive = new Archive({ path, ...retention, queue, logger, onOverflow });
+      this.archive = new Archive({
+        path,
+        ...retention,
+        queue,
+        logger: options.logger,
+        onOverflow: options.onOverflow,
+      });
     }
-  }
-
-  get enabled(): boolean {
-    return this.archive !== undefined;
   }
 
   open(): Promise<void> {
     return this.archive?.open() ?? Promise.resolve();
   }
 
-  /** aedes' `beforeDeliver`: numbers and archives every accepted event; `$SYS`/`$firehose` never. */
+  /** aedes' `beforeDeliver`: numbers, archives and streams every accepted event; `$` topics never. */
   readonly accept = (packet: { topic: string; payload: Buffer | string }): void => {
     if (this.archive === undefined || packet.topic.charCodeAt(0) === 36) return;
     const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
-    this.archive.accept(packet.topic, payload, Date.now());
+    const seq = this.archive.accept(packet.topic, payload, Date.now());
+    this.hub.publish(seq, packet.topic, payload);
   };
 
   /** Serves `/v1/…`; false for any other path. */
   handle(req: IncomingMessage, res: ServerResponse): boolean {
     const url = new URL(req.url ?? '/', 'http://broker');
-    if (!url.pathname.startsWith('/v1/')) return false;
-    const acl = this.#acl();
-    const host = {
-      archive: this.archive,
-      offReason: this.#offReason,
-      mayRead: (topic: string) => acl.canSubscribe(undefined, topic) && acl.canReceive(undefined, topic),
-    };
-    if (handleEvents(host, req, res, url)) return true;
-    sendError(
-      res,
-      404,
-      'NOT_FOUND',
-      `No such endpoint ${url.pathname}; the history API has /v1/events and /v1/events/{cursor-or-id}.`,
+    const path = url.pathname;
+    if (!path.startsWith('/v1/')) return false;
+    if (path === '/v1/openapi.json') {
+      res
+        .writeHead(200, { 'content-type': 'application/json; charset=utf-8' })
+        .end(JSON.stringify(historyOpenApi()));
+      return true;
+    }
+    const routes = path === '/v1/events' || path.startsWith('/v1/events/') || path === '/v1/stream';
+    if (!routes) {
+      sendError(
+        res,
+        404,
+        'NOT_FOUND',
+        `No such endpoint ${path.slice(0, 128)}; the history API has /v1/events, /v1/events/{cursor-or-id}, /v1/stream and /v1/openapi.json.`,
+      );
+      return true;
+    }
+    const archive = this.archive;
+    if (archive === undefined) {
+      sendError(res, 503, 'HISTORY_OFF', this.#offReason);
+      return true;
+    }
+    this.#reader(req).then(
+      (reader) => {
+        if (reader === 'refused') {
+          sendError(
+            res,
+            401,
+            'UNAUTHORIZED',
+            'The credentials were not accepted; give an account name and password with HTTP Basic, or none to read anonymously.',
+            undefined,
+            { 'www-authenticate': 'Basic realm="firehose"' },
+          );
+          return;
+        }
+        const host = this.#host(archive, reader.account, ipOf(req));
+        if (path === '/v1/events') searchEvents(host, res, url);
+        else if (path === '/v1/stream') streamEvents(host, req, res, url);
+        else getEvent(host, res, safeDecode(path.slice('/v1/events/'.length)));
+      },
+      () => sendError(res, 503, 'UNAVAILABLE', 'Authentication is unavailable just now; try again.'),
     );
     return true;
   }
 
+  /** Anonymous without credentials; an account with good HTTP Basic ones; refused otherwise. */
+  async #reader(req: IncomingMessage): Promise<{ account: Account | undefined } | 'refused'> {
+    const header = req.headers.authorization;
+    if (header === undefined) return { account: undefined };
+    const credentials = basicCredentials(header);
+    if (credentials === undefined) return 'refused';
+    const info = { ip: ipOf(req), listener: 'http', payload: 'envelope' as const };
+    const result = await this.#options
+      .access()
+      .authenticate(info, '', credentials.username, Buffer.from(credentials.password));
+    return result.ok && result.identity.account !== undefined
+      ? { account: result.identity.account }
+      : 'refused';
+  }
+
+  #host(archive: Archive, account: Account | undefined, ip: string): HistoryHost {
+    const acl = this.#options.access().acl;
+    return {
+      archive,
+      hub: this.hub,
+      // What MQTT would deliver: a subscription to the topic itself, and the per-message check.
+      mayRead: (topic) => acl.canSubscribe(account, topic) && acl.canReceive(account, topic),
+      heartbeatMs: this.#options.heartbeatMs ?? HEARTBEAT_MS,
+      openStream: () => {
+        const open = this.#streams.get(ip) ?? 0;
+        if (open >= this.#streamsPerIp) return false;
+        this.#streams.set(ip, open + 1);
+        return true;
+      },
+      closeStream: () => {
+        const open = (this.#streams.get(ip) ?? 1) - 1;
+        if (open <= 0) this.#streams.delete(ip);
+        else this.#streams.set(ip, open);
+      },
+    };
+  }
+
   close(): Promise<void> {
     return this.archive?.close() ?? Promise.resolve();
+  }
+}
+
+function ipOf(req: IncomingMessage): string {
+  return req.socket.remoteAddress ?? 'unknown';
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
   }
 }

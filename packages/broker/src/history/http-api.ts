@@ -1,19 +1,32 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Archive } from './archive.js';
-import { encodeCursor, decodeCursor } from './cursor.js';
-import type { ArchiveRow } from './query.js';
-import { BadParameter, parseSearch } from './query.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import { compileFilters, compileWhere } from './event-filter.js';
+import { EventStream } from './event-stream.js';
+import type { LiveHub } from './live-hub.js';
+import {
+  BadParameter,
+  parseCursor,
+  parseFilters,
+  parseSearch,
+  parseTime,
+  single,
+  type ArchiveRow,
+} from './query.js';
 
-export type ErrorCode = 'BAD_PARAMETER' | 'NOT_FOUND' | 'UNAUTHORIZED' | 'TOO_MANY_STREAMS' | 'HISTORY_OFF';
+export type ErrorCode =
+  'BAD_PARAMETER' | 'NOT_FOUND' | 'UNAUTHORIZED' | 'TOO_MANY_STREAMS' | 'HISTORY_OFF' | 'UNAVAILABLE';
 
-/** What the history endpoints need from the broker. */
+/** What the history endpoints need from the broker, for one (authenticated or anonymous) reader. */
 export interface HistoryHost {
-  /** The archive, or `undefined` when history is off (every endpoint answers 503 HISTORY_OFF). */
-  archive: Archive | undefined;
-  /** Why history is off, for the 503's sentence. */
-  offReason: string;
-  /** Whether the (anonymous) reader may receive this topic over MQTT. */
+  archive: Archive;
+  hub: LiveHub;
+  /** Whether this reader may receive this topic over MQTT. */
   mayRead(topic: string): boolean;
+  heartbeatMs: number;
+  /** Takes a stream slot for the reader's IP; false when its cap is reached. */
+  openStream(): boolean;
+  closeStream(): void;
 }
 
 export function sendError(
@@ -35,6 +48,12 @@ function recordJson(row: ArchiveRow): string {
   return `{"cursor":"${encodeCursor(row.seq)}","topic":${JSON.stringify(row.topic)},"event":${row.event}}`;
 }
 
+function sendJson(res: ServerResponse, body: string): void {
+  res
+    .writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' })
+    .end(body);
+}
+
 /** Longest a request waits for the writer to catch up with what was accepted before it. */
 const CATCH_UP_MS = 1000;
 
@@ -50,57 +69,49 @@ function caughtUp(archive: Archive): Promise<void> {
   ]).finally(() => clearTimeout(timer));
 }
 
-function sendJson(res: ServerResponse, body: string): void {
-  res
-    .writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' })
-    .end(body);
+function failer(res: ServerResponse): (error: unknown) => void {
+  return (error) => {
+    if (error instanceof BadParameter) sendError(res, 400, 'BAD_PARAMETER', error.message, error.parameter);
+    else if (!res.headersSent)
+      sendError(res, 503, 'UNAVAILABLE', 'The archive could not be read just now; try again.', undefined, {
+        'retry-after': '1',
+      });
+  };
 }
 
-/**
- * `GET /v1/events` and `GET /v1/events/{cursor | id}` (docs/architecture.md#history). Returns false
- * for a path that is not one of them.
- */
-export function handleEvents(
-  host: HistoryHost,
-  req: IncomingMessage,
-  res: ServerResponse,
-  url: URL,
-): boolean {
-  const path = url.pathname;
-  if (path !== '/v1/events' && !path.startsWith('/v1/events/')) return false;
-  const archive = host.archive;
-  if (archive === undefined) {
-    sendError(res, 503, 'HISTORY_OFF', host.offReason);
-    return true;
+/** `GET /v1/events`: one page of a search. */
+export function searchEvents(host: HistoryHost, res: ServerResponse, url: URL): void {
+  const fail = failer(res);
+  let parsed;
+  let where;
+  try {
+    parsed = parseSearch(url.searchParams);
+    where = compileWhere(parsed.filters.where);
+  } catch (error) {
+    fail(error);
+    return;
   }
-  const fail = (error: unknown): void => {
-    if (error instanceof BadParameter) sendError(res, 400, 'BAD_PARAMETER', error.message, error.parameter);
-    else if (!res.headersSent) sendError(res, 500, 'NOT_FOUND', 'The archive could not be read; try again.');
-  };
-  if (path === '/v1/events') {
-    let parsed;
-    try {
-      parsed = parseSearch(url.searchParams);
-      if (parsed.filters.where !== undefined)
-        throw new BadParameter(
-          'where',
-          'where is not supported by this broker yet; filter by service, type, topic or keys.',
-        );
-    } catch (error) {
-      fail(error);
-      return true;
-    }
-    const query = parsed.query;
-    caughtUp(archive)
-      .then(() => archive.search(query))
-      .then((page) => {
-        const events = page.rows.filter((row) => host.mayRead(row.topic)).map(recordJson);
-        const next = page.next === null ? 'null' : `"${encodeCursor(page.next)}"`;
-        sendJson(res, `{"events":[${events.join(',')}],"next":${next}}`);
-      }, fail);
-    return true;
-  }
-  const key = decodeURIComponent(path.slice('/v1/events/'.length));
+  const { archive } = host;
+  const query = parsed.query;
+  caughtUp(archive)
+    .then(() => archive.search(query))
+    .then((page) => {
+      // `where` runs here, on the page the index found; `next` still says where the scan stopped.
+      const events = page.rows
+        .filter((row) => host.mayRead(row.topic))
+        .filter(
+          (row) =>
+            where === undefined ||
+            where({ topic: row.topic, event: JSON.parse(row.event) as Record<string, unknown> }),
+        )
+        .map(recordJson);
+      const next = page.next === null ? 'null' : `"${encodeCursor(page.next)}"`;
+      sendJson(res, `{"events":[${events.join(',')}],"next":${next}}`);
+    }, fail);
+}
+
+/** `GET /v1/events/{cursor | CloudEvents id}`. */
+export function getEvent(host: HistoryHost, res: ServerResponse, key: string): void {
   if (key === '') {
     sendError(
       res,
@@ -109,8 +120,9 @@ export function handleEvents(
       'The path needs a cursor or a CloudEvents id: /v1/events/{cursor-or-id}.',
       'id',
     );
-    return true;
+    return;
   }
+  const { archive } = host;
   const seq = decodeCursor(key);
   // A publisher may choose ids that look like cursors: a cursor that names nothing is tried as an id.
   const lookup = (): Promise<ArchiveRow | undefined> =>
@@ -128,6 +140,80 @@ export function handleEvents(
           `No archived event has the cursor or id ${JSON.stringify(key.slice(0, 128))}.`,
         );
       else sendJson(res, recordJson(row));
-    }, fail);
-  return true;
+    }, failer(res));
+}
+
+/** Seconds a refused stream is told to wait (429 Retry-After). */
+const RETRY_AFTER_S = 5;
+
+/** `GET /v1/stream`: Server-Sent Events, archive then live. */
+export function streamEvents(host: HistoryHost, req: IncomingMessage, res: ServerResponse, url: URL): void {
+  let filters;
+  let since: { after: bigint } | { from: number } | undefined;
+  let liveTest;
+  let archiveTest;
+  try {
+    const params = url.searchParams;
+    filters = parseFilters(params, ['since']);
+    if (filters.from !== undefined || filters.to !== undefined) {
+      const name = filters.from !== undefined ? 'from' : 'to';
+      throw new BadParameter(
+        name,
+        `${name} does not apply to a stream; use since=<cursor or time> (or /v1/events for a time window).`,
+      );
+    }
+    const sinceText = single(params, 'since');
+    const lastEventId = req.headers['last-event-id'];
+    if (sinceText !== undefined) {
+      // A cursor, or a time: ISO 8601 or relative.
+      since =
+        decodeCursor(sinceText) !== undefined
+          ? { after: parseCursor('since', sinceText) }
+          : { from: parseTimeForSince(sinceText) };
+    } else if (typeof lastEventId === 'string' && lastEventId !== '') {
+      since = { after: parseCursor('Last-Event-ID', lastEventId) };
+    }
+    liveTest = compileFilters(filters);
+    archiveTest = compileWhere(filters.where);
+  } catch (error) {
+    failer(res)(error);
+    return;
+  }
+  if (!host.openStream()) {
+    sendError(
+      res,
+      429,
+      'TOO_MANY_STREAMS',
+      'This address has as many history streams open as it may (history.streamsPerIp); close one or retry later.',
+      undefined,
+      { 'retry-after': String(RETRY_AFTER_S) },
+    );
+    return;
+  }
+  new EventStream(
+    {
+      archive: host.archive,
+      hub: host.hub,
+      mayRead: (topic) => host.mayRead(topic),
+      filters,
+      archiveTest,
+      liveTest,
+      since,
+      heartbeatMs: host.heartbeatMs,
+      onEnd: () => host.closeStream(),
+    },
+    req,
+    res,
+  );
+}
+
+function parseTimeForSince(value: string): number {
+  try {
+    return parseTime('since', value);
+  } catch {
+    throw new BadParameter(
+      'since',
+      `since must be a cursor (16 hex digits), an ISO 8601 time or a relative one (-30m, -2h); got ${JSON.stringify(value.slice(0, 64))}.`,
+    );
+  }
 }

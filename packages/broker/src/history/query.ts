@@ -38,14 +38,14 @@ export class BadParameter extends Error {
   }
 }
 
-const MAX_LIMIT = 1000;
-const DEFAULT_LIMIT = 100;
+export const MAX_LIMIT = 1000;
+export const DEFAULT_LIMIT = 100;
 /** Rows one page may examine: with a rare filter the reader gets `next` instead of a long wait. */
 const SCAN_BUDGET = 50_000;
 const TIME_BUDGET_MS = 150;
 
 /** Every search key some event type declares (each becomes a query parameter of that name). */
-function declaredKeyNames(): ReadonlySet<string> {
+export function declaredKeyNames(): ReadonlySet<string> {
   const names = new Set<string>();
   for (const service of services)
     for (const type of service.eventTypes) for (const name of Object.keys(type.keys)) names.add(name);
@@ -57,7 +57,7 @@ const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_00
 const ISO = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
 /** `-2h` / `-30m` / `-7d` (before `now`) or an ISO 8601 time, as ms since the epoch. */
-function parseTime(parameter: string, value: string, now = Date.now()): number {
+export function parseTime(parameter: string, value: string, now = Date.now()): number {
   const relative = RELATIVE.exec(value);
   if (relative) return now - Number(relative[1]) * UNIT_MS[relative[2] as keyof typeof UNIT_MS];
   const ms = ISO.test(value) ? Date.parse(value) : Number.NaN;
@@ -71,7 +71,7 @@ function parseTime(parameter: string, value: string, now = Date.now()): number {
 }
 
 /** A cursor parameter as a sequence number. */
-function parseCursor(parameter: string, value: string): bigint {
+export function parseCursor(parameter: string, value: string): bigint {
   const seq = decodeCursor(value);
   if (seq === undefined) {
     throw new BadParameter(
@@ -83,7 +83,7 @@ function parseCursor(parameter: string, value: string): bigint {
 }
 
 /** A parameter that may be given at most once. */
-function single(params: URLSearchParams, name: string): string | undefined {
+export function single(params: URLSearchParams, name: string): string | undefined {
   const values = params.getAll(name);
   if (values.length > 1)
     throw new BadParameter(name, `${name} may be given once; got ${values.length} values.`);
@@ -107,7 +107,7 @@ const FILTER_PARAMETERS = ['service', 'type', 'topic', 'from', 'to', 'where'];
  * Reads the filters from a query string, throwing `BadParameter` for the first bad one. `extra`
  * names the endpoint's own parameters, read by the caller.
  */
-function parseFilters(params: URLSearchParams, extra: readonly string[]): EventFilters {
+export function parseFilters(params: URLSearchParams, extra: readonly string[]): EventFilters {
   const keyNames = declaredKeyNames();
   const filters: EventFilters = { keys: [] };
   const once = (name: string): string | undefined => single(params, name);

@@ -1,4 +1,4 @@
-import { isFirehoseError } from '@firehose/protocol';
+import { isFirehoseError } from '../errors.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Literal, PathSegment, PredicateNode } from './ast.js';

@@ -1,4 +1,4 @@
-import { FirehoseError } from '@firehose/protocol';
+import { FirehoseError } from '../errors.js';
 
 type TokenKind =
   | 'word' // a path, a bareword value, a number or a keyword; classified by the parser
