@@ -5,7 +5,7 @@ import { hashPassword, type FirehoseBroker } from '@firehose/broker';
 import { connect, createHistoryClient } from '@firehose/client';
 import { startTestBroker, waitFor } from '@firehose/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PASSWORD, gerritData, run } from './helpers.js';
+import { PASSWORD, finished, gerritData, run, startCli, waitForOutput } from './helpers.js';
 
 // A real broker with its SQLite archive: what `firehose history` reads over the HTTP listener.
 const dir = mkdtempSync(join(tmpdir(), 'firehose-cli-history-'));
@@ -151,5 +151,51 @@ describe.concurrent('firehose history against a real archive', () => {
     } finally {
       await off.close();
     }
+  });
+});
+
+// After the searches above: it adds events to the shared archive.
+describe('firehose tail --since against a real archive', () => {
+  it('tail --since continues from the archive into live, each event once, in order', async () => {
+    const child = startCli([
+      'tail',
+      '--history-url',
+      http,
+      '--since',
+      '1h',
+      '--count',
+      String(CHANGES + 2),
+      '-o',
+      'ndjson',
+      'gerrit/#',
+    ]);
+    const result = finished(child, 30_000);
+    await waitForOutput(child.stderr, /then live/);
+    const publisher = await connect(broker.url('mqtt')!, { username: 'gerrit', password: PASSWORD });
+    for (const change of [101, 102]) {
+      const data = gerritData('comment-added') as { change: Record<string, unknown>; eventCreatedOn: number };
+      data.change.number = change;
+      data.eventCreatedOn += change;
+      await publisher.publish(`gerrit/${String(data.change.project)}/comment-added`, data);
+    }
+    await publisher.close();
+    const { code, stdout, stderr } = await result;
+    expect(code, stderr).toBe(0);
+    expect(changes(stdout)).toEqual([1, 2, 3, 4, 5, 6, 7, 101, 102]);
+    // Resuming from the last cursor printed finds nothing more (until something new is published).
+    const last = (JSON.parse(stdout.trim().split('\n').at(-1)!) as Line).cursor;
+    const resumed = await run([
+      'tail',
+      '--history-url',
+      http,
+      '--since',
+      last,
+      '--timeout',
+      '2s',
+      '-o',
+      'ndjson',
+    ]);
+    expect(resumed.code).toBe(3);
+    expect(resumed.stdout).toBe('');
   });
 });

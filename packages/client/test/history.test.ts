@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { gerrit } from '@firehose/schema';
 import { afterAll, describe, expect, expectTypeOf, it } from 'vitest';
 import { createHistoryClient, type FirehoseClient, type HistoryEvent } from '../src/index.js';
-import { commentAdded, open, openPublisher, startBroker, waitFor } from './helpers.js';
+import { commentAdded, open, openPublisher, startBroker, startProxy, waitFor } from './helpers.js';
 
 // A real broker with its SQLite archive; the client reads it over its HTTP listener.
 const dir = mkdtempSync(join(tmpdir(), 'firehose-client-history-'));
@@ -109,5 +109,41 @@ describe('client.history() and client.search() against a real archive', () => {
     });
     const loop = reader.history('#');
     await expect(loop.next()).rejects.toMatchObject({ code: 'HISTORY_OFF' });
+  });
+
+  it('live: archive then live through /v1/stream, and after a cut resumes by Last-Event-ID with nothing lost or twice', async () => {
+    const { broker, mqtt, http } = await historyBroker();
+    await publishArchived(mqtt, http, 4);
+    // The stream runs through a proxy the test can cut, as a network would.
+    const proxy = await startProxy(broker.address('http')!);
+    const reader = createHistoryClient(proxy.url.replace('mqtt:', 'http:'), {
+      backoff: { initialDelay: 50, maxDelay: 200 },
+    });
+    const stream = reader.history(gerrit.commentAdded, { since: '1h', live: true });
+    const states: string[] = [];
+    stream.on('state', (state) => states.push(state));
+    const publisher = await openPublisher(mqtt);
+    const seen: number[] = [];
+    const cursors: string[] = [];
+    for await (const { event, cursor } of stream) {
+      seen.push(event.data.change.number);
+      cursors.push(cursor);
+      // Past the archive: publish live; then cut the link once mid-stream.
+      if (seen.length === 4)
+        for (let change = 5; change <= 8; change++)
+          await publisher.publish('gerrit/openstack/nova/comment-added', commentAdded(change));
+      if (seen.length === 6) {
+        proxy.dropAll();
+        for (let change = 9; change <= 10; change++)
+          await publisher.publish('gerrit/openstack/nova/comment-added', commentAdded(change));
+      }
+      if (seen.length === 10) break;
+    }
+    expect(seen).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect([...cursors].sort()).toEqual(cursors);
+    expect(new Set(cursors).size).toBe(cursors.length);
+    expect(states).toContain('reconnecting');
+    expect(stream.state).toBe('closed');
+    expect(stream.cursor).toBe(cursors.at(-1));
   });
 });

@@ -67,6 +67,10 @@ export interface EventType<Data = unknown, P extends Record<string, string> = Re
   readonly secretMarkers: readonly string[];
   /** Declared search keys: name → data path; the broker's archive indexes them. See {@link EventTypeDefinition.keys}. */
   readonly keys: Readonly<Record<string, DataPath>>;
+  /** The declared subject template, as written (`{change.project}/change/{change.number}`). */
+  readonly subjectTemplate: string | undefined;
+  /** The declared identity data paths, as written. */
+  readonly identityPaths: readonly DataPath[] | undefined;
 }
 
 /** The `data` type of an event type. */
@@ -77,14 +81,21 @@ export type InferData<E> = E extends EventType<infer D, any> ? D : never;
 export type InferParams<E> = E extends EventType<any, infer P> ? P : never;
 
 /** Declaration of an event type; see {@link defineEventType}. */
-export interface EventTypeDefinition<T extends string, S extends TSchema> {
+export interface EventTypeDefinition<T extends string, S extends TSchema> extends EventTypeDeclaration<T> {
+  /** TypeBox schema of `data`. */
+  schema: S;
+}
+
+/**
+ * Everything of an event type's declaration but its schema: shared by TypeBox declarations
+ * ({@link defineEventType}) and site catalogue files, whose schemas are plain JSON Schema.
+ */
+export interface EventTypeDeclaration<T extends string = string> {
   service: string;
   event: string;
   description: string;
   /** Topic pattern, e.g. `gerrit/{project+}/comment-added`. */
   topic: T;
-  /** TypeBox schema of `data`. */
-  schema: S;
   /** @default 1 */
   version?: number;
   /** @default false */
@@ -167,18 +178,32 @@ export function paramText(value: unknown): string | undefined {
 export function defineEventType<const T extends string, S extends TSchema>(
   definition: EventTypeDefinition<T, S>,
 ): EventType<Static<S>, TemplateParams<T>> {
+  const type = `${definition.service}.${definition.event}`;
+  const validate = compileValidator(definition.schema, `${type} v${definition.version ?? 1}`);
+  return buildEventType<T, Static<S>>(definition, definition.schema, validate);
+}
+
+/**
+ * @internal Builds an event type from its declaration, its JSON Schema and the validator compiled
+ * from it (TypeBox for the built-ins, ajv for site catalogues).
+ */
+export function buildEventType<const T extends string, Data>(
+  definition: EventTypeDeclaration<T>,
+  schema: object,
+  validate: (data: unknown) => ValidationResult,
+): EventType<Data, TemplateParams<T>> {
   type P = TemplateParams<T>;
   const type = `${definition.service}.${definition.event}`;
   const version = definition.version ?? 1;
   const template = topicTemplate(definition.topic);
   // Compiled once here only to reject unknown formatters at declaration time.
   if (definition.render !== undefined) compileRenderSpec(definition.render);
-  const eventType = ((params?: Partial<P> | null): Subscription<Static<S>, P> => ({
+  const eventType = ((params?: Partial<P> | null): Subscription<Data, P> => ({
     eventType,
     params: params ?? {},
     filters: template.filters(params ?? undefined),
-  })) as EventType<Static<S>, P>;
-  const properties: Omit<EventType<Static<S>, P>, never> = {
+  })) as EventType<Data, P>;
+  const properties: Omit<EventType<Data, P>, never> = {
     service: definition.service,
     event: definition.event,
     type,
@@ -186,17 +211,19 @@ export function defineEventType<const T extends string, S extends TSchema>(
     dataschema: dataschemaUrn(type, version),
     deprecated: definition.deprecated ?? false,
     description: definition.description,
-    schema: definition.schema,
+    schema,
     template,
     dataType: definition.dataType,
     rendering: definition.render,
     topic: (params: P) => template.build(params),
-    validate: compileValidator(definition.schema, `${type} v${version}`),
+    validate,
     subject: compileSubject(definition.subject),
     identity: compileIdentity(definition.identity),
     paramSources: Object.freeze({ ...(definition.params ?? {}) }),
     secretMarkers: Object.freeze([...(definition.secretMarkers ?? [])]),
     keys: checkIndexKeys(type, definition.keys),
+    subjectTemplate: definition.subject,
+    identityPaths: definition.identity === undefined ? undefined : Object.freeze([...definition.identity]),
     topicFor: (data: unknown, params: Partial<P> = {}) => {
       const derived: Record<string, string> = {};
       for (const [name, path] of Object.entries(definition.params ?? {}) as [string, DataPath][]) {

@@ -5,10 +5,11 @@ import { Compile } from 'typebox/compile';
 /** Outcome of validating a payload: never throws, the error says where and what was expected. */
 export type ValidationResult = { ok: true } | { ok: false; error: FirehoseError };
 
-/** Shared success value, so the hot path allocates nothing. */
-const VALID: ValidationResult = Object.freeze({ ok: true });
+/** @internal Shared success value, so the hot path allocates nothing. */
+export const VALID: ValidationResult = Object.freeze({ ok: true });
 
-interface TypeboxError {
+/** @internal The shape of a validator's error (TypeBox's and ajv's agree on it). */
+export interface SchemaError {
   keyword: string;
   instancePath: string;
   schemaPath: string;
@@ -35,7 +36,7 @@ function at(root: unknown, pointer: string): unknown {
   return current;
 }
 
-function expectation(error: TypeboxError): string {
+function expectation(error: SchemaError): string {
   const { keyword, params } = error;
   switch (keyword) {
     case 'type':
@@ -49,12 +50,12 @@ function expectation(error: TypeboxError): string {
   }
 }
 
-/** Turns TypeBox's first error into a FirehoseError whose `path` is a JSON Pointer into the data. */
-function toFirehoseError(
+/** @internal Turns a validator's first error into a FirehoseError whose `path` is a JSON Pointer into the data. */
+export function toFirehoseError(
   label: string,
-  schema: TSchema,
+  schema: object,
   data: unknown,
-  errors: readonly TypeboxError[],
+  errors: readonly SchemaError[],
 ): FirehoseError {
   const first = errors.find((e) => e.keyword === 'required') ?? errors[0];
   if (first === undefined) {
