@@ -7,7 +7,8 @@ import QoSPacket from './qos-packet.js'
 import handleSubscribe from './handlers/subscribe.js'
 import handleUnsubscribe from './handlers/unsubscribe.js'
 import handle from './handlers/index.js'
-import { pipeline, finished } from 'stream'
+import { pipeline } from 'stream'
+import { BufferList } from 'bl'
 import { InOrder, through, grantedQoS } from './utils.js'
 
 class Client {
@@ -29,9 +30,12 @@ class Client {
     // GHSA-52qw-whmv-87c5: keyed by topic filter / broker id from the wire, so an
     // inherited name ('constructor', '__proto__', ...) must read back as absent
     this.subscriptions = Object.create(null)
-    this.duplicates = Object.create(null)
+    // firehose: `duplicates` is created on first use (see its getter): an object without a
+    // prototype is a dictionary in V8, ~180 bytes even when empty
+    this._duplicates = null
     // a persistent session's QoS > 0 writes wait for their store update; this keeps them in order
-    this._deliverOrder = new InOrder()
+    // (firehose: created on first use, see the `_deliverOrder` getter)
+    this._deliverOrderQueue = null
     // live QoS > 0 messages held while a persistent session's stored queue is sent (see emptyQueue)
     this._heldLive = null
 
@@ -48,11 +52,13 @@ class Client {
     // Count of inbound QoS 2 PUBLISH currently stored awaiting PUBREL. Bounds
     // the per-client incoming persistence map against half-open QoS 2 flooding;
     // see the receive-window guard in lib/handlers/publish.js.
-    this._inboundInflight = new Set()
+    // (firehose: created on first use, see the `_inboundInflight` getter)
+    this._inboundInflightSet = null
 
     // Drain timeout tracking - coalesced timer approach
+    // (firehose: _pendingDrains is null until a callback waits)
     this._drainTimer = null
-    this._pendingDrains = []
+    this._pendingDrains = null
 
     this.req = req
     this.connDetails = req ? req.connDetails : null
@@ -63,11 +69,20 @@ class Client {
     this.will = null
     this._will = null
 
+    // firehose: the client's and the parser's listener tables start as objects V8 keeps in fast
+    // mode; EventEmitter's own (`{ __proto__: null }`) is a dictionary of ~180 bytes
+    this._events = new Listeners()
+    this._eventsCount = 0
     this._parser = mqtt.parser()
+    this._parser._events = new Listeners()
+    // firehose: a plain BufferList instead of mqtt-packet's BufferListStream (a Duplex, ~700 bytes of
+    // stream state per client); the parser only appends, reads and consumes
+    this._parser._list = new BufferList()
     this._parser.client = this
     this._parser._queue = [] // queue packets received before client fires 'connect' event. Prevents memory leaks on 'connect' event
     this._parser.on('packet', enqueue)
-    this.once('connected', dequeue)
+    // firehose: the connect handler calls _dequeue just before it emits 'connected' (a once()
+    // listener, deleted when it fires, would turn the listener table into a dictionary)
 
     function nextBatch (err) {
       if (err) {
@@ -92,126 +107,27 @@ class Client {
     }
     this._nextBatch = nextBatch
 
+    // firehose: the listeners below are shared functions that find their client as `conn.client`
+    // (`this` is the emitter), not bound functions or closures per client; likewise deliver0,
+    // deliverQoS, deliverShared and _forwardQoS are methods of the class, not closures made in
+    // the constructor. An idle connection costs that much less memory.
     conn.on('readable', nextBatch)
 
     this.on('error', this._onError)
-    conn.on('error', this.emit.bind(this, 'error'))
-    this._parser.on('error', this.emit.bind(this, 'error'))
+    conn.on('error', emitConnError)
+    this._parser.on('error', emitParserError)
 
-    conn.on('end', this.close.bind(this))
-    this._eos = finished(this.conn, this.close.bind(this))
+    conn.on('end', closeOnConnEnd)
+    // firehose: instead of stream.finished() (seven closures and a context per client): 'end' above,
+    // 'error' (emitted as the client's error, which closes it) and 'close' cover every way the
+    // stream ends; a stream destroyed before it got here is closed on the next tick, as finished()
+    // would
+    conn.on('close', closeOnConnEnd)
+    if (conn.destroyed) process.nextTick(closeOnConnEnd.bind(conn))
 
-    const getToForwardPacket = (_packet) => {
-      // Mqttv5 3.8.3.1: https://docs.oasis-open.org/mqtt/mqtt/v5.0/mqtt-v5.0.html#_Toc3901169
-      // prevent to forward messages sent by the same client when no-local flag is set
-      if (_packet.clientId === that.id && _packet.nl) return
-
-      const toForward = dedupe(that, _packet) &&
-        that.broker.authorizeForward(that, _packet)
-
-      return toForward
-    }
-
-    this.deliver0 = function deliverQoS0 (_packet, cb) {
-      const toForward = getToForwardPacket(_packet)
-
-      if (toForward) {
-        // Give nodejs some time to clear stacks, or we will see
-        // "Maximum call stack size exceeded" in a very high load
-        setImmediate(() => {
-          const packet = new Packet(toForward, broker)
-          packet.qos = 0
-          write(that, packet, function (err) {
-            that._onError(err)
-            cb() // don't pass the error here or it will be thrown by mqemitter
-          })
-        })
-      } else {
-        setImmediate(cb)
-      }
-    }
-
-    this.deliverQoS = function deliverQoS (_packet, cb) {
-      // [MQTT-3.3.5-1] deliver at min(published QoS, highest QoS granted by a matching
-      // subscription); _packet is this delivery's own copy
-      if (_packet.qos > 0) {
-        const granted = grantedQoS(that, _packet.topic)
-        if (granted >= 0 && granted < _packet.qos) _packet.qos = granted
-      }
-      // downgrade to qos0 if requested by publish
-      if (_packet.qos === 0) {
-        that.deliver0(_packet, cb)
-        return
-      }
-      const toForward = getToForwardPacket(_packet)
-
-      if (toForward) {
-        // the session's stored queue goes first [MQTT-4.6.0-6]: until emptyQueue has sent it, a live
-        // message (already stored for this session) waits, and the publisher is not held up
-        if (that._heldLive !== null && !that.clean && !toForward.retain) {
-          that._heldLive.push(toForward)
-          setImmediate(cb)
-          return
-        }
-        that._forwardQoS(toForward, cb)
-      } else if (that.clean === false) {
-        that.broker.persistence.outgoingClearMessageId(that, _packet)
-          .then(noop, noop)
-        // we consider this to be an error, since the packet is undefined
-        // so there's nothing to send
-        setImmediate(cb)
-      } else {
-        setImmediate(cb)
-      }
-    }
-
-    // firehose: a delivery for a shared subscription (lib/shared.js), at the QoS the group chose.
-    // Not deduplicated against the client's other subscriptions (each subscription gets its copy,
-    // MQTT 5 4.8.2) and not stored for a persistent session: the group, not the session, answers
-    // for it. `sent` gets the QoS 1 packet with its message id before it is written. Returns
-    // false when authorizeForward refuses the message for this client.
-    this.deliverShared = function deliverShared (_packet, cb, sent) {
-      const toForward = _packet.clientId === that.id && _packet.nl
-        ? null
-        : that.broker.authorizeForward(that, _packet)
-      if (!toForward) return false
-      if (toForward.qos === 0) {
-        setImmediate(() => {
-          const packet = new Packet(toForward, broker)
-          packet.qos = 0
-          write(that, packet, function (err) {
-            that._onError(err)
-            cb()
-          })
-        })
-        return true
-      }
-      const ticket = that._deliverOrder.take()
-      setImmediate(() => {
-        const packet = new QoSPacket(toForward, that)
-        packet.writeCallback = cb
-        sent(packet)
-        that._deliverOrder.ready(ticket, () => writeQoS(null, that, packet))
-      })
-      return true
-    }
     // firehose: shared-subscription messages written and not yet acknowledged, by message id
-    this._sharedInflight = new Map()
-
-    this._forwardQoS = function forwardQoS (toForward, cb) {
-      const ticket = that._deliverOrder.take()
-      setImmediate(() => {
-        const packet = new QoSPacket(toForward, that)
-        packet.writeCallback = cb
-        const doWriteQoS = (err = null) => that._deliverOrder.ready(ticket, () => writeQoS(err, that, packet))
-        if (that.clean || packet.retain) {
-          doWriteQoS()
-        } else {
-          broker.persistence.outgoingUpdate(that, packet)
-            .then(doWriteQoS, doWriteQoS)
-        }
-      })
-    }
+    // (created on first use, see the `_sharedInflight` getter)
+    this._sharedInflightMap = null
 
     this._keepaliveTimer = null
     this._keepaliveInterval = -1
@@ -219,6 +135,136 @@ class Client {
     this._connectTimer = setTimeout(function () {
       that.emit('error', new Error('connect did not arrive in time'))
     }, broker.connectTimeout)
+  }
+
+  // firehose: created on first use (an idle connection never needs them)
+  get duplicates () {
+    return (this._duplicates ??= Object.create(null))
+  }
+
+  get _deliverOrder () {
+    return (this._deliverOrderQueue ??= new InOrder())
+  }
+
+  get _inboundInflight () {
+    return (this._inboundInflightSet ??= new Set())
+  }
+
+  get _sharedInflight () {
+    return (this._sharedInflightMap ??= new Map())
+  }
+
+  _getToForwardPacket (_packet) {
+    // Mqttv5 3.8.3.1: https://docs.oasis-open.org/mqtt/mqtt/v5.0/mqtt-v5.0.html#_Toc3901169
+    // prevent to forward messages sent by the same client when no-local flag is set
+    if (_packet.clientId === this.id && _packet.nl) return
+
+    const toForward = dedupe(this, _packet) &&
+      this.broker.authorizeForward(this, _packet)
+
+    return toForward
+  }
+
+  deliver0 (_packet, cb) {
+    const that = this
+    const toForward = this._getToForwardPacket(_packet)
+
+    if (toForward) {
+      // Give nodejs some time to clear stacks, or we will see
+      // "Maximum call stack size exceeded" in a very high load
+      setImmediate(() => {
+        const packet = new Packet(toForward, that.broker)
+        packet.qos = 0
+        write(that, packet, function (err) {
+          that._onError(err)
+          cb() // don't pass the error here or it will be thrown by mqemitter
+        })
+      })
+    } else {
+      setImmediate(cb)
+    }
+  }
+
+  deliverQoS (_packet, cb) {
+    // [MQTT-3.3.5-1] deliver at min(published QoS, highest QoS granted by a matching
+    // subscription); _packet is this delivery's own copy
+    if (_packet.qos > 0) {
+      const granted = grantedQoS(this, _packet.topic)
+      if (granted >= 0 && granted < _packet.qos) _packet.qos = granted
+    }
+    // downgrade to qos0 if requested by publish
+    if (_packet.qos === 0) {
+      this.deliver0(_packet, cb)
+      return
+    }
+    const toForward = this._getToForwardPacket(_packet)
+
+    if (toForward) {
+      // the session's stored queue goes first [MQTT-4.6.0-6]: until emptyQueue has sent it, a live
+      // message (already stored for this session) waits, and the publisher is not held up
+      if (this._heldLive !== null && !this.clean && !toForward.retain) {
+        this._heldLive.push(toForward)
+        setImmediate(cb)
+        return
+      }
+      this._forwardQoS(toForward, cb)
+    } else if (this.clean === false) {
+      this.broker.persistence.outgoingClearMessageId(this, _packet)
+        .then(noop, noop)
+      // we consider this to be an error, since the packet is undefined
+      // so there's nothing to send
+      setImmediate(cb)
+    } else {
+      setImmediate(cb)
+    }
+  }
+
+  // firehose: a delivery for a shared subscription (lib/shared.js), at the QoS the group chose.
+  // Not deduplicated against the client's other subscriptions (each subscription gets its copy,
+  // MQTT 5 4.8.2) and not stored for a persistent session: the group, not the session, answers
+  // for it. `sent` gets the QoS 1 packet with its message id before it is written. Returns
+  // false when authorizeForward refuses the message for this client.
+  deliverShared (_packet, cb, sent) {
+    const that = this
+    const toForward = _packet.clientId === this.id && _packet.nl
+      ? null
+      : this.broker.authorizeForward(this, _packet)
+    if (!toForward) return false
+    if (toForward.qos === 0) {
+      setImmediate(() => {
+        const packet = new Packet(toForward, that.broker)
+        packet.qos = 0
+        write(that, packet, function (err) {
+          that._onError(err)
+          cb()
+        })
+      })
+      return true
+    }
+    const ticket = this._deliverOrder.take()
+    setImmediate(() => {
+      const packet = new QoSPacket(toForward, that)
+      packet.writeCallback = cb
+      sent(packet)
+      that._deliverOrder.ready(ticket, () => writeQoS(null, that, packet))
+    })
+    return true
+  }
+
+  _forwardQoS (toForward, cb) {
+    const that = this
+    const ticket = this._deliverOrder.take()
+    setImmediate(() => {
+      const packet = new QoSPacket(toForward, that)
+      packet.writeCallback = cb
+      const doWriteQoS = (err = null) => that._deliverOrder.ready(ticket, () => writeQoS(err, that, packet))
+      if (that.clean || packet.retain) {
+        doWriteQoS()
+      } else {
+        that.broker.persistence.outgoingUpdate(that, packet)
+          .then(doWriteQoS, doWriteQoS)
+      }
+    })
   }
 
   _onError (err) {
@@ -288,8 +334,8 @@ class Client {
     }
 
     // Complete all pending drain callbacks
-    const pending = this._pendingDrains
-    this._pendingDrains = []
+    const pending = this._pendingDrains ?? []
+    this._pendingDrains = null
     for (let i = 0; i < pending.length; i++) {
       setImmediate(pending[i], null, this)
     }
@@ -309,8 +355,8 @@ class Client {
 
     // Fail all pending callbacks
     const error = new Error('drain timeout')
-    const pending = this._pendingDrains
-    this._pendingDrains = []
+    const pending = this._pendingDrains ?? []
+    this._pendingDrains = null
     for (let i = 0; i < pending.length; i++) {
       setImmediate(pending[i], error, this)
     }
@@ -332,7 +378,7 @@ class Client {
       // Only create ONE timer per client, regardless of pending writes
 
       // Add this callback to pending queue
-      this._pendingDrains.push(callback)
+      (this._pendingDrains ??= []).push(callback)
 
       // If no timer exists, create one and set up drain listener
       if (!this._drainTimer) {
@@ -396,15 +442,16 @@ class Client {
       this.conn.removeListener('drain', this._onDrainBound)
     }
     // Flush pending drain callbacks with connection closed error
-    const error = new Error('connection closed')
     const pending = this._pendingDrains
-    this._pendingDrains = []
-    for (let i = 0; i < pending.length; i++) {
-      setImmediate(pending[i], error, this)
+    this._pendingDrains = null
+    if (pending !== null) {
+      const error = new Error('connection closed')
+      for (let i = 0; i < pending.length; i++) {
+        setImmediate(pending[i], error, this)
+      }
     }
 
-    this._eos()
-    this._eos = noop
+    conn.removeListener('close', closeOnConnEnd)
 
     handleUnsubscribe(
       this,
@@ -476,6 +523,19 @@ class Client {
   // the order of this client's publishes (see InOrder and Aedes#publish)
   publishOrder () {
     return (this._publishOrder ??= new InOrder())
+  }
+
+  // firehose: the packets that arrived before CONNACK; was a once('connected') listener, now
+  // called by the connect handler just before it emits 'connected'
+  _dequeue () {
+    const q = this._parser._queue
+    if (q) {
+      for (let i = 0, len = q.length; i < len; i++) {
+        handle(this, q[i], this._nextBatch)
+      }
+
+      this._parser._queue = null
+    }
   }
 
   pause () {
@@ -555,17 +615,25 @@ function enqueue (packet) {
   }
 }
 
-function dequeue () {
-  const q = this._parser._queue
-  if (q) {
-    for (let i = 0, len = q.length; i < len; i++) {
-      handle(this, q[i], this._nextBatch)
-    }
-
-    this._parser._queue = null
-  }
-}
 
 function noop () {}
+
+// firehose: a listener table without inherited names (like EventEmitter's `{ __proto__: null }`)
+// that V8 keeps in fast mode: its prototype is an empty object without a prototype
+function Listeners () {}
+Listeners.prototype = Object.create(null)
+
+// firehose: shared listeners (`this` is the emitter; see the constructor)
+function emitConnError (err) {
+  this.client.emit('error', err)
+}
+
+function emitParserError (err) {
+  this.client.emit('error', err)
+}
+
+function closeOnConnEnd () {
+  this.client.close()
+}
 
 export default Client

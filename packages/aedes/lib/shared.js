@@ -212,8 +212,9 @@ export class SharedSubscriptions {
 
   // a member's connection ended: its unacknowledged messages go to the others in its group
   clientClosed (client) {
-    const inflight = client._sharedInflight
-    if (inflight.size === 0) return
+    // firehose: the map exists only once a shared message was sent to this client
+    const inflight = client._sharedInflightMap
+    if (!inflight || inflight.size === 0) return
     const entries = [...inflight.values()]
     inflight.clear()
     for (const { group, packet } of entries) group.deliver(packet, client, true, noop)

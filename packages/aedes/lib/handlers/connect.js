@@ -96,6 +96,8 @@ function init (client, packet, done) {
       if (!err) {
         this.client.connected = true
         this.client.broker.emit('clientReady', client)
+        // firehose: was a once('connected') listener of the client (see lib/client.js)
+        this.client._dequeue()
         this.client.emit('connected')
       }
       done(err)

@@ -177,14 +177,12 @@ function addSubs (sub, done) {
     return
   }
   // deliverQoS picks the QoS from all of the client's matching subscriptions [MQTT-3.3.5-1]
-  let func = client.deliverQoS
-
-  const deliverFunc = func
-  func = function handlePacketSubscription (_packet, cb) {
+  // (firehose: a method now, called on the client)
+  let func = function handlePacketSubscription (_packet, cb) {
     _packet = new Packet(_packet, broker)
     _packet.nl = nl
     if (!rap) _packet.retain = false
-    deliverFunc(_packet, cb)
+    client.deliverQoS(_packet, cb)
   }
 
   // [MQTT-4.7.2-1]
