@@ -12,6 +12,7 @@ import {
   mkdirSync,
   readFileSync,
   readdirSync,
+  realpathSync,
   renameSync,
   rmSync,
   writeFileSync,
@@ -82,10 +83,26 @@ function loads(node, file) {
   return run.status === 0;
 }
 
-/** node-gyp as npm ships it beside the Node that runs this script. */
+/** The package directory of a command on PATH (`npm` → …/node_modules/npm), or undefined. */
+function commandPackage(/** @type {string} */ command, /** @type {string} */ name) {
+  const found = spawnSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' }).stdout.trim();
+  if (!found) return undefined;
+  let dir = dirname(realpathSync(found));
+  while (dir !== dirname(dir) && !dir.endsWith(`/node_modules/${name}`)) dir = dirname(dir);
+  return dir.endsWith(`/node_modules/${name}`) ? dir : undefined;
+}
+
+/**
+ * node-gyp as npm ships it: in the global prefix, else beside the npm on PATH (the global prefix may be another,
+ * empty one), else the copy pnpm bundles.
+ */
 function nodeGyp() {
   const npmRoot = spawnSync('npm', ['root', '-g'], { encoding: 'utf8' }).stdout.trim();
   const candidates = [join(npmRoot, 'npm/node_modules/node-gyp/bin/node-gyp.js')];
+  const npm = commandPackage('npm', 'npm');
+  if (npm) candidates.push(join(npm, 'node_modules/node-gyp/bin/node-gyp.js'));
+  const pnpm = commandPackage('pnpm', 'pnpm');
+  if (pnpm) candidates.push(join(pnpm, 'dist/node_modules/node-gyp/bin/node-gyp.js'));
   try {
     candidates.push(createRequire(import.meta.url).resolve('node-gyp/bin/node-gyp.js'));
   } catch {
