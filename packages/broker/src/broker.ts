@@ -189,6 +189,21 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
       this.#logger.warn({ err }, `${what} (${effect})`);
     });
     this.#backend.link?.on('up', () => this.#logger.info('redis reachable again'));
+    // A QoS 1 message another node published while this node's emitter was resubscribing (after a
+    // Sentinel failover, the others may publish on the new primary first) reached no connected
+    // persistent session here live, though it was stored for them and its publisher was
+    // acknowledged: each gets its stored queue again (duplicates of the ones in flight, never a gap).
+    this.#backend.resubscription?.on('renewed', () => {
+      if (this.#state !== 'listening') return;
+      this.#aedes.resendStoredQueues().then(
+        (sessions) =>
+          this.#logger.info(
+            { sessions },
+            'redis subscriptions renewed; resent connected persistent sessions their stored queue',
+          ),
+        (error: unknown) => this.#internalError(error),
+      );
+    });
   }
 
   /** The broker node's id (aedes' id): names its per-node `$SYS` and catalogue records. */
