@@ -27,7 +27,8 @@ export type OptionKind =
   | { kind: 'account-names' }
   | { kind: 'persistence' }
   | { kind: 'ws-path' }
-  | { kind: 'pem' };
+  | { kind: 'pem' }
+  | { kind: 'paths' };
 
 export interface OptionSpec {
   /** Dotted key; `<name>` stands for any account or service name. */
@@ -310,6 +311,22 @@ export const OPTIONS: readonly OptionSpec[] = [
     default: 'false',
     meaning:
       'expect a PROXY protocol v1/v2 header on every MQTT and MQTT-over-TLS connection (before the TLS handshake)',
+  }),
+  option({
+    key: 'catalogue.files',
+    type: { kind: 'paths' },
+    expect: 'a list of file paths',
+    default: '(none)',
+    flag: 'catalogue',
+    meaning:
+      'site catalogue files (YAML or JSON, `firehose-catalogue: 1`; relative to the config file) whose services run beside the built-in ones; re-read on SIGHUP (env: comma-separated; `--catalogue` is repeatable)',
+  }),
+  option({
+    key: 'catalogue.builtin',
+    type: { kind: 'bool' },
+    expect: 'true or false',
+    default: 'true',
+    meaning: "`false` runs only the catalogue files' services, without the built-in OpenStack ones",
   }),
   option({
     key: 'catalogue.interval',

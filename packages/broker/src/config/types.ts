@@ -309,8 +309,19 @@ export interface BrokerConfigInput {
    * @default false
    */
   trustProxy?: boolean | TrustProxyInput;
-  /** The live topic catalogue on `$firehose/catalogue/...`. */
+  /** The services the broker knows (built-in and from files), and the live records of them on `$firehose/catalogue/...`. */
   catalogue?: {
+    /**
+     * Site catalogue files (YAML or JSON, `firehose-catalogue: 1`; relative to the config file):
+     * their services run beside the built-in ones, and are re-read on SIGHUP.
+     * @default []
+     */
+    files?: string[];
+    /**
+     * Whether the built-in OpenStack services run; `false` makes a site-only broker.
+     * @default true
+     */
+    builtin?: boolean;
     /**
      * Seconds between catalogue publications; `0` turns the catalogue off.
      * @default 5
@@ -443,7 +454,7 @@ export interface BrokerConfig {
   persistence: PersistenceConfig;
   limits: BrokerLimits;
   trustProxy: { forwardedFor: boolean; proxyProtocol: boolean };
-  catalogue: { interval: number };
+  catalogue: { files: string[]; builtin: boolean; interval: number };
   sys: { interval: number };
   history: {
     enabled: boolean;

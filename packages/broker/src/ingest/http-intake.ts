@@ -1,9 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FirehoseError, type FirehoseEvent } from '@firehose/protocol';
-import type { Catalogue as EventCatalogue, EventType } from '@firehose/schema';
+import type { Catalogue as EventCatalogue, EventType, ServiceDefinition } from '@firehose/schema';
 import type { Logger } from '../logger.js';
 import type { BrokerStats } from '../stats.js';
-import type { IngestService } from './ingest-service.js';
 import { readBody, TOO_LARGE } from './read-body.js';
 import { selectorName, selectorValue } from './select-event.js';
 import { verifySender } from './verify-sender.js';
@@ -28,7 +27,12 @@ export interface IntakeContext {
    * Validates and publishes an envelope through the MQTT publish path (same checks, counts and
    * invalid records); resolves once the broker accepted it.
    */
-  publish(topic: string, event: FirehoseEvent, service: IngestService, ip: string): Promise<PublishOutcome>;
+  publish(
+    topic: string,
+    event: FirehoseEvent,
+    service: ServiceDefinition,
+    ip: string,
+  ): Promise<PublishOutcome>;
   stats: BrokerStats;
   logger: Logger;
 }
@@ -99,12 +103,10 @@ async function ingest(ctx: IntakeContext, req: IncomingMessage): Promise<Answer>
   const path = (req.url ?? '/').split('?')[0]!;
   const name = decodeURIComponent(path.slice(INGEST_PREFIX.length));
   const catalogue = ctx.catalogue();
-  const service: IngestService | undefined = catalogue.getService(name);
+  const service: ServiceDefinition | undefined = catalogue.getService(name);
   const intake = service?.ingest;
   if (service === undefined || intake === undefined) {
-    const served = catalogue.services
-      .filter((s) => (s as IngestService).ingest !== undefined)
-      .map((s) => s.name);
+    const served = catalogue.services.filter((s) => s.ingest !== undefined).map((s) => s.name);
     // Consume the body so the connection stays usable for the next request.
     req.resume();
     return error(
