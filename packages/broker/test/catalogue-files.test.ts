@@ -158,7 +158,7 @@ describe('reloadCatalogue', () => {
     const deployType = (await eventTypesOf(await file('deploy.yaml', catalogue(DEPLOY)))).eventTypes[0]!;
     // A well-formed ci.deploy envelope, whatever the revision (so the broker's check is what decides).
     const deploy = (revision: unknown): Promise<unknown> => {
-      const event = createServiceEvent(deployType, { app: 'shop', revision: 'r' } as never, {
+      const event = createServiceEvent(deployType, { app: 'shop', revision: 'r' }, {
         source: 'https://ci.example.org',
       });
       return publisher.publishAsync(

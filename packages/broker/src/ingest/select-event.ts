@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { IngestAuth, IngestEventFrom } from '@firehose/schema';
+import type { IngestEventFrom } from '@firehose/schema';
 
 /** Reads an RFC 6901 JSON pointer (`/object_kind`, `/a~1b/0`); undefined when a step is missing. */
 function readPointer(root: unknown, pointer: string): unknown {

@@ -1,6 +1,6 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { IngestAuth, IngestEventFrom } from '@firehose/schema';
+import type { IngestAuth } from '@firehose/schema';
 
 /** Why a request's signature was refused, as the sentence the sender gets back (never quoting the secret). */
 export type SenderRefusal = string;
