@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { createBroker } from '../src/index.js';
 import { getJson, historyBroker, type Page } from './history-broker.js';
 import { openSse } from './history-sse.js';
 import { client, waitFor } from './helpers.js';
@@ -164,28 +163,5 @@ describe('GET /v1/stream', () => {
     expect(doc.body.openapi).toBe('3.1.0');
     expect(Object.keys(doc.body.paths)).toEqual(['/v1/events', '/v1/events/{key}', '/v1/stream']);
     expect(doc.body.paths['/v1/events']!.get.parameters.map((p) => p.name)).toContain('project');
-  });
-
-  it('stays off on a Redis cluster, saying so in one sentence', async () => {
-    const lines: string[] = [];
-    const log = (line: unknown, message?: string) =>
-      lines.push(typeof line === 'string' ? line : (message ?? ''));
-    const logger = {
-      trace: log,
-      debug: log,
-      info: log,
-      warn: log,
-      error: log,
-      fatal: log,
-      child: () => logger,
-    };
-    const broker = await createBroker(
-      { persistence: 'redis://127.0.0.1:1', history: { enabled: true } },
-      { logger: logger },
-    );
-    await broker.close();
-    expect(lines).toContain(
-      'History is off on a Redis cluster: each node would number events on its own; cluster-wide history comes separately.',
-    );
   });
 });

@@ -331,7 +331,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     expect: 'true or false',
     default: 'false',
     meaning:
-      'keep an archive of accepted events for `GET /v1/events` and `/v1/stream` (off by default: it writes to disk, and the operator picks where); stays off on a Redis cluster',
+      'keep an archive of accepted events for `GET /v1/events` and `/v1/stream` (off by default: it writes to disk, and the operator picks where); on a Redis cluster the log is a Redis Stream, and every node must have it on',
   }),
   option({
     key: 'history.path',
@@ -355,12 +355,20 @@ export const OPTIONS: readonly OptionSpec[] = [
     meaning: 'largest archive in bytes; the oldest chunks are dropped past it (0: no size limit)',
   }),
   option({
+    key: 'history.stream.maxLen',
+    type: { kind: 'int', min: 1000, max: 1_000_000_000 },
+    expect: 'an integer 1000–1000000000',
+    default: String(DEFAULT_HISTORY.streamMaxLen),
+    meaning:
+      'with Redis persistence: entries the cluster-wide history stream keeps, about (`XADD … MAXLEN ~`); older ones are trimmed',
+  }),
+  option({
     key: 'history.queue',
     type: { kind: 'int', min: 100, max: 10_000_000 },
     expect: 'an integer 100–10000000',
     default: String(DEFAULT_HISTORY.queue),
     meaning:
-      'events waiting to be written, at most; past it new events are not archived (still delivered), counted as `history_overflow`',
+      'events waiting to be written (with Redis: XADDs waiting for an answer), at most; past it new events are not archived (still delivered), counted as `history_overflow`',
   }),
   option({
     key: 'history.streamsPerIp',

@@ -341,8 +341,8 @@ export interface BrokerConfigInput {
 export interface HistoryInput {
   /**
    * Archive accepted events and serve them over HTTP. Off by default: it writes to disk, and the
-   * operator picks where. Stays off with Redis persistence (a cluster; cluster-wide history comes
-   * separately).
+   * operator picks where. With Redis persistence (a cluster) the log is a Redis Stream shared by
+   * every node, and every node must have history on (docs/architecture.md#cluster-history).
    * @default false
    */
   enabled?: boolean;
@@ -374,6 +374,14 @@ export interface HistoryInput {
    * @default 8
    */
   streamsPerIp?: number;
+  /** The cluster-wide log, with Redis persistence. */
+  stream?: {
+    /**
+     * Entries the Redis Stream keeps, about (`XADD … MAXLEN ~`); older ones are trimmed.
+     * @default 1000000
+     */
+    maxLen?: number;
+  };
 }
 
 /** One running listener, normalized. */
@@ -451,6 +459,7 @@ export interface BrokerConfig {
     retention: { maxAge: number; maxBytes: number };
     queue: number;
     streamsPerIp: number;
+    stream: { maxLen: number };
   };
   log: { level: LogLevel };
 }

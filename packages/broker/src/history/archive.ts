@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { services } from '@firehose/schema';
 import type { Logger } from '../logger.js';
 import { nextRun } from './cursor.js';
+import type { HistoryStore, StoreBounds } from './history-store.js';
 import type { ArchiveQuery, ArchiveRow } from './query.js';
 import { Sequence } from './sequence.js';
 
@@ -48,7 +49,7 @@ function declaredKeys(): Record<string, Record<string, string>> {
  * synchronously, queues it for the writer worker without ever waiting for it (a full queue loses
  * the event from the archive, not from delivery, and counts it), and asks a reader worker for pages.
  */
-export class Archive {
+export class Archive implements HistoryStore {
   readonly #options: ArchiveOptions;
   #writer: Worker | undefined;
   #reader: Worker | undefined;
@@ -203,6 +204,10 @@ export class Archive {
     return new Promise((resolve) => this.#settleWaiters.push({ seq, resolve }));
   }
 
+  caughtUp(): Promise<void> {
+    return this.settled(this.lastSeq);
+  }
+
   #ask<T>(message: Record<string, unknown>): Promise<T> {
     const ask = ++this.#asks;
     return new Promise<T>((resolve, reject) => {
@@ -224,12 +229,7 @@ export class Archive {
   }
 
   /** The oldest and newest archived events, and the last seq retention dropped. */
-  bounds(): Promise<{
-    oldest: bigint | undefined;
-    oldestTime: number | undefined;
-    newest: bigint | undefined;
-    droppedThrough: bigint | undefined;
-  }> {
+  bounds(): Promise<StoreBounds> {
     return this.#ask({ kind: 'bounds' });
   }
 
