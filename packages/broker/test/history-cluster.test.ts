@@ -172,7 +172,7 @@ describe('cluster-wide history on one redis', { timeout: 120_000 }, () => {
       take(onA, takenA);
       const beforeKill = received.length;
       const last = received.at(-1)!.cursor;
-      const onB = await openSse(`${b!.url('http')}/v1/stream?service=site`, { 'last-event-id': last });
+      const onB = await openSse(`${b.url('http')}/v1/stream?service=site`, { 'last-event-id': last });
       expect(onB.status).toBe(200);
       let takenB = 0;
       await Promise.all(sending);
@@ -197,7 +197,7 @@ describe('cluster-wide history on one redis', { timeout: 120_000 }, () => {
       );
       expect({ missing, duplicated, outOfOrder }).toEqual({ missing: 0, duplicated: 0, outOfOrder: 0 });
       // The order the reader got is the order every node's search gives.
-      const search = (await getJson<Page>(`${c!.url('http')}/v1/events?service=site&order=asc&limit=1000`))
+      const search = (await getJson<Page>(`${c.url('http')}/v1/events?service=site&order=asc&limit=1000`))
         .body;
       expect(search.events.map((r) => r.cursor)).toEqual(
         received.slice(0, search.events.length).map((r) => r.cursor),

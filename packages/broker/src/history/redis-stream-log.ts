@@ -196,11 +196,11 @@ export class RedisStreamLog implements HistoryStore {
       throw error;
     }
     const field = (name: string): unknown => info[info.indexOf(name) + 1];
-    const first = field('first-entry') as [string, unknown] | null;
-    const oldest = first === null ? undefined : streamIdToSeq(String(first[0]));
-    const newest = streamIdToSeq(String(field('last-generated-id')));
+    const first = field('first-entry') as [unknown, unknown] | null;
+    const oldest = first === null ? undefined : streamIdToSeq(idText(first[0]));
+    const newest = streamIdToSeq(idText(field('last-generated-id')));
     // Redis 7: the highest id XADD's MAXLEN trimmed away.
-    const deleted = streamIdToSeq(String(field('max-deleted-entry-id') ?? '0-0'));
+    const deleted = streamIdToSeq(idText(field('max-deleted-entry-id')));
     return {
       oldest,
       oldestTime: oldest === undefined ? undefined : msOfSeq(oldest),
@@ -213,6 +213,12 @@ export class RedisStreamLog implements HistoryStore {
     await this.#tail.close();
     this.#options.reader.disconnect();
   }
+}
+
+/** A stream id in an XINFO answer; `0-0` when absent (Redis before 7 has no max-deleted-entry-id). */
+function idText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  return Buffer.isBuffer(value) ? value.toString() : '0-0';
 }
 
 /** An entry as a search row: its topic, type and JSON text; undefined when it is not a JSON object. */
