@@ -138,6 +138,8 @@ export class Archive implements HistoryStore {
 
   #flush(): void {
     this.#flushScheduled = false;
+    // Closing: close() took the queue with it.
+    if (this.#writer === undefined) return;
     // Two batches in flight at most: the writer always has the next one, and the queue stays ours.
     while (this.#pending.length > 0 && this.#inFlight.length < 2) {
       const batch = this.#pending.splice(0, BATCH);
@@ -239,11 +241,12 @@ export class Archive implements HistoryStore {
     const reader = this.#reader;
     this.#writer = undefined;
     this.#reader = undefined;
+    // Taken before the first await: a flush scheduled by the last accept finds no writer.
+    const rest = this.#pending.splice(0);
     for (const pending of this.#answers.values()) pending.reject(new Error('history archive closed'));
     this.#answers.clear();
     if (reader) await reader.terminate();
     if (writer) {
-      const rest = this.#pending.splice(0);
       for (let i = 0; i < rest.length; i += BATCH) this.#send(rest.slice(i, i + BATCH), writer);
       const closed = new Promise<void>((resolve) => {
         writer.on('message', (message: WriterMessage) => {

@@ -170,9 +170,11 @@ export function streamEvents(host: HistoryHost, req: IncomingMessage, res: Serve
         decodeCursor(sinceText) !== undefined
           ? { after: parseCursor('since', sinceText) }
           : { from: parseTimeForSince(sinceText) };
-    } else if (typeof lastEventId === 'string' && lastEventId !== '') {
-      since = { after: parseCursor('Last-Event-ID', lastEventId) };
     }
+    // Last-Event-ID wins over since: a browser's EventSource reconnects to the same URL, since=
+    // and all, adding the last id it saw; since winning would replay everything after it again.
+    if (typeof lastEventId === 'string' && lastEventId !== '')
+      since = { after: parseCursor('Last-Event-ID', lastEventId) };
     liveTest = compileFilters(filters);
     archiveTest = compileWhere(filters.where);
   } catch (error) {
