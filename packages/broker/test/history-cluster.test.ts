@@ -59,13 +59,9 @@ describe('cluster-wide history on one redis', { timeout: 120_000 }, () => {
     }
     const comment = gerritCommentAdded(424242);
     (comment.data as { change: { project: string } }).change.project = 'openstack/nova';
-    await publishers[1]!.publishAsync(
-      `gerrit/openstack/nova/comment-added`,
-      JSON.stringify(comment),
-      {
-        qos: 1,
-      },
-    );
+    await publishers[1]!.publishAsync(`gerrit/openstack/nova/comment-added`, JSON.stringify(comment), {
+      qos: 1,
+    });
     const pages = await Promise.all(
       nodes.map(
         async (n) =>

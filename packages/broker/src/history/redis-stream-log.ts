@@ -9,7 +9,7 @@ import { firstSeqAt, lastSeqAt, MAX_SEQ, msOfSeq, seqToStreamId, streamIdToSeq }
 import { StreamTail } from './stream-tail.js';
 
 /** The stream's key, in the persistence's Redis database. */
-export const HISTORY_STREAM_KEY = 'firehose:history';
+const HISTORY_STREAM_KEY = 'firehose:history';
 /** Entries one XRANGE of a search asks for. */
 const CHUNK = 500;
 /** Overflow is logged at most this often (it is counted every time). */
@@ -75,13 +75,15 @@ export class RedisStreamLog implements HistoryStore {
       return;
     }
     this.#waiting++;
-    this.#lastWrite = writer.xadd(this.#key, 'MAXLEN', '~', maxLen, '*', TOPIC_FIELD, topic, PAYLOAD_FIELD, payload).then(
-      () => this.#waiting--,
-      () => {
-        this.#waiting--;
-        this.#overflow('history: an XADD failed; the event was delivered but not logged');
-      },
-    );
+    this.#lastWrite = writer
+      .xadd(this.#key, 'MAXLEN', '~', maxLen, '*', TOPIC_FIELD, topic, PAYLOAD_FIELD, payload)
+      .then(
+        () => this.#waiting--,
+        () => {
+          this.#waiting--;
+          this.#overflow('history: an XADD failed; the event was delivered but not logged');
+        },
+      );
   }
 
   #overflow(message: string): void {
