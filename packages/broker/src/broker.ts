@@ -168,6 +168,7 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
       logger,
       access: () => this.#access,
       onOverflow: () => this.stats.drop('history_overflow'),
+      redis: backend.historyRedis,
     });
     this.#aedes = createAedes({
       id,

@@ -17,6 +17,7 @@ export type {
   ValidationInput,
 } from './config/types.js';
 export { resolveConfig } from './config/resolve-config.js';
+export { historyOpenApi } from './history/openapi.js';
 export type { CatalogueRecord } from './live-catalogue.js';
 export {
   INVALID_DETAIL_FILTER,

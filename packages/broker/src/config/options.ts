@@ -377,7 +377,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     expect: 'true or false',
     default: 'false',
     meaning:
-      'Archive accepted events and serve them over HTTP. Off by default: it writes to disk, and the operator picks where. Stays off with Redis persistence (a cluster; cluster-wide history comes separately).',
+      'Archive accepted events and serve them over HTTP. Off by default: it writes to disk, and the operator picks where. With Redis persistence (a cluster) the log is one Redis Stream shared by the nodes, and every node must have history on (docs/architecture.md#cluster-history).',
   }),
   option({
     key: 'history.path',
@@ -401,12 +401,20 @@ export const OPTIONS: readonly OptionSpec[] = [
     meaning: 'Largest archive in bytes, the oldest chunks dropped past it; `0` for no limit.',
   }),
   option({
+    key: 'history.stream.maxLen',
+    type: { kind: 'int', min: 1000, max: 1_000_000_000 },
+    expect: 'an integer 1000–1000000000',
+    default: String(DEFAULT_HISTORY.streamMaxLen),
+    meaning:
+      'With Redis persistence: entries the cluster-wide history stream keeps, about (`XADD … MAXLEN ~`); older ones are trimmed.',
+  }),
+  option({
     key: 'history.queue',
     type: { kind: 'int', min: 100, max: 10_000_000 },
     expect: 'an integer 100–10000000',
     default: String(DEFAULT_HISTORY.queue),
     meaning:
-      'Events waiting to be written, at most; past it new events are delivered but not archived (counted as `history_overflow`).',
+      'Events waiting to be written (with Redis: XADDs waiting for an answer), at most; past it new events are delivered but not archived (counted as `history_overflow`).',
   }),
   option({
     key: 'history.streamsPerIp',

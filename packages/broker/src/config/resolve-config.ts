@@ -132,6 +132,7 @@ export function resolveConfig(rawInput: BrokerConfigInput = {}, options: Resolve
       },
       queue: input.history?.queue ?? DEFAULT_HISTORY.queue,
       streamsPerIp: input.history?.streamsPerIp ?? DEFAULT_HISTORY.streamsPerIp,
+      stream: { maxLen: input.history?.stream?.maxLen ?? DEFAULT_HISTORY.streamMaxLen },
     },
     log: { level: input.log?.level ?? DEFAULT_LOG_LEVEL },
   };

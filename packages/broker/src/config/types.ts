@@ -356,7 +356,8 @@ export interface BrokerConfigInput {
 export interface HistoryInput {
   /**
    * Archive accepted events and serve them over HTTP. Off by default: it writes to disk, and the operator
-   * picks where. Stays off with Redis persistence (a cluster; cluster-wide history comes separately).
+   * picks where. With Redis persistence (a cluster) the log is one Redis Stream shared by the nodes, and
+   * every node must have history on (docs/architecture.md#cluster-history).
    * @default false
    */
   enabled?: boolean;
@@ -378,8 +379,8 @@ export interface HistoryInput {
     maxBytes?: number;
   };
   /**
-   * Events waiting to be written, at most; past it new events are delivered but not archived (counted as
-   * `history_overflow`).
+   * Events waiting to be written (with Redis: XADDs waiting for an answer), at most; past it new events are
+   * delivered but not archived (counted as `history_overflow`).
    * @default 100000
    */
   queue?: number;
@@ -388,6 +389,15 @@ export interface HistoryInput {
    * @default 8
    */
   streamsPerIp?: number;
+  /** The cluster-wide log, with Redis persistence. */
+  stream?: {
+    /**
+     * With Redis persistence: entries the cluster-wide history stream keeps, about (`XADD … MAXLEN ~`); older
+     * ones are trimmed.
+     * @default 1000000
+     */
+    maxLen?: number;
+  };
 }
 
 /** One running listener, normalized. */
@@ -465,6 +475,7 @@ export interface BrokerConfig {
     retention: { maxAge: number; maxBytes: number };
     queue: number;
     streamsPerIp: number;
+    stream: { maxLen: number };
   };
   log: { level: LogLevel };
 }
