@@ -158,9 +158,13 @@ describe('reloadCatalogue', () => {
     const deployType = (await eventTypesOf(await file('deploy.yaml', catalogue(DEPLOY)))).eventTypes[0]!;
     // A well-formed ci.deploy envelope, whatever the revision (so the broker's check is what decides).
     const deploy = (revision: unknown): Promise<unknown> => {
-      const event = createServiceEvent(deployType, { app: 'shop', revision: 'r' }, {
-        source: 'https://ci.example.org',
-      });
+      const event = createServiceEvent(
+        deployType,
+        { app: 'shop', revision: 'r' },
+        {
+          source: 'https://ci.example.org',
+        },
+      );
       return publisher.publishAsync(
         'ci/shop/deploy',
         JSON.stringify({ ...event, data: { app: 'shop', revision } }),
