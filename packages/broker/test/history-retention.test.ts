@@ -42,7 +42,13 @@ function acceptAt(archive: Archive, prefix: string, time: number, count = 10, pa
 }
 
 async function archivedIds(archive: Archive): Promise<string[]> {
-  const page = await archive.search({ keys: [], order: 'asc', limit: 1000, scanBudget: 100_000, timeBudgetMs: 5000 });
+  const page = await archive.search({
+    keys: [],
+    order: 'asc',
+    limit: 1000,
+    scanBudget: 100_000,
+    timeBudgetMs: 5000,
+  });
   return page.rows.map((row) => (JSON.parse(row.event) as { id: string }).id);
 }
 
@@ -79,7 +85,11 @@ describe('history retention', () => {
       acceptAt(archive, 'straddling-late', hourStart(2, now) + 59 * MINUTE, 5);
       const recent = acceptAt(archive, 'recent', now - 1000);
       await archive.settled(recent.at(-1)!);
-      await waitFor(async () => (await archive.bounds()).droppedThrough !== undefined, 10_000, 'a chunk dropped');
+      await waitFor(
+        async () => (await archive.bounds()).droppedThrough !== undefined,
+        10_000,
+        'a chunk dropped',
+      );
       expect(await archivedIds(archive)).toEqual([
         ...ids('straddling', 5),
         ...ids('straddling-late', 5),
@@ -104,7 +114,11 @@ describe('history retention', () => {
       acceptAt(archive, 'c', hourStart(1, now), 10, 1000);
       const d = acceptAt(archive, 'd', now, 10, 1000);
       await archive.settled(d.at(-1)!);
-      await waitFor(async () => !(await archivedIds(archive)).includes('b0'), 10_000, 'chunks a and b dropped');
+      await waitFor(
+        async () => !(await archivedIds(archive)).includes('b0'),
+        10_000,
+        'chunks a and b dropped',
+      );
       expect(await archivedIds(archive)).toEqual([...ids('c'), ...ids('d')]);
 
       // This hour's chunk grows past the limit with it: the oldest other chunk goes, at once.

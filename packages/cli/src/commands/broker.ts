@@ -106,7 +106,8 @@ a new major) reloads nothing: it is logged at error and the running one keeps go
       stream: stdout,
       colour: useColour('auto', env, stdout),
     });
-    const broker = await createBroker(config, { logger });
+    // The intake's secrets (`ingest.secretEnv` of a catalogue) are read from the environment.
+    const broker = await createBroker(config, { logger, env: { ...process.env, ...env.brokerEnv } });
     broker.on('error', (error) => logger.error({ err: error }, 'broker error'));
     // A signal while listen() still waits (for redis) stops the broker there.
     const stopStarting = (): void => void broker.close();
