@@ -1,4 +1,4 @@
-import { eventTypes } from '@firehose/schema';
+import type { EventType } from '@firehose/schema';
 
 /** One catalogue record: what the broker observed for a declared event type or undeclared topic. */
 export interface CatalogueRecord {
@@ -45,16 +45,34 @@ const OTHER = '(other)';
 /**
  * The live topic catalogue: per declared event type and per undeclared topic seen, count, rate,
  * last seen, publishers and invalid count. Counting is a map lookup on the publish path;
- * `snapshot()` runs on the catalogue interval.
+ * `snapshot()` runs on the catalogue interval. (The declared services themselves are the schema
+ * package's `Catalogue`; this is what the broker observed of them.)
  */
-export class Catalogue {
+export class LiveCatalogue {
   readonly #declared = new Map<string, Entry>();
   readonly #undeclared = new Map<string, Entry>();
+  #descriptions = new Map<string, EventType>();
   #lastSnapshot = Date.now();
 
-  constructor() {
-    for (const eventType of eventTypes)
-      if (!this.#declared.has(eventType.type)) this.#declared.set(eventType.type, newEntry());
+  constructor(eventTypes: readonly EventType[]) {
+    this.declare(eventTypes);
+  }
+
+  /**
+   * Makes `eventTypes` the declared ones (a catalogue reload): new types start at zero, types
+   * still declared keep their counts, types no longer declared are dropped. Returns the dropped
+   * names, whose retained records the reporter clears; every record is marked for republishing.
+   */
+  declare(eventTypes: readonly EventType[]): string[] {
+    this.#descriptions = new Map(eventTypes.map((t) => [t.type, t]));
+    const dropped = [...this.#declared.keys()].filter((type) => !this.#descriptions.has(type));
+    for (const type of dropped) this.#declared.delete(type);
+    for (const type of this.#descriptions.keys()) {
+      const entry = this.#declared.get(type);
+      if (entry === undefined) this.#declared.set(type, newEntry());
+      else entry.dirty = true;
+    }
+    return dropped;
   }
 
   #touch(entry: Entry, publisher: string, invalid: boolean): void {
@@ -104,13 +122,12 @@ export class Catalogue {
     const seconds = Math.max((now - this.#lastSnapshot) / 1000, 0.001);
     this.#lastSnapshot = now;
     const records: CatalogueRecord[] = [];
-    const descriptions = new Map(eventTypes.map((t) => [t.type, t]));
     const emit = (kind: CatalogueRecord['kind'], name: string, entry: Entry): void => {
       const rate = (entry.count - entry.countAtLastPublish) / seconds;
       if (!entry.dirty && !all && rate === 0) return;
       entry.countAtLastPublish = entry.count;
       entry.dirty = false;
-      const eventType = kind === 'declared' ? descriptions.get(name) : undefined;
+      const eventType = kind === 'declared' ? this.#descriptions.get(name) : undefined;
       records.push({
         kind,
         name,
@@ -130,6 +147,6 @@ export class Catalogue {
 }
 
 /** `$firehose/catalogue/<node>/declared/<type>` or `…/undeclared/<topic levels>`. */
-export function catalogueTopic(record: CatalogueRecord): string {
+export function catalogueTopic(record: Pick<CatalogueRecord, 'kind' | 'name' | 'node'>): string {
   return `$firehose/catalogue/${record.node}/${record.kind}/${record.name}`;
 }
