@@ -1,5 +1,5 @@
 import { startRedisSentinelSet, waitFor, type RedisSentinelSet } from '@firehose/test-support';
-import type { IClientOptions } from 'mqtt';
+import type { IClientOptions, MqttClient } from 'mqtt';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { hashPassword, type BrokerConfigInput } from '../src/index.js';
 import { DeliveryLedger, printLossTable } from './delivery-ledger.js';
@@ -48,7 +48,7 @@ it('3 nodes on Redis Sentinel, one SIGKILLed mid-stream: its clients reconnect t
   const watcher = await connectCollecting(nodes[1]!.url);
   await watcher.client.subscribeAsync('will/#', { qos: 1 });
   const ledger = new DeliveryLedger();
-  const subscribers = [];
+  const subscribers: MqttClient[] = [];
   for (const i of [0, 1, 2]) {
     const name = `sub-${i}`;
     const { client: sub } = await connectCollecting(nodes[i]!.url, session(name, i));

@@ -1,5 +1,5 @@
 import { startRedisSentinelSet, waitFor, type RedisSentinelSet } from '@firehose/test-support';
-import type { IClientOptions } from 'mqtt';
+import type { IClientOptions, MqttClient } from 'mqtt';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { hashPassword, type BrokerConfigInput } from '../src/index.js';
 import { DeliveryLedger, printLossTable } from './delivery-ledger.js';
@@ -44,7 +44,7 @@ it.skipIf(!process.env.FIREHOSE_PRIMARY_KILL)(
     });
 
     const ledger = new DeliveryLedger();
-    const subscribers = [];
+    const subscribers: MqttClient[] = [];
     for (const i of [0, 1, 2]) {
       const name = `sub-${i}`;
       const { client: sub } = await connectCollecting(nodes[i]!.url, session(name, i));

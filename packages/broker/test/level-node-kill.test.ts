@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, waitFor } from '@firehose/test-support';
-import type { IClientOptions } from 'mqtt';
+import type { IClientOptions, MqttClient } from 'mqtt';
 import { afterAll, expect, it } from 'vitest';
 import { hashPassword, type BrokerConfigInput } from '../src/index.js';
 import { DeliveryLedger, printLossTable } from './delivery-ledger.js';
@@ -31,7 +31,7 @@ it('a level node SIGKILLed mid-stream and restarted on the same directory loses 
   });
 
   const ledger = new DeliveryLedger();
-  const subscribers = [];
+  const subscribers: MqttClient[] = [];
   for (const name of ['sub-0', 'sub-1']) {
     const { client: sub } = await connectCollecting(first.url, session(name));
     ledger.subscriber(name, sub);
