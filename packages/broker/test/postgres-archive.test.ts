@@ -2,7 +2,7 @@ import { startPostgres, type PostgresServer } from '@firehose/test-support';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresArchive, type ArchivedEvent } from '../src/history/postgres-archive.js';
-import type { ArchiveQuery } from '../src/history/query.js';
+import type { ArchiveQuery, ArchiveRow } from '../src/history/query.js';
 import { firstSeqAt } from '../src/history/stream-id.js';
 import { silentLogger } from '../src/logger.js';
 import { gerritCommentAdded } from './helpers.js';
@@ -41,6 +41,11 @@ function event(ms: number, n: number, topic: string, body: Record<string, unknow
 
 function query(q: Partial<ArchiveQuery>): ArchiveQuery {
   return { keys: [], order: 'asc', limit: 1000, scanBudget: 50_000, timeBudgetMs: 10_000, ...q };
+}
+
+/** The CloudEvents id of a row's envelope. */
+function idOf(row: ArchiveRow): string {
+  return (JSON.parse(row.event) as { id: string }).id;
 }
 
 async function sql<T extends pg.QueryResultRow>(url: string, text: string): Promise<T[]> {
@@ -120,7 +125,12 @@ describe('PostgresArchive on a real postgres', { timeout: 60_000 }, () => {
       for (let i = 0; i < 30; i++) {
         const comment = gerritCommentAdded(1000 + (i % 3));
         events.push(
-          event(NOV + i, 0, 'gerrit/openstack/nova/comment-added', comment as unknown as Record<string, unknown>),
+          event(
+            NOV + i,
+            0,
+            'gerrit/openstack/nova/comment-added',
+            comment as unknown as Record<string, unknown>,
+          ),
         );
         events.push(event(NOV + i, 1, `site/n${i % 2}`, { id: `s${i}`, type: 'site.thing' }));
       }
@@ -137,9 +147,7 @@ describe('PostgresArchive on a real postgres', { timeout: 60_000 }, () => {
       expect((await archive.search(query({ keys: [['nokey', '1']] }))).rows).toEqual([]);
 
       const byType = await archive.search(query({ types: ['site.thing'], order: 'desc', limit: 7 }));
-      expect(byType.rows.map((row) => JSON.parse(row.event).id)).toEqual(
-        ['s29', 's28', 's27', 's26', 's25', 's24', 's23'],
-      );
+      expect(byType.rows.map((row) => idOf(row))).toEqual(['s29', 's28', 's27', 's26', 's25', 's24', 's23']);
       const more = await archive.search(
         query({ types: ['site.thing'], order: 'desc', limit: 100, after: byType.next! }),
       );
@@ -147,19 +155,21 @@ describe('PostgresArchive on a real postgres', { timeout: 60_000 }, () => {
       expect(more.next).toBeNull();
 
       const byTopic = await archive.search(query({ topic: 'site/n1' }));
-      expect(byTopic.rows.map((row) => JSON.parse(row.event).id)).toEqual(
+      expect(byTopic.rows.map((row) => idOf(row))).toEqual(
         Array.from({ length: 15 }, (_, i) => `s${2 * i + 1}`),
       );
       // `until` (the stream's seam) and `from`/`to` bound a search.
       const until = await archive.search(query({ service: 'site', until: events[9]!.seq }));
       expect(until.rows.map((row) => row.seq)).toEqual([1, 3, 5, 7, 9].map((i) => events[i]!.seq));
       const window = await archive.search(query({ service: 'site', from: NOV + 10, to: NOV + 12 }));
-      expect(window.rows.map((row) => JSON.parse(row.event).id)).toEqual(['s10', 's11', 's12']);
+      expect(window.rows.map((row) => idOf(row))).toEqual(['s10', 's11', 's12']);
       // A small scan budget stops early with `next`, never a wrong answer.
       const budget = await archive.search(query({ topic: 'site/n1', scanBudget: 10 }));
       expect(budget.next).not.toBeNull();
       const rest = await archive.search(query({ topic: 'site/n1', after: budget.next! }));
-      expect([...budget.rows, ...rest.rows].map((row) => row.seq)).toEqual(byTopic.rows.map((row) => row.seq));
+      expect([...budget.rows, ...rest.rows].map((row) => row.seq)).toEqual(
+        byTopic.rows.map((row) => row.seq),
+      );
 
       expect(await archive.get({ seq: events[5]!.seq })).toEqual({
         seq: events[5]!.seq,
@@ -179,14 +189,11 @@ describe('PostgresArchive on a real postgres', { timeout: 60_000 }, () => {
     const url = await freshDatabase();
     const archive = await openArchive(url, 40 * 86_400);
     try {
-      await archive.insert([
-        event(OCT, 0, 'site/a', { id: 'old' }),
-        event(NOV, 0, 'site/a', { id: 'kept' }),
-      ]);
+      await archive.insert([event(OCT, 0, 'site/a', { id: 'old' }), event(NOV, 0, 'site/a', { id: 'kept' })]);
       // 40 days before Dec 20 is Nov 10: October ended before it, November did not.
       await archive.retain(Date.UTC(2026, 11, 20));
       const rows = await archive.search(query({}));
-      expect(rows.rows.map((row) => JSON.parse(row.event).id)).toEqual(['kept']);
+      expect(rows.rows.map((row) => idOf(row))).toEqual(['kept']);
       expect((await archive.bounds()).droppedThrough).toBe(firstSeqAt(Date.UTC(2026, 10, 1)) - 1n);
       // A second node creating the schema again (a restart) leaves everything as it is.
       const again = await openArchive(url);

@@ -68,8 +68,7 @@ export async function startPostgres(): Promise<PostgresServer> {
   const halt = (signal: NodeJS.Signals): Promise<void> =>
     new Promise<void>((resolve) => {
       const running = child;
-      if (running === undefined || running.exitCode !== null || running.signalCode !== null)
-        return resolve();
+      if (running === undefined || running.exitCode !== null || running.signalCode !== null) return resolve();
       running.once('exit', () => resolve());
       running.kill(signal);
     });
@@ -110,8 +109,8 @@ export async function startPostgres(): Promise<PostgresServer> {
             resolve();
           }
         };
-        started.stdout!.on('data', onData);
-        started.stderr!.on('data', onData);
+        started.stdout.on('data', onData);
+        started.stderr.on('data', onData);
         started.once('exit', (code) => {
           clearTimeout(timer);
           reject(new Error(`postgres exited with ${code}:\n${output.slice(-2000)}`));
