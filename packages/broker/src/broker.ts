@@ -167,7 +167,8 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
     this.#history = new History(config, {
       logger,
       access: () => this.#access,
-      onOverflow: () => this.stats.drop('history_overflow'),
+      onOverflow: (count = 1) => this.stats.drop('history_overflow', count),
+      nodeId: id,
       redis: backend.historyRedis,
     });
     this.#aedes = createAedes({
@@ -362,7 +363,8 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
       stats: this.stats,
       logger: this.#logger,
     });
-    await startListeners(this.#listeners, host, this.#config, { metrics, ready, history, ingest });
+    const degraded = (): string | undefined => this.#history.degraded();
+    await startListeners(this.#listeners, host, this.#config, { metrics, ready, degraded, history, ingest });
     this.#closing.signal.throwIfAborted();
     this.#reporter.start();
     this.#logger.info(
