@@ -6,7 +6,7 @@
 import Database from 'better-sqlite3';
 
 /** One retention chunk per hour of accept time: retention drops whole chunks. */
-export const CHUNK_MS = 3_600_000;
+const CHUNK_MS = 3_600_000;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
