@@ -6,6 +6,7 @@ import {
   services,
   type Catalogue as EventCatalogue,
 } from '@firehose/schema';
+import { describeServices, SERVICES_TOPIC } from '@firehose/schema/site';
 import { createRequire } from 'node:module';
 import type { Aedes, SharedGroupStats } from '@firehose/aedes';
 import { AccessControl } from './access.js';
@@ -71,7 +72,7 @@ const VERSION = (createRequire(import.meta.url)('../package.json') as { version:
 /** The firehose broker: aedes plus listeners, ACLs, validation, limits and statistics. */
 export class FirehoseBroker extends EventEmitter<BrokerEvents> {
   readonly stats = new BrokerStats();
-  readonly catalogue = new Catalogue();
+  readonly catalogue: Catalogue;
   #config: BrokerConfig;
   readonly #logger: Logger;
   readonly #access: AccessControl;
@@ -111,6 +112,7 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
   ) {
     super();
     this.#events = site.events;
+    this.catalogue = new Catalogue(site.events.eventTypes);
     this.#env = site.env;
     this.#backend = backend;
     this.#config = config;
@@ -149,6 +151,7 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
     this.#history = new History(config, {
       logger,
       access: () => this.#access,
+      events: () => this.#events,
       onOverflow: () => this.stats.drop('history_overflow'),
     });
     this.#aedes = createAedes({
@@ -205,6 +208,19 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
   /** Publishes changed catalogue records now (all of them when `all`), besides the interval. */
   publishCatalogue(all = false): void {
     this.#reporter.publishCatalogue(all);
+  }
+
+  /**
+   * Publishes the site's services (every service but the built-in ones) as one catalogue document
+   * (`describeServices`, without the intake) on `$firehose/services`, retained: the CLI and the
+   * dashboard read it to route, validate and render those services' events without a rebuild. Sent
+   * on listen (an empty `services` map when the site declares none, so a reader never waits for
+   * it) and again after a catalogue reload. The nodes of a cluster run the same catalogue; the last
+   * one to publish it wins.
+   */
+  publishServices(): void {
+    const site = this.#events.services.filter((service) => !services.includes(service));
+    this.#publishInternal(SERVICES_TOPIC, JSON.stringify(describeServices(site)), true);
   }
 
   /** Publishes one round of `$SYS` statistics now, besides the interval. */
@@ -346,6 +362,7 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
     await startListeners(this.#listeners, host, this.#config, { metrics, ready, history, ingest });
     this.#closing.signal.throwIfAborted();
     this.#reporter.start();
+    this.publishServices();
     this.#logger.info(
       { listeners: this.#listeners.map((l) => `${l.kind}:${l.address().port}`) },
       'firehose broker listening',

@@ -1,4 +1,4 @@
-import { eventTypes } from '@firehose/schema';
+import { eventTypes as builtInEventTypes, type EventType } from '@firehose/schema';
 
 /** One catalogue record: what the broker observed for a declared event type or undeclared topic. */
 export interface CatalogueRecord {
@@ -51,10 +51,27 @@ export class Catalogue {
   readonly #declared = new Map<string, Entry>();
   readonly #undeclared = new Map<string, Entry>();
   #lastSnapshot = Date.now();
+  /** Descriptions of the declared types, newest major per type. */
+  #eventTypes = new Map<string, EventType>();
 
-  constructor() {
-    for (const eventType of eventTypes)
+  /** `eventTypes`: every declared type (built-in and site), each with a record from the start. */
+  constructor(eventTypes: readonly EventType[] = builtInEventTypes) {
+    this.declare(eventTypes);
+  }
+
+  /**
+   * The declared event types, after a catalogue (re)load: each gets a record (zeros until seen), so
+   * a site's services are in the catalogue before their first event. Counts of types still declared
+   * are kept.
+   */
+  declare(eventTypes: readonly EventType[]): void {
+    this.#eventTypes = new Map();
+    for (const eventType of eventTypes) {
+      const known = this.#eventTypes.get(eventType.type);
+      if (known === undefined || known.version < eventType.version)
+        this.#eventTypes.set(eventType.type, eventType);
       if (!this.#declared.has(eventType.type)) this.#declared.set(eventType.type, newEntry());
+    }
   }
 
   #touch(entry: Entry, publisher: string, invalid: boolean): void {
@@ -104,7 +121,7 @@ export class Catalogue {
     const seconds = Math.max((now - this.#lastSnapshot) / 1000, 0.001);
     this.#lastSnapshot = now;
     const records: CatalogueRecord[] = [];
-    const descriptions = new Map(eventTypes.map((t) => [t.type, t]));
+    const descriptions = this.#eventTypes;
     const emit = (kind: CatalogueRecord['kind'], name: string, entry: Entry): void => {
       const rate = (entry.count - entry.countAtLastPublish) / seconds;
       if (!entry.dirty && !all && rate === 0) return;
