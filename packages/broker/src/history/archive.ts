@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads';
 import type { ServiceDefinition } from '@firehose/schema';
 import type { Logger } from '../logger.js';
 import { nextRun } from './cursor.js';
+import { declaredKeys } from './declared-keys.js';
 import type { HistoryStore, StoreBounds } from './history-store.js';
 import type { ArchiveQuery, ArchiveRow } from './query.js';
 import { Sequence } from './sequence.js';
@@ -36,14 +37,6 @@ type Accepted = [seq: bigint, time: number, topic: string, payload: Uint8Array];
 interface Pending {
   resolve: (value: unknown) => void;
   reject: (error: Error) => void;
-}
-
-/** Search keys by CloudEvents type, every version's declared keys together. */
-function declaredKeys(services: readonly ServiceDefinition[]): Record<string, Record<string, string>> {
-  const keys: Record<string, Record<string, string>> = {};
-  for (const service of services)
-    for (const type of service.eventTypes) keys[type.type] = { ...keys[type.type], ...type.keys };
-  return keys;
 }
 
 /**
