@@ -216,7 +216,9 @@ export class PostgresArchive {
       q.service ?? (literal === undefined || literal === '+' || literal === '#' ? undefined : literal);
     if (service !== undefined) where.push(`service = ${param(service)}`);
     if (q.types !== undefined && q.types.length > 0) where.push(`type = ANY(${param(q.types)}::text[])`);
-    const keyNames = new Set(Object.values(declaredKeys(this.#options.events().services)).flatMap((keys) => Object.keys(keys)));
+    const keyNames = new Set(
+      Object.values(declaredKeys(this.#options.events().services)).flatMap((keys) => Object.keys(keys)),
+    );
     for (const [name, value] of q.keys) {
       if (!keyNames.has(name)) return { rows, next: null };
       where.push(`keys->>'${name}' = ${param(value)}`);
