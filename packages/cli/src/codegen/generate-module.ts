@@ -62,7 +62,7 @@ function doc(lines: readonly string[], indent = ''): string {
 /** TypeScript for one major's schema, inside its own namespace so nested type names never collide. */
 async function dataTypes(member: Member): Promise<string> {
   const { title: _title, ...schema } = member.eventType.schema as Record<string, unknown>;
-  const compiled = await compile(schema as Parameters<typeof compile>[0], 'Data', {
+  const compiled = await compile(schema, 'Data', {
     bannerComment: '',
     // Site schemas are open (unknown properties pass), but a consumer is typed by what is declared,
     // as TypeBox's Static types the built-ins.
