@@ -7,7 +7,7 @@ import { camelName, exportable, pascalName } from './names.js';
 export type GeneratedFiles = Readonly<Record<string, string>>;
 
 /** A catalogue codegen cannot turn into a module (a name it cannot export); the message says which. */
-export class CodegenError extends Error {
+class CodegenError extends Error {
   override readonly name = 'CodegenError';
 }
 
