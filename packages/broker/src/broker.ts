@@ -451,8 +451,9 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
    * The catalogue is refused whole (the running one stays, and this rejects with the
    * `CatalogueError` naming file, line and field) when any file is, or when a schema changes in a
    * way that breaks consumers of a running type and major (`checkCompatible`) without a new major.
-   * On success every `$firehose/catalogue/<node>/declared/…` record is published again, and those
-   * of types no longer declared are cleared.
+   * On success every `$firehose/catalogue/<node>/declared/…` record is published again, those
+   * of types no longer declared are cleared, and `$firehose/services` is replaced by the new site
+   * services (`publishServices`).
    */
   reloadCatalogue(next?: BrokerConfigInput | BrokerConfig): Promise<CatalogueReload> {
     const run = this.#catalogueReload.then(() => this.#swapCatalogue(next));
@@ -473,6 +474,8 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
     for (const name of removed)
       this.#publishInternal(catalogueTopic({ kind: 'declared', name, node: this.nodeId }), '', true);
     this.publishCatalogue(true);
+    // The retained description readers learn site services from (CLI, dashboard): the new one.
+    this.publishServices();
     const reload: CatalogueReload = {
       services: events.services.map((s) => s.name),
       added: [...after].filter((type) => !before.has(type)),
