@@ -1,3 +1,4 @@
+import { catalogue } from '@firehose/schema';
 import { startPostgres, type PostgresServer } from '@firehose/test-support';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,7 +30,7 @@ async function freshDatabase(): Promise<string> {
 }
 
 async function openArchive(url: string, maxAge = 315_360_000): Promise<PostgresArchive> {
-  const archive = new PostgresArchive({ url, maxAge, logger: silentLogger });
+  const archive = new PostgresArchive({ url, maxAge, logger: silentLogger, events: () => catalogue });
   await archive.ready();
   return archive;
 }
@@ -209,6 +210,7 @@ describe('PostgresArchive on a real postgres', { timeout: 60_000 }, () => {
       url: `postgres://firehose@127.0.0.1:${server.port}/no_such_database`,
       maxAge: 60,
       logger: silentLogger,
+      events: () => catalogue,
     });
     try {
       await expect(archive.ready()).rejects.toThrow(/no_such_database/);

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { ServiceDefinition } from '@firehose/schema';
 import type { Logger } from '../logger.js';
 import { nextRun } from './cursor.js';
 import { declaredKeys } from './declared-keys.js';
@@ -27,6 +28,8 @@ export interface ArchiveOptions {
   logger: Logger;
   /** Counts one event that was delivered but not archived (queue full). */
   onOverflow: () => void;
+  /** Every declared service, built-in and site: their declared keys are indexed. */
+  services: () => readonly ServiceDefinition[];
 }
 
 type Accepted = [seq: bigint, time: number, topic: string, payload: Uint8Array];
@@ -66,7 +69,8 @@ export class Archive implements HistoryStore {
   /** Opens the file (creating it), stores this run durably, starts the reader. */
   async open(): Promise<void> {
     const { path, maxAge, maxBytes } = this.#options;
-    const keys = declaredKeys();
+    // Read when the workers start: a catalogue reload's new keys are indexed from the next start.
+    const keys = declaredKeys(this.#options.services());
     const writer = new Worker(WORKER, { workerData: { role: 'writer', path, keys, maxAge, maxBytes } });
     this.#writer = writer;
     writer.on('error', (error) => this.#options.logger.error({ err: error }, 'history writer failed'));

@@ -1,7 +1,10 @@
-import { services } from '@firehose/schema';
+import type { ServiceDefinition } from '@firehose/schema';
 
-/** Search keys by CloudEvents type, every version's declared keys together (`EventType.keys`). */
-export function declaredKeys(): Record<string, Record<string, string>> {
+/**
+ * Search keys by CloudEvents type, every version's declared keys together (`EventType.keys`), of
+ * `services` (the broker's catalogue: built-in and site services).
+ */
+export function declaredKeys(services: readonly ServiceDefinition[]): Record<string, Record<string, string>> {
   const keys: Record<string, Record<string, string>> = {};
   for (const service of services)
     for (const type of service.eventTypes) keys[type.type] = { ...keys[type.type], ...type.keys };

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import type { Catalogue } from '@firehose/schema';
 import type { Logger } from '../logger.js';
 import { declaredKeys } from './declared-keys.js';
 import { compileFilters } from './event-filter.js';
@@ -19,6 +20,11 @@ export interface PostgresArchiveOptions {
   /** Seconds an event is kept; older monthly partitions are dropped whole. */
   maxAge: number;
   logger: Logger;
+  /**
+   * Every declared service, built-in and site: their keys get a column index at start (keys a
+   * catalogue reload adds are searched, unindexed, until the next), and searches read by them.
+   */
+  events: () => Catalogue;
 }
 
 const TABLE = 'firehose_events';
@@ -96,7 +102,7 @@ export class PostgresArchive {
 
   async #setUp(): Promise<void> {
     const keyNames = new Set<string>();
-    for (const keys of Object.values(declaredKeys()))
+    for (const keys of Object.values(declaredKeys(this.#options.events().services)))
       for (const name of Object.keys(keys)) keyNames.add(name);
     await this.#locked(async (client) => {
       await client.query(`CREATE TABLE IF NOT EXISTS ${TABLE} (
@@ -163,7 +169,7 @@ export class PostgresArchive {
     if (events.length === 0) return 0;
     await this.ready();
     await this.#ensurePartitions(events);
-    const keys = declaredKeys();
+    const keys = declaredKeys(this.#options.events().services);
     const columns: string[][] = [[], [], [], [], [], [], [], []];
     for (const { seq, topic, text, event } of events) {
       const type = typeof event.type === 'string' ? event.type : null;
@@ -205,7 +211,7 @@ export class PostgresArchive {
     }
     if (q.until !== undefined && q.until < hi) hi = q.until;
     const rows: ArchiveRow[] = [];
-    const test = compileFilters({ ...q, where: undefined });
+    const test = compileFilters({ ...q, where: undefined }, this.#options.events());
     // Indexed conditions in SQL; the topic filter (and anything else) checked here on each row.
     const where: string[] = [];
     const params: unknown[] = [];
@@ -218,7 +224,9 @@ export class PostgresArchive {
       q.service ?? (literal === undefined || literal === '+' || literal === '#' ? undefined : literal);
     if (service !== undefined) where.push(`service = ${param(service)}`);
     if (q.types !== undefined && q.types.length > 0) where.push(`type = ANY(${param(q.types)}::text[])`);
-    const keyNames = new Set(Object.values(declaredKeys()).flatMap((keys) => Object.keys(keys)));
+    const keyNames = new Set(
+      Object.values(declaredKeys(this.#options.events().services)).flatMap((keys) => Object.keys(keys)),
+    );
     for (const [name, value] of q.keys) {
       if (!keyNames.has(name)) return { rows, next: null };
       where.push(`keys->>'${name}' = ${param(value)}`);
