@@ -173,7 +173,7 @@ export class RedisStreamLog implements HistoryStore {
   async oldestPending(group: string): Promise<bigint | undefined> {
     let summary: unknown[];
     try {
-      summary = (await this.#options.reader.xpending(this.#key, group)) as unknown[];
+      summary = await this.#options.reader.xpending(this.#key, group);
     } catch (error) {
       if (error instanceof Error && /NOGROUP|no such key/i.test(error.message)) return undefined;
       throw error;

@@ -169,7 +169,7 @@ export class StreamArchiver {
    * the stream trimmed meanwhile (lost to the deep archive) and forgets long-idle empty consumers.
    */
   async #claim(): Promise<void> {
-    const { redis, key, consumer, logger, onLost } = this.#options;
+    const { redis, key, consumer, logger } = this.#options;
     let cursor = '0-0';
     do {
       const [next, entries, deleted] = (await redis.callBuffer(
@@ -181,13 +181,13 @@ export class StreamArchiver {
         cursor,
         'COUNT',
         BATCH,
-      )) as unknown as [Buffer, Entry[], Buffer[] | undefined];
+      )) as [Buffer, Entry[], Buffer[] | undefined];
       cursor = next.toString();
       const live = entries.filter((entry) => entry !== null && entry[1] !== null);
       if (live.length > 0) await this.#archive(live);
       const gone = deleted ?? [];
       if (gone.length > 0) {
-        onLost(gone.length);
+        this.#options.onLost(gone.length);
         await redis.xack(key, ARCHIVE_GROUP, ...gone);
         logger.warn(
           { lost: gone.length },
