@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Catalogue } from '@firehose/schema';
 import type { AccessControl } from '../access.js';
 import type { Account, BrokerConfig } from '../config/types.js';
 import type { Logger } from '../logger.js';
@@ -17,6 +18,8 @@ const HEARTBEAT_MS = 15_000;
 export interface HistoryOptions {
   logger: Logger;
   access: () => AccessControl;
+  /** Every declared service, built-in and site (search keys, topic parameters). */
+  events: () => Catalogue;
   onOverflow: () => void;
   /** With Redis persistence: the connections of the cluster-wide log. */
   redis?: HistoryRedis | undefined;
@@ -60,6 +63,7 @@ export class History {
         queue,
         logger: options.logger,
         onOverflow: options.onOverflow,
+        events: options.events,
       });
       this.#store = this.#log;
     } else {
@@ -70,6 +74,7 @@ export class History {
         queue,
         logger: options.logger,
         onOverflow: options.onOverflow,
+        services: () => options.events().services,
       });
       this.#store = this.#archive;
     }
@@ -100,7 +105,7 @@ export class History {
     if (path === '/v1/openapi.json') {
       res
         .writeHead(200, { 'content-type': 'application/json; charset=utf-8' })
-        .end(JSON.stringify(historyOpenApi()));
+        .end(JSON.stringify(historyOpenApi(this.#options.events().services)));
       return true;
     }
     const routes = path === '/v1/events' || path.startsWith('/v1/events/') || path === '/v1/stream';
@@ -161,6 +166,7 @@ export class History {
     return {
       archive,
       hub: this.hub,
+      events: this.#options.events(),
       // What MQTT would deliver: a subscription to the topic itself, and the per-message check.
       mayRead: (topic) => acl.canSubscribe(account, topic) && acl.canReceive(account, topic),
       heartbeatMs: this.#options.heartbeatMs ?? HEARTBEAT_MS,

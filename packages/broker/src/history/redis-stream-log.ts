@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { Catalogue } from '@firehose/schema';
 import type { Logger } from '../logger.js';
 import { compileFilters } from './event-filter.js';
 import type { HistoryStore, StoreBounds } from './history-store.js';
@@ -31,6 +32,8 @@ export interface RedisStreamLogOptions {
   queue: number;
   logger: Logger;
   onOverflow: () => void;
+  /** Every declared service, built-in and site: a search's keys are read by their declarations. */
+  events: () => Catalogue;
   key?: string;
 }
 
@@ -130,7 +133,7 @@ export class RedisStreamLog implements HistoryStore {
     }
     if (q.until !== undefined && q.until < hi) hi = q.until;
     const rows: ArchiveRow[] = [];
-    const test = compileFilters({ ...q, where: undefined });
+    const test = compileFilters({ ...q, where: undefined }, this.#options.events());
     let scanned = 0;
     let last: bigint | undefined;
     while (lo <= hi) {
