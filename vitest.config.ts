@@ -26,6 +26,7 @@ export default defineConfig({
       project('dashboard', 'apps/dashboard'),
       project('integration', 'tests/integration'),
       project('bench', 'bench'),
+      project('acme-site', 'examples/acme-site'),
     ],
   },
 });

@@ -2,9 +2,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { EventEmitter } from 'node:events';
 import {
   catalogue as defaultCatalogue,
+  services as builtinServices,
   type Catalogue as EventCatalogue,
   type ServiceDefinition,
 } from '@firehose/schema';
+import { describeServices, SERVICES_TOPIC } from '@firehose/schema/site';
 import { createRequire } from 'node:module';
 import type { Aedes, SharedGroupStats } from '@firehose/aedes';
 import { AccessControl } from './access.js';
@@ -167,7 +169,9 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
     this.#history = new History(config, {
       logger,
       access: () => this.#access,
-      onOverflow: () => this.stats.drop('history_overflow'),
+      events: () => this.#events,
+      onOverflow: (count = 1) => this.stats.drop('history_overflow', count),
+      nodeId: id,
       redis: backend.historyRedis,
     });
     this.#aedes = createAedes({
@@ -239,6 +243,19 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
   /** Publishes changed catalogue records now (all of them when `all`), besides the interval. */
   publishCatalogue(all = false): void {
     this.#reporter.publishCatalogue(all);
+  }
+
+  /**
+   * Publishes the site's services (every service but the built-in ones) as one catalogue document
+   * (`describeServices`, without the intake) on `$firehose/services`, retained: the CLI and the
+   * dashboard read it to route, validate and render those services' events without a rebuild. Sent
+   * on listen (an empty `services` map when the site declares none, so a reader never waits for
+   * it) and again after a catalogue reload. The nodes of a cluster run the same catalogue; the last
+   * one to publish it wins.
+   */
+  publishServices(): void {
+    const site = this.#events.services.filter((service) => !builtinServices.includes(service));
+    this.#publishInternal(SERVICES_TOPIC, JSON.stringify(describeServices(site)), true);
   }
 
   /** Publishes one round of `$SYS` statistics now, besides the interval. */
@@ -377,9 +394,11 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
       stats: this.stats,
       logger: this.#logger,
     });
-    await startListeners(this.#listeners, host, this.#config, { metrics, ready, history, ingest });
+    const degraded = (): string | undefined => this.#history.degraded();
+    await startListeners(this.#listeners, host, this.#config, { metrics, ready, degraded, history, ingest });
     this.#closing.signal.throwIfAborted();
     this.#reporter.start();
+    this.publishServices();
     this.#logger.info(
       { listeners: this.#listeners.map((l) => `${l.kind}:${l.address().port}`) },
       'firehose broker listening',
@@ -449,8 +468,9 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
    * The catalogue is refused whole (the running one stays, and this rejects with the
    * `CatalogueError` naming file, line and field) when any file is, or when a schema changes in a
    * way that breaks consumers of a running type and major (`checkCompatible`) without a new major.
-   * On success every `$firehose/catalogue/<node>/declared/…` record is published again, and those
-   * of types no longer declared are cleared.
+   * On success every `$firehose/catalogue/<node>/declared/…` record is published again, those
+   * of types no longer declared are cleared, and `$firehose/services` is replaced by the new site
+   * services (`publishServices`).
    */
   reloadCatalogue(next?: BrokerConfigInput | BrokerConfig): Promise<CatalogueReload> {
     const run = this.#catalogueReload.then(() => this.#swapCatalogue(next));
@@ -471,6 +491,8 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
     for (const name of removed)
       this.#publishInternal(catalogueTopic({ kind: 'declared', name, node: this.nodeId }), '', true);
     this.publishCatalogue(true);
+    // The retained description readers learn site services from (CLI, dashboard): the new one.
+    this.publishServices();
     const reload: CatalogueReload = {
       services: events.services.map((s) => s.name),
       added: [...after].filter((type) => !before.has(type)),

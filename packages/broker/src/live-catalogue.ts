@@ -64,7 +64,13 @@ export class LiveCatalogue {
    * names, whose retained records the reporter clears; every record is marked for republishing.
    */
   declare(eventTypes: readonly EventType[]): string[] {
-    this.#descriptions = new Map(eventTypes.map((t) => [t.type, t]));
+    // A type declared in two majors is described by its newest.
+    this.#descriptions = new Map();
+    for (const eventType of eventTypes) {
+      const known = this.#descriptions.get(eventType.type);
+      if (known === undefined || known.version < eventType.version)
+        this.#descriptions.set(eventType.type, eventType);
+    }
     const dropped = [...this.#declared.keys()].filter((type) => !this.#descriptions.has(type));
     for (const type of dropped) this.#declared.delete(type);
     for (const type of this.#descriptions.keys()) {

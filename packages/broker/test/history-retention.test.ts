@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { services } from '@firehose/schema';
 import { Archive } from '../src/history/archive.js';
 import { encodeCursor } from '../src/history/cursor.js';
 import { silentLogger } from '../src/logger.js';
@@ -25,6 +26,7 @@ async function openArchive(path: string, retention: { maxAge: number; maxBytes: 
     queue: 100_000,
     logger: silentLogger,
     onOverflow: () => undefined,
+    services: () => services,
   });
   await archive.open();
   return archive;

@@ -6,6 +6,7 @@ import { historyCommand } from './commands/history.js';
 import { passwdCommand } from './commands/passwd.js';
 import { pubCommand } from './commands/pub.js';
 import { schemaCheckCommand } from './commands/schema-check.js';
+import { schemaCodegenCommand } from './commands/schema-codegen.js';
 import { schemaExportCommand } from './commands/schema-export.js';
 import { schemaShowCommand } from './commands/schema-show.js';
 import { tailCommand } from './commands/tail.js';
@@ -25,6 +26,7 @@ export const commands: readonly Command[] = [
   topicsCommand,
   schemaCheckCommand,
   schemaExportCommand,
+  schemaCodegenCommand,
   schemaShowCommand,
   passwdCommand,
   benchCommand,

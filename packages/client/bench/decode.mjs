@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseEvent } from '@firehose/protocol';
-import { checkEvent, createServiceEvent, gerrit } from '@firehose/schema';
+import { catalogue, checkEvent, createServiceEvent, gerrit } from '@firehose/schema';
 import { decodeMessage } from '../dist/decode.js';
 import { DedupeWindow } from '../dist/dedupe-window.js';
 
@@ -43,7 +43,7 @@ measure('+ checkEvent (lookup, params, schema)', (i) => {
 });
 measure('decodeMessage, dedupe off', (i) => {
   const { topic, payload } = messages[i % COUNT];
-  decodeMessage(topic, payload, true, undefined);
+  decodeMessage(topic, payload, true, undefined, catalogue);
 });
 // 4,000 distinct ids cycle, so a window smaller than that never sees a repeat: every message pays
 // the full dedupe cost (key, insert, eviction).
@@ -51,6 +51,6 @@ for (const size of [1000, 3000]) {
   const window = new DedupeWindow(size);
   measure(`decodeMessage, dedupe window ${size.toLocaleString('en-US')}`, (i) => {
     const { topic, payload } = messages[i % COUNT];
-    decodeMessage(topic, payload, true, window);
+    decodeMessage(topic, payload, true, window, catalogue);
   });
 }

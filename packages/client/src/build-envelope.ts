@@ -1,5 +1,5 @@
 import { createEvent, FirehoseError, validateTopic, type FirehoseEvent } from '@firehose/protocol';
-import { checkEvent, eventTypeForTopic, lookup, services, type EventType } from '@firehose/schema';
+import type { Catalogue, EventType } from '@firehose/schema';
 import type { PublishOptions } from './types.js';
 
 /**
@@ -13,6 +13,7 @@ export function buildEnvelope<Data>(
   data: Data,
   options: PublishOptions,
   defaultSource: string | undefined,
+  { checkEvent, eventTypeForTopic, getService, lookup }: Catalogue,
 ): FirehoseEvent<Data> {
   validateTopic(topic);
   const found = lookup(topic);
@@ -34,8 +35,7 @@ export function buildEnvelope<Data>(
   const eventType = found.eventType as EventType<Data>;
   const validation = eventType.validate(data);
   if (!validation.ok) throw validation.error;
-  const source =
-    options.source ?? defaultSource ?? services.find((service) => service.name === eventType.service)?.source;
+  const source = options.source ?? defaultSource ?? getService(eventType.service)?.source;
   if (source === undefined) {
     throw new FirehoseError(
       'INVALID_CONFIG',

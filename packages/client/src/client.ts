@@ -1,5 +1,5 @@
 import { FirehoseError, validateTopic, type FirehoseEvent } from '@firehose/protocol';
-import type { EventType, Subscription } from '@firehose/schema';
+import type { EventType, InferData, InferParams, Subscription } from '@firehose/schema';
 import type { IConnackPacket, MqttClient } from 'mqtt';
 import type { BrokerAddress } from './broker-url.js';
 import { buildEnvelope } from './build-envelope.js';
@@ -190,7 +190,7 @@ export class FirehoseClient extends Emitter<ClientEvents> {
       }
     }
     if (!decode) return;
-    const decoded = decodeMessage(topic, payload, this.options.validate, this.dedupe);
+    const decoded = decodeMessage(topic, payload, this.options.validate, this.dedupe, this.options.catalogue);
     if (decoded.kind === 'duplicate') {
       this.counters.duplicates++;
       return;
@@ -398,6 +398,7 @@ export class FirehoseClient extends Emitter<ClientEvents> {
         username: this.options.username ?? address?.username,
         password: this.options.password ?? address?.password,
         validate: this.options.validate,
+        services: this.options.services,
         backoff: this.options.backoff,
         logger: this.options.logger,
       });
@@ -465,20 +466,52 @@ export class FirehoseClient extends Emitter<ClientEvents> {
   /**
    * Publishes `data` as the schema's event for `topic`: builds the CloudEvents envelope (type,
    * dataschema, subject, deterministic id from the upstream identity), validates it locally, sends it.
+   * Given an event type instead of a topic (`publish(gerrit.commentAdded, data)`), `data` is typed
+   * by it and the topic is built from the data (`topicFor`), `options.params` filling the rest.
    * Always settles: rejects with `TIMEOUT` after `timeout` ms (a timed-out message is never sent later),
    * `QUEUE_FULL` when too many publishes wait for a connection.
    * @returns the envelope that was sent
-   * @throws FirehoseError `INVALID_TOPIC`, `UNKNOWN_EVENT_TYPE`, `INVALID_PAYLOAD` (with `path`), `TIMEOUT`, `QUEUE_FULL`, `CLOSED`
+   * @throws FirehoseError `INVALID_TOPIC`, `UNKNOWN_EVENT_TYPE`, `INVALID_PAYLOAD` (with `path`), `INVALID_PARAMS`, `INVALID_CONFIG`, `TIMEOUT`, `QUEUE_FULL`, `CLOSED`
    */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  async publish<E extends EventType<any, any>>(
+    eventType: E,
+    data: InferData<E>,
+    options?: PublishOptions & { params?: Partial<InferParams<E>> },
+  ): Promise<FirehoseEvent<InferData<E>>>;
   async publish<Data = unknown>(
     topic: string,
     data: Data,
-    options: PublishOptions = {},
-  ): Promise<FirehoseEvent<Data>> {
+    options?: PublishOptions,
+  ): Promise<FirehoseEvent<Data>>;
+  async publish(
+    target: string | EventType,
+    data: unknown,
+    options: PublishOptions & { params?: Record<string, string> } = {},
+  ): Promise<FirehoseEvent> {
     this.assertOpen();
-    const event = buildEnvelope(topic, data, options, this.options.source);
+    const topic = typeof target === 'string' ? target : this.topicOf(target, data, options.params);
+    const event = buildEnvelope(topic, data, options, this.options.source, this.options.catalogue);
     await this.publishRaw(topic, JSON.stringify(event), options);
     return event;
+  }
+
+  /** The topic of `data` as an event of `eventType`, which must be in this client's catalogue. */
+  private topicOf(eventType: EventType, data: unknown, params: Record<string, string> | undefined): string {
+    if (typeof eventType !== 'function' || typeof eventType.topicFor !== 'function')
+      throw new FirehoseError(
+        'INVALID_TOPIC',
+        'publish() takes a topic string or an event type (gerrit.commentAdded, or a site type from firehose schema codegen).',
+      );
+    if (this.options.catalogue.getEventType(eventType.type, eventType.version) === undefined)
+      throw new FirehoseError(
+        'INVALID_CONFIG',
+        `${eventType.type} v${eventType.version} is not among this client's services; pass its services to connect() (connect(url, { services })).`,
+        { path: 'services' },
+      );
+    const validation = eventType.validate(data);
+    if (!validation.ok) throw validation.error;
+    return eventType.topicFor(data, params);
   }
 
   /** Publishes a payload as is (bridges, `firehose pub --raw`). Same settling rules as {@link publish}. */

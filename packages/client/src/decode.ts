@@ -1,5 +1,5 @@
 import { FirehoseError, isFirehoseError, parseEvent, type FirehoseEvent } from '@firehose/protocol';
-import { checkEvent, lookup } from '@firehose/schema';
+import type { Catalogue } from '@firehose/schema';
 import type { DedupeWindow } from './dedupe-window.js';
 import type { InvalidEvent, ReceivedEvent } from './types.js';
 
@@ -26,6 +26,7 @@ export function decodeMessage(
   payload: Uint8Array,
   validate: boolean,
   dedupe: DedupeWindow | undefined,
+  { checkEvent, lookup }: Catalogue,
 ): Decoded {
   const receivedAt = new Date();
   let event: FirehoseEvent;

@@ -9,8 +9,18 @@ import type {
 } from '@firehose/schema';
 import type { ReceivedEvent } from './types.js';
 
-/** The declared services by their first topic level. */
-interface ServiceEventTypes {
+/**
+ * The declared services by their first topic level: what types a filter string's events
+ * (`subscribe('gerrit/#', …)`, `history('zuul/#')`). A site adds its own services by augmenting
+ * it, which the declarations `firehose schema codegen` writes do:
+ *
+ * ```ts
+ * declare module '@firehose/client' {
+ *   interface FirehoseServices { github: typeof github }
+ * }
+ * ```
+ */
+export interface FirehoseServices {
   gerrit: typeof gerrit;
   zuul: typeof zuul;
   launchpad: typeof launchpad;
@@ -18,7 +28,7 @@ interface ServiceEventTypes {
   'gearman-logstash': typeof gearmanLogstash;
   ansible: typeof ansible;
 }
-type ServiceName = keyof ServiceEventTypes;
+type ServiceName = Extract<keyof FirehoseServices, string>;
 
 /** Services a filter string can reach, from its first level: `gerrit/#` → gerrit, `+/…` or `#` → all. */
 type ServicesOf<F extends string> = (F extends `${infer First}/${string}` ? First : F) extends infer First
@@ -31,7 +41,7 @@ type ServicesOf<F extends string> = (F extends `${infer First}/${string}` ? Firs
 
 /** Every event type of the given services (distributes, so a union of services unions their types). */
 type EventTypesOf<S extends ServiceName> = S extends ServiceName
-  ? ServiceEventTypes[S][keyof ServiceEventTypes[S]]
+  ? FirehoseServices[S][keyof FirehoseServices[S]]
   : never;
 
 /** One declared event type as a handler sees it: `eventType` is that type, so `if (e.eventType)` narrows. */

@@ -2,7 +2,7 @@
 export { connect } from './connect.js';
 export { FirehoseClient } from './client.js';
 export type { SubscribeTarget } from './subscribe-target.js';
-export type { FilterEvent, FilterEventStream, UndeclaredEvent } from './filter-event.js';
+export type { FilterEvent, FilterEventStream, FirehoseServices, UndeclaredEvent } from './filter-event.js';
 export { isEventOf } from './is-event-of.js';
 export type { ConnectOptions, TlsOptions } from './options.js';
 export type { Logger } from './logger.js';

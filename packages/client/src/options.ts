@@ -1,6 +1,8 @@
 import { FirehoseError } from '@firehose/protocol';
+import type { Catalogue, ServiceDefinition } from '@firehose/schema';
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import { silentLogger, type Logger } from './logger.js';
+import { siteCatalogue } from './site-catalogue.js';
 
 /** TLS material for `mqtts://` and `wss://` (Node only; browsers use the system's trust store). */
 export interface TlsOptions {
@@ -110,6 +112,14 @@ export interface ConnectOptions {
    */
   historyUrl?: string;
   /**
+   * A site's own services, beside the built-in ones: received events on their topics are
+   * validated and typed (`eventType`, `params`), `publish()` builds their envelopes (with the
+   * service's `source`), `history()` decodes them. Pass the `services` of the module
+   * `firehose schema codegen` writes, or `loadCatalogueFiles(...)` from `@firehose/schema/files`.
+   * @default [] (the built-in services only)
+   */
+  services?: readonly ServiceDefinition[];
+  /**
    * pino-compatible logger.
    * @default a logger that discards everything
    */
@@ -132,6 +142,8 @@ export interface ResolvedOptions {
   source: string | undefined;
   tls: TlsOptions | undefined;
   historyUrl: string | undefined;
+  services: readonly ServiceDefinition[];
+  catalogue: Catalogue;
   logger: Logger;
 }
 
@@ -165,6 +177,8 @@ export function resolveOptions(options: ConnectOptions = {}): ResolvedOptions {
     source: options.source,
     tls: options.tls,
     historyUrl: options.historyUrl,
+    services: options.services ?? [],
+    catalogue: siteCatalogue(options.services),
     logger: options.logger ?? silentLogger,
   };
   check(

@@ -1,11 +1,19 @@
 import { FirehoseError, createEvent, type FirehoseEvent } from '@firehose/protocol';
-import { getService } from './default-catalogue.js';
+import type { Catalogue } from './catalogue.js';
+import { catalogue as defaultCatalogue } from './default-catalogue.js';
 import type { EventType, InferData } from './event-type.js';
 
 /** Options of {@link createServiceEvent}. */
 export interface ServiceEventOptions {
   /** Upstream instance URI. @default the service's default source, e.g. `https://review.opendev.org` */
   source?: string;
+  /**
+   * Where the event type's service, and so its default `source`, is looked up: pass the catalogue
+   * of a site's own services (`createCatalogue([...services, ...loadCatalogueFiles(...)])`) to
+   * build their envelopes without repeating the source.
+   * @default the package's catalogue (the built-in services)
+   */
+  catalogue?: Pick<Catalogue, 'getService'>;
   /** Explicit id. @default derived from the data's upstream identity, random when it has none */
   id?: string;
   /** Event time. @default now */
@@ -24,11 +32,12 @@ export function createServiceEvent<E extends EventType<any, any>>(
 ): FirehoseEvent<InferData<E>> {
   const result = eventType.validate(data);
   if (!result.ok) throw result.error;
-  const source = options.source ?? getService(eventType.service)?.source;
+  const source =
+    options.source ?? (options.catalogue ?? defaultCatalogue).getService(eventType.service)?.source;
   if (source === undefined) {
     throw new FirehoseError(
       'INVALID_PARAMS',
-      `${eventType.type} belongs to no declared service; pass options.source.`,
+      `${eventType.type} belongs to no service of the catalogue; pass options.catalogue (the catalogue that declares ${eventType.service}) or options.source.`,
       { path: 'source' },
     );
   }

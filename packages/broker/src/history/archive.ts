@@ -2,9 +2,10 @@ import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { services } from '@firehose/schema';
+import type { ServiceDefinition } from '@firehose/schema';
 import type { Logger } from '../logger.js';
 import { nextRun } from './cursor.js';
+import { declaredKeys } from './declared-keys.js';
 import type { HistoryStore, StoreBounds } from './history-store.js';
 import type { ArchiveQuery, ArchiveRow } from './query.js';
 import { Sequence } from './sequence.js';
@@ -27,6 +28,8 @@ export interface ArchiveOptions {
   logger: Logger;
   /** Counts one event that was delivered but not archived (queue full). */
   onOverflow: () => void;
+  /** Every declared service, built-in and site: their declared keys are indexed. */
+  services: () => readonly ServiceDefinition[];
 }
 
 type Accepted = [seq: bigint, time: number, topic: string, payload: Uint8Array];
@@ -34,14 +37,6 @@ type Accepted = [seq: bigint, time: number, topic: string, payload: Uint8Array];
 interface Pending {
   resolve: (value: unknown) => void;
   reject: (error: Error) => void;
-}
-
-/** Search keys by CloudEvents type, every version's declared keys together. */
-function declaredKeys(): Record<string, Record<string, string>> {
-  const keys: Record<string, Record<string, string>> = {};
-  for (const service of services)
-    for (const type of service.eventTypes) keys[type.type] = { ...keys[type.type], ...type.keys };
-  return keys;
 }
 
 /**
@@ -74,7 +69,8 @@ export class Archive implements HistoryStore {
   /** Opens the file (creating it), stores this run durably, starts the reader. */
   async open(): Promise<void> {
     const { path, maxAge, maxBytes } = this.#options;
-    const keys = declaredKeys();
+    // Read when the workers start: a catalogue reload's new keys are indexed from the next start.
+    const keys = declaredKeys(this.#options.services());
     const writer = new Worker(WORKER, { workerData: { role: 'writer', path, keys, maxAge, maxBytes } });
     this.#writer = writer;
     writer.on('error', (error) => this.#options.logger.error({ err: error }, 'history writer failed'));

@@ -1,5 +1,5 @@
 import { compilePredicate, FirehoseError, matches } from '@firehose/protocol';
-import { eventTypeForTopic } from '@firehose/schema';
+import type { Catalogue } from '@firehose/schema';
 import { BadParameter, type EventFilters } from './query.js';
 
 /** An archived or live event as the filters see it. */
@@ -16,7 +16,10 @@ export type RecordTest = (input: FilterInput) => boolean;
  * The `where` predicate, evaluated server-side with the SDK's grammar (`@firehose/protocol`), over
  * the envelope plus `topic` and `params`, as the client's `where` sees it.
  */
-export function compileWhere(where: string | undefined): RecordTest | undefined {
+export function compileWhere(
+  where: string | undefined,
+  { eventTypeForTopic }: Pick<Catalogue, 'eventTypeForTopic'>,
+): RecordTest | undefined {
   if (where === undefined) return undefined;
   let predicate;
   try {
@@ -32,8 +35,11 @@ export function compileWhere(where: string | undefined): RecordTest | undefined 
 }
 
 /** Every filter, for live events (the archive applies all but `where` itself). */
-export function compileFilters(filters: EventFilters): RecordTest {
-  const where = compileWhere(filters.where);
+export function compileFilters(
+  filters: EventFilters,
+  { eventTypeForTopic }: Pick<Catalogue, 'eventTypeForTopic'>,
+): RecordTest {
+  const where = compileWhere(filters.where, { eventTypeForTopic });
   const types = filters.types === undefined ? undefined : new Set(filters.types);
   return (input) => {
     const { topic, event } = input;

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Catalogue } from '@firehose/schema';
 import type { HistoryStore } from './history-store.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { compileFilters, compileWhere } from './event-filter.js';
@@ -21,6 +22,8 @@ export type ErrorCode =
 export interface HistoryHost {
   archive: HistoryStore;
   hub: LiveHub;
+  /** Every declared service, built-in and site: search keys and topic parameters come from it. */
+  events: Catalogue;
   /** Whether this reader may receive this topic over MQTT. */
   mayRead(topic: string): boolean;
   heartbeatMs: number;
@@ -85,8 +88,8 @@ export function searchEvents(host: HistoryHost, res: ServerResponse, url: URL): 
   let parsed;
   let where;
   try {
-    parsed = parseSearch(url.searchParams);
-    where = compileWhere(parsed.filters.where);
+    parsed = parseSearch(url.searchParams, host.events.services);
+    where = compileWhere(parsed.filters.where, host.events);
   } catch (error) {
     fail(error);
     return;
@@ -154,7 +157,7 @@ export function streamEvents(host: HistoryHost, req: IncomingMessage, res: Serve
   let archiveTest;
   try {
     const params = url.searchParams;
-    filters = parseFilters(params, ['since']);
+    filters = parseFilters(params, ['since'], host.events.services);
     if (filters.from !== undefined || filters.to !== undefined) {
       const name = filters.from !== undefined ? 'from' : 'to';
       throw new BadParameter(
@@ -175,8 +178,8 @@ export function streamEvents(host: HistoryHost, req: IncomingMessage, res: Serve
     // and all, adding the last id it saw; since winning would replay everything after it again.
     if (typeof lastEventId === 'string' && lastEventId !== '')
       since = { after: parseCursor('Last-Event-ID', lastEventId) };
-    liveTest = compileFilters(filters);
-    archiveTest = compileWhere(filters.where);
+    liveTest = compileFilters(filters, host.events);
+    archiveTest = compileWhere(filters.where, host.events);
   } catch (error) {
     failer(res)(error);
     return;

@@ -1,3 +1,4 @@
+import { services as builtIn, type ServiceDefinition } from '@firehose/schema';
 import { declaredKeyNames, MAX_LIMIT, DEFAULT_LIMIT } from './query.js';
 
 const ERROR = {
@@ -14,7 +15,7 @@ const text = (name: string, description: string, schema: Record<string, unknown>
 });
 
 /** Every filter both endpoints take, the declared search keys included (one parameter each). */
-function filterParameters(): Record<string, unknown>[] {
+function filterParameters(services: readonly ServiceDefinition[]): Record<string, unknown>[] {
   return [
     text('service', 'Service name, the first topic level (gerrit, zuul, …).'),
     text('type', 'CloudEvents type; repeat it or separate several with commas.', {
@@ -26,12 +27,17 @@ function filterParameters(): Record<string, unknown>[] {
       'where',
       "A predicate in the SDK's grammar over the envelope plus topic and params, evaluated by the broker.",
     ),
-    ...[...declaredKeyNames()].sort().map((name) => text(name, `Declared search key ${name} (exact value).`)),
+    ...[...declaredKeyNames(services)]
+      .sort()
+      .map((name) => text(name, `Declared search key ${name} (exact value).`)),
   ];
 }
 
-/** The OpenAPI 3.1 description of the history API (served at `/v1/openapi.json`). */
-export function historyOpenApi(): Record<string, unknown> {
+/**
+ * The OpenAPI 3.1 description of the history API (served at `/v1/openapi.json`), with the search
+ * keys `services` declare.
+ */
+export function historyOpenApi(services: readonly ServiceDefinition[] = builtIn): Record<string, unknown> {
   return {
     openapi: '3.1.0',
     info: {
@@ -45,7 +51,7 @@ export function historyOpenApi(): Record<string, unknown> {
         get: {
           summary: 'Search archived events (keyset paging; no totals)',
           parameters: [
-            ...filterParameters(),
+            ...filterParameters(services),
             text('from', 'Oldest accept time: ISO 8601 or relative (-30m, -2h, -7d).'),
             text('to', 'Newest accept time: ISO 8601 or relative.'),
             text('order', 'asc or desc.', { type: 'string', enum: ['asc', 'desc'], default: 'desc' }),
@@ -88,7 +94,7 @@ export function historyOpenApi(): Record<string, unknown> {
         get: {
           summary: 'Server-Sent Events: the archive after `since`, then live, gaplessly',
           parameters: [
-            ...filterParameters(),
+            ...filterParameters(services),
             text(
               'since',
               'A cursor, or a time (ISO 8601 or relative). Last-Event-ID wins over it; neither: live only.',

@@ -1,5 +1,5 @@
 import { isValidFilter } from '@firehose/protocol';
-import { RESERVED_KEY_NAMES, services } from '@firehose/schema';
+import { RESERVED_KEY_NAMES, type ServiceDefinition } from '@firehose/schema';
 import { decodeCursor } from './cursor.js';
 
 /** What the reader worker runs (archive-worker.js `Query`). */
@@ -45,7 +45,7 @@ const SCAN_BUDGET = 50_000;
 const TIME_BUDGET_MS = 150;
 
 /** Every search key some event type declares (each becomes a query parameter of that name). */
-export function declaredKeyNames(): ReadonlySet<string> {
+export function declaredKeyNames(services: readonly ServiceDefinition[]): ReadonlySet<string> {
   const names = new Set<string>();
   for (const service of services)
     for (const type of service.eventTypes) for (const name of Object.keys(type.keys)) names.add(name);
@@ -107,8 +107,12 @@ const FILTER_PARAMETERS = ['service', 'type', 'topic', 'from', 'to', 'where'];
  * Reads the filters from a query string, throwing `BadParameter` for the first bad one. `extra`
  * names the endpoint's own parameters, read by the caller.
  */
-export function parseFilters(params: URLSearchParams, extra: readonly string[]): EventFilters {
-  const keyNames = declaredKeyNames();
+export function parseFilters(
+  params: URLSearchParams,
+  extra: readonly string[],
+  services: readonly ServiceDefinition[],
+): EventFilters {
+  const keyNames = declaredKeyNames(services);
   const filters: EventFilters = { keys: [] };
   const once = (name: string): string | undefined => single(params, name);
   for (const name of new Set(params.keys())) {
@@ -170,8 +174,11 @@ export function parseFilters(params: URLSearchParams, extra: readonly string[]):
 }
 
 /** `GET /v1/events`: the filters plus `order`, `limit`, `cursor`. */
-export function parseSearch(params: URLSearchParams): { filters: EventFilters; query: ArchiveQuery } {
-  const filters = parseFilters(params, ['order', 'limit', 'cursor']);
+export function parseSearch(
+  params: URLSearchParams,
+  services: readonly ServiceDefinition[],
+): { filters: EventFilters; query: ArchiveQuery } {
+  const filters = parseFilters(params, ['order', 'limit', 'cursor'], services);
   const order = single(params, 'order') ?? 'desc';
   if (order !== 'asc' && order !== 'desc')
     throw new BadParameter('order', `order must be asc or desc; got ${JSON.stringify(order)}.`);

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { Catalogue } from '@firehose/schema';
 import type { Logger } from '../logger.js';
 import { compileFilters } from './event-filter.js';
 import type { HistoryStore, StoreBounds } from './history-store.js';
@@ -9,7 +10,7 @@ import { firstSeqAt, lastSeqAt, MAX_SEQ, msOfSeq, seqToStreamId, streamIdToSeq }
 import { StreamTail } from './stream-tail.js';
 
 /** The stream's key, in the persistence's Redis database. */
-const HISTORY_STREAM_KEY = 'firehose:history';
+export const HISTORY_STREAM_KEY = 'firehose:history';
 /** Entries one XRANGE of a search asks for. */
 const CHUNK = 500;
 /** Overflow is logged at most this often (it is counted every time). */
@@ -31,6 +32,8 @@ export interface RedisStreamLogOptions {
   queue: number;
   logger: Logger;
   onOverflow: () => void;
+  /** Every declared service, built-in and site: a search's keys are read by their declarations. */
+  events: () => Catalogue;
   key?: string;
 }
 
@@ -130,7 +133,7 @@ export class RedisStreamLog implements HistoryStore {
     }
     if (q.until !== undefined && q.until < hi) hi = q.until;
     const rows: ArchiveRow[] = [];
-    const test = compileFilters({ ...q, where: undefined });
+    const test = compileFilters({ ...q, where: undefined }, this.#options.events());
     let scanned = 0;
     let last: bigint | undefined;
     while (lo <= hi) {
@@ -155,6 +158,28 @@ export class RedisStreamLog implements HistoryStore {
       else hi = last - 1n;
     }
     return { rows, next: null };
+  }
+
+  /** The oldest entry's sequence number (where the stream was trimmed to); undefined when empty. */
+  async firstSeq(): Promise<bigint | undefined> {
+    const [first] = await this.#options.reader.xrangeBuffer(this.#key, '-', '+', 'COUNT', 1);
+    return first === undefined ? undefined : streamIdToSeq(first[0].toString());
+  }
+
+  /**
+   * The oldest entry some node of the deep archive's consumer group read and has not acknowledged
+   * (its batch is not in PostgreSQL yet); undefined when none is pending.
+   */
+  async oldestPending(group: string): Promise<bigint | undefined> {
+    let summary: unknown[];
+    try {
+      summary = await this.#options.reader.xpending(this.#key, group);
+    } catch (error) {
+      if (error instanceof Error && /NOGROUP|no such key/i.test(error.message)) return undefined;
+      throw error;
+    }
+    const [count, oldest] = summary;
+    return Number(count) > 0 ? streamIdToSeq(idText(oldest)) : undefined;
   }
 
   async get(by: { seq: bigint } | { id: string }): Promise<ArchiveRow | undefined> {

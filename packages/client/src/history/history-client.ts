@@ -1,5 +1,6 @@
 import { FirehoseError, isFirehoseError } from '@firehose/protocol';
-import type { EventType, Subscription } from '@firehose/schema';
+import type { Catalogue, EventType, Subscription } from '@firehose/schema';
+import { siteCatalogue } from '../site-catalogue.js';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from '../backoff.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { resolveHistoryTarget, targetAccepts, type ResolvedTarget } from './history-request.js';
@@ -70,6 +71,7 @@ export class HistoryClient {
   private readonly endpoint: HistoryEndpoint;
   private readonly authorization: string | undefined;
   private readonly validate: boolean;
+  private readonly catalogue: Catalogue;
   private readonly backoff: Required<BackoffOptions>;
   private readonly logger: Logger;
   private readonly fetch: typeof fetch;
@@ -81,6 +83,7 @@ export class HistoryClient {
     const password = options.password ?? this.endpoint.password;
     this.authorization = username === undefined ? undefined : basicAuthorization(username, password ?? '');
     this.validate = options.validate ?? true;
+    this.catalogue = siteCatalogue(options.services);
     this.backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
     this.logger = options.logger ?? silentLogger;
     const fetchImpl = options.fetch ?? globalThis.fetch;
@@ -208,7 +211,11 @@ export class HistoryClient {
       new URLSearchParams(),
       options.signal,
     );
-    const decoded = decodeRecord(asApiRecord(body, `${this.endpoint.base}/v1/events`), this.validate);
+    const decoded = decodeRecord(
+      asApiRecord(body, `${this.endpoint.base}/v1/events`),
+      this.validate,
+      this.catalogue,
+    );
     if (decoded.kind === 'invalid') throw decoded.invalid.error;
     return decoded.event;
   }
@@ -262,7 +269,7 @@ export class HistoryClient {
     filter: ((event: HistoryEvent) => boolean) | undefined,
     control: StreamControl | undefined,
   ): HistoryEvent | undefined {
-    const decoded = decodeRecord(record, this.validate);
+    const decoded = decodeRecord(record, this.validate, this.catalogue);
     if (decoded.kind === 'invalid') {
       this.logger.debug(
         { topic: record.topic, cursor: record.cursor, err: decoded.invalid.error },

@@ -1,5 +1,5 @@
 import { FirehoseError, isFirehoseError, validateEnvelope, type FirehoseEvent } from '@firehose/protocol';
-import { checkEvent, lookup } from '@firehose/schema';
+import type { Catalogue } from '@firehose/schema';
 import type { InvalidEvent } from '../types.js';
 import type { HistoryEvent } from './history-types.js';
 
@@ -38,7 +38,11 @@ export function asApiRecord(value: unknown, where: string): ApiRecord {
  * An archived record as the event a live handler would have received for it: the envelope checked,
  * topic parameters parsed and (with `validate`) `data` checked against its schema. Never throws.
  */
-export function decodeRecord(record: ApiRecord, validate: boolean): DecodedRecord {
+export function decodeRecord(
+  record: ApiRecord,
+  validate: boolean,
+  { checkEvent, lookup }: Catalogue,
+): DecodedRecord {
   const receivedAt = new Date();
   const { cursor, topic } = record;
   // The payload as bytes only when somebody asks (a CLI's --raw): most readers never do.

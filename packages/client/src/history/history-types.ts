@@ -1,4 +1,4 @@
-import type { EventType, Subscription } from '@firehose/schema';
+import type { EventType, ServiceDefinition, Subscription } from '@firehose/schema';
 import type { BackoffOptions } from '../backoff.js';
 import type { FilterEvent } from '../filter-event.js';
 import type { Logger } from '../logger.js';
@@ -129,6 +129,8 @@ export interface HistoryClientOptions {
   password?: string;
   /** Validate `data` against its schema; events that fail go to `invalid`. @default true */
   validate?: boolean;
+  /** A site's own services, beside the built-in ones (as `connect()`'s `services`). @default [] */
+  services?: readonly ServiceDefinition[];
   /** Reconnect delays of a live stream. @default { initialDelay: 250, maxDelay: 30000, factor: 2 } */
   backoff?: BackoffOptions;
   /** @default a logger that discards everything */

@@ -7,6 +7,12 @@ export const CATALOGUE_FORMAT_KEY = 'firehose-catalogue';
 export const CATALOGUE_FORMAT_VERSION = 1;
 
 /**
+ * The retained topic where a broker publishes its site services as one catalogue document
+ * (`describeServices`), so clients learn them at run time.
+ */
+export const SERVICES_TOPIC = '$firehose/services';
+
+/**
  * A site catalogue file, parsed (YAML or JSON): `firehose-catalogue: 1` and the services.
  * The same shape is what `describeServices` writes, so a catalogue round-trips through it.
  */

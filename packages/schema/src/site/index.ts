@@ -3,6 +3,7 @@
 export {
   CATALOGUE_FORMAT_KEY,
   CATALOGUE_FORMAT_VERSION,
+  SERVICES_TOPIC,
   type CatalogueDocument,
   type EventSpec,
   type IngestSpec,
@@ -18,3 +19,4 @@ export {
 } from './catalogue-problem.js';
 export { buildSiteServices, type BuildOptions } from './build-site-services.js';
 export { topicsOverlap } from './topic-overlap.js';
+export { describeServices, type DescribeOptions } from './describe-services.js';
