@@ -65,11 +65,13 @@ export class PostgresArchive {
   readonly #pool: pg.Pool;
   readonly #options: PostgresArchiveOptions;
   readonly #partitions = new Set<string>();
+  readonly url: string;
   #retention: NodeJS.Timeout | undefined;
   #ready: Promise<void> | undefined;
 
   constructor(options: PostgresArchiveOptions) {
     this.#options = options;
+    this.url = options.url;
     this.#pool = new pg.Pool({
       connectionString: options.url,
       max: 4,
@@ -154,6 +156,12 @@ export class PostgresArchive {
         );
     });
     for (const name of wanted.keys()) this.#partitions.add(name);
+  }
+
+  /** Resolves when PostgreSQL answers a query (and the schema is there). */
+  async ping(): Promise<void> {
+    await this.ready();
+    await this.#pool.query('SELECT 1');
   }
 
   /** Inserts a batch; an event already there (a re-delivered batch) is skipped. */
