@@ -41,7 +41,7 @@ export async function brokerServices(url: string, context: CommandContext): Prom
         .subscribe(SERVICES_TOPIC, () => undefined, { qos: 0 })
         .catch((error: unknown) => {
           clearTimeout(timer);
-          reject(error);
+          reject(error instanceof Error ? error : new Error(String(error)));
         });
     });
     let document: unknown;
