@@ -118,6 +118,13 @@ async function forensic(port: number, ledger: DeliveryLedger): Promise<void> {
     const m = /pub-\d+:\d+/.exec(text);
     if (m) packets.set(m[0], `${key} count=${await db.get(`${key}:offlineCount`)}`);
   }
+  let negative = 0;
+  let total = 0;
+  for (const key of await db.keys('packet:*:offlineCount')) {
+    total++;
+    if (Number(await db.get(key)) < 0) negative++;
+  }
+  console.log(`forensic counts: ${total} offlineCount keys, ${negative} below 0, ${packets.size} packets`);
   for (const name of ['sub-0', 'sub-1', 'sub-2']) {
     const list = await db.lrange(`outgoing:${name}`, 0, -1);
     for (const key of ledger.missing(name)) {
