@@ -1,5 +1,6 @@
 import { startRedisSentinelSet, waitFor, type RedisSentinelSet } from '@firehose/test-support';
 import type { IClientOptions, MqttClient } from 'mqtt';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { hashPassword, type BrokerConfigInput } from '../src/index.js';
 import { DeliveryLedger, printLossTable } from './delivery-ledger.js';
@@ -17,10 +18,14 @@ afterAll(async () => {
 });
 
 // Not yet in `pnpm test`: with the resend of stored queues after resubscription (Aedes#resendStoredQueues)
-// the messages published during the failover window arrive, but 1 to 9 acknowledged messages published
-// within ~50 ms of the kill are still lost in about half the runs (not in the promoted primary's
-// queues: unreplicated writes, or packet refcounts over-decremented by ioredis resending unanswered
-// commands). Run it with FIREHOSE_PRIMARY_KILL=1 while that is being fixed (WAIT 1 before PUBACK).
+// the messages published during the failover window arrive, but an acknowledged message published right
+// at the kill is still lost for a subscriber in some runs (1 of 8 runs, 1 message; docs/operating.md has the
+// table): its record is gone from the promoted primary. Either async replication lost the store writes
+// behind its PUBACK, or aedes-persistence-redis' reference count was decremented by the PUBACK of a
+// duplicate and the record deleted. Fixes to come: WAIT on the store connection before the PUBACK (and
+// no PUBACK when that connection reconnected since the publish arrived: WAIT would then answer for the new
+// primary), and a decrement only when LREM removed the queue entry. Run it with FIREHOSE_PRIMARY_KILL=1;
+// FIREHOSE_PRIMARY_KILL_FORENSIC=1 prints, for each lost message, whether the promoted primary has it.
 it.skipIf(!process.env.FIREHOSE_PRIMARY_KILL)(
   '3 nodes on Redis Sentinel, the Redis primary SIGKILLed mid-stream: the nodes follow the promoted replica, and every QoS 1 message acknowledged before, during and after reaches every persistent subscriber',
   async () => {
@@ -92,6 +97,7 @@ it.skipIf(!process.env.FIREHOSE_PRIMARY_KILL)(
         reconnects,
         missing: ['sub-0', 'sub-1', 'sub-2'].map((name) => ledger.missing(name).slice(0, 5)),
       });
+      if (process.env.FIREHOSE_PRIMARY_KILL_FORENSIC) await forensic(set.replica.port, ledger);
     }
     const { lost, maxCopies, acknowledged, published } = ledger.table();
     expect(lost).toBe(0);
@@ -100,3 +106,25 @@ it.skipIf(!process.env.FIREHOSE_PRIMARY_KILL)(
   },
   120_000,
 );
+
+/** Debug only: where each lost message is in the promoted primary's store. */
+async function forensic(port: number, ledger: DeliveryLedger): Promise<void> {
+  const db = new Redis({ host: '127.0.0.1', port, db: 2 });
+  const packets = new Map<string, string>();
+  for (const key of await db.keys('packet:*')) {
+    if (key.endsWith(':offlineCount')) continue;
+    const value = await db.getBuffer(key);
+    const text = value?.toString('latin1') ?? '';
+    const m = /pub-\d+:\d+/.exec(text);
+    if (m) packets.set(m[0], `${key} count=${await db.get(`${key}:offlineCount`)}`);
+  }
+  for (const name of ['sub-0', 'sub-1', 'sub-2']) {
+    const list = await db.lrange(`outgoing:${name}`, 0, -1);
+    for (const key of ledger.missing(name)) {
+      const stored = packets.get(key);
+      const inList = stored ? list.includes(stored.split(' ')[0]!) : false;
+      console.log(`forensic ${name} missing ${key}: packet ${stored ?? 'absent'}, in list ${inList}`);
+    }
+  }
+  db.disconnect();
+}
