@@ -82,10 +82,9 @@ export function exportAsyncApi(options: AsyncApiOptions = {}): object {
     firehoseServices[service.name] = serviceSpec;
     for (const eventType of service.eventTypes) {
       const id = idOf(eventType);
-      const declared = events[eventType.event]!;
-      const spec = (Array.isArray(declared) ? declared : [declared]).find(
-        (d: EventSpec) => d.version === eventType.version,
-      )!;
+      // An event is one declaration or a list of them, one per major.
+      const versions = ([] as readonly EventSpec[]).concat(events[eventType.event]!);
+      const spec = versions.find((d) => d.version === eventType.version)!;
       const { description: _description, schema: _schema, ...extension } = spec;
       const { $schema: _dialect, $id: _id, ...data } = exportJsonSchema(eventType);
       schemas[id] = data;

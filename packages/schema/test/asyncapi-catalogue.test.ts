@@ -6,6 +6,7 @@ import {
   exportAsyncApi,
   services as builtinServices,
   type EventType,
+  type ServiceDefinition,
 } from '@firehose/schema';
 import { loadCatalogueFiles } from '@firehose/schema/files';
 import { CatalogueError } from '@firehose/schema/site';
@@ -43,6 +44,14 @@ services:
             required: [project, number]
             properties: { project: { type: string }, number: { type: string } }
 `;
+
+/** The parts of an exported document the bad-input cases spoil. */
+interface AsyncApi {
+  asyncapi: string;
+  'x-firehose-services'?: unknown;
+  channels: Record<string, Record<string, unknown>>;
+  components: { schemas: Record<string, Record<string, unknown>> };
+}
 
 let dir: string;
 beforeAll(async () => {
@@ -82,11 +91,11 @@ describe('AsyncAPI 3.0 as a catalogue file', () => {
   it('export → load gives the same event types, built-in and site', async () => {
     const siteFile = join(dir, 'site.yaml');
     await writeFile(siteFile, SITE);
-    const site = await loadCatalogueFiles([siteFile], { alongside: builtinServices });
+    const site: ServiceDefinition[] = await loadCatalogueFiles([siteFile], { alongside: builtinServices });
     const all = [...builtinServices, ...site];
     const exported = join(dir, 'exported.json');
     await writeFile(exported, JSON.stringify(exportAsyncApi({ catalogue: createCatalogue(all) }), null, 2));
-    const loaded = await loadCatalogueFiles([exported]);
+    const loaded: ServiceDefinition[] = await loadCatalogueFiles([exported]);
     expect(loaded.map((s) => s.name)).toEqual(all.map((s) => s.name));
     expect(loaded.flatMap((s) => s.eventTypes).map(declared)).toEqual(
       all.flatMap((s) => s.eventTypes).map(declared),
@@ -113,8 +122,8 @@ describe('AsyncAPI 3.0 as a catalogue file', () => {
   it('refuses bad AsyncAPI input with file:line: field: reason', async () => {
     const document = exportAsyncApi({
       catalogue: createCatalogue(await loadCatalogueFiles([await siteFile()])),
-    }) as Record<string, any>;
-    const cases: [string, (d: Record<string, any>) => void, RegExp][] = [
+    }) as AsyncApi;
+    const cases: [string, (d: AsyncApi) => void, RegExp][] = [
       [
         'version.json',
         (d) => (d.asyncapi = '2.6.0'),
