@@ -136,12 +136,12 @@ describe('AsyncAPI 3.0 as a catalogue file', () => {
       ],
       [
         'channel.json',
-        (d) => delete d.channels['ci_build_v1']['x-firehose-event'],
+        (d) => delete d.channels.ci_build_v1!['x-firehose-event'],
         /channel\.json:\d+: channels\.ci_build_v1: has no firehose topic/,
       ],
       [
         'schema.json',
-        (d) => (d.components.schemas['ci_build_v2'].type = 'objekt'),
+        (d) => (d.components.schemas.ci_build_v2!.type = 'objekt'),
         /schema\.json:\d+: services\.ci\.events\.build\[1\]\.schema\.type: is not a valid JSON Schema/,
       ],
     ];
