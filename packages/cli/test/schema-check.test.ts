@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestBroker, freePort } from '@firehose/test-support';
@@ -118,6 +118,24 @@ describe.concurrent('firehose schema check', () => {
     const http = await run(['schema', 'check', good, '--against', 'http://127.0.0.1:9/']);
     expect(http.code).toBe(2);
     expect(http.stderr).toMatch(/--against 'http:\/\/127\.0\.0\.1:9\/' has scheme 'http:'; use mqtt:\/\//);
+  });
+
+  it('checks the AsyncAPI document schema export writes, and names the line of a bad one', async () => {
+    const out = join(dir, 'export');
+    const exported = await run(['schema', 'export', '--out', out]);
+    expect(exported.code, exported.stderr).toBe(0);
+    const asyncapi = join(out, 'asyncapi.json');
+    const good = await run(['schema', 'check', '--site-only', asyncapi]);
+    expect(good.stderr).toBe('');
+    expect(good.code).toBe(0);
+    expect(good.stdout).toMatch(/^ok: 1 file, \d+ services, \d+ event types\n$/);
+    const bad = file(
+      'asyncapi-2.json',
+      readFileSync(asyncapi, 'utf8').replace('"asyncapi": "3.0.0"', '"asyncapi": "2.6.0"'),
+    );
+    const refused = await run(['schema', 'check', '--site-only', bad]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/asyncapi-2\.json:2: asyncapi: must be an AsyncAPI 3\.x version/);
   });
 
   it('a missing file is a problem, no file or an unknown flag a usage error', async () => {
