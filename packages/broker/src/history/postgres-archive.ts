@@ -5,7 +5,7 @@ import { declaredKeys } from './declared-keys.js';
 import { compileFilters } from './event-filter.js';
 import type { StoreBounds } from './history-store.js';
 import type { ArchiveQuery, ArchiveRow } from './query.js';
-import { firstSeqAt, lastSeqAt, MAX_SEQ, msOfSeq } from './stream-id.js';
+import { firstSeqAt, msOfSeq, seqRange } from './stream-id.js';
 
 /** One event as the archiver hands it over: its stream id as a sequence number, topic, JSON text. */
 export interface ArchivedEvent {
@@ -203,13 +203,7 @@ export class PostgresArchive {
     await this.ready();
     const started = Date.now();
     const asc = q.order === 'asc';
-    let lo = q.from === undefined ? 0n : firstSeqAt(q.from);
-    let hi = q.to === undefined ? MAX_SEQ : lastSeqAt(q.to);
-    if (q.after !== undefined) {
-      if (asc && q.after + 1n > lo) lo = q.after + 1n;
-      if (!asc && q.after - 1n < hi) hi = q.after - 1n;
-    }
-    if (q.until !== undefined && q.until < hi) hi = q.until;
+    let { lo, hi } = seqRange(q);
     const rows: ArchiveRow[] = [];
     const test = compileFilters({ ...q, where: undefined }, this.#options.events());
     // Indexed conditions in SQL; the topic filter (and anything else) checked here on each row.

@@ -6,7 +6,7 @@ import type { HistoryStore, StoreBounds } from './history-store.js';
 import type { LiveHub } from './live-hub.js';
 import type { ArchiveQuery, ArchiveRow } from './query.js';
 import { PAYLOAD_FIELD, TOPIC_FIELD, entryFields, jsonObject, mayBeJsonObject } from './stream-entry.js';
-import { firstSeqAt, lastSeqAt, MAX_SEQ, msOfSeq, seqToStreamId, streamIdToSeq } from './stream-id.js';
+import { MAX_SEQ, msOfSeq, seqRange, seqToStreamId, streamIdToSeq } from './stream-id.js';
 import { StreamTail } from './stream-tail.js';
 
 /** The stream's key, in the persistence's Redis database. */
@@ -125,13 +125,7 @@ export class RedisStreamLog implements HistoryStore {
   async search(q: ArchiveQuery): Promise<{ rows: ArchiveRow[]; next: bigint | null }> {
     const started = Date.now();
     const asc = q.order === 'asc';
-    let lo = q.from === undefined ? 0n : firstSeqAt(q.from);
-    let hi = q.to === undefined ? MAX_SEQ : lastSeqAt(q.to);
-    if (q.after !== undefined) {
-      if (asc && q.after + 1n > lo) lo = q.after + 1n;
-      if (!asc && q.after - 1n < hi) hi = q.after - 1n;
-    }
-    if (q.until !== undefined && q.until < hi) hi = q.until;
+    let { lo, hi } = seqRange(q);
     const rows: ArchiveRow[] = [];
     const test = compileFilters({ ...q, where: undefined }, this.#options.events());
     let scanned = 0;
