@@ -256,7 +256,7 @@ if (flags.fresh === true) for (const s of ['', '-wal', '-shm']) rmSync(`${cached
 if (!existsSync(cached)) {
   const partial = `${cached}.partial`;
   for (const s of ['', '-wal', '-shm']) rmSync(`${partial}${s}`, { force: true });
-  const db = openForWriting(partial);
+  const { db } = openForWriting(partial);
   const write = batchWriter(db, keyPathsOf(declaredKeys()));
   // Numbered as a broker run would be, one run before any the broker takes next.
   const run = Math.floor((Date.now() - Date.UTC(2025, 0, 1)) / 60_000) - 1;
@@ -306,6 +306,7 @@ if (!existsSync(cached)) {
 }
 
 {
+  const opening = performance.now();
   const broker = await createBroker({
     listeners: { mqtt: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 } },
     accounts: account,
@@ -314,6 +315,10 @@ if (!existsSync(cached)) {
     catalogue: { interval: 0 },
   });
   await broker.listen();
+  row(
+    'broker start on the generated archive',
+    `${((performance.now() - opening) / 1000).toFixed(1)} s (a format migration included, if the file needed one)`,
+  );
   const http = /** @type {string} */ (broker.url('http'));
   /** @param {string} query */
   const page = async (query) => {

@@ -5,6 +5,12 @@
 // exactly as the broker writes one. Plain JavaScript for the worker's reason (Node runs it as it is).
 import Database from 'better-sqlite3';
 
+/**
+ * The archive format this broker writes (SQLite's user_version). 1: the first (user_version 0, no
+ * version stored). 2: adds the (topic, seq) index, which drives topic-filter searches.
+ */
+const FORMAT = 2;
+
 /** One retention chunk per hour of accept time: retention drops whole chunks. */
 const CHUNK_MS = 3_600_000;
 
@@ -17,6 +23,7 @@ CREATE INDEX IF NOT EXISTS events_type ON events (type, seq);
 CREATE INDEX IF NOT EXISTS events_service ON events (service, seq);
 CREATE INDEX IF NOT EXISTS events_id ON events (id);
 CREATE INDEX IF NOT EXISTS events_time ON events (time);
+CREATE INDEX IF NOT EXISTS events_topic ON events (topic, seq);
 CREATE TABLE IF NOT EXISTS keys (
   name TEXT NOT NULL, value TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (name, value, seq)
 ) WITHOUT ROWID;
@@ -27,24 +34,62 @@ CREATE TABLE IF NOT EXISTS chunks (
 `;
 
 /**
- * Opens (creating) the archive for writing.
+ * The refusal of a file of a newer format than this broker's: it would not keep what that adds.
  * @param {string} path
+ * @param {number} version
+ */
+const newerFormat = (path, version) =>
+  new Error(
+    `history: ${path} is an archive of format ${version}, newer than this broker's (${FORMAT}); run a broker as new as the one that wrote it, or set history.path to another file.`,
+  );
+
+/**
+ * Opens (creating) the archive for writing and brings it to FORMAT: a format 1 file gains the
+ * topic index, built once at this open (seconds per million events); a newer one is refused.
+ * @param {string} path
+ * @returns {{ db: import('better-sqlite3').Database; migratedFrom: number | undefined }}
  */
 export function openForWriting(path) {
   const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.defaultSafeIntegers(true);
-  db.exec(SCHEMA);
-  return db;
+  try {
+    const version = /** @type {number} */ (db.pragma('user_version', { simple: true }));
+    if (version > FORMAT) throw newerFormat(path, version);
+    const old =
+      version < FORMAT &&
+      db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'").get() !== undefined;
+    db.pragma('journal_mode = WAL');
+    // In WAL, NORMAL makes a commit durable at the next checkpoint: a crash loses at most the last
+    // batches (which were delivered live); the run that makes cursors unique is written with FULL.
+    db.pragma('synchronous = NORMAL');
+    // Each index's hot leaves (the newest of each, the topics' and keys' current pages) stay cached.
+    db.pragma('cache_size = -32768');
+    db.defaultSafeIntegers(true);
+    db.transaction(() => {
+      db.exec(SCHEMA);
+      db.pragma(`user_version = ${FORMAT}`);
+    })();
+    return { db, migratedFrom: old ? Math.max(version, 1) : undefined };
+  } catch (error) {
+    db.close();
+    throw error;
+  }
 }
 
 /**
- * Opens the archive for reading (a reader worker's own connection).
+ * Opens the archive for reading (a reader worker's own connection, after the writer brought the
+ * file to FORMAT).
  * @param {string} path
  */
 export function openForReading(path) {
   const db = new Database(path, { readonly: true, fileMustExist: true });
+  const version = /** @type {number} */ (db.pragma('user_version', { simple: true }));
+  if (version !== FORMAT) {
+    db.close();
+    throw version > FORMAT
+      ? newerFormat(path, version)
+      : new Error(`history: ${path} is not yet of format ${FORMAT}`);
+  }
+  db.pragma('cache_size = -32768');
   db.defaultSafeIntegers(true);
   return db;
 }

@@ -17,6 +17,10 @@ import { batchWriter, keyPathsOf, keysOf, openForReading, openForWriting, servic
 const setup = /** @type {WorkerSetup} */ (workerData);
 const port = /** @type {import('node:worker_threads').MessagePort} */ (parentPort);
 
+/** Distinct topics a topic filter's search may seek past on the topic index, at most. */
+const TOPIC_SEEKS = 512;
+/** Topics one search merges, at most (one index cursor each). */
+const TOPIC_SOURCES = 64;
 /** Rows one retention step deletes, so a large chunk never holds the writer for long. */
 const DELETE_STEP = 20_000;
 
@@ -40,7 +44,7 @@ function topicMatches(filter, topic) {
 }
 
 function writer() {
-  const db = openForWriting(setup.path);
+  const { db, migratedFrom } = openForWriting(setup.path);
   const getMeta = db.prepare('SELECT value FROM meta WHERE name = ?');
   const setMeta = db.prepare(
     'INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
@@ -147,7 +151,7 @@ function writer() {
     }
   });
   const stored = /** @type {{ value: bigint } | undefined} */ (getMeta.get('run'));
-  port.postMessage({ kind: 'ready', storedRun: stored ? Number(stored.value) : 0 });
+  port.postMessage({ kind: 'ready', storedRun: stored ? Number(stored.value) : 0, migratedFrom });
   // An archive opened after a long stop may hold chunks past retention: drop them without waiting.
   kick();
 }
@@ -170,15 +174,59 @@ function reader() {
   const newest = db.prepare('SELECT seq FROM events ORDER BY seq DESC LIMIT 1');
   /** @type {Map<string, import('better-sqlite3').Statement>} */
   const statements = new Map();
-  /** @param {string} sql */
-  const prepared = (sql) => {
-    let statement = statements.get(sql);
+  /**
+   * A cached statement; `copy` tells apart statements of the same SQL iterated at once (a merge of
+   * several sources), since a better-sqlite3 statement runs one query at a time.
+   * @param {string} sql
+   */
+  const prepared = (sql, copy = 0) => {
+    const key = `${copy}:${sql}`;
+    let statement = statements.get(key);
     if (statement === undefined) {
       statement = db.prepare(sql);
-      statements.set(sql, statement);
+      statements.set(key, statement);
     }
     return statement;
   };
+
+  const nextTopic = db.prepare(
+    'SELECT topic FROM events INDEXED BY events_topic WHERE topic > ? AND topic < ? ORDER BY topic LIMIT 1',
+  );
+  nextTopic.safeIntegers(false);
+
+  /**
+   * The archived topics an MQTT filter matches, found on the (topic, seq) index by seeking from one
+   * distinct topic to the next under the filter's literal prefix (its levels before the first
+   * wildcard); undefined when the filter has no literal prefix or the prefix holds more than
+   * TOPIC_SEEKS distinct topics (a broad filter: scanning by service or type finds matches densely
+   * enough), or more than TOPIC_SOURCES match.
+   * @param {string} filter
+   * @returns {string[] | undefined}
+   */
+  function topicsOf(filter) {
+    const levels = filter.split('/');
+    const wild = levels.findIndex((level) => level === '+' || level === '#');
+    if (wild === -1) return [filter];
+    if (wild === 0) return undefined;
+    const literal = levels.slice(0, wild).join('/');
+    // `#` also matches its parent level ("a/#" matches "a").
+    /** @type {string[]} */
+    const found = levels[wild] === '#' ? [literal] : [];
+    // Every topic under `literal/` sorts after `literal` and before `literal0` ('0' is '/' + 1).
+    const upper = `${literal}0`;
+    let after = literal;
+    for (let seeks = 0; ; seeks++) {
+      if (seeks >= TOPIC_SEEKS) return undefined;
+      const row = /** @type {{ topic: string } | undefined} */ (nextTopic.get(after, upper));
+      if (row === undefined) break;
+      if (topicMatches(filter, row.topic)) {
+        found.push(row.topic);
+        if (found.length > TOPIC_SOURCES) return undefined;
+      }
+      after = row.topic;
+    }
+    return found;
+  }
 
   /**
    * Seqs (with their rows when the source has them) of one driving index, in order, within [lo, hi].
@@ -196,9 +244,14 @@ function reader() {
       return [prepared(sql).iterate(first[0], first[1], lo, hi)];
     }
     const rows = `SELECT seq, topic, type, event FROM events`;
+    const topics = q.topic === undefined ? undefined : topicsOf(q.topic);
+    if (topics !== undefined) {
+      const sql = `${rows} INDEXED BY events_topic WHERE topic = ? AND ${range} ORDER BY seq ${dir}`;
+      return topics.map((topic, i) => prepared(sql, i).iterate(topic, lo, hi));
+    }
     if (q.types !== undefined && q.types.length > 0) {
       const sql = `${rows} WHERE type = ? AND ${range} ORDER BY seq ${dir}`;
-      return q.types.map((type) => prepared(sql).iterate(type, lo, hi));
+      return q.types.map((type, i) => prepared(sql, i).iterate(type, lo, hi));
     }
     const literal = q.topic === undefined ? undefined : q.topic.split('/')[0];
     const service = q.service ?? (literal === '+' || literal === '#' ? undefined : literal);

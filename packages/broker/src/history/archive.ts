@@ -74,7 +74,17 @@ export class Archive implements HistoryStore {
     const writer = new Worker(WORKER, { workerData: { role: 'writer', path, keys, maxAge, maxBytes } });
     this.#writer = writer;
     writer.on('error', (error) => this.#options.logger.error({ err: error }, 'history writer failed'));
-    const [ready] = (await once(writer, 'message')) as [{ kind: 'ready'; storedRun: number }];
+    // A file this broker cannot open (a newer format) fails the start with the worker's sentence.
+    const [ready] = (await once(writer, 'message').catch(async (error: unknown) => {
+      this.#writer = undefined;
+      await writer.terminate();
+      throw error;
+    })) as [{ kind: 'ready'; storedRun: number; migratedFrom: number | undefined }];
+    if (ready.migratedFrom !== undefined)
+      this.#options.logger.info(
+        { path, from: ready.migratedFrom },
+        'history: archive of an older format migrated (its topic index built)',
+      );
     const run = nextRun(ready.storedRun);
     writer.postMessage({ kind: 'run', run });
     await once(writer, 'message');
