@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -147,6 +147,121 @@ const invalidPlantings: (Planting & { service: string; detail: boolean })[] = se
   }),
 );
 
+/*
+ * The webhook intake (`POST /v1/ingest/<service>`) of two site services from a catalogue file: a
+ * bearer token and a GitHub HMAC key (held in the broker's environment), wrong ones, and secrets in
+ * the bodies. The answers go to whoever sent the request, so they are a surface too.
+ */
+const intakeToken = canary('intake-token');
+const intakeHmacKey = canary('intake-hmac-key');
+const wrongIntakeToken = canary('intake-wrong-token');
+const wrongIntakeSignature = canary('intake-wrong-signature');
+const intakeBadValue = canary('intake-bad-value');
+const intakeNotJson = canary('intake-not-json');
+const intakeSelector = canary('intake-selector');
+const INTAKE_ENV = { FIREHOSE_CANARY_DEPLOY_TOKEN: intakeToken, FIREHOSE_CANARY_HUB_SECRET: intakeHmacKey };
+const INTAKE_CATALOGUE = `firehose-catalogue: 1
+services:
+  deploys:
+    description: Deploy notifications, with a bearer token
+    source: https://deploy.example.org
+    ingest: { auth: bearer, secretEnv: FIREHOSE_CANARY_DEPLOY_TOKEN, eventFrom: { pointer: /kind } }
+    events:
+      done:
+        description: A deploy finished
+        topic: deploys/{app}/done
+        match: done
+        params: { app: app }
+        identity: [app, revision]
+        schema:
+          type: object
+          required: [kind, app, revision]
+          properties: { kind: { const: done }, app: { type: string }, revision: { type: string, pattern: '^[0-9a-f]+$' } }
+  hub:
+    description: GitHub-style webhooks, signed with HMAC
+    source: https://hub.example.org
+    ingest: { auth: github-hmac, secretEnv: FIREHOSE_CANARY_HUB_SECRET, eventFrom: { header: X-GitHub-Event } }
+    events:
+      push:
+        description: A push
+        topic: hub/{repo}/push
+        match: push
+        params: { repo: repo }
+        identity: [repo, after]
+        schema: { type: object, required: [repo, after], properties: { repo: { type: string }, after: { type: string } } }
+`;
+/** What the intake answered, in order: status, headers and body of each request. */
+const intakeAnswers: string[] = [];
+
+async function post(
+  broker: Broker,
+  path: string,
+  body: string,
+  headers: Record<string, string>,
+  method = 'POST',
+): Promise<number> {
+  const response = await fetch(`${broker.http}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...headers },
+    ...(method === 'POST' ? { body } : {}),
+  });
+  const shown: string[] = [];
+  response.headers.forEach((value, name) => shown.push(`${name}: ${value}`));
+  intakeAnswers.push(`${method} ${path} ${response.status}\n${shown.join('\n')}\n${await response.text()}`);
+  return response.status;
+}
+
+const hubSignature = (body: string): string =>
+  `sha256=${createHmac('sha256', intakeHmacKey).update(body).digest('hex')}`;
+
+const intakePlantings: readonly Planting[] = [
+  {
+    name: 'the intake secrets (in the environment), sent right',
+    secrets: [intakeToken, intakeHmacKey],
+    async plant(broker) {
+      const done = JSON.stringify({ kind: 'done', app: 'shop', revision: 'abc123' });
+      expect(await post(broker, '/v1/ingest/deploys', done, { authorization: `Bearer ${intakeToken}` })).toBe(
+        202,
+      );
+      const push = JSON.stringify({ repo: 'widgets', after: 'def456' });
+      const signed = { 'x-github-event': 'push', 'x-hub-signature-256': hubSignature(push) };
+      expect(await post(broker, '/v1/ingest/hub', push, signed)).toBe(202);
+      const ping = JSON.stringify({ zen: 'Keep it logically awesome.' });
+      const pinged = { 'x-github-event': 'ping', 'x-hub-signature-256': hubSignature(ping) };
+      expect(await post(broker, '/v1/ingest/hub', ping, pinged)).toBe(200);
+    },
+  },
+  {
+    name: 'a wrong bearer token and a wrong HMAC signature',
+    secrets: [wrongIntakeToken, wrongIntakeSignature],
+    async plant(broker) {
+      const done = JSON.stringify({ kind: 'done', app: 'shop', revision: 'abc124' });
+      expect(
+        await post(broker, '/v1/ingest/deploys', done, { authorization: `Bearer ${wrongIntakeToken}` }),
+      ).toBe(401);
+      expect(await post(broker, '/v1/ingest/deploys', done, {})).toBe(401);
+      const signed = { 'x-github-event': 'push', 'x-hub-signature-256': `sha256=${wrongIntakeSignature}` };
+      expect(await post(broker, '/v1/ingest/hub', '{}', signed)).toBe(401);
+    },
+  },
+  {
+    name: 'secrets in the bodies of authenticated webhooks: a bad value, not JSON, an unknown event',
+    secrets: [intakeBadValue, intakeNotJson, intakeSelector],
+    async plant(broker) {
+      const auth = { authorization: `Bearer ${intakeToken}` };
+      const bad = JSON.stringify({ kind: 'done', app: 'shop', revision: intakeBadValue });
+      expect(await post(broker, '/v1/ingest/deploys', bad, auth)).toBe(422);
+      expect(
+        await post(broker, '/v1/ingest/deploys', `{"kind": "done", "token": ${intakeNotJson}}`, auth),
+      ).toBe(400);
+      const unknown = JSON.stringify({ kind: intakeSelector, app: 'shop', revision: 'abc125' });
+      expect(await post(broker, '/v1/ingest/deploys', unknown, auth)).toBe(422);
+      expect(await post(broker, '/v1/ingest/deploys', '', auth, 'GET')).toBe(405);
+      expect(await post(broker, '/v1/ingest/nothing', '{}', auth)).toBe(404);
+    },
+  },
+];
+
 const noLogSecret = canary('ansible-no-log');
 const wrongPassword = canary('wrong-password');
 const unknownUserPassword = canary('unknown-user-password');
@@ -215,6 +330,7 @@ const PLANTINGS: readonly Planting[] = [
       await publishAs(broker, 'ansible', ansible.taskResult.topicFor(event.data), JSON.stringify(event));
     },
   },
+  ...intakePlantings,
   ...invalidPlantings,
 ];
 
@@ -365,6 +481,8 @@ const SURFACES: readonly Surface[] = [
   httpGet('/v1/openapi.json'),
   httpGet('/v1/stream?since=nonsense'),
   sseGet('/v1/stream?since=-1h'),
+  // The webhook intake's answers to every request above (an unauthenticated sender reads them too).
+  { name: 'HTTP answers of the webhook intake', read: () => Promise.resolve(intakeAnswers.join('\n')) },
   // Read last: the log of the whole run, up to shutdown (level info: info, warn, error).
   { name: 'the broker log (info and warn)', read: (broker) => Promise.resolve(broker.log()) },
 ];
@@ -395,13 +513,15 @@ describe('canary leak suite: no secret reaches an anonymous reader or the log', 
         `  ops: { password: "${hashes.ops}" }`,
         // Details exist (an operator reads them): anonymous readers must still get none.
         'validation: { details: { readers: [ops], publisher: true } }',
-        'catalogue: { interval: 1 }',
+        // Site services with an HTTP intake, their secrets in the environment.
+        'catalogue: { interval: 1, files: [intake.yaml] }',
         'sys: { interval: 1 }',
         'history: { enabled: true, path: ./history.sqlite }',
         'log: { level: info }',
         '',
       ].join('\n'),
     );
+    writeFileSync(join(dir, 'intake.yaml'), INTAKE_CATALOGUE);
     const stdout = new PassThrough();
     let log = '';
     stdout.on('data', (chunk: Buffer) => (log += chunk.toString('utf8')));
@@ -409,7 +529,7 @@ describe('canary leak suite: no secret reaches an anonymous reader or the log', 
     let errors = '';
     stderr.on('data', (chunk: Buffer) => (errors += chunk.toString('utf8')));
     const controller = new AbortController();
-    const exited = runCli(['broker', '--config', file], loadEnv({}), {
+    const exited = runCli(['broker', '--config', file], loadEnv(INTAKE_ENV), {
       stdin: new PassThrough(),
       stdout,
       stderr,
@@ -442,7 +562,8 @@ describe('canary leak suite: no secret reaches an anonymous reader or the log', 
     for (const planting of PLANTINGS) await planting.plant?.(broker);
 
     // Settled: every refusal is recorded (public and detail), then $SYS and the catalogue publish again.
-    const refusals = invalidPlantings.length + 1;
+    // The invalid publishes, the no_log result and the webhook whose data failed its schema.
+    const refusals = invalidPlantings.length + 2;
     const tcp = live.get(SURFACES[0]!.name)!.seen;
     await waitFor(
       () => tcp.filter((m) => m.topic.startsWith('$firehose/invalid/')).length === refusals,
@@ -486,6 +607,14 @@ describe('canary leak suite: no secret reaches an anonymous reader or the log', 
     expect([...texts.keys()]).toEqual(SURFACES.map((s) => s.name));
     expect(texts.get('the broker log (info and warn)')).toContain('publish diverted: not delivered');
     expect(texts.get('HTTP GET /metrics')).toContain('firehose_refused_total');
+    // The intake took the signed webhooks (so its answers and what it published are checked)...
+    const answers = texts.get('HTTP answers of the webhook intake')!;
+    expect(answers).toMatch(/POST \/v1\/ingest\/deploys 202\n[\s\S]*"type":"deploys\.done"/);
+    expect(answers).toMatch(/POST \/v1\/ingest\/hub 202\n/);
+    expect(texts.get(SURFACES[0]!.name)).toContain('deploys/shop/done');
+    // ...refused the wrong ones, logging the refusal, and recorded the one with bad data.
+    expect(texts.get('the broker log (info and warn)')).toContain('webhook refused');
+    expect(details).toContain(intakeBadValue);
     // The archive holds what was published (so a planted secret in it would be seen).
     expect(texts.get('HTTP SSE /v1/stream?since=-1h')).toMatch(/^200[\s\S]*id: [0-9a-f]{16}/);
     expect(texts.get('HTTP GET /v1/events?order=asc&limit=1000')).toMatch(

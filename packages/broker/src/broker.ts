@@ -2,9 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { EventEmitter } from 'node:events';
 import {
   catalogue as defaultCatalogue,
-  createCatalogue,
-  services,
+  services as builtinServices,
   type Catalogue as EventCatalogue,
+  type ServiceDefinition,
 } from '@firehose/schema';
 import { describeServices, SERVICES_TOPIC } from '@firehose/schema/site';
 import { createRequire } from 'node:module';
@@ -15,7 +15,7 @@ import { assertAedesFixes } from './aedes-guard.js';
 import { AedesHookAdapter } from './aedes-hooks.js';
 import { createAedes, publishOwnMessage } from './aedes-instance.js';
 import type { BrokerEvents } from './broker-events.js';
-import { Catalogue } from './catalogue.js';
+import { catalogueTopic, LiveCatalogue } from './live-catalogue.js';
 import { configChanges, type ConfigChanges } from './config/config-changes.js';
 import { printConfig } from './config/print-config.js';
 import { ConnectionAdmission } from './connection-admission.js';
@@ -32,11 +32,11 @@ import { createPersistence, type AedesPersistence, type PersistenceBackend } fro
 import { newNodeId } from './node-id.js';
 import { EventInspector } from './publish-inspector.js';
 import { createIntake } from './ingest/intake.js';
-import type { IngestService } from './ingest/ingest-service.js';
 import { detailsWanted } from './invalid-records.js';
 import { OfflineCap } from './offline-cap.js';
 import { Reporter } from './reporter.js';
 import { SessionTracker, watchSessions } from './sessions.js';
+import { loadEventCatalogue } from './site-services.js';
 import { RedisSharedGroups } from './shared-cluster.js';
 import { BrokerStats, type RefusalReason } from './stats.js';
 
@@ -52,11 +52,12 @@ export interface CreateBrokerOptions {
    */
   heartbeatIntervalMs?: number;
   /**
-   * Site services to run alongside the built-in ones (hand-built, or from catalogue files); the
-   * ones that declare `ingest` take webhooks on the http listener at `/v1/ingest/<service>`.
-   * @default [] (the built-in catalogue only)
+   * Site services to run beside the built-in ones and those of `catalogue.files` (hand-built, or
+   * from `loadCatalogueFiles`); the ones that declare `ingest` take webhooks on the http listener
+   * at `/v1/ingest/<service>`. They stay through catalogue reloads.
+   * @default [] (the built-in catalogue and the config's catalogue files only)
    */
-  services?: readonly IngestService[];
+  services?: readonly ServiceDefinition[];
   /** Where the intake's secrets are read (`ingest.secretEnv`). @default process.env */
   env?: NodeJS.ProcessEnv;
 }
@@ -64,7 +65,19 @@ export interface CreateBrokerOptions {
 /** @internal The catalogue a broker checks publishes against, and where its intake's secrets are. */
 interface SiteOptions {
   events: EventCatalogue;
+  /** The services a program passed to createBroker: part of every reloaded catalogue. */
+  given: readonly ServiceDefinition[];
   env: NodeJS.ProcessEnv;
+}
+
+/** What a catalogue reload changed, by CloudEvents type. */
+export interface CatalogueReload {
+  /** Every service now running. */
+  services: string[];
+  /** Event types (any major) declared now and not before. */
+  added: string[];
+  /** Event types no longer declared (their catalogue records are cleared). */
+  removed: string[];
 }
 
 const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
@@ -72,7 +85,8 @@ const VERSION = (createRequire(import.meta.url)('../package.json') as { version:
 /** The firehose broker: aedes plus listeners, ACLs, validation, limits and statistics. */
 export class FirehoseBroker extends EventEmitter<BrokerEvents> {
   readonly stats = new BrokerStats();
-  readonly catalogue: Catalogue;
+  /** What the broker observed per declared event type and undeclared topic (`$firehose/catalogue/…`). */
+  readonly catalogue: LiveCatalogue;
   #config: BrokerConfig;
   readonly #logger: Logger;
   readonly #access: AccessControl;
@@ -98,7 +112,10 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
   /** A listen() in progress or done. */
   #starting: Promise<void> | undefined;
   /** Every declared service, built-in and site: what publishes are checked against. */
-  readonly #events: EventCatalogue;
+  #events: EventCatalogue;
+  readonly #given: readonly ServiceDefinition[];
+  /** The catalogue reload in progress: reloads run one after another, the last one wins. */
+  #catalogueReload: Promise<unknown> = Promise.resolve();
   readonly #env: NodeJS.ProcessEnv;
   readonly #inspector: EventInspector;
 
@@ -108,11 +125,12 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
     logger: Logger,
     backend: PersistenceBackend,
     heartbeatIntervalMs = 60_000,
-    site: SiteOptions = { events: defaultCatalogue, env: process.env },
+    site: SiteOptions = { events: defaultCatalogue, given: [], env: process.env },
   ) {
     super();
     this.#events = site.events;
-    this.catalogue = new Catalogue(site.events.eventTypes);
+    this.#given = site.given;
+    this.catalogue = new LiveCatalogue(site.events.eventTypes);
     this.#env = site.env;
     this.#backend = backend;
     this.#config = config;
@@ -153,6 +171,7 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
       access: () => this.#access,
       events: () => this.#events,
       onOverflow: () => this.stats.drop('history_overflow'),
+      redis: backend.historyRedis,
     });
     this.#aedes = createAedes({
       id,
@@ -219,7 +238,7 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
    * one to publish it wins.
    */
   publishServices(): void {
-    const site = this.#events.services.filter((service) => !services.includes(service));
+    const site = this.#events.services.filter((service) => !builtinServices.includes(service));
     this.#publishInternal(SERVICES_TOPIC, JSON.stringify(describeServices(site)), true);
   }
 
@@ -425,6 +444,44 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
     return changes;
   }
 
+  /**
+   * Re-reads the catalogue files (of `next`, else of the running config) and swaps the services
+   * publishes are checked against, without dropping a connection or a message: a publish is
+   * checked against the old catalogue or the new one, never a mix. The CLI calls this on SIGHUP.
+   * The catalogue is refused whole (the running one stays, and this rejects with the
+   * `CatalogueError` naming file, line and field) when any file is, or when a schema changes in a
+   * way that breaks consumers of a running type and major (`checkCompatible`) without a new major.
+   * On success every `$firehose/catalogue/<node>/declared/…` record is published again, and those
+   * of types no longer declared are cleared.
+   */
+  reloadCatalogue(next?: BrokerConfigInput | BrokerConfig): Promise<CatalogueReload> {
+    const run = this.#catalogueReload.then(() => this.#swapCatalogue(next));
+    this.#catalogueReload = run.catch(() => undefined);
+    return run;
+  }
+
+  async #swapCatalogue(next: BrokerConfigInput | BrokerConfig | undefined): Promise<CatalogueReload> {
+    const config = next === undefined ? this.#config : isResolved(next) ? next : resolveConfig(next);
+    const previous = this.#events;
+    const events = await loadEventCatalogue(config.catalogue, this.#given, previous);
+    const before = new Set(previous.eventTypes.map((t) => t.type));
+    const after = new Set(events.eventTypes.map((t) => t.type));
+    this.#events = events;
+    this.#config = { ...this.#config, catalogue: config.catalogue };
+    this.#inspector.forgetTopics();
+    const removed = this.catalogue.declare(events.eventTypes);
+    for (const name of removed)
+      this.#publishInternal(catalogueTopic({ kind: 'declared', name, node: this.nodeId }), '', true);
+    this.publishCatalogue(true);
+    const reload: CatalogueReload = {
+      services: events.services.map((s) => s.name),
+      added: [...after].filter((type) => !before.has(type)),
+      removed,
+    };
+    this.#logger.info(reload, 'catalogue reloaded');
+    return reload;
+  }
+
   /** Each shared-subscription group (`$share/<group>/<filter>`) on this node: members and deliveries. */
   sharedSubscriptions(): SharedGroupStats[] {
     return this.#aedes.sharedSubscriptions();
@@ -462,12 +519,14 @@ export async function createBroker(
 ): Promise<FirehoseBroker> {
   assertAedesFixes();
   const resolved = isResolved(config) ? config : resolveConfig(config);
+  // Before persistence opens: a refused catalogue file or clashing services throw here, naming
+  // them, with nothing to close.
+  const given = options.services ?? [];
+  const events = await loadEventCatalogue(resolved.catalogue, given);
   const backend = await createPersistence(resolved.persistence, resolved.limits.maxOfflineMessages);
-  // Built before persistence starts: overlapping or duplicate services throw here, naming them.
-  const site = options.services ?? [];
-  const events = site.length === 0 ? defaultCatalogue : createCatalogue([...services, ...site]);
   return new FirehoseBroker(resolved, options.logger ?? silentLogger, backend, options.heartbeatIntervalMs, {
     events,
+    given,
     env: options.env ?? process.env,
   });
 }

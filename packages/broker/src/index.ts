@@ -1,4 +1,10 @@
-export { createBroker, FirehoseBroker, type BrokerEvents, type CreateBrokerOptions } from './broker.js';
+export {
+  createBroker,
+  FirehoseBroker,
+  type BrokerEvents,
+  type CatalogueReload,
+  type CreateBrokerOptions,
+} from './broker.js';
 export { hashPassword } from './auth/password.js';
 export type {
   AccountInput,
@@ -11,7 +17,8 @@ export type {
   ValidationInput,
 } from './config/types.js';
 export { resolveConfig } from './config/resolve-config.js';
-export type { CatalogueRecord } from './catalogue.js';
+export { historyOpenApi } from './history/openapi.js';
+export type { CatalogueRecord } from './live-catalogue.js';
 export {
   INVALID_DETAIL_FILTER,
   invalidDetailTopic,

@@ -46,6 +46,19 @@ export interface PersistenceBackend {
    * message per group, auto-pipelined, beside the store's traffic. Closed by its user.
    */
   sharedRedis?: Redis;
+  /** What cluster-wide history needs of redis (docs/architecture.md#cluster-history). */
+  historyRedis?: HistoryRedis;
+}
+
+/** The history log's redis connections (redis). */
+export interface HistoryRedis {
+  /**
+   * The emitter's publishing connection: an XADD written on it just before the emitter's PUBLISH
+   * is in the stream by the time that PUBLISH is answered and the publisher acknowledged.
+   */
+  writer: Redis;
+  /** A new connection with the store's options, followed by `link` under `name`; closed by its user. */
+  connect(name: string): Redis;
 }
 
 /** mqemitter-redis 7: its connections, and `state`, where it re-emits their errors. */
@@ -114,6 +127,14 @@ export async function createPersistence(
         link,
         describeOutage: (error) => describeRedisOutage(config, error),
         sharedRedis,
+        historyRedis: {
+          writer: mq.pubConn,
+          connect(name) {
+            const extra = new Redis(connection);
+            link.watch(name, extra);
+            return extra;
+          },
+        },
       };
     }
   }

@@ -4,7 +4,7 @@ import { catalogue as defaultCatalogue, type Catalogue as EventCatalogue } from 
 import type { AedesPublishPacket, PublishPacket } from '@firehose/aedes';
 import type { ClientIdentity } from './access.js';
 import type { PublishInspector } from './aedes-hooks.js';
-import type { Catalogue } from './catalogue.js';
+import type { LiveCatalogue } from './live-catalogue.js';
 import type { BrokerConfig } from './config/types.js';
 import { wrapData } from './ingest/wrap-data.js';
 import {
@@ -45,7 +45,7 @@ function serviceOf(topic: string): string {
 export class EventInspector implements PublishInspector {
   readonly #config: () => BrokerConfig;
   readonly #stats: BrokerStats;
-  readonly #catalogue: Catalogue;
+  readonly #catalogue: LiveCatalogue;
   readonly #logger: Logger;
   readonly #record: (refusal: Refusal) => void;
   /** Parsed envelopes by payload buffer, for the `payload: data` listener (parse once per message). */
@@ -60,7 +60,7 @@ export class EventInspector implements PublishInspector {
   constructor(
     config: () => BrokerConfig,
     stats: BrokerStats,
-    catalogue: Catalogue,
+    catalogue: LiveCatalogue,
     logger: Logger,
     record: (refusal: Refusal) => void,
     events: () => EventCatalogue = () => defaultCatalogue,
@@ -154,6 +154,11 @@ export class EventInspector implements PublishInspector {
     // Kept for `payload: data` listeners only: a WeakMap entry per message costs GC time.
     if (this.#keepParsed) this.#parsed.set(payload, event);
     return undefined;
+  }
+
+  /** Drops what was learnt of topics: the catalogue was replaced (a reload). */
+  forgetTopics(): void {
+    this.#topicTypes.clear();
   }
 
   #eventTypeFor(topic: string): EventType | undefined {

@@ -1,5 +1,5 @@
 import type { Aedes, Client } from '@firehose/aedes';
-import { catalogueTopic, type Catalogue } from './catalogue.js';
+import { catalogueTopic, type LiveCatalogue } from './live-catalogue.js';
 import type { BrokerConfig } from './config/types.js';
 import type { BrokerStats } from './stats.js';
 import { summarizeShared } from './shared-summary.js';
@@ -29,7 +29,7 @@ function matches(filter: string, topic: string): boolean {
 export class Reporter {
   readonly #aedes: Aedes;
   readonly #config: () => BrokerConfig;
-  readonly #catalogue: Catalogue;
+  readonly #catalogue: LiveCatalogue;
   readonly #sys: SysStats;
   readonly #publish: (topic: string, payload: string, retain: boolean) => void;
   #timers: NodeJS.Timeout[] = [];
@@ -41,7 +41,7 @@ export class Reporter {
     aedes: Aedes,
     config: () => BrokerConfig,
     stats: BrokerStats,
-    catalogue: Catalogue,
+    catalogue: LiveCatalogue,
     version: string,
     publish: (topic: string, payload: string, retain: boolean) => void,
   ) {

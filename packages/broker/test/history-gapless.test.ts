@@ -26,11 +26,11 @@ class Consumer {
 
   async start(): Promise<void> {
     while (!this.#stopped) {
-      // `since` wins over Last-Event-ID (contract B), so a resume drops it from the URL.
-      const stream =
-        this.#last === undefined
-          ? await openSse(this.#url)
-          : await openSse(this.#url.replace(/since=[^&]*&?/, ''), { 'last-event-id': this.#last });
+      // As an EventSource does: the same URL (since= and all), and the last id seen, which wins.
+      const stream = await openSse(
+        this.#url,
+        this.#last === undefined ? {} : { 'last-event-id': this.#last },
+      );
       this.#stream = stream;
       expect(stream.status).toBe(200);
       let taken = 0;

@@ -212,7 +212,8 @@ describe('HTTP intake: POST /v1/ingest/<service>', () => {
     expect(unknown.body).toMatchObject({
       error: {
         code: 'UNKNOWN_EVENT_TYPE',
-        message: 'github declares no event for header X-GitHub-Event "issues"; it takes push, pull_request.',
+        message:
+          'github declares no event for the header X-GitHub-Event this request sent; it takes push, pull_request.',
       },
     });
     const headers = signed('push', issue);

@@ -5,6 +5,7 @@ import { brokerCommand } from './commands/broker.js';
 import { historyCommand } from './commands/history.js';
 import { passwdCommand } from './commands/passwd.js';
 import { pubCommand } from './commands/pub.js';
+import { schemaCheckCommand } from './commands/schema-check.js';
 import { schemaCodegenCommand } from './commands/schema-codegen.js';
 import { schemaExportCommand } from './commands/schema-export.js';
 import { schemaShowCommand } from './commands/schema-show.js';
@@ -23,6 +24,7 @@ export const commands: readonly Command[] = [
   pubCommand,
   bridgeGerritCommand,
   topicsCommand,
+  schemaCheckCommand,
   schemaExportCommand,
   schemaCodegenCommand,
   schemaShowCommand,

@@ -34,6 +34,34 @@ describe('firehose broker', () => {
     expect(missing.stderr).toContain('/nonexistent/firehose.yaml');
   });
 
+  it('a refused catalogue file stops the start with exit 1, one file:line: field: reason a line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'firehose-cli-'));
+    const bad = join(dir, 'ci.yaml');
+    writeFileSync(
+      bad,
+      'firehose-catalogue: 1\nservices:\n  ci:\n    description: CI\n    source: https://ci.example.org\n    events:\n      build: { description: A build, topic: "ci/{job", schema: {} }\n      deploy: { description: A deploy, topic: "ci/{app}/deploy", schema: { type: thing } }\n',
+    );
+    const printed = await run(['broker', '--catalogue', bad, '--catalogue', 'more.yaml', '--print-config']);
+    expect(printed.code, printed.stderr).toBe(0);
+    expect(printed.stdout).toContain(bad);
+    expect(printed.stdout).toContain(join(process.cwd(), 'more.yaml'));
+    const result = await run([
+      'broker',
+      '--port',
+      '0',
+      '--ws-port',
+      '0',
+      '--http-port',
+      '0',
+      '--catalogue',
+      bad,
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/ci\.yaml:7: services\.ci\.events\.build\.topic: /);
+    expect(result.stderr).toMatch(/\n {2}\S*ci\.yaml:8: services\.ci\.events\.deploy\.schema\.type: /);
+    expect(result.stdout).not.toContain('firehose broker ready');
+  });
+
   it('runs on free ports, logs JSON when not on a terminal, and stops cleanly on SIGTERM', async () => {
     const child = startCli(['broker', '--port', '0', '--ws-port', '0', '--http-port', '0']);
     const result = finished(child, 20_000);

@@ -1,6 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { historyOpenApi } from '@firehose/broker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { finished, run, startBroker, startCli, waitForOutput, type TestBroker } from './helpers.js';
 
@@ -21,7 +22,7 @@ describe.concurrent('passwd, schema, $-topics, signals', () => {
     expect(result.stdout).not.toContain('a long enough password');
   });
 
-  it('schema export writes JSON Schemas and an AsyncAPI document', async () => {
+  it('schema export writes JSON Schemas, an AsyncAPI document and the history OpenAPI document', async () => {
     const out = mkdtempSync(join(tmpdir(), 'firehose-schemas-'));
     const result = await run(['schema', 'export', '--out', out]);
     expect(result.code, result.stderr).toBe(0);
@@ -30,6 +31,10 @@ describe.concurrent('passwd, schema, $-topics, signals', () => {
     expect(files.some((file) => file.startsWith('gerrit.comment-added'))).toBe(true);
     const asyncapi = JSON.parse(readFileSync(join(out, 'asyncapi.json'), 'utf8')) as { asyncapi: string };
     expect(asyncapi.asyncapi).toMatch(/^3\./);
+    // The history API's document, the same one a broker serves at /v1/openapi.json.
+    const openapi = JSON.parse(readFileSync(join(out, 'history-openapi.json'), 'utf8')) as unknown;
+    expect(openapi).toEqual(historyOpenApi());
+    expect(openapi).toMatchObject({ openapi: '3.1.0', paths: { '/v1/stream': expect.any(Object) } });
   });
 
   it('hides $SYS/$firehose topics unless --sys is given', async () => {

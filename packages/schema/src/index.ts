@@ -27,7 +27,7 @@ export { zuul } from './services/zuul.js';
 export { gearmanSubunit, gearmanLogstash } from './services/gearman.js';
 export { ansible, redactAnsibleResult } from './services/ansible.js';
 export { redactSecrets, secretMarkers, REDACTED_TEXT } from './redact-secrets.js';
-export type { ServiceDefinition } from './service-definition.js';
+export type { IngestAuth, IngestEventFrom, ServiceDefinition, ServiceIngest } from './service-definition.js';
 export { services } from './default-services.js';
 export { createCatalogue, type Catalogue } from './catalogue.js';
 export {

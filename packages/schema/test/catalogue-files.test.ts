@@ -351,5 +351,38 @@ describe('loadCatalogueFiles', () => {
         /^The catalogue is refused: .*message\.yaml:7: services\.github\.ingest\.auth: must be one of github-hmac/,
       );
     });
+
+    it('refuses a breaking schema change within a running major, at the schema line, and takes it as a new major', async () => {
+      const running = await loadCatalogueFiles([await file('running.yaml', GITHUB)]);
+      // Same schema: nothing to refuse. An added optional field is compatible too.
+      await expect(loadCatalogueFiles([await file('same.yaml', GITHUB)], { running })).resolves.toHaveLength(
+        1,
+      );
+      const schema = (required: string) =>
+        `schema: { type: object, required: [${required}], properties: { after: { type: string }, ref: { type: string } } }`;
+      const withSchema = (name: string, required: string) =>
+        variant(name, 'schema: { $ref: ./push.schema.json }', schema(required));
+      const base = await loadCatalogueFiles([await withSchema('base.yaml', 'after')]);
+      const strict = await withSchema('strict.yaml', 'after, ref');
+      const error = (await loadCatalogueFiles([strict], { running: base }).catch(
+        (e: unknown) => e,
+      )) as CatalogueError;
+      expect(error).toBeInstanceOf(CatalogueError);
+      expect(error.problems).toEqual([
+        expect.objectContaining({ field: 'services.github.events.push.schema', line: 23 }),
+      ]);
+      expect(error.problems[0]!.message).toMatch(
+        /breaks consumers of github\.push v1, which is running \(\/ref: optional field became required\.\).*declare the change as version 2/,
+      );
+      // Without `running` nothing is compared.
+      await expect(loadCatalogueFiles([strict])).resolves.toHaveLength(1);
+      // Declared as version 2 beside the running v1, the change is accepted.
+      const v2 = GITHUB.replace('schema: { $ref: ./push.schema.json }', schema('after, ref')).replace(
+        'version: 1',
+        'version: 2',
+      );
+      const [next] = await loadCatalogueFiles([await file('major.yaml', v2)], { running: base });
+      expect(next!.eventTypes.map((t) => t.version)).toEqual([2]);
+    });
   });
 });

@@ -15,3 +15,4 @@ export {
   type SystemProgramSpec,
 } from './system-programs.mjs';
 export { startRedisSentinelSet, type RedisSentinelSet, type RedisProcess } from './redis-sentinel-set.js';
+export { startPostgres, type PostgresServer } from './postgres-server.js';

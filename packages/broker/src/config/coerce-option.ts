@@ -7,7 +7,8 @@ const FALSE = new Set(['false', '0', 'no', 'off']);
  * Turns an env var or flag string into the option's type. A string that does not convert is
  * returned as it is, so validation reports it as written (`got "abc"`).
  */
-export function coerceOption(spec: OptionSpec, raw: string | number | boolean): unknown {
+export function coerceOption(spec: OptionSpec, raw: string | number | boolean | readonly string[]): unknown {
+  // A repeated flag (`--catalogue a.yaml --catalogue b.yaml`) arrives as a list already.
   if (typeof raw !== 'string') return raw;
   const text = raw.trim();
   switch (spec.type.kind) {
@@ -20,6 +21,7 @@ export function coerceOption(spec: OptionSpec, raw: string | number | boolean): 
     case 'filters':
     case 'client-ids':
     case 'account-names':
+    case 'paths':
       // Comma-separated; filters cannot usefully contain commas in practice, and an empty
       // string means an empty list (e.g. FIREHOSE_ANONYMOUS_WRITE=).
       return text

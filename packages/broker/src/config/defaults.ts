@@ -48,13 +48,17 @@ export const DEFAULT_SYS_INTERVAL = 10;
 export const DEFAULT_LOG_LEVEL: LogLevel = 'info';
 export const DEFAULT_INVALID_EXCERPT_BYTES = 1024;
 
-/** History defaults: 30 days, no size limit, 100,000 events waiting to be written, 8 streams per IP. */
+/**
+ * History defaults: 30 days, no size limit, 100,000 events waiting to be written, 8 streams per IP,
+ * and on a Redis cluster a stream of about 1,000,000 entries (about 1 GiB of Redis memory at 1 KiB per event).
+ */
 export const DEFAULT_HISTORY = {
   path: './firehose-history.sqlite',
   maxAge: 30 * 86_400,
   maxBytes: 0,
   queue: 100_000,
   streamsPerIp: 8,
+  streamMaxLen: 1_000_000,
 } as const;
 
 /** Client-id patterns an account reserves when it does not list its own. */

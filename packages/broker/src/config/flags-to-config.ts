@@ -19,11 +19,11 @@ const camelToKebab = (name: string): string => name.replace(/[A-Z]/g, (c) => `-$
 
 /**
  * Maps parsed `firehose broker` flags (`{ port: '1884', 'ws-port': '0', logLevel: 'debug' }`;
- * kebab or camel case, strings or numbers) to a config input for `loadConfig({ flags })`. Unknown
+ * kebab or camel case, strings or numbers; a repeatable one such as `catalogue` as a list) to a config input for `loadConfig({ flags })`. Unknown
  * flags are left to the CLI; wrong values throw INVALID_CONFIG naming the flag.
  */
 export function flagsToConfig(
-  flags: Readonly<Record<string, string | number | boolean | undefined>>,
+  flags: Readonly<Record<string, string | number | boolean | readonly string[] | undefined>>,
 ): BrokerConfigInput {
   const result: Record<string, unknown> = {};
   const problems: ConfigProblem[] = [];

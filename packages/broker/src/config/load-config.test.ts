@@ -250,4 +250,39 @@ describe('loadConfig errors name the key, the env var or the flag', () => {
       await messageOf(loadConfig({ file: path, env: { FIREHOSE_LIMITS_QUEUE_SOFT_BYTES: '4096' } })),
     ).toContain('limits.queueSoftBytes (4096) must not exceed limits.queueHardBytes (2048)');
   });
+
+  it('catalogue files: relative to the config file, to the working directory from env and flags', async () => {
+    const path = await file(
+      'site.yaml',
+      'catalogue:\n  files: [github.yaml, /etc/firehose/argocd.yaml]\n  builtin: false\n',
+    );
+    const fromFile = await loadConfig({ file: path });
+    expect(fromFile.catalogue).toEqual({
+      files: [join(dir, 'github.yaml'), '/etc/firehose/argocd.yaml'],
+      builtin: false,
+      interval: 5,
+    });
+    const fromEnv = await loadConfig({
+      env: { FIREHOSE_CATALOGUE_FILES: 'a.yaml, b.json', FIREHOSE_CATALOGUE_BUILTIN: 'false' },
+    });
+    expect(fromEnv.catalogue.files).toEqual([join(process.cwd(), 'a.yaml'), join(process.cwd(), 'b.json')]);
+    expect(fromEnv.catalogue.builtin).toBe(false);
+    // A repeated --catalogue arrives as a list, and replaces the file's list (flags win).
+    const flags = flagsToConfig({ catalogue: ['x.yaml', 'y.yaml'] });
+    expect(flags).toEqual({ catalogue: { files: ['x.yaml', 'y.yaml'] } });
+    const both = await loadConfig({ file: path, flags });
+    expect(both.catalogue).toMatchObject({
+      files: [join(process.cwd(), 'x.yaml'), join(process.cwd(), 'y.yaml')],
+      builtin: false,
+    });
+    expect(flagsToConfig({ catalogue: 'one.yaml' })).toEqual({ catalogue: { files: ['one.yaml'] } });
+    expect(() => flagsToConfig({ catalogue: [''] })).toThrow(
+      '--catalogue must be a list of file paths, got a list ([""]) (item 0 is not a file path)',
+    );
+    expect(
+      await messageOf(
+        loadConfig({ file: await file('bad-cat.yaml', 'catalogue: { files: github.yaml }\n') }),
+      ),
+    ).toContain('catalogue.files must be a list of file paths, got "github.yaml"');
+  });
 });

@@ -32,7 +32,7 @@ const TLS_LISTENERS: readonly ListenerName[] = ['mqtts', 'wss'];
  * Builds the effective config: defaults < file < env (`FIREHOSE_…`) < flags. Every layer is
  * validated on its own, so an error names the file key, the env var or the flag at fault; then the
  * merged result is checked as a whole and TLS files are checked for readability. Relative paths in
- * the file (TLS files, `level:DIR`) are relative to the file; in env and flags, to the working
+ * the file (TLS files, `level:DIR`, `catalogue.files`) are relative to the file; in env and flags, to the working
  * directory. Throws FirehoseError INVALID_CONFIG.
  */
 export async function loadConfig(sources: ConfigSources = {}): Promise<BrokerConfig> {
@@ -111,7 +111,7 @@ function isInlinePem(value: string): boolean {
   return value.includes('-----BEGIN');
 }
 
-/** Makes TLS file paths, a `level:DIR` path and `history.path` absolute against `base`. Input already validated. */
+/** Makes TLS file paths, a `level:DIR` path, catalogue files and `history.path` absolute against `base`. Input already validated. */
 function absolutePaths(input: BrokerConfigInput, base: string): BrokerConfigInput {
   const absolute = (value: string): string => (isAbsolute(value) ? value : resolve(base, value));
   const result: BrokerConfigInput = { ...input };
@@ -134,6 +134,9 @@ function absolutePaths(input: BrokerConfigInput, base: string): BrokerConfigInpu
   }
   if (input.persistence?.startsWith('level:') === true) {
     result.persistence = `level:${absolute(input.persistence.slice('level:'.length))}`;
+  }
+  if (Array.isArray(input.catalogue?.files)) {
+    result.catalogue = { ...input.catalogue, files: input.catalogue.files.map(absolute) };
   }
   if (typeof input.history?.path === 'string') {
     result.history = { ...input.history, path: absolute(input.history.path) };

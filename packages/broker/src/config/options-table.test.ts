@@ -7,7 +7,7 @@ import { optionsTableMarkdown } from './options-table.js';
 
 const README = new URL('../../README.md', import.meta.url);
 const START =
-  '<!-- options:start (generated from src/config/options.ts; UPDATE_README=1 pnpm vitest run --project broker options-table) -->\n';
+  '<!-- options:start (generated from src/config/options.ts; UPDATE_DOCS=1 pnpm vitest run --project broker options-table) -->\n';
 const END = '<!-- options:end -->';
 
 describe('option table', () => {
@@ -29,10 +29,10 @@ describe('option table', () => {
     const end = text.indexOf(END);
     expect(start, 'README lacks the options markers').toBeGreaterThan(-1);
     const current = text.slice(start + START.length, end);
-    if (current !== table && process.env.UPDATE_README === '1') {
+    if (current !== table && process.env.UPDATE_DOCS === '1') {
       await writeFile(README, text.slice(0, start + START.length) + table + text.slice(end));
       return;
     }
-    expect(current, 'README option table is stale: rerun with UPDATE_README=1').toBe(table);
+    expect(current, 'README option table is stale: rerun with UPDATE_DOCS=1').toBe(table);
   });
 });

@@ -16,6 +16,8 @@ function typeLabel(type: OptionKind): string {
       return 'string list';
     case 'hashes':
       return 'hash or hash list';
+    case 'paths':
+      return 'path list';
     case 'string':
     case 'persistence':
     case 'ws-path':

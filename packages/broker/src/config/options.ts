@@ -1,7 +1,9 @@
 /**
  * THE table of broker options: one row per key, with its env var, CLI flag, type, default and
- * meaning. Validation, the env mapping (`envToConfig`), the flag mapping (`flagsToConfig`) and the
- * README's option table are all derived from it, so they cannot drift apart.
+ * meaning. Validation, the env mapping (`envToConfig`), the flag mapping (`flagsToConfig`), the
+ * README's option table and the JSDoc of `types.ts` are all derived from it, so they cannot drift
+ * apart (`UPDATE_DOCS=1 pnpm vitest run --project broker options-table types-match-options`
+ * rewrites the generated docs after a change here).
  */
 import {
   DEFAULT_ANONYMOUS_READ,
@@ -27,7 +29,8 @@ export type OptionKind =
   | { kind: 'account-names' }
   | { kind: 'persistence' }
   | { kind: 'ws-path' }
-  | { kind: 'pem' };
+  | { kind: 'pem' }
+  | { kind: 'paths' };
 
 export interface OptionSpec {
   /** Dotted key; `<name>` stands for any account or service name. */
@@ -41,6 +44,7 @@ export interface OptionSpec {
   env?: string;
   /** `firehose broker` flag (without `--`), when there is one. */
   flag?: string;
+  /** What the option does: the README's meaning cell and the key's JSDoc in `types.ts` (one sentence or a few). */
   meaning: string;
   /** Required whenever its parent object is present. */
   required?: boolean;
@@ -82,14 +86,15 @@ function listenerOptions(name: ListenerName): OptionSpec[] {
       type: { kind: 'bool' },
       expect: 'true or false',
       default: 'true',
-      meaning: `\`false\` turns the ${name} listener off`,
+      meaning:
+        'Set `false` to turn the listener off (the same as omitting it from a file that has a `listeners` section; useful from env: `FIREHOSE_LISTENERS_WS_ENABLED=false`).',
     }),
     option({
       key: `listeners.${name}.host`,
       type: { kind: 'string' },
       expect: 'a host name or IP address',
       default: DEFAULT_HOST,
-      meaning: 'interface to bind',
+      meaning: 'Interface to bind.',
     }),
     option({
       key: `listeners.${name}.port`,
@@ -97,7 +102,7 @@ function listenerOptions(name: ListenerName): OptionSpec[] {
       expect: PORT_EXPECT,
       default: String(DEFAULT_PORTS[name]),
       ...(LISTENER_FLAGS[name] === undefined ? {} : { flag: LISTENER_FLAGS[name] }),
-      meaning: 'TCP port; `0` picks a free one',
+      meaning: 'TCP port; `0` picks a free port (read it back with `broker.address()`).',
     }),
   ];
   if (name !== 'http') {
@@ -107,7 +112,8 @@ function listenerOptions(name: ListenerName): OptionSpec[] {
         type: { kind: 'enum', values: ['envelope', 'data'] },
         expect: '"envelope" or "data"',
         default: 'envelope',
-        meaning: "`data` delivers only the envelope's `data` (compatibility listener)",
+        meaning:
+          "`envelope` delivers the CloudEvents envelope as published; `data` delivers only the envelope's `data` (the service's original JSON), for consumers written for OpenStack's firehose. Not allowed on `http`.",
       }),
     );
   }
@@ -118,15 +124,18 @@ function listenerOptions(name: ListenerName): OptionSpec[] {
         type: { kind: 'ws-path' },
         expect: 'a URL path starting with "/"',
         default: DEFAULT_WS_PATH,
-        meaning: 'WebSocket endpoint path',
+        meaning: 'URL path of the WebSocket endpoint (`ws`, `wss` only).',
       }),
     );
   }
   if (tls) {
     for (const [field, meaning] of [
-      ['cert', 'TLS certificate chain: PEM file path (relative to the config file) or PEM text; required'],
-      ['key', 'TLS private key: PEM file path or PEM text; required'],
-      ['ca', 'CA bundle for client certificates: PEM file path or PEM text'],
+      [
+        'cert',
+        'TLS certificate chain (`mqtts`, `wss` only; required there): a PEM file path, relative to the config file, or the PEM text itself.',
+      ],
+      ['key', 'TLS private key (`mqtts`, `wss` only; required there): a PEM file path or the PEM text.'],
+      ['ca', 'CA bundle for client certificates (`mqtts`, `wss` only): a PEM file path or the PEM text.'],
     ] as const) {
       specs.push(
         option({
@@ -144,24 +153,39 @@ function listenerOptions(name: ListenerName): OptionSpec[] {
 }
 
 const LIMIT_DOCS: Record<keyof LimitsInput, [min: number, meaning: string]> = {
-  maxPacketBytes: [64, 'largest MQTT packet in bytes, enforced from the fixed header before buffering'],
-  maxTopicLength: [1, 'longest topic in bytes'],
-  maxTopicLevels: [1, 'most levels in a topic or filter'],
-  maxConnections: [1, 'most connections in total'],
-  maxConnectionsPerIp: [1, 'most connections from one IP'],
-  connectionRatePerIp: [1, 'most new connections per IP per minute'],
-  connectTimeoutMs: [100, 'milliseconds a new connection has to send CONNECT'],
-  keepaliveMin: [0, 'smallest keepalive (s) a client may ask for'],
-  keepaliveMax: [1, 'largest keepalive (s) a client may ask for'],
-  queueSoftBytes: [1024, 'queued outbound bytes per client above which QoS 0 is dropped'],
-  queueHardBytes: [1024, 'queued outbound bytes per client above which it is disconnected'],
-  sessionExpiry: [1, 'seconds a disconnected persistent session is kept'],
-  maxOfflineMessages: [1, 'most messages queued for one offline session (oldest dropped)'],
-  maxSessionsPerIp: [1, 'most persistent sessions created from one IP'],
-  authFailuresPerMinute: [1, 'failed logins per IP per minute before logins are refused without hashing'],
-  maxConcurrentAuth: [1, 'password verifications (scrypt) running at once'],
-  maxQueuedAuth: [0, 'logins waiting for a verification slot before they are refused as busy'],
-  inflight: [1, 'unacknowledged QoS 1/2 messages in flight to one client'],
+  maxPacketBytes: [
+    64,
+    'Largest MQTT packet accepted, in bytes, enforced from the fixed header before buffering.',
+  ],
+  maxTopicLength: [1, 'Longest topic accepted, in bytes.'],
+  maxTopicLevels: [1, 'Most levels in a topic or filter.'],
+  maxConnections: [1, 'Most connections in total.'],
+  maxConnectionsPerIp: [1, 'Most connections from one IP address.'],
+  connectionRatePerIp: [1, 'Most new connections per IP address per minute.'],
+  connectTimeoutMs: [100, 'Time a new connection has to send CONNECT, in milliseconds.'],
+  keepaliveMin: [
+    0,
+    'Smallest keepalive a client may ask for, in seconds (`0`, no keepalive, is allowed only when this is 0).',
+  ],
+  keepaliveMax: [1, 'Largest keepalive a client may ask for, in seconds.'],
+  queueSoftBytes: [
+    1024,
+    'Outbound bytes queued for one client above which QoS 0 messages to it are dropped.',
+  ],
+  queueHardBytes: [1024, 'Outbound bytes queued for one client above which it is disconnected.'],
+  sessionExpiry: [1, 'Seconds a disconnected persistent session is kept before it is removed.'],
+  maxOfflineMessages: [1, 'Most messages queued for one offline persistent session; older ones are dropped.'],
+  maxSessionsPerIp: [1, 'Most persistent sessions created from one IP address.'],
+  authFailuresPerMinute: [
+    1,
+    'Failed logins per IP address per minute; above it logins are refused without hashing.',
+  ],
+  maxConcurrentAuth: [
+    1,
+    "Password verifications running at once (scrypt shares libuv's 4-thread pool with disk I/O).",
+  ],
+  maxQueuedAuth: [0, 'Logins waiting for a verification slot; beyond it they are refused as busy.'],
+  inflight: [1, 'Unacknowledged QoS 1/2 messages in flight to one client.'],
 };
 
 const MAX_INT = 2_147_483_647;
@@ -187,28 +211,31 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: { kind: 'filters' },
     expect: 'a list of MQTT topic filters',
     default: DEFAULT_ANONYMOUS_READ.join(', '),
-    meaning: 'filters anonymous clients may subscribe to (env: comma-separated)',
+    meaning:
+      'Filters anonymous clients may subscribe to; a SUBSCRIBE filter must be covered by one of them. `#` does not cover `$SYS/#` or `$firehose/#` [MQTT-4.7.2-1]: list them to make them readable. From env: comma-separated.',
   }),
   option({
     key: 'anonymous.write',
     type: { kind: 'filters' },
     expect: 'a list of MQTT topic filters',
     default: '(none)',
-    meaning: 'filters anonymous clients may publish to',
+    meaning: 'Filters anonymous clients may publish to (keep empty in production).',
   }),
   option({
     key: 'anonymous.deny',
     type: { kind: 'filters' },
     expect: 'a list of MQTT topic filters',
     default: '(none)',
-    meaning: 'filters anonymous clients never receive (checked per delivered message)',
+    meaning:
+      'Filters anonymous clients never receive, checked per delivered message (live, retained and offline), so a `#` subscriber does not see them either.',
   }),
   option({
     key: 'accounts.<name>.password',
     type: { kind: 'hashes' },
     expect: 'a scrypt hash from hashPassword() ("scrypt$N$r$p$salt$hash") or a list of them',
     default: '—',
-    meaning: 'password hash; a list during rotation',
+    meaning:
+      "The account's password as a scrypt hash made by `hashPassword()` / `firehose broker hash-password`; a list of hashes during rotation (any of them is accepted).",
     required: true,
     secret: true,
   }),
@@ -217,21 +244,23 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: { kind: 'filters' },
     expect: 'a list of MQTT topic filters',
     default: '(none)',
-    meaning: 'filters the account may publish to',
+    meaning: 'Topic filters the account may publish to.',
   }),
   option({
     key: 'accounts.<name>.read',
     type: { kind: 'filters' },
     expect: 'a list of MQTT topic filters',
     default: '(none)',
-    meaning: 'extra filters the account may read, also lifting `anonymous.deny`',
+    meaning:
+      'Extra filters the account may subscribe to and receive, on top of `anonymous.read`; they also lift `anonymous.deny` for what they cover.',
   }),
   option({
     key: 'accounts.<name>.clientIds',
     type: { kind: 'client-ids' },
     expect: 'a list of client ids, each exact or a prefix ending in "*"',
     default: '`<name>`, `<name>-*`, `<name>/*`',
-    meaning: 'client ids only this account may use',
+    meaning:
+      'Client ids reserved for this account: an exact id, or a prefix ending in `*`. Nobody else (another account or an anonymous client) may connect with a reserved id.',
   }),
   option({
     key: 'accounts.<name>.payload',
@@ -239,21 +268,22 @@ export const OPTIONS: readonly OptionSpec[] = [
     expect: '"envelope" or "data"',
     default: 'envelope',
     meaning:
-      "`data`: the account publishes its service's own JSON (Zuul's MQTT reporter, an Ansible callback) and the broker wraps it in an envelope",
+      "What the account publishes: `envelope`, CloudEvents envelopes (the SDK, `firehose pub`), or `data`, its service's own JSON as the upstream tool sends it (Zuul's MQTT reporter, an Ansible callback), which the broker wraps at intake: type from the topic, id from the declared identity. Undeclared topics pass unwrapped.",
   }),
   option({
     key: 'validation.enabled',
     type: { kind: 'bool' },
     expect: 'true or false',
     default: 'true',
-    meaning: 'validate each publish against its schema before fan-out',
+    meaning: 'Validate each publish against its schema before fan-out.',
   }),
   option({
     key: 'validation.undeclared',
     type: { kind: 'enum', values: ['allow', 'reject'] },
     expect: '"allow" or "reject"',
     default: 'allow',
-    meaning: 'topics no schema declares: deliver and flag, or divert like invalid events',
+    meaning:
+      'Topics no schema declares: `allow` delivers and flags them in the catalogue, `reject` diverts them like invalid events.',
   }),
   option({
     key: 'validation.invalidExcerptBytes',
@@ -261,30 +291,28 @@ export const OPTIONS: readonly OptionSpec[] = [
     expect: 'an integer ≥ 0',
     default: String(DEFAULT_INVALID_EXCERPT_BYTES),
     meaning:
-      'payload excerpt size in the detail records on `$firehose/invalid-detail/<service>/<account>` (never on `$firehose/invalid/…`)',
+      'Size cap of the payload excerpt in the detail records on `$firehose/invalid-detail/<service>/<account>`, in bytes. The public record on `$firehose/invalid/<service>` never carries payload bytes.',
   }),
   option({
     key: 'validation.details.readers',
     type: { kind: 'account-names' },
     expect: 'a list of account names',
     default: '(none)',
-    meaning:
-      "accounts (operators) that may read every refused publish's details (excerpt, full reason, client id) on `$firehose/invalid-detail/#`",
+    meaning: "Accounts that may read every refused publish's details (operators).",
   }),
   option({
     key: 'validation.details.publisher',
     type: { kind: 'bool' },
     expect: 'true or false',
     default: 'false',
-    meaning:
-      'each account may read the details of its own refused publishes on `$firehose/invalid-detail/+/<account>`',
+    meaning: 'Each account may read the details of its own refused publishes.',
   }),
   option({
     key: 'validation.services.<name>.enabled',
     type: { kind: 'bool' },
     expect: 'true or false',
     default: 'true',
-    meaning: "validate this service's events",
+    meaning: "Validate this service's events against their schemas.",
   }),
   option({
     key: 'persistence',
@@ -293,7 +321,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     default: 'memory',
     flag: 'persistence',
     meaning:
-      'sessions and retained messages: in memory, on disk, or in Redis (cluster; through Redis Sentinel for failover)',
+      'Where sessions and retained messages live: `memory`, `level:DIR` (on disk, one node) or `redis://HOST:PORT[/DB]` (shared; several brokers form a cluster) or `redis-sentinel://HOST:PORT,HOST:PORT/MASTER[/DB]` (the same, following Sentinel failovers).',
   }),
   ...limitOptions(),
   option({
@@ -301,7 +329,8 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: { kind: 'bool' },
     expect: 'true or false',
     default: 'false',
-    meaning: 'use X-Forwarded-For of WebSocket upgrades for per-IP limits (`trustProxy: true` sets this)',
+    meaning:
+      'Use the `X-Forwarded-For` header of WebSocket upgrades for per-IP limits (`trustProxy: true` sets this).',
   }),
   option({
     key: 'trustProxy.proxyProtocol',
@@ -309,21 +338,38 @@ export const OPTIONS: readonly OptionSpec[] = [
     expect: 'true or false',
     default: 'false',
     meaning:
-      'expect a PROXY protocol v1/v2 header on every MQTT and MQTT-over-TLS connection (before the TLS handshake)',
+      'Expect a PROXY protocol (v1/v2) header on every MQTT and MQTT-over-TLS connection (before the TLS handshake).',
+  }),
+  option({
+    key: 'catalogue.files',
+    type: { kind: 'paths' },
+    expect: 'a list of file paths',
+    default: '(none)',
+    flag: 'catalogue',
+    meaning:
+      'Site catalogue files (YAML or JSON, `firehose-catalogue: 1`; relative to the config file) whose services run beside the built-in ones; re-read on SIGHUP. From env: comma-separated; `--catalogue` is repeatable and replaces the list.',
+  }),
+  option({
+    key: 'catalogue.builtin',
+    type: { kind: 'bool' },
+    expect: 'true or false',
+    default: 'true',
+    meaning:
+      "`false` runs only the catalogue files' services, without the built-in OpenStack ones (a site-only broker).",
   }),
   option({
     key: 'catalogue.interval',
     type: { kind: 'int', min: 0, max: 86_400 },
     expect: 'an integer 0–86400',
     default: '5',
-    meaning: 'seconds between `$firehose/catalogue/...` publications; 0 turns it off',
+    meaning: 'Seconds between `$firehose/catalogue/...` publications; `0` turns the catalogue off.',
   }),
   option({
     key: 'sys.interval',
     type: { kind: 'int', min: 0, max: 86_400 },
     expect: 'an integer 0–86400',
     default: '10',
-    meaning: 'seconds between `$SYS/...` publications; 0 turns them off',
+    meaning: 'Seconds between `$SYS` publications; `0` turns them off.',
   }),
   option({
     key: 'history.enabled',
@@ -331,28 +377,36 @@ export const OPTIONS: readonly OptionSpec[] = [
     expect: 'true or false',
     default: 'false',
     meaning:
-      'keep an archive of accepted events for `GET /v1/events` and `/v1/stream` (off by default: it writes to disk, and the operator picks where); stays off on a Redis cluster',
+      'Archive accepted events and serve them over HTTP. Off by default: it writes to disk, and the operator picks where. With Redis persistence (a cluster) the log is one Redis Stream shared by the nodes, and every node must have history on (docs/architecture.md#cluster-history).',
   }),
   option({
     key: 'history.path',
     type: { kind: 'string' },
     expect: 'a file path',
     default: DEFAULT_HISTORY.path,
-    meaning: 'the SQLite archive file (relative to the config file; WAL files beside it)',
+    meaning: 'The SQLite archive file, relative to the config file (WAL files beside it).',
   }),
   option({
     key: 'history.retention.maxAge',
     type: { kind: 'int', min: 60, max: 315_360_000 },
     expect: 'an integer 60–315360000 (seconds)',
     default: String(DEFAULT_HISTORY.maxAge),
-    meaning: 'seconds an event is kept (default 30 days); older events are dropped in whole chunks',
+    meaning: 'Seconds an event is kept (default 30 days); older events are dropped in whole chunks.',
   }),
   option({
     key: 'history.retention.maxBytes',
     type: { kind: 'int', min: 0, max: Number.MAX_SAFE_INTEGER },
     expect: 'an integer ≥ 0 (bytes; 0 for no limit)',
     default: '0',
-    meaning: 'largest archive in bytes; the oldest chunks are dropped past it (0: no size limit)',
+    meaning: 'Largest archive in bytes, the oldest chunks dropped past it; `0` for no limit.',
+  }),
+  option({
+    key: 'history.stream.maxLen',
+    type: { kind: 'int', min: 1000, max: 1_000_000_000 },
+    expect: 'an integer 1000–1000000000',
+    default: String(DEFAULT_HISTORY.streamMaxLen),
+    meaning:
+      'With Redis persistence: entries the cluster-wide history stream keeps, about (`XADD … MAXLEN ~`); older ones are trimmed.',
   }),
   option({
     key: 'history.queue',
@@ -360,14 +414,14 @@ export const OPTIONS: readonly OptionSpec[] = [
     expect: 'an integer 100–10000000',
     default: String(DEFAULT_HISTORY.queue),
     meaning:
-      'events waiting to be written, at most; past it new events are not archived (still delivered), counted as `history_overflow`',
+      'Events waiting to be written (with Redis: XADDs waiting for an answer), at most; past it new events are delivered but not archived (counted as `history_overflow`).',
   }),
   option({
     key: 'history.streamsPerIp',
     type: { kind: 'int', min: 1, max: 10_000 },
     expect: 'an integer 1–10000',
     default: String(DEFAULT_HISTORY.streamsPerIp),
-    meaning: 'open `GET /v1/stream` connections per client address, at most (429 with Retry-After past it)',
+    meaning: 'Open `GET /v1/stream` connections per client address, at most; past it a 429 with Retry-After.',
   }),
   option({
     key: 'log.level',
@@ -375,7 +429,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     expect: `one of ${LOG_LEVELS.map((l) => `"${l}"`).join(', ')}`,
     default: 'info',
     flag: 'log-level',
-    meaning: 'log level',
+    meaning: 'Log level of the logger the CLI creates.',
   }),
 ];
 

@@ -37,7 +37,7 @@ describe('resolveConfig defaults', () => {
     expect(config.persistence).toEqual({ kind: 'memory' });
     expect(config.limits).toEqual(DEFAULT_LIMITS);
     expect(config.trustProxy).toEqual({ forwardedFor: false, proxyProtocol: false });
-    expect(config.catalogue).toEqual({ interval: 5 });
+    expect(config.catalogue).toEqual({ files: [], builtin: true, interval: 5 });
     expect(config.sys).toEqual({ interval: 10 });
     expect(config.log).toEqual({ level: 'info' });
   });

@@ -117,7 +117,11 @@ export function resolveConfig(rawInput: BrokerConfigInput = {}, options: Resolve
       typeof trust === 'object'
         ? { forwardedFor: trust.forwardedFor ?? false, proxyProtocol: trust.proxyProtocol ?? false }
         : { forwardedFor: trust ?? false, proxyProtocol: false },
-    catalogue: { interval: input.catalogue?.interval ?? DEFAULT_CATALOGUE_INTERVAL },
+    catalogue: {
+      files: [...(input.catalogue?.files ?? [])],
+      builtin: input.catalogue?.builtin ?? true,
+      interval: input.catalogue?.interval ?? DEFAULT_CATALOGUE_INTERVAL,
+    },
     sys: { interval: input.sys?.interval ?? DEFAULT_SYS_INTERVAL },
     history: {
       enabled: input.history?.enabled ?? false,
@@ -128,6 +132,7 @@ export function resolveConfig(rawInput: BrokerConfigInput = {}, options: Resolve
       },
       queue: input.history?.queue ?? DEFAULT_HISTORY.queue,
       streamsPerIp: input.history?.streamsPerIp ?? DEFAULT_HISTORY.streamsPerIp,
+      stream: { maxLen: input.history?.stream?.maxLen ?? DEFAULT_HISTORY.streamMaxLen },
     },
     log: { level: input.log?.level ?? DEFAULT_LOG_LEVEL },
   };

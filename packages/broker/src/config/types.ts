@@ -3,6 +3,9 @@
  * docs/architecture.md#the-config-file shape, every key optional), `BrokerConfig` is what the
  * broker runs on (every default filled in, every listener a list, every account's passwords a
  * list).
+ *
+ * The JSDoc of every option key is generated from the option table (options.ts, its `meaning` and
+ * `default`): edit it there and run `UPDATE_DOCS=1 pnpm vitest run --project broker types-match-options`.
  */
 
 /** Which payload a listener delivers to its subscribers. */
@@ -14,8 +17,8 @@ export type ListenerName = 'mqtt' | 'mqtts' | 'ws' | 'wss' | 'http';
 /** One listener as written in a config file. */
 export interface ListenerConfigInput {
   /**
-   * Set `false` to turn the listener off (the same as omitting it from a file that has a
-   * `listeners` section; useful from env: `FIREHOSE_LISTENERS_WS_ENABLED=false`).
+   * Set `false` to turn the listener off (the same as omitting it from a file that has a `listeners` section;
+   * useful from env: `FIREHOSE_LISTENERS_WS_ENABLED=false`).
    * @default true
    */
   enabled?: boolean;
@@ -30,9 +33,8 @@ export interface ListenerConfigInput {
    */
   port?: number;
   /**
-   * `envelope` delivers the CloudEvents envelope as published; `data` delivers only the
-   * envelope's `data` (the service's original JSON), for consumers written for OpenStack's
-   * firehose. Not allowed on `http`.
+   * `envelope` delivers the CloudEvents envelope as published; `data` delivers only the envelope's `data`
+   * (the service's original JSON), for consumers written for OpenStack's firehose. Not allowed on `http`.
    * @default "envelope"
    */
   payload?: ListenerPayload;
@@ -42,8 +44,8 @@ export interface ListenerConfigInput {
    */
   path?: string;
   /**
-   * TLS certificate chain (`mqtts`, `wss` only; required there): a PEM file path, relative to the
-   * config file, or the PEM text itself.
+   * TLS certificate chain (`mqtts`, `wss` only; required there): a PEM file path, relative to the config
+   * file, or the PEM text itself.
    */
   cert?: string;
   /** TLS private key (`mqtts`, `wss` only; required there): a PEM file path or the PEM text. */
@@ -58,8 +60,8 @@ export type ListenerEntry = ListenerConfigInput | ListenerConfigInput[] | false;
 /** A service account as written in a config file. */
 export interface AccountInput {
   /**
-   * The account's password as a scrypt hash made by `hashPassword()` / `firehose broker
-   * hash-password`; a list of hashes during rotation (any of them is accepted).
+   * The account's password as a scrypt hash made by `hashPassword()` / `firehose broker hash-password`; a
+   * list of hashes during rotation (any of them is accepted).
    */
   password: string | string[];
   /**
@@ -68,22 +70,22 @@ export interface AccountInput {
    */
   write?: string[];
   /**
-   * Extra filters the account may subscribe to and receive, on top of `anonymous.read`; they also
-   * lift `anonymous.deny` for what they cover.
+   * Extra filters the account may subscribe to and receive, on top of `anonymous.read`; they also lift
+   * `anonymous.deny` for what they cover.
    * @default []
    */
   read?: string[];
   /**
-   * Client ids reserved for this account: an exact id, or a prefix ending in `*`. Nobody else
-   * (another account or an anonymous client) may connect with a reserved id.
+   * Client ids reserved for this account: an exact id, or a prefix ending in `*`. Nobody else (another
+   * account or an anonymous client) may connect with a reserved id.
    * @default ["<name>", "<name>-*", "<name>/*"]
    */
   clientIds?: string[];
   /**
-   * What the account publishes: `envelope`, CloudEvents envelopes (the SDK, `firehose pub`), or
-   * `data`, its service's own JSON as the upstream tool sends it (Zuul's MQTT reporter, an Ansible
-   * callback), which the broker wraps at intake: type from the topic, id from the declared
-   * identity. Undeclared topics pass unwrapped.
+   * What the account publishes: `envelope`, CloudEvents envelopes (the SDK, `firehose pub`), or `data`, its
+   * service's own JSON as the upstream tool sends it (Zuul's MQTT reporter, an Ansible callback), which the
+   * broker wraps at intake: type from the topic, id from the declared identity. Undeclared topics pass
+   * unwrapped.
    * @default "envelope"
    */
   payload?: AccountPayload;
@@ -95,8 +97,9 @@ export type AccountPayload = 'envelope' | 'data';
 /** What anonymous clients (no username) may do. Authenticated accounts may do it too. */
 export interface AnonymousInput {
   /**
-   * Filters anonymous clients may subscribe to; a SUBSCRIBE filter must be covered by one of them.
-   * `#` does not cover `$SYS/#` or `$firehose/#` [MQTT-4.7.2-1]: list them to make them readable.
+   * Filters anonymous clients may subscribe to; a SUBSCRIBE filter must be covered by one of them. `#` does
+   * not cover `$SYS/#` or `$firehose/#` [MQTT-4.7.2-1]: list them to make them readable. From env:
+   * comma-separated.
    * @default ["#", "$SYS/#", "$firehose/#"]
    */
   read?: string[];
@@ -106,8 +109,8 @@ export interface AnonymousInput {
    */
   write?: string[];
   /**
-   * Filters anonymous clients never receive, checked per delivered message (live, retained and
-   * offline), so a `#` subscriber does not see them either.
+   * Filters anonymous clients never receive, checked per delivered message (live, retained and offline), so a
+   * `#` subscriber does not see them either.
    * @default []
    */
   deny?: string[];
@@ -149,15 +152,14 @@ export interface ValidationInput {
    */
   enabled?: boolean;
   /**
-   * Topics no schema declares: `allow` delivers and flags them in the catalogue, `reject` diverts
-   * them like invalid events.
+   * Topics no schema declares: `allow` delivers and flags them in the catalogue, `reject` diverts them like
+   * invalid events.
    * @default "allow"
    */
   undeclared?: 'allow' | 'reject';
   /**
-   * Size cap of the payload excerpt in the detail records on
-   * `$firehose/invalid-detail/<service>/<account>`, in bytes. The public record on
-   * `$firehose/invalid/<service>` never carries payload bytes.
+   * Size cap of the payload excerpt in the detail records on `$firehose/invalid-detail/<service>/<account>`,
+   * in bytes. The public record on `$firehose/invalid/<service>` never carries payload bytes.
    * @default 1024
    */
   invalidExcerptBytes?: number;
@@ -205,8 +207,7 @@ export interface LimitsInput {
    */
   connectTimeoutMs?: number;
   /**
-   * Smallest keepalive a client may ask for, in seconds (`0`, no keepalive, is allowed only when
-   * this is 0).
+   * Smallest keepalive a client may ask for, in seconds (`0`, no keepalive, is allowed only when this is 0).
    * @default 0
    */
   keepaliveMin?: number;
@@ -265,12 +266,13 @@ export interface LimitsInput {
 /** Which proxy-supplied client addresses to trust for per-IP limits. */
 export interface TrustProxyInput {
   /**
-   * Use the `X-Forwarded-For` header of WebSocket upgrades.
+   * Use the `X-Forwarded-For` header of WebSocket upgrades for per-IP limits (`trustProxy: true` sets this).
    * @default false
    */
   forwardedFor?: boolean;
   /**
-   * Expect a PROXY protocol (v1/v2) header on every TCP connection.
+   * Expect a PROXY protocol (v1/v2) header on every MQTT and MQTT-over-TLS connection (before the TLS
+   * handshake).
    * @default false
    */
   proxyProtocol?: boolean;
@@ -309,10 +311,23 @@ export interface BrokerConfigInput {
    * @default false
    */
   trustProxy?: boolean | TrustProxyInput;
-  /** The live topic catalogue on `$firehose/catalogue/...`. */
+  /** The services the broker knows (built-in and from files), and the live records of them on `$firehose/catalogue/...`. */
   catalogue?: {
     /**
-     * Seconds between catalogue publications; `0` turns the catalogue off.
+     * Site catalogue files (YAML or JSON, `firehose-catalogue: 1`; relative to the config file) whose
+     * services run beside the built-in ones; re-read on SIGHUP. From env: comma-separated; `--catalogue` is
+     * repeatable and replaces the list.
+     * @default []
+     */
+    files?: string[];
+    /**
+     * `false` runs only the catalogue files' services, without the built-in OpenStack ones (a site-only
+     * broker).
+     * @default true
+     */
+    builtin?: boolean;
+    /**
+     * Seconds between `$firehose/catalogue/...` publications; `0` turns the catalogue off.
      * @default 5
      */
     interval?: number;
@@ -340,20 +355,20 @@ export interface BrokerConfigInput {
 /** The `history:` section. */
 export interface HistoryInput {
   /**
-   * Archive accepted events and serve them over HTTP. Off by default: it writes to disk, and the
-   * operator picks where. Stays off with Redis persistence (a cluster; cluster-wide history comes
-   * separately).
+   * Archive accepted events and serve them over HTTP. Off by default: it writes to disk, and the operator
+   * picks where. With Redis persistence (a cluster) the log is one Redis Stream shared by the nodes, and
+   * every node must have history on (docs/architecture.md#cluster-history).
    * @default false
    */
   enabled?: boolean;
   /**
-   * The SQLite archive file, relative to the config file.
+   * The SQLite archive file, relative to the config file (WAL files beside it).
    * @default "./firehose-history.sqlite"
    */
   path?: string;
   retention?: {
     /**
-     * Seconds an event is kept; older events are dropped in whole chunks.
+     * Seconds an event is kept (default 30 days); older events are dropped in whole chunks.
      * @default 2592000
      */
     maxAge?: number;
@@ -364,8 +379,8 @@ export interface HistoryInput {
     maxBytes?: number;
   };
   /**
-   * Events waiting to be written, at most; past it new events are delivered but not archived
-   * (counted as `history_overflow`).
+   * Events waiting to be written (with Redis: XADDs waiting for an answer), at most; past it new events are
+   * delivered but not archived (counted as `history_overflow`).
    * @default 100000
    */
   queue?: number;
@@ -374,6 +389,15 @@ export interface HistoryInput {
    * @default 8
    */
   streamsPerIp?: number;
+  /** The cluster-wide log, with Redis persistence. */
+  stream?: {
+    /**
+     * With Redis persistence: entries the cluster-wide history stream keeps, about (`XADD … MAXLEN ~`); older
+     * ones are trimmed.
+     * @default 1000000
+     */
+    maxLen?: number;
+  };
 }
 
 /** One running listener, normalized. */
@@ -443,7 +467,7 @@ export interface BrokerConfig {
   persistence: PersistenceConfig;
   limits: BrokerLimits;
   trustProxy: { forwardedFor: boolean; proxyProtocol: boolean };
-  catalogue: { interval: number };
+  catalogue: { files: string[]; builtin: boolean; interval: number };
   sys: { interval: number };
   history: {
     enabled: boolean;
@@ -451,6 +475,7 @@ export interface BrokerConfig {
     retention: { maxAge: number; maxBytes: number };
     queue: number;
     streamsPerIp: number;
+    stream: { maxLen: number };
   };
   log: { level: LogLevel };
 }

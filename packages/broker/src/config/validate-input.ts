@@ -72,6 +72,11 @@ export function checkOptionValue(spec: OptionSpec, value: unknown, path: string)
       );
       return bad === -1 ? undefined : fail(`item ${bad} is not a client id or a prefix ending in "*"`);
     }
+    case 'paths': {
+      if (!Array.isArray(value)) return fail();
+      const bad = value.findIndex((item) => typeof item !== 'string' || item === '');
+      return bad === -1 ? undefined : fail(`item ${bad} is not a file path`);
+    }
     case 'account-names': {
       if (!Array.isArray(value)) return fail();
       const bad = value.findIndex((name) => typeof name !== 'string' || name === '');

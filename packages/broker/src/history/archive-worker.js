@@ -217,12 +217,15 @@ function writer() {
   let retentionDue = true;
   let working = false;
   // Writes first, a retention step between batches: the archive's tail is never waiting on a delete.
+  // Each batch makes retention due (two reads of the small chunks table), so the size limit holds
+  // as the archive grows, and the age limit is checked at least every minute besides.
   function work() {
     working = true;
     const batch = queue.shift();
     if (batch !== undefined) {
       const count = write(batch);
       port.postMessage({ kind: 'written', through: batch.seqs[batch.seqs.length - 1] ?? 0n, count });
+      retentionDue = true;
     } else if (retentionDue) {
       retentionDue = retentionStep();
     }
@@ -250,10 +253,6 @@ function writer() {
         db.pragma('synchronous = NORMAL');
         port.postMessage({ kind: 'run-stored' });
         break;
-      case 'retention':
-        retentionDue = true;
-        kick();
-        break;
       case 'close':
         while (queue.length > 0) {
           write(/** @type {Batch} */ (queue.shift()));
@@ -268,6 +267,8 @@ function writer() {
   });
   const stored = /** @type {{ value: bigint } | undefined} */ (getMeta.get('run'));
   port.postMessage({ kind: 'ready', storedRun: stored ? Number(stored.value) : 0 });
+  // An archive opened after a long stop may hold chunks past retention: drop them without waiting.
+  kick();
 }
 
 /**

@@ -5,6 +5,8 @@ import { Worker } from 'node:worker_threads';
 import type { ServiceDefinition } from '@firehose/schema';
 import type { Logger } from '../logger.js';
 import { nextRun } from './cursor.js';
+import { declaredKeys } from './declared-keys.js';
+import type { HistoryStore, StoreBounds } from './history-store.js';
 import type { ArchiveQuery, ArchiveRow } from './query.js';
 import { Sequence } from './sequence.js';
 
@@ -37,20 +39,12 @@ interface Pending {
   reject: (error: Error) => void;
 }
 
-/** Search keys by CloudEvents type, every version's declared keys together. */
-function declaredKeys(services: readonly ServiceDefinition[]): Record<string, Record<string, string>> {
-  const keys: Record<string, Record<string, string>> = {};
-  for (const service of services)
-    for (const type of service.eventTypes) keys[type.type] = { ...keys[type.type], ...type.keys };
-  return keys;
-}
-
 /**
  * The archive's broker side (docs/architecture.md#history): numbers each accepted event
  * synchronously, queues it for the writer worker without ever waiting for it (a full queue loses
  * the event from the archive, not from delivery, and counts it), and asks a reader worker for pages.
  */
-export class Archive {
+export class Archive implements HistoryStore {
   readonly #options: ArchiveOptions;
   #writer: Worker | undefined;
   #reader: Worker | undefined;
@@ -140,6 +134,8 @@ export class Archive {
 
   #flush(): void {
     this.#flushScheduled = false;
+    // Closing: close() took the queue with it.
+    if (this.#writer === undefined) return;
     // Two batches in flight at most: the writer always has the next one, and the queue stays ours.
     while (this.#pending.length > 0 && this.#inFlight.length < 2) {
       const batch = this.#pending.splice(0, BATCH);
@@ -206,6 +202,10 @@ export class Archive {
     return new Promise((resolve) => this.#settleWaiters.push({ seq, resolve }));
   }
 
+  caughtUp(): Promise<void> {
+    return this.settled(this.lastSeq);
+  }
+
   #ask<T>(message: Record<string, unknown>): Promise<T> {
     const ask = ++this.#asks;
     return new Promise<T>((resolve, reject) => {
@@ -227,12 +227,7 @@ export class Archive {
   }
 
   /** The oldest and newest archived events, and the last seq retention dropped. */
-  bounds(): Promise<{
-    oldest: bigint | undefined;
-    oldestTime: number | undefined;
-    newest: bigint | undefined;
-    droppedThrough: bigint | undefined;
-  }> {
+  bounds(): Promise<StoreBounds> {
     return this.#ask({ kind: 'bounds' });
   }
 
@@ -242,11 +237,12 @@ export class Archive {
     const reader = this.#reader;
     this.#writer = undefined;
     this.#reader = undefined;
+    // Taken before the first await: a flush scheduled by the last accept finds no writer.
+    const rest = this.#pending.splice(0);
     for (const pending of this.#answers.values()) pending.reject(new Error('history archive closed'));
     this.#answers.clear();
     if (reader) await reader.terminate();
     if (writer) {
-      const rest = this.#pending.splice(0);
       for (let i = 0; i < rest.length; i += BATCH) this.#send(rest.slice(i, i + BATCH), writer);
       const closed = new Promise<void>((resolve) => {
         writer.on('message', (message: WriterMessage) => {

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Archive } from './archive.js';
+import type { HistoryStore } from './history-store.js';
 import { encodeCursor } from './cursor.js';
 import type { RecordTest } from './event-filter.js';
 import type { LiveEvent, LiveHub, LiveReader } from './live-hub.js';
@@ -13,7 +13,7 @@ const MAX_QUEUED_BYTES = 8 * 1024 * 1024;
 const PAGE = 1000;
 
 export interface StreamSetup {
-  archive: Archive;
+  archive: HistoryStore;
   hub: LiveHub;
   /** Whether this reader may receive the topic over MQTT. */
   mayRead(topic: string): boolean;

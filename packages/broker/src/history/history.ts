@@ -3,14 +3,14 @@ import type { Catalogue } from '@firehose/schema';
 import type { AccessControl } from '../access.js';
 import type { Account, BrokerConfig } from '../config/types.js';
 import type { Logger } from '../logger.js';
+import type { HistoryRedis } from '../persistence.js';
 import { Archive } from './archive.js';
 import { basicCredentials } from './basic-auth.js';
 import { getEvent, searchEvents, sendError, streamEvents, type HistoryHost } from './http-api.js';
 import { LiveHub } from './live-hub.js';
+import type { HistoryStore } from './history-store.js';
 import { historyOpenApi } from './openapi.js';
-
-const CLUSTER_OFF =
-  'History is off on a Redis cluster: each node would number events on its own; cluster-wide history comes separately.';
+import { RedisStreamLog } from './redis-stream-log.js';
 
 /** Seconds between `: heartbeat` comments on a stream (contract B: 15). */
 const HEARTBEAT_MS = 15_000;
@@ -21,17 +21,23 @@ export interface HistoryOptions {
   /** Every declared service, built-in and site (search keys, topic parameters). */
   events: () => Catalogue;
   onOverflow: () => void;
+  /** With Redis persistence: the connections of the cluster-wide log. */
+  redis?: HistoryRedis | undefined;
   /** @default 15000 */
   heartbeatMs?: number;
 }
 
 /**
- * The broker's history (docs/architecture.md#history): the archive and the live hub, both fed from
- * aedes' `beforeDeliver` (the synchronous step that hands an accepted message to live delivery),
- * and the `/v1/…` endpoints on the HTTP listener.
+ * The broker's history (docs/architecture.md#history): the store and the live hub, and the `/v1/…`
+ * endpoints on the HTTP listener. On one node the store is the SQLite archive, fed together with
+ * the hub from aedes' `beforeDeliver` (the synchronous step that hands an accepted message to live
+ * delivery). On a Redis cluster (docs/architecture.md#cluster-history) `beforeDeliver` appends to
+ * the cluster's Redis Stream, and the hub is fed by this node's tail of that stream.
  */
 export class History {
-  readonly archive: Archive | undefined;
+  readonly #archive: Archive | undefined;
+  readonly #log: RedisStreamLog | undefined;
+  readonly #store: HistoryStore | undefined;
   readonly hub = new LiveHub();
   readonly #offReason: string;
   readonly #options: HistoryOptions;
@@ -40,16 +46,29 @@ export class History {
 
   constructor(config: BrokerConfig, options: HistoryOptions) {
     this.#options = options;
-    const { enabled, path, retention, queue, streamsPerIp } = config.history;
+    const { enabled, path, retention, queue, streamsPerIp, stream } = config.history;
     this.#streamsPerIp = streamsPerIp;
-    if (enabled && config.persistence.kind === 'redis') {
-      this.#offReason = CLUSTER_OFF;
-      options.logger.warn(CLUSTER_OFF);
-    } else if (!enabled) {
+    if (!enabled) {
       this.#offReason = 'History is off on this broker (history.enabled is false).';
+    } else if (config.persistence.kind === 'redis') {
+      const redis = options.redis;
+      if (redis === undefined) throw new Error('history: a Redis cluster needs its connections');
+      this.#offReason = '';
+      this.#log = new RedisStreamLog({
+        writer: redis.writer,
+        reader: redis.connect('history-reader'),
+        tail: redis.connect('history-tail'),
+        hub: this.hub,
+        maxLen: stream.maxLen,
+        queue,
+        logger: options.logger,
+        onOverflow: options.onOverflow,
+        events: options.events,
+      });
+      this.#store = this.#log;
     } else {
       this.#offReason = '';
-      this.archive = new Archive({
+      this.#archive = new Archive({
         path,
         ...retention,
         queue,
@@ -57,19 +76,25 @@ export class History {
         onOverflow: options.onOverflow,
         services: () => options.events().services,
       });
+      this.#store = this.#archive;
     }
   }
 
   open(): Promise<void> {
-    return this.archive?.open() ?? Promise.resolve();
+    return (this.#archive ?? this.#log)?.open() ?? Promise.resolve();
   }
 
-  /** aedes' `beforeDeliver`: numbers, archives and streams every accepted event; `$` topics never. */
+  /**
+   * aedes' `beforeDeliver`: numbers, archives and streams every accepted event (on a cluster:
+   * appends it to the stream); `$` topics never.
+   */
   readonly accept = (packet: { topic: string; payload: Buffer | string }): void => {
-    if (this.archive === undefined || packet.topic.charCodeAt(0) === 36) return;
+    if (this.#store === undefined || packet.topic.charCodeAt(0) === 36) return;
     const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
-    const seq = this.archive.accept(packet.topic, payload, Date.now());
-    this.hub.publish(seq, packet.topic, payload);
+    if (this.#archive !== undefined) {
+      const seq = this.#archive.accept(packet.topic, payload, Date.now());
+      this.hub.publish(seq, packet.topic, payload);
+    } else this.#log?.append(packet.topic, payload);
   };
 
   /** Serves `/v1/…`; false for any other path. */
@@ -93,7 +118,7 @@ export class History {
       );
       return true;
     }
-    const archive = this.archive;
+    const archive = this.#store;
     if (archive === undefined) {
       sendError(res, 503, 'HISTORY_OFF', this.#offReason);
       return true;
@@ -136,7 +161,7 @@ export class History {
       : 'refused';
   }
 
-  #host(archive: Archive, account: Account | undefined, ip: string): HistoryHost {
+  #host(archive: HistoryStore, account: Account | undefined, ip: string): HistoryHost {
     const acl = this.#options.access().acl;
     return {
       archive,
@@ -160,7 +185,7 @@ export class History {
   }
 
   close(): Promise<void> {
-    return this.archive?.close() ?? Promise.resolve();
+    return (this.#archive ?? this.#log)?.close() ?? Promise.resolve();
   }
 }
 

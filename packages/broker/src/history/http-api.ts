@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Catalogue } from '@firehose/schema';
-import type { Archive } from './archive.js';
+import type { HistoryStore } from './history-store.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { compileFilters, compileWhere } from './event-filter.js';
 import { EventStream } from './event-stream.js';
@@ -20,7 +20,7 @@ export type ErrorCode =
 
 /** What the history endpoints need from the broker, for one (authenticated or anonymous) reader. */
 export interface HistoryHost {
-  archive: Archive;
+  archive: HistoryStore;
   hub: LiveHub;
   /** Every declared service, built-in and site: search keys and topic parameters come from it. */
   events: Catalogue;
@@ -64,10 +64,10 @@ const CATCH_UP_MS = 1000;
  * Resolves once every event accepted before now is written (so an acknowledged publish is found),
  * or after CATCH_UP_MS when the writer is behind: a search never waits long.
  */
-function caughtUp(archive: Archive): Promise<void> {
+function caughtUp(archive: HistoryStore): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   return Promise.race([
-    archive.settled(archive.lastSeq),
+    archive.caughtUp(),
     new Promise<void>((resolve) => (timer = setTimeout(resolve, CATCH_UP_MS))),
   ]).finally(() => clearTimeout(timer));
 }
@@ -173,9 +173,11 @@ export function streamEvents(host: HistoryHost, req: IncomingMessage, res: Serve
         decodeCursor(sinceText) !== undefined
           ? { after: parseCursor('since', sinceText) }
           : { from: parseTimeForSince(sinceText) };
-    } else if (typeof lastEventId === 'string' && lastEventId !== '') {
-      since = { after: parseCursor('Last-Event-ID', lastEventId) };
     }
+    // Last-Event-ID wins over since: a browser's EventSource reconnects to the same URL, since=
+    // and all, adding the last id it saw; since winning would replay everything after it again.
+    if (typeof lastEventId === 'string' && lastEventId !== '')
+      since = { after: parseCursor('Last-Event-ID', lastEventId) };
     liveTest = compileFilters(filters, host.events);
     archiveTest = compileWhere(filters.where, host.events);
   } catch (error) {

@@ -97,9 +97,16 @@ export function historyOpenApi(services: readonly ServiceDefinition[] = builtIn)
             ...filterParameters(services),
             text(
               'since',
-              'A cursor, or a time (ISO 8601 or relative); wins over Last-Event-ID. Neither: live only.',
+              'A cursor, or a time (ISO 8601 or relative). Last-Event-ID wins over it; neither: live only.',
             ),
-            { name: 'Last-Event-ID', in: 'header', required: false, schema: { type: 'string' } },
+            {
+              name: 'Last-Event-ID',
+              in: 'header',
+              required: false,
+              description:
+                'The cursor of the last event received; wins over since, so an EventSource reconnecting to the same URL resumes after it.',
+              schema: { type: 'string' },
+            },
           ],
           responses: {
             '200': {

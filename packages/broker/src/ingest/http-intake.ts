@@ -1,9 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FirehoseError, type FirehoseEvent } from '@firehose/protocol';
-import type { Catalogue as EventCatalogue, EventType } from '@firehose/schema';
+import type { Catalogue as EventCatalogue, EventType, ServiceDefinition } from '@firehose/schema';
 import type { Logger } from '../logger.js';
 import type { BrokerStats } from '../stats.js';
-import type { IngestService } from './ingest-service.js';
 import { readBody, TOO_LARGE } from './read-body.js';
 import { selectorName, selectorValue } from './select-event.js';
 import { verifySender } from './verify-sender.js';
@@ -28,7 +27,12 @@ export interface IntakeContext {
    * Validates and publishes an envelope through the MQTT publish path (same checks, counts and
    * invalid records); resolves once the broker accepted it.
    */
-  publish(topic: string, event: FirehoseEvent, service: IngestService, ip: string): Promise<PublishOutcome>;
+  publish(
+    topic: string,
+    event: FirehoseEvent,
+    service: ServiceDefinition,
+    ip: string,
+  ): Promise<PublishOutcome>;
   stats: BrokerStats;
   logger: Logger;
 }
@@ -99,12 +103,10 @@ async function ingest(ctx: IntakeContext, req: IncomingMessage): Promise<Answer>
   const path = (req.url ?? '/').split('?')[0]!;
   const name = decodeURIComponent(path.slice(INGEST_PREFIX.length));
   const catalogue = ctx.catalogue();
-  const service: IngestService | undefined = catalogue.getService(name);
+  const service: ServiceDefinition | undefined = catalogue.getService(name);
   const intake = service?.ingest;
   if (service === undefined || intake === undefined) {
-    const served = catalogue.services
-      .filter((s) => (s as IngestService).ingest !== undefined)
-      .map((s) => s.name);
+    const served = catalogue.services.filter((s) => s.ingest !== undefined).map((s) => s.name);
     // Consume the body so the connection stays usable for the next request.
     req.resume();
     return error(
@@ -170,10 +172,12 @@ async function ingest(ctx: IntakeContext, req: IncomingMessage): Promise<Answer>
     data = JSON.parse(body.toString('utf8'));
   } catch (cause) {
     ctx.stats.drop('ingest_invalid');
+    // JSON.parse quotes the text around the mistake, which may hold a secret: say only where it is.
+    const position = /position (\d+)/.exec((cause as Error).message)?.[1];
     return error(
       400,
       'INVALID_PAYLOAD',
-      `The body is not JSON (${(cause as Error).message}); send the event as JSON.`,
+      `The body is not JSON${position === undefined ? '' : ` (at byte ${position})`}; send the event as JSON.`,
     );
   }
   const selector = selectorValue(intake.eventFrom, req.headers, data);
@@ -191,7 +195,8 @@ async function ingest(ctx: IntakeContext, req: IncomingMessage): Promise<Answer>
       'UNKNOWN_EVENT_TYPE',
       selector === undefined
         ? `The request has no ${selectorName(intake.eventFrom)} to choose its event type; ${name} takes ${known}.`
-        : `${name} declares no event for ${selectorName(intake.eventFrom)} ${JSON.stringify(selector)}; it takes ${known}.`,
+        : // The value is not quoted back: a body's field may carry anything, a secret included.
+          `${name} declares no event for the ${selectorName(intake.eventFrom)} this request sent; it takes ${known}.`,
       { parameter: selectorName(intake.eventFrom) },
     );
   }
@@ -211,8 +216,14 @@ async function ingest(ctx: IntakeContext, req: IncomingMessage): Promise<Answer>
   }
   const outcome = await ctx.publish(topic, event, service, senderAddress(req, ctx.trustProxy()));
   if (!outcome.ok) {
-    const { code, message, path: field } = outcome.error;
-    return error(outcome.status, code, message, field === undefined || field === '' ? {} : { path: field });
+    // The reason without the refused value (it may be a secret), as in the invalid records.
+    const { code, redactedMessage, path: field } = outcome.error;
+    return error(
+      outcome.status,
+      code,
+      redactedMessage,
+      field === undefined || field === '' ? {} : { path: field },
+    );
   }
   return { status: 202, body: { id: event.id, type: event.type, topic } };
 }

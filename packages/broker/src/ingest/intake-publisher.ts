@@ -1,11 +1,11 @@
 import type { PublishPacket } from '@firehose/aedes';
 import { FirehoseError, type FirehoseEvent } from '@firehose/protocol';
+import type { ServiceDefinition } from '@firehose/schema';
 import type { ClientIdentity } from '../access.js';
 import type { Account } from '../config/types.js';
 import type { PublishRefusal } from '../publish-inspector.js';
 import type { BrokerStats } from '../stats.js';
 import type { PublishOutcome } from './http-intake.js';
-import type { IngestService } from './ingest-service.js';
 
 /** What the intake needs of the broker's publish path. */
 export interface PublishPath {
@@ -41,7 +41,7 @@ const STATUS: Record<string, number> = { INVALID_ENVELOPE: 400, UNDECLARED_TOPIC
  */
 export function intakePublisher(
   path: PublishPath,
-): (topic: string, event: FirehoseEvent, service: IngestService, ip: string) => Promise<PublishOutcome> {
+): (topic: string, event: FirehoseEvent, service: ServiceDefinition, ip: string) => Promise<PublishOutcome> {
   return (topic, event, service, ip) => {
     const packet: PublishPacket = {
       cmd: 'publish',

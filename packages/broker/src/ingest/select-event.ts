@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { IngestSpec } from './ingest-service.js';
+import type { IngestEventFrom } from '@firehose/schema';
 
 /** Reads an RFC 6901 JSON pointer (`/object_kind`, `/a~1b/0`); undefined when a step is missing. */
 function readPointer(root: unknown, pointer: string): unknown {
@@ -14,7 +14,7 @@ function readPointer(root: unknown, pointer: string): unknown {
 }
 
 /** Where the selector is, as a request's sender would read it: `header X-GitHub-Event`, `body /object_kind`. */
-export function selectorName(eventFrom: IngestSpec['eventFrom']): string {
+export function selectorName(eventFrom: IngestEventFrom): string {
   return 'header' in eventFrom ? `header ${eventFrom.header}` : `body field ${eventFrom.pointer}`;
 }
 
@@ -23,7 +23,7 @@ export function selectorName(eventFrom: IngestSpec['eventFrom']): string {
  * into the parsed body); undefined when the request does not carry one.
  */
 export function selectorValue(
-  eventFrom: IngestSpec['eventFrom'],
+  eventFrom: IngestEventFrom,
   headers: IncomingHttpHeaders,
   body: unknown,
 ): string | undefined {

@@ -1,6 +1,6 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { IngestSpec } from './ingest-service.js';
+import type { IngestAuth } from '@firehose/schema';
 
 /** Why a request's signature was refused, as the sentence the sender gets back (never quoting the secret). */
 export type SenderRefusal = string;
@@ -24,7 +24,7 @@ function sameSecret(given: string, secret: string): boolean {
  * the reason.
  */
 export function verifySender(
-  auth: IngestSpec['auth'],
+  auth: IngestAuth,
   secret: string,
   headers: IncomingHttpHeaders,
   body: Buffer,

@@ -7,7 +7,7 @@ import { camelName, exportable, pascalName } from './names.js';
 export type GeneratedFiles = Readonly<Record<string, string>>;
 
 /** A catalogue codegen cannot turn into a module (a name it cannot export); the message says which. */
-export class CodegenError extends Error {
+class CodegenError extends Error {
   override readonly name = 'CodegenError';
 }
 
@@ -62,7 +62,7 @@ function doc(lines: readonly string[], indent = ''): string {
 /** TypeScript for one major's schema, inside its own namespace so nested type names never collide. */
 async function dataTypes(member: Member): Promise<string> {
   const { title: _title, ...schema } = member.eventType.schema as Record<string, unknown>;
-  const compiled = await compile(schema as Parameters<typeof compile>[0], 'Data', {
+  const compiled = await compile(schema, 'Data', {
     bannerComment: '',
     // Site schemas are open (unknown properties pass), but a consumer is typed by what is declared,
     // as TypeBox's Static types the built-ins.

@@ -1,5 +1,6 @@
 import type { BrokerConfigInput } from '@firehose/broker';
 import { isFirehoseError } from '@firehose/protocol';
+import { isCatalogueError } from '@firehose/schema/site';
 import type { Command } from '../command.js';
 import { useColour } from '../output/colour.js';
 import { ExitCode } from '../exit-codes.js';
@@ -29,6 +30,10 @@ export const brokerCommand: Command = {
     {
       command: 'broker --port 0 --persistence level:./data',
       description: 'a free port, sessions kept on disk',
+    },
+    {
+      command: 'broker --catalogue github.yaml --catalogue argocd.yaml',
+      description: 'also run the services those catalogue files declare (re-read on SIGHUP)',
     },
     {
       command: 'broker --config firehose.yaml --print-config',
@@ -62,6 +67,13 @@ export const brokerCommand: Command = {
       description: 'memory, level:DIR (on disk) or redis://HOST:PORT (cluster).',
       default: 'memory',
     },
+    catalogue: {
+      type: 'string',
+      multiple: true,
+      value: 'FILE',
+      description:
+        'Site catalogue file (YAML or JSON) whose services run beside the built-in ones; replaces catalogue.files of the config.',
+    },
     'log-level': { type: 'string', value: 'LEVEL', description: LOG_LEVELS.join('|'), default: 'info' },
     'print-config': {
       type: 'boolean',
@@ -70,9 +82,14 @@ export const brokerCommand: Command = {
   },
   details: `Precedence: flags > FIREHOSE_* environment variables > config file > defaults.
 Logs: pretty on a terminal, one JSON object per line otherwise (stdout).
+Catalogue: --catalogue FILE (repeatable) or catalogue.files in the config adds the services
+declared in site catalogue files; catalogue.builtin: false leaves out the built-in OpenStack
+ones. A refused catalogue file stops the start with exit 1, one file:line: field: reason a line.
 Signals: SIGTERM or SIGINT stops accepting, flushes and disconnects clients, closes persistence;
-a second signal exits at once. SIGHUP reloads the config file and env: accounts, ACLs, limits and
-TLS certificates change without dropping connections (listeners and persistence need a restart).`,
+a second signal exits at once. SIGHUP reloads the config file, env and catalogue files: services,
+accounts, ACLs, limits and TLS certificates change without dropping connections (listeners and
+persistence need a restart). A refused catalogue (a bad file, or a breaking schema change without
+a new major) reloads nothing: it is logged at error and the running one keeps going.`,
   async run({ args, env, stdout, signal }) {
     // Loaded here, not at the top: the registry imports every command module (commands.ts).
     const { createBroker, flagsToConfig, loadConfig, printConfig } = await import('@firehose/broker');
@@ -89,7 +106,8 @@ TLS certificates change without dropping connections (listeners and persistence 
       stream: stdout,
       colour: useColour('auto', env, stdout),
     });
-    const broker = await createBroker(config, { logger });
+    // The intake's secrets (`ingest.secretEnv` of a catalogue) are read from the environment.
+    const broker = await createBroker(config, { logger, env: { ...process.env, ...env.brokerEnv } });
     broker.on('error', (error) => logger.error({ err: error }, 'broker error'));
     // A signal while listen() still waits (for redis) stops the broker there.
     const stopStarting = (): void => void broker.close();
@@ -114,17 +132,33 @@ TLS certificates change without dropping connections (listeners and persistence 
       Object.fromEntries(Object.entries(urls).filter(([, url]) => url !== undefined)),
       'firehose broker ready',
     );
-    // SIGHUP re-reads file and env (flags still win) and applies what can change live: accounts,
-    // ACLs, limits, TLS certificates. A broken file is logged and the running config kept.
+    // SIGHUP re-reads file and env (flags still win) and the catalogue files, and applies what
+    // can change live: services, accounts, ACLs, limits, TLS certificates. A broken config or a
+    // refused catalogue (a bad file, a breaking schema change without a new major) changes
+    // nothing: it is logged with file, line and reason, and the running broker carries on.
     const onHangup = (): void => {
-      loadConfig(sources).then(
-        (next) => {
-          const changes = broker.reload(next);
-          logger.info({ live: changes.live, restart: changes.restart }, 'SIGHUP: configuration reloaded');
-        },
-        (error: unknown) =>
-          logger.error({ err: error }, `SIGHUP: config not reloaded: ${describeError(error)}`),
-      );
+      void (async () => {
+        let next;
+        try {
+          next = await loadConfig(sources);
+        } catch (error) {
+          logger.error({ err: error }, `SIGHUP: config not reloaded: ${describeError(error)}`);
+          return;
+        }
+        try {
+          const reload = await broker.reloadCatalogue(next);
+          logger.info(reload, 'SIGHUP: catalogue reloaded');
+        } catch (error) {
+          const problems = isCatalogueError(error) ? error.problems : undefined;
+          logger.error(
+            { problems, err: error },
+            `SIGHUP: nothing reloaded, the running catalogue is kept: ${describeError(error)}`,
+          );
+          return;
+        }
+        const changes = broker.reload(next);
+        logger.info({ live: changes.live, restart: changes.restart }, 'SIGHUP: configuration reloaded');
+      })();
     };
     process.on('SIGHUP', onHangup);
     await new Promise<void>((resolve) => {
@@ -155,13 +189,15 @@ function addressUrl(address: { host: string; port: number } | undefined): string
 /** `--port`, `--ws-port`, … through the broker's own flag table (one source for names and checks). */
 function brokerFlags(
   args: ParsedArgs,
-  flagsToConfig: (flags: Record<string, string>) => BrokerConfigInput,
+  flagsToConfig: (flags: Record<string, string | string[]>) => BrokerConfigInput,
 ): BrokerConfigInput {
-  const flags: Record<string, string> = {};
+  const flags: Record<string, string | string[]> = {};
   for (const name of ['port', 'ws-port', 'http-port', 'persistence', 'log-level']) {
     const value = args.string(name);
     if (value !== undefined) flags[name] = value;
   }
+  const catalogues = args.strings('catalogue');
+  if (catalogues.length > 0) flags.catalogue = catalogues;
   try {
     return flagsToConfig(flags);
   } catch (error) {

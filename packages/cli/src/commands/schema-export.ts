@@ -5,14 +5,18 @@ import type { Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { UsageError } from '../usage-error.js';
 
+/** The history API's OpenAPI 3.1 document, as served at `GET /v1/openapi.json`. */
+const HISTORY_OPENAPI = 'history-openapi.json';
+
 export const schemaExportCommand: Command = {
   name: ['schema', 'export'],
-  summary: 'write every event type as JSON Schema plus one AsyncAPI 3.0 document',
+  summary:
+    'write every event type as JSON Schema, one AsyncAPI 3.0 document and the history API as OpenAPI 3.1',
   usage: 'schema export --out DIR',
   examples: [
     {
       command: 'schema export --out ./schemas',
-      description: 'write ./schemas/*.json and ./schemas/asyncapi.json',
+      description: 'write ./schemas/*.json, ./schemas/asyncapi.json and ./schemas/history-openapi.json',
     },
   ],
   options: {
@@ -32,7 +36,11 @@ export const schemaExportCommand: Command = {
       await writeFile(join(out, file), `${JSON.stringify(schema, null, 2)}\n`);
     }
     await writeFile(join(out, 'asyncapi.json'), `${JSON.stringify(exportAsyncApi(), null, 2)}\n`);
-    stdout.write(`Wrote ${schemas.size} JSON Schema files and asyncapi.json to ${out}\n`);
+    // The document the broker serves at /v1/openapi.json, from the same function; imported here
+    // only, so other commands do not load the broker.
+    const { historyOpenApi } = await import('@firehose/broker');
+    await writeFile(join(out, HISTORY_OPENAPI), `${JSON.stringify(historyOpenApi(), null, 2)}\n`);
+    stdout.write(`Wrote ${schemas.size} JSON Schema files, asyncapi.json and ${HISTORY_OPENAPI} to ${out}\n`);
     return ExitCode.ok;
   },
 };

@@ -19,6 +19,12 @@ export interface LoadOptions {
    * @default [] (the files are the whole catalogue)
    */
   alongside?: readonly ServiceDefinition[];
+  /**
+   * The services running now, when the files replace them (a reload, `firehose schema check
+   * --against`): a schema change within a running major that breaks its consumers
+   * (`checkCompatible`) is a problem at that schema's line. @default [] (no check)
+   */
+  running?: readonly ServiceDefinition[];
 }
 
 type Json = Record<string, unknown>;
@@ -149,7 +155,11 @@ export async function loadCatalogueFiles(
     }
     try {
       services.push(
-        ...buildSiteServices(read.document, { locate: read.locate, alongside: [...alongside, ...services] }),
+        ...buildSiteServices(read.document, {
+          locate: read.locate,
+          alongside: [...alongside, ...services],
+          ...(options.running === undefined ? {} : { running: options.running }),
+        }),
       );
     } catch (error) {
       if (!(error instanceof CatalogueError)) throw error;

@@ -1,4 +1,5 @@
 import type { Ajv2020 } from 'ajv/dist/2020.js';
+import { checkCompatible } from '../compatibility.js';
 import { buildEventType, type EventType, type EventTypeDeclaration } from '../event-type.js';
 import { RESERVED_KEY_NAMES } from '../index-keys.js';
 import { compileRenderSpec, type RenderSpec } from '../render-spec.js';
@@ -15,6 +16,12 @@ export interface BuildOptions {
   locate?: (path: DocumentPath) => { file?: string; line?: number };
   /** Services the catalogue runs beside (the built-ins): names and topics must not collide with them. @default [] */
   alongside?: readonly ServiceDefinition[];
+  /**
+   * The services running now, when these replace them (a broker's reload, `firehose schema check
+   * --against`): a declaration of a running type and major must accept every event the running
+   * schema accepts (`checkCompatible`), or be declared as a new major. @default [] (no check)
+   */
+  running?: readonly ServiceDefinition[];
 }
 
 const NAME = /^[a-z][a-z0-9-]*$/;
@@ -404,6 +411,31 @@ function overlapProblems(
   }
 }
 
+/** A type's schema changed within its major in a way that breaks consumers of the running one. */
+function breakingProblems(
+  problems: Problems,
+  services: readonly ServiceDefinition[],
+  running: readonly ServiceDefinition[],
+  pathOf: Map<EventType, DocumentPath>,
+): void {
+  const before = new Map(
+    running.flatMap((s) => s.eventTypes.map((t) => [`${t.type}@${t.version}`, t] as const)),
+  );
+  for (const eventType of services.flatMap((s) => s.eventTypes)) {
+    const previous = before.get(`${eventType.type}@${eventType.version}`);
+    if (previous === undefined) continue;
+    const result = checkCompatible(previous.schema, eventType.schema);
+    if (result.compatible) continue;
+    const majors = [...before.values(), ...services.flatMap((s) => s.eventTypes)]
+      .filter((t) => t.type === eventType.type)
+      .map((t) => t.version);
+    problems.add(
+      [...pathOf.get(eventType)!, 'schema'],
+      `breaks consumers of ${eventType.type} v${eventType.version}, which is running (${result.problems.join(' ')}); keep v${eventType.version} as it is and declare the change as version ${Math.max(...majors) + 1}.`,
+    );
+  }
+}
+
 /**
  * Builds ordinary ServiceDefinitions from a parsed catalogue document (`firehose-catalogue: 1`):
  * every event type's JSON Schema compiled once with ajv (draft 2020-12), topics, params, keys,
@@ -460,6 +492,7 @@ export function buildSiteServices(document: unknown, options: BuildOptions = {})
     }
   }
   overlapProblems(problems, services, alongside, pathOf);
+  breakingProblems(problems, services, options.running ?? [], pathOf);
   if (problems.list.length > 0) throw new CatalogueError(problems.list);
   return services;
 }

@@ -1,4 +1,4 @@
-import { eventTypes as builtInEventTypes, type EventType } from '@firehose/schema';
+import type { EventType } from '@firehose/schema';
 
 /** One catalogue record: what the broker observed for a declared event type or undeclared topic. */
 export interface CatalogueRecord {
@@ -45,33 +45,40 @@ const OTHER = '(other)';
 /**
  * The live topic catalogue: per declared event type and per undeclared topic seen, count, rate,
  * last seen, publishers and invalid count. Counting is a map lookup on the publish path;
- * `snapshot()` runs on the catalogue interval.
+ * `snapshot()` runs on the catalogue interval. (The declared services themselves are the schema
+ * package's `Catalogue`; this is what the broker observed of them.)
  */
-export class Catalogue {
+export class LiveCatalogue {
   readonly #declared = new Map<string, Entry>();
   readonly #undeclared = new Map<string, Entry>();
+  #descriptions = new Map<string, EventType>();
   #lastSnapshot = Date.now();
-  /** Descriptions of the declared types, newest major per type. */
-  #eventTypes = new Map<string, EventType>();
 
-  /** `eventTypes`: every declared type (built-in and site), each with a record from the start. */
-  constructor(eventTypes: readonly EventType[] = builtInEventTypes) {
+  constructor(eventTypes: readonly EventType[]) {
     this.declare(eventTypes);
   }
 
   /**
-   * The declared event types, after a catalogue (re)load: each gets a record (zeros until seen), so
-   * a site's services are in the catalogue before their first event. Counts of types still declared
-   * are kept.
+   * Makes `eventTypes` the declared ones (a catalogue reload): new types start at zero, types
+   * still declared keep their counts, types no longer declared are dropped. Returns the dropped
+   * names, whose retained records the reporter clears; every record is marked for republishing.
    */
-  declare(eventTypes: readonly EventType[]): void {
-    this.#eventTypes = new Map();
+  declare(eventTypes: readonly EventType[]): string[] {
+    // A type declared in two majors is described by its newest.
+    this.#descriptions = new Map();
     for (const eventType of eventTypes) {
-      const known = this.#eventTypes.get(eventType.type);
+      const known = this.#descriptions.get(eventType.type);
       if (known === undefined || known.version < eventType.version)
-        this.#eventTypes.set(eventType.type, eventType);
-      if (!this.#declared.has(eventType.type)) this.#declared.set(eventType.type, newEntry());
+        this.#descriptions.set(eventType.type, eventType);
     }
+    const dropped = [...this.#declared.keys()].filter((type) => !this.#descriptions.has(type));
+    for (const type of dropped) this.#declared.delete(type);
+    for (const type of this.#descriptions.keys()) {
+      const entry = this.#declared.get(type);
+      if (entry === undefined) this.#declared.set(type, newEntry());
+      else entry.dirty = true;
+    }
+    return dropped;
   }
 
   #touch(entry: Entry, publisher: string, invalid: boolean): void {
@@ -121,13 +128,12 @@ export class Catalogue {
     const seconds = Math.max((now - this.#lastSnapshot) / 1000, 0.001);
     this.#lastSnapshot = now;
     const records: CatalogueRecord[] = [];
-    const descriptions = this.#eventTypes;
     const emit = (kind: CatalogueRecord['kind'], name: string, entry: Entry): void => {
       const rate = (entry.count - entry.countAtLastPublish) / seconds;
       if (!entry.dirty && !all && rate === 0) return;
       entry.countAtLastPublish = entry.count;
       entry.dirty = false;
-      const eventType = kind === 'declared' ? descriptions.get(name) : undefined;
+      const eventType = kind === 'declared' ? this.#descriptions.get(name) : undefined;
       records.push({
         kind,
         name,
@@ -147,6 +153,6 @@ export class Catalogue {
 }
 
 /** `$firehose/catalogue/<node>/declared/<type>` or `…/undeclared/<topic levels>`. */
-export function catalogueTopic(record: CatalogueRecord): string {
+export function catalogueTopic(record: Pick<CatalogueRecord, 'kind' | 'name' | 'node'>): string {
   return `$firehose/catalogue/${record.node}/${record.kind}/${record.name}`;
 }

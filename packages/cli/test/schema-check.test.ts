@@ -1,0 +1,90 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { run } from './helpers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'firehose-schema-check-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+/** A one-event catalogue; `data` is the body of the build's `data` schema. */
+const ci = (data: string, version = 1): string => `firehose-catalogue: 1
+services:
+  ci:
+    description: Our CI
+    source: https://ci.example.org
+    events:
+      build:
+        version: ${version}
+        description: A build finished
+        topic: ci/{job}/build
+        params: { job: job }
+        identity: [job, number]
+        schema:
+          type: object
+          required: [job, number]
+          properties:
+${data}
+`;
+const NUMBER_INT = '            job: { type: string }\n            number: { type: integer }';
+const NUMBER_STRING = '            job: { type: string }\n            number: { type: string }';
+
+describe.concurrent('firehose schema check', () => {
+  it('passes good files with a summary, exit 0', async () => {
+    const good = file('good.yaml', ci(NUMBER_INT));
+    const result = await run(['schema', 'check', good]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('ok: 1 file, 1 service, 1 event type\n');
+  });
+
+  it('names file, line and field of every problem, exit 1', async () => {
+    const bad = file('bad.yaml', ci(NUMBER_INT).replace('type: object', 'type: objekt'));
+    const result = await run(['schema', 'check', bad]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(
+      /bad\.yaml:14: services\.ci\.events\.build\.schema\.type: is not a valid JSON Schema/,
+    );
+  });
+
+  it('refuses a topic that overlaps a built-in service, unless --site-only', async () => {
+    const overlap = file('overlap.yaml', ci(NUMBER_INT).replaceAll('ci', 'gerrit'));
+    const beside = await run(['schema', 'check', overlap]);
+    expect(beside.code).toBe(1);
+    expect(beside.stderr).toMatch(/overlap\.yaml:\d+: services\.gerrit/);
+    const alone = await run(['schema', 'check', '--site-only', overlap]);
+    expect(alone.stderr).toBe('');
+    expect(alone.code).toBe(0);
+  });
+
+  it('with --against, refuses a breaking change within a running major and accepts it as a new major', async () => {
+    const running = file('running.yaml', ci(NUMBER_INT));
+    const breaking = file('breaking.yaml', ci(NUMBER_STRING));
+    const refused = await run(['schema', 'check', breaking, '--against', running]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/breaking\.yaml:\d+: services\.ci\.events\.build/);
+    const major = file('major.yaml', ci(NUMBER_STRING, 2));
+    const accepted = await run(['schema', 'check', major, '--against', running]);
+    expect(accepted.stderr).toBe('');
+    expect(accepted.code).toBe(0);
+    expect(accepted.stdout).toBe('ok: 1 file, 1 service, 1 event type, no breaking change against 1 file\n');
+  });
+
+  it('a missing file is a problem, no file or an unknown flag a usage error', async () => {
+    const missing = await run(['schema', 'check', join(dir, 'nope.yaml')]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/nope\.yaml/);
+    const none = await run(['schema', 'check']);
+    expect(none.code).toBe(2);
+    const unknown = await run(['schema', 'check', '--strict', join(dir, 'nope.yaml')]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/--strict/);
+  });
+});
