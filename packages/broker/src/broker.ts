@@ -473,6 +473,8 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
     for (const name of removed)
       this.#publishInternal(catalogueTopic({ kind: 'declared', name, node: this.nodeId }), '', true);
     this.publishCatalogue(true);
+    // Clients that learned the site's services (CLI, dashboard) follow the reload from the record.
+    this.publishServices();
     const reload: CatalogueReload = {
       services: events.services.map((s) => s.name),
       added: [...after].filter((type) => !before.has(type)),

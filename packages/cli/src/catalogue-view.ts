@@ -72,10 +72,7 @@ const empty = (): Observed => ({ count: 0, invalid: 0, rate: 0, lastSeen: null, 
  * published on `$firehose/services`) side by side with what the broker observed. Records of one
  * name from several nodes are summed (each node counts only what it received).
  */
-export function buildCatalogueView(
-  records: readonly CatalogueRecord[],
-  catalogue: Catalogue,
-): CatalogueView {
+export function buildCatalogueView(records: readonly CatalogueRecord[], catalogue: Catalogue): CatalogueView {
   const declared = new Map<string, Observed>();
   const undeclared = new Map<string, Observed>();
   for (const record of records) {

@@ -177,7 +177,9 @@ describe.concurrent("a site's own services, learned from the broker", () => {
     const unknown = await run(['tail', '--url', url, '--service', 'gitlab']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(
-      new RegExp(`no service 'gitlab' on ${url.replace(/[.]/g, '\\.')}; the broker runs: gerrit, .*, github\\.`),
+      new RegExp(
+        `no service 'gitlab' on ${url.replace(/[.]/g, '\\.')}; the broker runs: gerrit, .*, github\\.`,
+      ),
     );
     const event = await run(['tail', '--url', url, '--service', 'github', '--event', 'fork']);
     expect(event.code).toBe(2);
@@ -192,10 +194,10 @@ describe.concurrent("a site's own services, learned from the broker", () => {
 
   it('pub validates site data against its JSON Schema before sending anything, and a dry run builds the envelope', async () => {
     const bad = { ...push('checked'), after: 'not-a-sha' };
-    const refused = await run(
-      ['pub', '--url', url, '-u', 'github', 'github/acme/checked/push', '-'],
-      { input: `${JSON.stringify(push('checked'))}\n${JSON.stringify(bad)}\n`, env },
-    );
+    const refused = await run(['pub', '--url', url, '-u', 'github', 'github/acme/checked/push', '-'], {
+      input: `${JSON.stringify(push('checked'))}\n${JSON.stringify(bad)}\n`,
+      env,
+    });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('stdin line 2');
     expect(refused.stderr).toContain('invalid at /after: must match pattern');
@@ -262,12 +264,28 @@ describe('a broker that publishes no $firehose/services record (Mosquitto, or a 
 
   it('tail --service gerrit still works from the built-in services; a site service is refused saying why', async () => {
     const project = 'old/nova';
-    const child = startCli(['tail', '--url', oldUrl, '--service', 'gerrit', '--project', project, '--count', '1']);
+    const child = startCli([
+      'tail',
+      '--url',
+      oldUrl,
+      '--service',
+      'gerrit',
+      '--project',
+      project,
+      '--count',
+      '1',
+    ]);
     const result = finished(child, 30_000);
     await waitForOutput(child.stderr, /subscribed to/, 20_000);
     const data = gerritData('comment-added') as { change: Record<string, unknown> };
     data.change.project = project;
-    const published = await run(['pub', '--url', oldUrl, `gerrit/${project}/comment-added`, JSON.stringify(data)]);
+    const published = await run([
+      'pub',
+      '--url',
+      oldUrl,
+      `gerrit/${project}/comment-added`,
+      JSON.stringify(data),
+    ]);
     expect(published.code, published.stderr).toBe(0);
     const tail = await result;
     expect(tail.code, tail.stderr).toBe(0);

@@ -227,11 +227,15 @@ ${TEMPLATE_HELP}`,
       // `--service gerrit` alone is 21 event types × 4 project depths: subscribe in one round trip's time.
       await Promise.all(
         filters.map((filter) =>
-          client.subscribe(filter, (received: ReceivedEvent) => emit(fromReceived(received, client.catalogue)), {
-            qos: Number(qos) as 0 | 1 | 2,
-            ...(where === undefined ? {} : { where }),
-            ...(group === undefined ? {} : { group }),
-          }),
+          client.subscribe(
+            filter,
+            (received: ReceivedEvent) => emit(fromReceived(received, client.catalogue)),
+            {
+              qos: Number(qos) as 0 | 1 | 2,
+              ...(where === undefined ? {} : { where }),
+              ...(group === undefined ? {} : { group }),
+            },
+          ),
         ),
       );
       if (!args.boolean('quiet'))
