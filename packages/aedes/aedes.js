@@ -5,6 +5,7 @@ import Packet from 'aedes-packet'
 import memory from '@firehose/aedes-persistence'
 import mqemitter from 'mqemitter'
 import Client from './lib/client.js'
+import { resendStoredQueue } from './lib/handlers/connect.js'
 import { SharedSubscriptions } from './lib/shared.js'
 import { $SYS_PREFIX, InOrder, batch, dedupeByClient, noop, runSeries, topicLevelCount } from './lib/utils.js'
 import pkg from './package.json' with { type: 'json' }
@@ -46,7 +47,7 @@ const version = pkg.version
 
 // firehose: which of the fork's fixes this copy carries (see README.md); raised with each new fix.
 // @firehose/broker refuses to start on a copy without the ones it needs.
-export const FIREHOSE_FIXES = 3
+export const FIREHOSE_FIXES = 4
 export { parseShare } from './lib/shared.js'
 
 // Hard ceiling for maxTopicLevels: the bundled mqemitter and aedes-persistence
@@ -278,6 +279,25 @@ export class Aedes extends EventEmitter {
   // (`<group>/<filter>`); false when it has none
   sharedRedeliver (key, packet) {
     return this._shared.redeliver(key, packet)
+  }
+
+  // firehose: every connected persistent session on this broker gets its stored queue again, then
+  // the live messages held meanwhile, each once. A cluster's emitter loses the messages published
+  // while its subscription to them was being renewed (mqemitter-redis after a Redis failover:
+  // other brokers publish on the new primary before this one has subscribed there); each was
+  // stored for the session before it was published, so the stored queue has it. Messages in
+  // flight are sent again (a duplicate, dup flag set). Resolves to how many sessions it resent.
+  async resendStoredQueues () {
+    const clients = Object.values(this.clients)
+    let resent = 0
+    await Promise.all(clients.map(client => new Promise((resolve) => {
+      resendStoredQueue(client, (err, done) => {
+        if (err) client.emit('error', err)
+        else if (done) resent++
+        resolve()
+      })
+    })))
+    return resent
   }
 
   subscribe (topic, func, done) {

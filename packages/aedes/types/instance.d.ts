@@ -172,6 +172,12 @@ export class Aedes extends EventEmitter {
   sharedSubscriptions (): SharedGroupStats[]
   /** firehose: delivers a message another cluster node owned to this node's members of group `key`; false when there are none */
   sharedRedeliver (key: string, packet: AedesPublishPacket): boolean
+  /**
+   * firehose: every connected persistent session gets its stored queue again, then the live messages held
+   * meanwhile, each once (as at a reconnect); for a cluster whose emitter lost messages while renewing its
+   * subscriptions. Resolves to how many sessions it resent.
+   */
+  resendStoredQueues (): Promise<number>
   id: Readonly<string>
   connectedClients: Readonly<number>
   closed: Readonly<boolean>

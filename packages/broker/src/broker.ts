@@ -170,7 +170,8 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
       logger,
       access: () => this.#access,
       events: () => this.#events,
-      onOverflow: () => this.stats.drop('history_overflow'),
+      onOverflow: (count = 1) => this.stats.drop('history_overflow', count),
+      nodeId: id,
       redis: backend.historyRedis,
     });
     this.#aedes = createAedes({
@@ -211,6 +212,21 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
       this.#logger.warn({ err }, `${what} (${effect})`);
     });
     this.#backend.link?.on('up', () => this.#logger.info('redis reachable again'));
+    // A QoS 1 message another node published while this node's emitter was resubscribing (after a
+    // Sentinel failover, the others may publish on the new primary first) reached no connected
+    // persistent session here live, though it was stored for them and its publisher was
+    // acknowledged: each gets its stored queue again (duplicates of the ones in flight, never a gap).
+    this.#backend.resubscription?.on('renewed', () => {
+      if (this.#state !== 'listening') return;
+      this.#aedes.resendStoredQueues().then(
+        (sessions) =>
+          this.#logger.info(
+            { sessions },
+            'redis subscriptions renewed; resent connected persistent sessions their stored queue',
+          ),
+        (error: unknown) => this.#internalError(error),
+      );
+    });
   }
 
   /** The broker node's id (aedes' id): names its per-node `$SYS` and catalogue records. */
@@ -378,7 +394,8 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
       stats: this.stats,
       logger: this.#logger,
     });
-    await startListeners(this.#listeners, host, this.#config, { metrics, ready, history, ingest });
+    const degraded = (): string | undefined => this.#history.degraded();
+    await startListeners(this.#listeners, host, this.#config, { metrics, ready, degraded, history, ingest });
     this.#closing.signal.throwIfAborted();
     this.#reporter.start();
     this.publishServices();
@@ -451,8 +468,9 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
    * The catalogue is refused whole (the running one stays, and this rejects with the
    * `CatalogueError` naming file, line and field) when any file is, or when a schema changes in a
    * way that breaks consumers of a running type and major (`checkCompatible`) without a new major.
-   * On success every `$firehose/catalogue/<node>/declared/…` record is published again, and those
-   * of types no longer declared are cleared.
+   * On success every `$firehose/catalogue/<node>/declared/…` record is published again, those
+   * of types no longer declared are cleared, and `$firehose/services` is replaced by the new site
+   * services (`publishServices`).
    */
   reloadCatalogue(next?: BrokerConfigInput | BrokerConfig): Promise<CatalogueReload> {
     const run = this.#catalogueReload.then(() => this.#swapCatalogue(next));
@@ -473,7 +491,7 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
     for (const name of removed)
       this.#publishInternal(catalogueTopic({ kind: 'declared', name, node: this.nodeId }), '', true);
     this.publishCatalogue(true);
-    // Clients that learned the site's services (CLI, dashboard) follow the reload from the record.
+    // The retained description readers learn site services from (CLI, dashboard): the new one.
     this.publishServices();
     const reload: CatalogueReload = {
       services: events.services.map((s) => s.name),

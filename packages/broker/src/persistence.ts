@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import { maskPersistence } from './config/parse-persistence.js';
 import type { PersistenceConfig } from './config/types.js';
 import { RedisLink } from './redis-link.js';
+import { Resubscription } from './redis-resubscription.js';
 import { RedisSessionClock } from './redis-session-clock.js';
 
 const require = createRequire(import.meta.url);
@@ -39,6 +40,11 @@ export interface PersistenceBackend {
   sessionClock?: RedisSessionClock;
   /** Whether redis is reachable (redis). */
   link?: RedisLink;
+  /**
+   * When the emitter's subscriptions are in force again after a reconnect (redis): messages
+   * published on the other nodes meanwhile reached this node only through the store.
+   */
+  resubscription?: Resubscription;
   /** One sentence for the log when `link` goes down, naming the setting when it is the likely cause. */
   describeOutage?(error: Error): string;
   /**
@@ -114,6 +120,7 @@ export async function createPersistence(
       link.watch('shared', sharedRedis);
       link.watch('emitter-sub', mq.subConn);
       link.watch('emitter-pub', mq.pubConn);
+      const resubscription = new Resubscription(mq.subConn);
       // Already reported through the link; unheard, this one would crash the process.
       mq.state.on('error', () => undefined);
       return {
@@ -125,6 +132,7 @@ export async function createPersistence(
         },
         sessionClock: new RedisSessionClock(db),
         link,
+        resubscription,
         describeOutage: (error) => describeRedisOutage(config, error),
         sharedRedis,
         historyRedis: {

@@ -1,7 +1,13 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServiceEvent, type ServiceDefinition } from '@firehose/schema';
+import {
+  createCatalogue,
+  createServiceEvent,
+  exportAsyncApi,
+  services as builtinServices,
+  type ServiceDefinition,
+} from '@firehose/schema';
 import { loadCatalogueFiles } from '@firehose/schema/files';
 import { CatalogueError } from '@firehose/schema/site';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -103,6 +109,41 @@ describe('catalogue.files', () => {
     expect(seen.some((m) => m.topic.startsWith('gerrit/'))).toBe(true);
     const record = JSON.parse(seen.find((m) => m.topic === '$firehose/invalid/ci')!.payload.toString());
     expect(record).toMatchObject({ eventType: 'ci.build', status: 'invalid' });
+  });
+
+  it('runs on the AsyncAPI document schema export writes (builtin off): the same publishes pass and are refused', async () => {
+    const ci = await eventTypesOf(await file('for-export.yaml', catalogue(BUILD)));
+    const exported = await file(
+      'asyncapi.json',
+      JSON.stringify(exportAsyncApi({ catalogue: createCatalogue([...builtinServices, ci]) })),
+    );
+    const broker = await startBroker({
+      catalogue: { files: [exported], builtin: false },
+      anonymous: { write: ['ci/#', 'gerrit/#'] },
+    });
+    const subscriber = await client(broker.url('mqtt')!);
+    const seen = collect(subscriber);
+    await subscriber.subscribeAsync(['ci/#', 'gerrit/#', '$firehose/invalid/#'], { qos: 1 });
+    const publisher = await client(broker.url('mqtt')!);
+    const publish = (topic: string, payload: string) => publisher.publishAsync(topic, payload, { qos: 1 });
+    await publish('ci/nightly/build', build(ci, { job: 'nightly', number: 7, result: 'SUCCESS' }));
+    await publish('ci/nightly/build', build(ci, { job: 'nightly', number: 8, result: 'MAYBE' }));
+    await publish('gerrit/openstack/nova/comment-added', JSON.stringify(gerritCommentAdded()));
+    const bad = gerritCommentAdded(912346) as unknown as { data: { change: { number: unknown } } };
+    bad.data.change.number = 'not a number';
+    await publish('gerrit/openstack/nova/comment-added', JSON.stringify(bad));
+    await waitFor(
+      () =>
+        seen.some((m) => m.topic === '$firehose/invalid/ci') &&
+        seen.some((m) => m.topic === '$firehose/invalid/gerrit') &&
+        seen.filter((m) => !m.topic.startsWith('$')).length >= 2,
+    );
+    expect(seen.filter((m) => m.topic === 'ci/nightly/build')).toHaveLength(1);
+    expect(seen.filter((m) => m.topic.startsWith('gerrit/'))).toHaveLength(1);
+    const records = seen
+      .filter((m) => m.topic.startsWith('$firehose/invalid/'))
+      .map((m) => (JSON.parse(m.payload.toString()) as { eventType: string }).eventType);
+    expect(records.sort()).toEqual(['ci.build', 'gerrit.comment-added']);
   });
 
   it('with catalogue.builtin false runs only the files’ services', async () => {

@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startTestBroker, freePort } from '@firehose/test-support';
 import { afterAll, describe, expect, it } from 'vitest';
 import { run } from './helpers.js';
 
@@ -75,6 +76,66 @@ describe.concurrent('firehose schema check', () => {
     expect(accepted.stderr).toBe('');
     expect(accepted.code).toBe(0);
     expect(accepted.stdout).toBe('ok: 1 file, 1 service, 1 event type, no breaking change against 1 file\n');
+  });
+
+  it('with --against <broker url>, checks against the catalogue the broker runs ($firehose/services)', async () => {
+    const broker = await startTestBroker({
+      listeners: { mqtt: { host: '127.0.0.1', port: 0 }, ws: { host: '127.0.0.1', port: 0 } },
+      catalogue: { files: [file('deployed.yaml', ci(NUMBER_INT))] },
+    });
+    try {
+      const breaking = file('breaking-live.yaml', ci(NUMBER_STRING));
+      for (const url of [broker.url('mqtt')!, broker.url('ws')!]) {
+        const refused = await run(['schema', 'check', breaking, '--against', url]);
+        expect(refused.code, refused.stderr).toBe(1);
+        expect(refused.stderr).toMatch(
+          /breaking-live\.yaml:\d+: services\.ci\.events\.build\.schema: breaks consumers of ci\.build v1, which is running/,
+        );
+      }
+      const accepted = await run([
+        'schema',
+        'check',
+        file('major-live.yaml', ci(NUMBER_STRING, 2)),
+        '--against',
+        broker.url('mqtt')!,
+      ]);
+      expect(accepted.stderr).toBe('');
+      expect(accepted.code).toBe(0);
+      expect(accepted.stdout).toBe(
+        `ok: 1 file, 1 service, 1 event type, no breaking change against the broker at ${broker.url('mqtt')!}\n`,
+      );
+    } finally {
+      await broker.close();
+    }
+  });
+
+  it('with --against, an unreachable broker exits 1 naming it; a URL of another scheme is a usage error', async () => {
+    const good = file('good-unreachable.yaml', ci(NUMBER_INT));
+    const url = `mqtt://127.0.0.1:${await freePort()}`; // nothing listens there
+    const unreachable = await run(['schema', 'check', good, '--against', url]);
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toContain(`Could not connect to ${url}`);
+    const http = await run(['schema', 'check', good, '--against', 'http://127.0.0.1:9/']);
+    expect(http.code).toBe(2);
+    expect(http.stderr).toMatch(/--against 'http:\/\/127\.0\.0\.1:9\/' has scheme 'http:'; use mqtt:\/\//);
+  });
+
+  it('checks the AsyncAPI document schema export writes, and names the line of a bad one', async () => {
+    const out = join(dir, 'export');
+    const exported = await run(['schema', 'export', '--out', out]);
+    expect(exported.code, exported.stderr).toBe(0);
+    const asyncapi = join(out, 'asyncapi.json');
+    const good = await run(['schema', 'check', '--site-only', asyncapi]);
+    expect(good.stderr).toBe('');
+    expect(good.code).toBe(0);
+    expect(good.stdout).toMatch(/^ok: 1 file, \d+ services, \d+ event types\n$/);
+    const bad = file(
+      'asyncapi-2.json',
+      readFileSync(asyncapi, 'utf8').replace('"asyncapi": "3.0.0"', '"asyncapi": "2.6.0"'),
+    );
+    const refused = await run(['schema', 'check', '--site-only', bad]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/asyncapi-2\.json:2: asyncapi: must be an AsyncAPI 3\.x version/);
   });
 
   it('a missing file is a problem, no file or an unknown flag a usage error', async () => {

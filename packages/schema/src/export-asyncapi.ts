@@ -2,6 +2,9 @@ import type { Catalogue } from './catalogue.js';
 import { catalogue as defaultCatalogue } from './default-catalogue.js';
 import type { EventType } from './event-type.js';
 import { exportJsonSchema } from './export-json-schemas.js';
+import { ASYNCAPI_EVENT_KEY, ASYNCAPI_SERVICES_KEY } from './site/asyncapi-catalogue.js';
+import type { EventSpec } from './site/catalogue-document.js';
+import { describeServices } from './site/describe-services.js';
 
 /** Options of {@link exportAsyncApi}. */
 export interface AsyncApiOptions {
@@ -62,15 +65,27 @@ function envelope(eventType: EventType, dataRef: string): object {
 /**
  * One AsyncAPI 3.0 document for the whole catalogue: every channel (topic template) with its
  * parameters, a `receive` operation with MQTT bindings, and the envelope + data payload schemas.
+ * The `x-firehose-services` and per-channel `x-firehose-event` extensions carry the rest of each
+ * declaration (source, intake, the exact topic template, params, identity, keys, subject, render
+ * rules, versions), so the document loads back as a catalogue file that declares the same types.
  */
 export function exportAsyncApi(options: AsyncApiOptions = {}): object {
   const channels: Record<string, object> = {};
   const operations: Record<string, object> = {};
   const messages: Record<string, object> = {};
   const schemas: Record<string, object> = {};
-  for (const service of (options.catalogue ?? defaultCatalogue).services) {
+  const services = (options.catalogue ?? defaultCatalogue).services;
+  const described = describeServices(services, { ingest: true }).services;
+  const firehoseServices: Record<string, object> = {};
+  for (const service of services) {
+    const { events, ...serviceSpec } = described[service.name]!;
+    firehoseServices[service.name] = serviceSpec;
     for (const eventType of service.eventTypes) {
       const id = idOf(eventType);
+      // An event is one declaration or a list of them, one per major.
+      const versions = ([] as readonly EventSpec[]).concat(events[eventType.event]!);
+      const spec = versions.find((d) => d.version === eventType.version)!;
+      const { description: _description, schema: _schema, ...extension } = spec;
       const { $schema: _dialect, $id: _id, ...data } = exportJsonSchema(eventType);
       schemas[id] = data;
       messages[id] = {
@@ -88,6 +103,7 @@ export function exportAsyncApi(options: AsyncApiOptions = {}): object {
         description: eventType.description,
         ...(eventType.template.params.length > 0 ? { parameters: parameters(eventType) } : {}),
         messages: { [id]: { $ref: `#/components/messages/${id}` } },
+        [ASYNCAPI_EVENT_KEY]: { service: service.name, event: eventType.event, ...extension },
       };
       operations[`receive_${id}`] = {
         action: 'receive',
@@ -125,6 +141,7 @@ export function exportAsyncApi(options: AsyncApiOptions = {}): object {
       ws: { ...mqttServer(80, 'ws', 'MQTT over WebSocket.'), pathname: '/mqtt' },
       wss: { ...mqttServer(443, 'wss', 'MQTT over TLS WebSocket.'), pathname: '/mqtt' },
     },
+    [ASYNCAPI_SERVICES_KEY]: firehoseServices,
     channels,
     operations,
     components: { messages, schemas },

@@ -14,7 +14,9 @@ export interface PostgresServer {
   output(): string;
   /**
    * Stops the server and keeps its data, so that `resume()` starts it again where it was: an
-   * outage of the database. SIGQUIT by default (immediate shutdown), SIGKILL for a crash.
+   * outage of the database. SIGINT by default (fast shutdown: clients cut, committed rows kept);
+   * SIGQUIT or SIGKILL is a crash, which loses the last commits (the server runs with
+   * `synchronous_commit=off` and no fsync, for speed).
    */
   pause(signal?: NodeJS.Signals): Promise<void>;
   /** Starts a paused server again on the same port and data; resolves once it accepts connections. */
@@ -134,7 +136,7 @@ export async function startPostgres(): Promise<PostgresServer> {
     url: `postgres://firehose@127.0.0.1:${port}/postgres`,
     port,
     output: () => output,
-    pause: (signal = 'SIGQUIT') => halt(signal),
+    pause: (signal = 'SIGINT') => halt(signal),
     resume: launch,
     stop,
   };

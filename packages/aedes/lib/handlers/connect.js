@@ -292,6 +292,19 @@ function emptyQueue (arg, done) {
   )
 }
 
+// firehose: a connected persistent session's stored queue once more, then the live messages that
+// arrived meanwhile, each once, as at its reconnect (emptyQueue). For a cluster whose emitter lost
+// messages while the session stayed connected (see Aedes#resendStoredQueues). Not for a session
+// whose connect is still sending its queue: that send reads the store already. Calls back with
+// whether it resent.
+export function resendStoredQueue (client, done) {
+  if (client.clean || !client.connected || client.closed || client._heldLive !== null) {
+    return done(null, false)
+  }
+  client._heldLive = []
+  emptyQueue.call({ client }, null, (err) => done(err, !err))
+}
+
 function storedKey (packet) {
   return packet.brokerId + ':' + packet.brokerCounter
 }

@@ -34,6 +34,7 @@ export function coerceOption(spec: OptionSpec, raw: string | number | boolean | 
     case 'persistence':
     case 'ws-path':
     case 'pem':
+    case 'postgres-url':
       return text;
   }
 }

@@ -159,6 +159,18 @@ sys: { interval: 10 }
     expect(config.persistence).toMatchObject({ kind: 'redis', db: 1 });
   });
 
+  it('history.postgres comes from the file, and FIREHOSE_HISTORY_POSTGRES wins over it', async () => {
+    const path = await file(
+      'postgres.yaml',
+      "persistence: 'redis://127.0.0.1:6379/2'\nhistory: { enabled: true, postgres: 'postgres://firehose@db1/history' }\n",
+    );
+    expect((await loadConfig({ file: path })).history.postgres).toBe('postgres://firehose@db1/history');
+    const env = { FIREHOSE_HISTORY_POSTGRES: 'postgresql://firehose:pw@db2:5433/history' };
+    expect((await loadConfig({ file: path, env })).history.postgres).toBe(
+      'postgresql://firehose:pw@db2:5433/history',
+    );
+  });
+
   it('ignores FIREHOSE_ variables that belong to other tools', () => {
     expect(envToConfig({ FIREHOSE_URL: 'mqtt://x', FIREHOSE_CONFIG: 'x.yaml', PATH: '/bin' })).toEqual({});
   });

@@ -22,6 +22,7 @@ function typeLabel(type: OptionKind): string {
     case 'persistence':
     case 'ws-path':
     case 'pem':
+    case 'postgres-url':
       return 'string';
   }
 }

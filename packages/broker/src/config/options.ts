@@ -29,6 +29,7 @@ export type OptionKind =
   | { kind: 'account-names' }
   | { kind: 'persistence' }
   | { kind: 'ws-path' }
+  | { kind: 'postgres-url' }
   | { kind: 'pem' }
   | { kind: 'paths' };
 
@@ -399,6 +400,15 @@ export const OPTIONS: readonly OptionSpec[] = [
     expect: 'an integer ≥ 0 (bytes; 0 for no limit)',
     default: '0',
     meaning: 'Largest archive in bytes, the oldest chunks dropped past it; `0` for no limit.',
+  }),
+  option({
+    key: 'history.postgres',
+    type: { kind: 'postgres-url' },
+    expect: 'a PostgreSQL URL (postgres://user:password@host:5432/database)',
+    default: '—',
+    meaning:
+      "With Redis persistence: the deep archive, a PostgreSQL database every node feeds from the history stream in batches, answering reads older than the stream's trim (monthly partitions, kept for `history.retention.maxAge`); without it, cluster history reaches back as far as the stream.",
+    secret: true,
   }),
   option({
     key: 'history.stream.maxLen',

@@ -37,6 +37,19 @@ describe('printConfig', () => {
     expect(text.startsWith('# Effective firehose broker config (secrets masked)\n')).toBe(true);
   });
 
+  it("masks the deep archive's PostgreSQL password", () => {
+    const text = printConfig(
+      resolveConfig({
+        persistence: 'redis://127.0.0.1:6379',
+        history: { postgres: 'postgres://firehose:hunter2@db:5432/history' },
+      }),
+    );
+    expect(text).not.toContain('hunter2');
+    expect((parse(text) as { history: { postgres: string } }).history.postgres).toBe(
+      'postgres://firehose:***@db:5432/history',
+    );
+  });
+
   it('masks the Redis password of a Sentinel set, and the masked set still parses to the same sentinels', () => {
     const printed = parse(
       printConfig(resolveConfig({ persistence: 'redis-sentinel://app:hun%40ter2@h1:26379,h2/main/1' })),

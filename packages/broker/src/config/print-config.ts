@@ -3,6 +3,7 @@ import { maskPersistence } from './parse-persistence.js';
 import type {
   BrokerConfig,
   BrokerConfigInput,
+  HistoryInput,
   ListenerConfig,
   ListenerConfigInput,
   ListenerName,
@@ -48,7 +49,7 @@ function toInput(config: BrokerConfig): BrokerConfigInput {
     trustProxy: config.trustProxy,
     catalogue: config.catalogue,
     sys: config.sys,
-    history: config.history,
+    history: maskHistory(config.history),
     log: config.log,
   };
 }
@@ -64,6 +65,15 @@ function maskListener(name: ListenerName, listener: ListenerConfig): ListenerCon
     if (value?.includes('-----BEGIN') === true) result[field] = '(inline PEM)';
   }
   return result;
+}
+
+/** The deep archive's URL without its password. */
+function maskHistory(history: BrokerConfig['history']): HistoryInput {
+  const { postgres, ...rest } = history;
+  if (postgres === undefined) return rest;
+  const url = new URL(postgres);
+  if (url.password !== '') url.password = MASK;
+  return { ...rest, postgres: url.toString() };
 }
 
 function maskHash(hash: string): string {

@@ -314,6 +314,21 @@ describe('resolveConfig errors', () => {
       'limits.keepaliveMin (100) must not exceed limits.keepaliveMax (60)',
     ],
     [
+      'a history.postgres that is not a PostgreSQL URL',
+      { persistence: 'redis://127.0.0.1:6379', history: { postgres: 'mysql://u:secret@db/x' } },
+      'history.postgres must be a PostgreSQL URL (postgres://user:password@host:5432/database), got something else',
+    ],
+    [
+      'a history.postgres without Redis persistence',
+      { history: { postgres: 'postgres://u:secret@db/x' } },
+      'history.postgres is the deep archive of a Redis cluster and needs persistence redis://… or redis-sentinel://…; a single node keeps its archive in history.path',
+    ],
+    [
+      'a history.stream.maxLen below its range',
+      { history: { stream: { maxLen: 10 } } },
+      'history.stream.maxLen must be an integer 1000–1000000000, got 10',
+    ],
+    [
       'a bad log level',
       { log: { level: 'verbose' } },
       'log.level must be one of "fatal", "error", "warn", "info", "debug", "trace", "silent", got "verbose"',

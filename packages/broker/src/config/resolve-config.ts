@@ -85,6 +85,13 @@ export function resolveConfig(rawInput: BrokerConfigInput = {}, options: Resolve
       persistence = parsed;
     }
   }
+  if (input.history?.postgres !== undefined && persistence.kind !== 'redis') {
+    problems.push({
+      path: 'history.postgres',
+      message:
+        'history.postgres is the deep archive of a Redis cluster and needs persistence redis://… or redis-sentinel://…; a single node keeps its archive in history.path',
+    });
+  }
   if (problems.length > 0) throw configError(problems, options.source);
 
   const trust = input.trustProxy;
@@ -133,6 +140,7 @@ export function resolveConfig(rawInput: BrokerConfigInput = {}, options: Resolve
       queue: input.history?.queue ?? DEFAULT_HISTORY.queue,
       streamsPerIp: input.history?.streamsPerIp ?? DEFAULT_HISTORY.streamsPerIp,
       stream: { maxLen: input.history?.stream?.maxLen ?? DEFAULT_HISTORY.streamMaxLen },
+      postgres: input.history?.postgres,
     },
     log: { level: input.log?.level ?? DEFAULT_LOG_LEVEL },
   };

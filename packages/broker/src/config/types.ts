@@ -389,6 +389,12 @@ export interface HistoryInput {
    * @default 8
    */
   streamsPerIp?: number;
+  /**
+   * With Redis persistence: the deep archive, a PostgreSQL database every node feeds from the history stream
+   * in batches, answering reads older than the stream's trim (monthly partitions, kept for
+   * `history.retention.maxAge`); without it, cluster history reaches back as far as the stream.
+   */
+  postgres?: string;
   /** The cluster-wide log, with Redis persistence. */
   stream?: {
     /**
@@ -476,6 +482,8 @@ export interface BrokerConfig {
     queue: number;
     streamsPerIp: number;
     stream: { maxLen: number };
+    /** The deep archive's URL (with Redis persistence). */
+    postgres: string | undefined;
   };
   log: { level: LogLevel };
 }

@@ -42,6 +42,20 @@ export function checkOptionValue(spec: OptionSpec, value: unknown, path: string)
       return typeof value === 'string' && type.values.includes(value) ? undefined : fail();
     case 'ws-path':
       return typeof value === 'string' && value.startsWith('/') ? undefined : fail();
+    case 'postgres-url': {
+      if (typeof value !== 'string') return fail();
+      let url: URL | undefined;
+      try {
+        url = new URL(value);
+      } catch {
+        url = undefined;
+      }
+      const ok =
+        url !== undefined &&
+        (url.protocol === 'postgres:' || url.protocol === 'postgresql:') &&
+        url.hostname !== '';
+      return ok ? undefined : fail();
+    }
     case 'persistence': {
       if (typeof value !== 'string') return fail();
       const parsed = parsePersistence(value);

@@ -4,80 +4,23 @@
 // schema, the batched inserts and retention; readers answer queries on their own read-only
 // connection (WAL lets them read while the writer writes). Plain JavaScript with JSDoc, because a
 // worker is started from a file that Node runs as it is, both from the package's src/ (tests) and
-// its dist/; it imports nothing of the workspace, so it needs no build step.
+// its dist/; it imports nothing of the workspace (only archive-db.js beside it), so it needs no build step.
 import { parentPort, workerData } from 'node:worker_threads';
-import Database from 'better-sqlite3';
+import { batchWriter, keyPathsOf, keysOf, openForReading, openForWriting, serviceOf } from './archive-db.js';
 
 /**
  * @typedef {{ role: 'writer' | 'reader'; path: string; keys: Record<string, Record<string, string>>;
  *   maxAge: number; maxBytes: number }} WorkerSetup
- * @typedef {{ seqs: bigint[]; times: number[]; topics: string[]; ends: Uint32Array; bytes: Uint8Array }} Batch
+ * @typedef {import('./archive-db.js').Batch} Batch
  */
 
 const setup = /** @type {WorkerSetup} */ (workerData);
 const port = /** @type {import('node:worker_threads').MessagePort} */ (parentPort);
 
-/** One retention chunk per hour of accept time: retention drops whole chunks. */
-const CHUNK_MS = 3_600_000;
 /** Rows one retention step deletes, so a large chunk never holds the writer for long. */
 const DELETE_STEP = 20_000;
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS events (
-  seq INTEGER PRIMARY KEY, time INTEGER NOT NULL, topic TEXT NOT NULL, service TEXT NOT NULL,
-  type TEXT, id TEXT, event TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS events_type ON events (type, seq);
-CREATE INDEX IF NOT EXISTS events_service ON events (service, seq);
-CREATE INDEX IF NOT EXISTS events_id ON events (id);
-CREATE INDEX IF NOT EXISTS events_time ON events (time);
-CREATE TABLE IF NOT EXISTS keys (
-  name TEXT NOT NULL, value TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (name, value, seq)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS keys_seq ON keys (seq);
-CREATE TABLE IF NOT EXISTS chunks (
-  id INTEGER PRIMARY KEY, first_seq INTEGER NOT NULL, last_seq INTEGER NOT NULL,
-  first_time INTEGER NOT NULL, last_time INTEGER NOT NULL, bytes INTEGER NOT NULL);
-`;
-
-/** Key paths by CloudEvents type, each path split once. */
-const keyPaths = new Map(
-  Object.entries(setup.keys).map(([type, keys]) => [
-    type,
-    Object.entries(keys).map(([name, path]) => /** @type {const} */ ([name, path.split('.')])),
-  ]),
-);
-
-/**
- * @param {unknown} root
- * @param {readonly string[]} keys
- */
-function readKeys(root, keys) {
-  let current = root;
-  for (const key of keys) {
-    if (current === null || typeof current !== 'object') return undefined;
-    current = /** @type {Record<string, unknown>} */ (current)[key];
-  }
-  return current;
-}
-
-/**
- * The declared search keys of an event, as [name, value] strings.
- * @param {Record<string, unknown>} event
- * @returns {[string, string][]}
- */
-function keysOf(event) {
-  const paths = typeof event.type === 'string' ? keyPaths.get(event.type) : undefined;
-  if (paths === undefined) return [];
-  /** @type {[string, string][]} */
-  const found = [];
-  for (const [name, path] of paths) {
-    const value = readKeys(event.data, path);
-    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
-      found.push([name, String(value)]);
-  }
-  return found;
-}
+const keyPaths = keyPathsOf(setup.keys);
 
 /**
  * Whether the MQTT filter matches the topic (`+` one level, `#` the rest, also the parent level).
@@ -96,75 +39,13 @@ function topicMatches(filter, topic) {
   return f.length === t.length;
 }
 
-/** @param {string} topic */
-const serviceOf = (topic) => {
-  const slash = topic.indexOf('/');
-  return slash === -1 ? topic : topic.slice(0, slash);
-};
-
 function writer() {
-  const db = new Database(setup.path);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.defaultSafeIntegers(true);
-  db.exec(SCHEMA);
+  const db = openForWriting(setup.path);
   const getMeta = db.prepare('SELECT value FROM meta WHERE name = ?');
   const setMeta = db.prepare(
     'INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
   );
-  const insertEvent = db.prepare(
-    'INSERT OR IGNORE INTO events (seq, time, topic, service, type, id, event) VALUES (?, ?, ?, ?, ?, ?, ?)',
-  );
-  const insertKey = db.prepare('INSERT OR IGNORE INTO keys (name, value, seq) VALUES (?, ?, ?)');
-  const upsertChunk = db.prepare(`INSERT INTO chunks (id, first_seq, last_seq, first_time, last_time, bytes)
-    VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET
-    first_seq = min(first_seq, excluded.first_seq), last_seq = max(last_seq, excluded.last_seq),
-    first_time = min(first_time, excluded.first_time), last_time = max(last_time, excluded.last_time),
-    bytes = bytes + excluded.bytes`);
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-
-  /** @param {Batch} batch */
-  const write = db.transaction((batch) => {
-    /** @type {Map<number, [bigint, bigint, number, number, number]>} */
-    const chunks = new Map();
-    let written = 0;
-    let start = 0;
-    for (let i = 0; i < batch.seqs.length; i++) {
-      const seq = /** @type {bigint} */ (batch.seqs[i]);
-      const time = /** @type {number} */ (batch.times[i]);
-      const topic = /** @type {string} */ (batch.topics[i]);
-      const end = /** @type {number} */ (batch.ends[i]);
-      const payload = batch.bytes.subarray(start, end);
-      start = end;
-      let text;
-      /** @type {Record<string, unknown>} */
-      let event;
-      try {
-        text = decoder.decode(payload);
-        event = JSON.parse(text);
-      } catch {
-        continue; // not JSON (an undeclared topic's raw payload): delivered, not archived
-      }
-      if (event === null || typeof event !== 'object' || Array.isArray(event)) continue;
-      const type = typeof event.type === 'string' ? event.type : null;
-      const id = typeof event.id === 'string' ? event.id : null;
-      insertEvent.run(seq, time, topic, serviceOf(topic), type, id, text);
-      for (const [name, value] of keysOf(event)) insertKey.run(name, value, seq);
-      written++;
-      const chunkId = Math.floor(time / CHUNK_MS);
-      const bytes = payload.length + topic.length + 64;
-      const chunk = chunks.get(chunkId);
-      if (chunk === undefined) chunks.set(chunkId, [seq, seq, time, time, bytes]);
-      else {
-        chunk[1] = seq;
-        chunk[3] = time;
-        chunk[4] += bytes;
-      }
-    }
-    for (const [chunkId, [first, last, firstTime, lastTime, bytes]] of chunks)
-      upsertChunk.run(chunkId, first, last, firstTime, lastTime, bytes);
-    return written;
-  });
+  const write = batchWriter(db, keyPaths);
 
   const oldestChunk = db.prepare('SELECT id, first_seq, last_seq, last_time FROM chunks ORDER BY id LIMIT 1');
   const totalBytes = db.prepare('SELECT coalesce(sum(bytes), 0) AS bytes, count(*) AS chunks FROM chunks');
@@ -279,8 +160,7 @@ function writer() {
  */
 
 function reader() {
-  const db = new Database(setup.path, { readonly: true, fileMustExist: true });
-  db.defaultSafeIntegers(true);
+  const db = openForReading(setup.path);
   const byPk = db.prepare('SELECT seq, topic, type, event FROM events WHERE seq = ?');
   const byId = db.prepare('SELECT seq, topic, event FROM events WHERE id = ? ORDER BY seq LIMIT 1');
   const firstAt = db.prepare('SELECT seq FROM events WHERE time >= ? ORDER BY time, seq LIMIT 1');
@@ -405,7 +285,7 @@ function reader() {
       if (q.topic !== undefined && !topicMatches(q.topic, row.topic)) continue;
       if (types !== undefined && (row.type === null || !types.has(row.type))) continue;
       if (moreKeys.length > 0) {
-        const keys = new Map(keysOf(JSON.parse(row.event)));
+        const keys = new Map(keysOf(keyPaths, JSON.parse(row.event)));
         if (!moreKeys.every(([name, value]) => keys.get(name) === value)) continue;
       }
       rows.push({ seq: row.seq, topic: row.topic, event: row.event });

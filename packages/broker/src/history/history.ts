@@ -10,7 +10,10 @@ import { getEvent, searchEvents, sendError, streamEvents, type HistoryHost } fro
 import { LiveHub } from './live-hub.js';
 import type { HistoryStore } from './history-store.js';
 import { historyOpenApi } from './openapi.js';
-import { RedisStreamLog } from './redis-stream-log.js';
+import { ClusterHistoryStore } from './cluster-store.js';
+import { PostgresArchive } from './postgres-archive.js';
+import { HISTORY_STREAM_KEY, RedisStreamLog } from './redis-stream-log.js';
+import { StreamArchiver } from './stream-archiver.js';
 
 /** Seconds between `: heartbeat` comments on a stream (contract B: 15). */
 const HEARTBEAT_MS = 15_000;
@@ -20,7 +23,10 @@ export interface HistoryOptions {
   access: () => AccessControl;
   /** Every declared service, built-in and site (search keys, topic parameters). */
   events: () => Catalogue;
-  onOverflow: () => void;
+  /** Events delivered but not kept (`count` of them, 1 unless told). */
+  onOverflow: (count?: number) => void;
+  /** This node's id: its name in the deep archive's consumer group. */
+  nodeId?: string;
   /** With Redis persistence: the connections of the cluster-wide log. */
   redis?: HistoryRedis | undefined;
   /** @default 15000 */
@@ -38,6 +44,8 @@ export class History {
   readonly #archive: Archive | undefined;
   readonly #log: RedisStreamLog | undefined;
   readonly #store: HistoryStore | undefined;
+  readonly #deep: PostgresArchive | undefined;
+  readonly #archiver: StreamArchiver | undefined;
   readonly hub = new LiveHub();
   readonly #offReason: string;
   readonly #options: HistoryOptions;
@@ -46,7 +54,7 @@ export class History {
 
   constructor(config: BrokerConfig, options: HistoryOptions) {
     this.#options = options;
-    const { enabled, path, retention, queue, streamsPerIp, stream } = config.history;
+    const { enabled, path, retention, queue, streamsPerIp, stream, postgres } = config.history;
     this.#streamsPerIp = streamsPerIp;
     if (!enabled) {
       this.#offReason = 'History is off on this broker (history.enabled is false).';
@@ -66,6 +74,24 @@ export class History {
         events: options.events,
       });
       this.#store = this.#log;
+      if (postgres !== undefined) {
+        const deep = new PostgresArchive({
+          url: postgres,
+          maxAge: retention.maxAge,
+          logger: options.logger,
+          events: options.events,
+        });
+        this.#deep = deep;
+        this.#archiver = new StreamArchiver({
+          redis: redis.connect('history-archiver'),
+          key: HISTORY_STREAM_KEY,
+          consumer: options.nodeId ?? `node-${process.pid}-${Date.now()}`,
+          archive: deep,
+          logger: options.logger,
+          onLost: (count) => options.onOverflow(count),
+        });
+        this.#store = new ClusterHistoryStore(this.#log, deep);
+      }
     } else {
       this.#offReason = '';
       this.#archive = new Archive({
@@ -80,8 +106,25 @@ export class History {
     }
   }
 
-  open(): Promise<void> {
-    return (this.#archive ?? this.#log)?.open() ?? Promise.resolve();
+  async open(): Promise<void> {
+    await (this.#archive ?? this.#log)?.open();
+    if (this.#deep === undefined || this.#archiver === undefined) return;
+    // PostgreSQL away at start is an outage like any other: the node starts, events wait in the
+    // stream, the archiver retries, and /readyz says what is degraded.
+    await this.#deep
+      .ready()
+      .catch((error: unknown) =>
+        this.#options.logger.warn(
+          { err: error instanceof Error ? error.message : String(error) },
+          `history.postgres: the deep archive ${describeUrl(this.#deep!.url)} cannot be reached; the broker runs without it, events wait in the stream (history.stream.maxLen) and are archived once PostgreSQL answers`,
+        ),
+      );
+    await this.#archiver.start();
+  }
+
+  /** Undefined while history works as configured; else a sentence saying what is degraded. */
+  degraded(): string | undefined {
+    return this.#archiver?.degraded;
   }
 
   /**
@@ -184,9 +227,17 @@ export class History {
     };
   }
 
-  close(): Promise<void> {
-    return (this.#archive ?? this.#log)?.close() ?? Promise.resolve();
+  async close(): Promise<void> {
+    await this.#archiver?.close();
+    await (this.#archive ?? this.#log)?.close();
+    await this.#deep?.close();
   }
+}
+
+/** A PostgreSQL URL without its password: host, port and database. */
+function describeUrl(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.hostname}:${parsed.port || '5432'}${parsed.pathname}`;
 }
 
 function ipOf(req: IncomingMessage): string {

@@ -5,7 +5,7 @@ import { declaredKeys } from './declared-keys.js';
 import { compileFilters } from './event-filter.js';
 import type { StoreBounds } from './history-store.js';
 import type { ArchiveQuery, ArchiveRow } from './query.js';
-import { firstSeqAt, lastSeqAt, MAX_SEQ, msOfSeq } from './stream-id.js';
+import { firstSeqAt, msOfSeq, seqRange } from './stream-id.js';
 
 /** One event as the archiver hands it over: its stream id as a sequence number, topic, JSON text. */
 export interface ArchivedEvent {
@@ -65,11 +65,13 @@ export class PostgresArchive {
   readonly #pool: pg.Pool;
   readonly #options: PostgresArchiveOptions;
   readonly #partitions = new Set<string>();
+  readonly url: string;
   #retention: NodeJS.Timeout | undefined;
   #ready: Promise<void> | undefined;
 
   constructor(options: PostgresArchiveOptions) {
     this.#options = options;
+    this.url = options.url;
     this.#pool = new pg.Pool({
       connectionString: options.url,
       max: 4,
@@ -156,6 +158,12 @@ export class PostgresArchive {
     for (const name of wanted.keys()) this.#partitions.add(name);
   }
 
+  /** Resolves when PostgreSQL answers a query (and the schema is there). */
+  async ping(): Promise<void> {
+    await this.ready();
+    await this.#pool.query('SELECT 1');
+  }
+
   /** Inserts a batch; an event already there (a re-delivered batch) is skipped. */
   async insert(events: readonly ArchivedEvent[]): Promise<number> {
     if (events.length === 0) return 0;
@@ -195,13 +203,7 @@ export class PostgresArchive {
     await this.ready();
     const started = Date.now();
     const asc = q.order === 'asc';
-    let lo = q.from === undefined ? 0n : firstSeqAt(q.from);
-    let hi = q.to === undefined ? MAX_SEQ : lastSeqAt(q.to);
-    if (q.after !== undefined) {
-      if (asc && q.after + 1n > lo) lo = q.after + 1n;
-      if (!asc && q.after - 1n < hi) hi = q.after - 1n;
-    }
-    if (q.until !== undefined && q.until < hi) hi = q.until;
+    let { lo, hi } = seqRange(q);
     const rows: ArchiveRow[] = [];
     const test = compileFilters({ ...q, where: undefined }, this.#options.events());
     // Indexed conditions in SQL; the topic filter (and anything else) checked here on each row.

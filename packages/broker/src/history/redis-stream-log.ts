@@ -6,11 +6,11 @@ import type { HistoryStore, StoreBounds } from './history-store.js';
 import type { LiveHub } from './live-hub.js';
 import type { ArchiveQuery, ArchiveRow } from './query.js';
 import { PAYLOAD_FIELD, TOPIC_FIELD, entryFields, jsonObject, mayBeJsonObject } from './stream-entry.js';
-import { firstSeqAt, lastSeqAt, MAX_SEQ, msOfSeq, seqToStreamId, streamIdToSeq } from './stream-id.js';
+import { MAX_SEQ, msOfSeq, seqRange, seqToStreamId, streamIdToSeq } from './stream-id.js';
 import { StreamTail } from './stream-tail.js';
 
 /** The stream's key, in the persistence's Redis database. */
-const HISTORY_STREAM_KEY = 'firehose:history';
+export const HISTORY_STREAM_KEY = 'firehose:history';
 /** Entries one XRANGE of a search asks for. */
 const CHUNK = 500;
 /** Overflow is logged at most this often (it is counted every time). */
@@ -125,13 +125,7 @@ export class RedisStreamLog implements HistoryStore {
   async search(q: ArchiveQuery): Promise<{ rows: ArchiveRow[]; next: bigint | null }> {
     const started = Date.now();
     const asc = q.order === 'asc';
-    let lo = q.from === undefined ? 0n : firstSeqAt(q.from);
-    let hi = q.to === undefined ? MAX_SEQ : lastSeqAt(q.to);
-    if (q.after !== undefined) {
-      if (asc && q.after + 1n > lo) lo = q.after + 1n;
-      if (!asc && q.after - 1n < hi) hi = q.after - 1n;
-    }
-    if (q.until !== undefined && q.until < hi) hi = q.until;
+    let { lo, hi } = seqRange(q);
     const rows: ArchiveRow[] = [];
     const test = compileFilters({ ...q, where: undefined }, this.#options.events());
     let scanned = 0;
@@ -158,6 +152,28 @@ export class RedisStreamLog implements HistoryStore {
       else hi = last - 1n;
     }
     return { rows, next: null };
+  }
+
+  /** The oldest entry's sequence number (where the stream was trimmed to); undefined when empty. */
+  async firstSeq(): Promise<bigint | undefined> {
+    const [first] = await this.#options.reader.xrangeBuffer(this.#key, '-', '+', 'COUNT', 1);
+    return first === undefined ? undefined : streamIdToSeq(first[0].toString());
+  }
+
+  /**
+   * The oldest entry some node of the deep archive's consumer group read and has not acknowledged
+   * (its batch is not in PostgreSQL yet); undefined when none is pending.
+   */
+  async oldestPending(group: string): Promise<bigint | undefined> {
+    let summary: unknown[];
+    try {
+      summary = await this.#options.reader.xpending(this.#key, group);
+    } catch (error) {
+      if (error instanceof Error && /NOGROUP|no such key/i.test(error.message)) return undefined;
+      throw error;
+    }
+    const [count, oldest] = summary;
+    return Number(count) > 0 ? streamIdToSeq(idText(oldest)) : undefined;
   }
 
   async get(by: { seq: bigint } | { id: string }): Promise<ArchiveRow | undefined> {

@@ -6,6 +6,8 @@
  * cannot tell a cluster's cursor from a single node's.
  */
 
+import type { ArchiveQuery } from './query.js';
+
 /** Bits for the counter within one millisecond: 2,097,151 entries per ms at most. */
 const SEQ_BITS = 21n;
 const MAX_N = (1n << SEQ_BITS) - 1n;
@@ -45,3 +47,18 @@ export function msOfSeq(seq: bigint): number {
 
 /** The largest sequence number (the top bit of 64 stays clear, like the single node's). */
 export const MAX_SEQ = (1n << 63n) - 1n;
+
+/**
+ * The sequence numbers a search may read, both ends included: its time window, narrowed by the
+ * cursor it continues from (`after`, exclusive, in the search's order) and by `until`.
+ */
+export function seqRange(q: ArchiveQuery): { lo: bigint; hi: bigint } {
+  let lo = q.from === undefined ? 0n : firstSeqAt(q.from);
+  let hi = q.to === undefined ? MAX_SEQ : lastSeqAt(q.to);
+  if (q.after !== undefined) {
+    if (q.order === 'asc' && q.after + 1n > lo) lo = q.after + 1n;
+    if (q.order !== 'asc' && q.after - 1n < hi) hi = q.after - 1n;
+  }
+  if (q.until !== undefined && q.until < hi) hi = q.until;
+  return { lo, hi };
+}

@@ -9,6 +9,8 @@ export interface HttpEndpoints {
   metrics: Registry;
   /** Ready = listening and persistence up; `/readyz` answers 503 otherwise. */
   ready(): boolean;
+  /** Ready but degraded (the history deep archive away): a sentence `/readyz` adds to its `ready`. */
+  degraded?(): string | undefined;
   /** `POST /v1/ingest/<service>`: the webhook intake (ingest/http-intake.ts). */
   ingest?(req: IncomingMessage, res: ServerResponse): void;
   /** The history API (`/v1/…`); answers and returns true for its paths. */
@@ -35,9 +37,11 @@ export async function startHttpListener(
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
     } else if (path === '/readyz') {
       const ready = endpoints.ready();
+      // Degraded is still ready: a load balancer keeps sending clients, live delivery works.
+      const degraded = ready ? endpoints.degraded?.() : undefined;
       res
         .writeHead(ready ? 200 : 503, { 'content-type': 'text/plain' })
-        .end(ready ? 'ready\n' : 'not ready\n');
+        .end(ready ? (degraded === undefined ? 'ready\n' : `ready, degraded: ${degraded}\n`) : 'not ready\n');
     } else if (path === '/metrics') {
       endpoints.metrics.metrics().then(
         (body) => res.writeHead(200, { 'content-type': endpoints.metrics.contentType }).end(body),

@@ -1,7 +1,10 @@
 import { services as builtinServices, type ServiceDefinition } from '@firehose/schema';
 import { loadCatalogueFiles } from '@firehose/schema/files';
 import { isCatalogueError } from '@firehose/schema/site';
+import { CONNECTION_OPTIONS } from '../broker-connection.js';
+import { brokerServices } from '../broker-services.js';
 import type { Command } from '../command.js';
+import { checkBrokerUrl } from '../env.js';
 import { ExitCode } from '../exit-codes.js';
 
 export const schemaCheckCommand: Command = {
@@ -15,6 +18,10 @@ export const schemaCheckCommand: Command = {
       description: 'also refuse a breaking change within a major the deployed files run',
     },
     {
+      command: 'schema check catalogue/*.yaml --against mqtt://firehose.example.org:1883',
+      description: 'against the catalogue a running broker checks publishes with ($firehose/services)',
+    },
+    {
       command: 'schema check --site-only site.yaml',
       description: 'for a broker with catalogue.builtin false',
     },
@@ -23,10 +30,11 @@ export const schemaCheckCommand: Command = {
     against: {
       type: 'string',
       multiple: true,
-      value: 'FILE',
+      value: 'FILE|URL',
       description:
-        'A catalogue file running now, once per file: a schema change that breaks their consumers within the same major is a problem.',
+        'What runs now, repeatable: a catalogue file, or a running broker (mqtt://, mqtts://, ws:// or wss://), whose site services are read from its retained $firehose/services. A schema change that breaks their consumers within the same major is a problem.',
     },
+    username: CONNECTION_OPTIONS.username!,
     'site-only': {
       type: 'boolean',
       description:
@@ -35,21 +43,31 @@ export const schemaCheckCommand: Command = {
   },
   positionals: { min: 1, max: Number.MAX_SAFE_INTEGER },
   details:
-    'Checks what the broker checks at start and on SIGHUP: syntax, the format, JSON Schemas (draft 2020-12), topic templates, overlapping topics, names, index keys and intake rules. Exit 0 with a summary when the files are good, 1 with one "file:line: field: reason" line per problem otherwise.',
-  async run({ args, stdout, stderr }) {
+    'Checks what the broker checks at start and on SIGHUP: syntax, the format, JSON Schemas (draft 2020-12), topic templates, overlapping topics, names, index keys and intake rules. Exit 0 with a summary when the files are good, 1 with one "file:line: field: reason" line per problem otherwise, or when a broker named by --against cannot be reached or read.',
+  async run(context) {
+    const { args, stdout, stderr } = context;
     const alongside: readonly ServiceDefinition[] = args.boolean('site-only') ? [] : builtinServices;
     const against = args.strings('against');
+    // A value with a scheme is a broker; anything else a file (a Windows drive letter is one letter).
+    const urls = against.filter((value) => /^[a-z][a-z0-9+.-]+:\/\//i.test(value));
+    for (const url of urls) checkBrokerUrl(url, '--against');
+    const files = against.filter((value) => !urls.includes(value));
     try {
-      const running = against.length === 0 ? undefined : await loadCatalogueFiles(against, { alongside });
+      const running =
+        against.length === 0
+          ? undefined
+          : [
+              ...(files.length === 0 ? [] : await loadCatalogueFiles(files, { alongside })),
+              ...(await Promise.all(urls.map((url) => brokerServices(url, context)))).flat(),
+            ];
       const checked = await loadCatalogueFiles(args.positionals, {
         alongside,
         ...(running === undefined ? {} : { running }),
       });
       const types = checked.reduce((sum, service) => sum + service.eventTypes.length, 0);
-      const files = args.positionals.length;
       stdout.write(
-        `ok: ${plural(files, 'file')}, ${plural(checked.length, 'service')}, ${plural(types, 'event type')}${
-          running === undefined ? '' : `, no breaking change against ${plural(against.length, 'file')}`
+        `ok: ${plural(args.positionals.length, 'file')}, ${plural(checked.length, 'service')}, ${plural(types, 'event type')}${
+          running === undefined ? '' : `, no breaking change against ${againstSummary(files.length, urls)}`
         }\n`,
       );
       return ExitCode.ok;
@@ -62,3 +80,8 @@ export const schemaCheckCommand: Command = {
 };
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+const againstSummary = (files: number, urls: readonly string[]): string =>
+  [...(files === 0 ? [] : [plural(files, 'file')]), ...urls.map((url) => `the broker at ${url}`)].join(
+    ' and ',
+  );

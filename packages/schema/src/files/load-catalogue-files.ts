@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { ServiceDefinition } from '../service-definition.js';
+import { catalogueFromAsyncApi, isAsyncApiDocument } from '../site/asyncapi-catalogue.js';
 import { buildSiteServices } from '../site/build-site-services.js';
 import {
   CatalogueError,
@@ -91,7 +92,26 @@ async function readCatalogueFile(
       },
     ];
   }
-  const document = structuredClone(parsed.value);
+  let document = structuredClone(parsed.value);
+  // An AsyncAPI 3.0 document with x-firehose-* extensions declares the same catalogue; problems
+  // name the catalogue field and the line of the AsyncAPI field it came from.
+  let lineOf = (path: DocumentPath): number | undefined => parsed.line(path);
+  if (isAsyncApiDocument(document)) {
+    const converted = catalogueFromAsyncApi(document);
+    if ('problems' in converted) {
+      return converted.problems.map((problem) => {
+        const line = parsed.line(problem.path);
+        return {
+          file: shown,
+          ...(line === undefined ? {} : { line }),
+          field: fieldName(problem.path),
+          message: problem.message,
+        };
+      });
+    }
+    document = converted.document;
+    lineOf = (path) => parsed.line(converted.pathOf(path));
+  }
   const bundles: { path: DocumentPath; files: Map<string, BundledFile> }[] = [];
   const problems: CatalogueProblem[] = [];
   for (const path of schemaPaths(document)) {
@@ -103,8 +123,8 @@ async function readCatalogueFile(
     for (const problem of bundled.problems) {
       const inCatalogue = problem.file === file;
       const full = inCatalogue ? [...path, ...problem.path] : problem.path;
-      const where = inCatalogue ? parsed : cache.get(problem.file);
-      const line = typeof where === 'object' ? where.line(full) : undefined;
+      const where = cache.get(problem.file);
+      const line = inCatalogue ? lineOf(full) : typeof where === 'object' ? where.line(full) : undefined;
       problems.push({
         file: displayName(problem.file),
         ...(line === undefined ? {} : { line }),
@@ -124,7 +144,7 @@ async function readCatalogueFile(
       const line = pulled.document.line(path.slice(bundle.path.length + 2));
       return { file: displayName(pulled.file), ...(line === undefined ? {} : { line }) };
     }
-    const line = parsed.line(path);
+    const line = lineOf(path);
     return { file: shown, ...(line === undefined ? {} : { line }) };
   };
   return { document, locate };

@@ -1,0 +1,255 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, expectTypeOf, it } from 'vitest';
+import { watchAcme } from '../src/acme-feed.js';
+import { github, type argocd } from '../src/firehose/index.js';
+
+// The second site as the proof (docs/architecture.md#site-catalogues): acme's GitHub and Argo CD,
+// declared in ../catalogue, run by the real `firehose broker --catalogue` binary (beside the
+// built-in OpenStack services), fed the recorded-style webhook bodies of ../fixtures over
+// POST /v1/ingest/<service>, and read back typed with the SDK (../src/acme-feed.ts, type-checked
+// against the checked-in codegen output) and by `firehose tail`. The README's steps, as a test.
+
+const HERE = fileURLToPath(new URL('..', import.meta.url));
+const CLI = createRequire(import.meta.url)
+  .resolve('@firehose/cli/package.json')
+  .replace(/package\.json$/, 'dist/bin.js');
+const CATALOGUE = ['catalogue/github.yaml', 'catalogue/argocd.yaml'];
+const GITHUB_SECRET = 'acme-webhook-secret';
+const ARGOCD_TOKEN = 'acme-argocd-token';
+
+const fixture = (path: string): string => readFileSync(join(HERE, 'fixtures', path), 'utf8');
+const hubSignature = (secret: string, body: string): string =>
+  `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+
+const children: ChildProcessWithoutNullStreams[] = [];
+const temp: string[] = [];
+afterAll(async () => {
+  for (const child of children) {
+    if (child.exitCode !== null || child.signalCode !== null) continue;
+    const exited = new Promise((resolve) => child.once('close', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  }
+  for (const dir of temp) rmSync(dir, { recursive: true, force: true });
+});
+
+/** The CLI as a user runs it, from the example's directory, with nothing from this shell's env. */
+function cli(args: readonly string[], env: Record<string, string> = {}): ChildProcessWithoutNullStreams {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd: HERE,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...env },
+    stdio: 'pipe',
+  });
+  children.push(child);
+  return child;
+}
+
+interface Exit {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function exited(child: ChildProcessWithoutNullStreams, timeoutMs = 30_000): Promise<Exit> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`firehose did not exit within ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+    }, timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Resolves with the first text `stream` prints that matches `pattern`. */
+function printed(stream: NodeJS.ReadableStream, pattern: RegExp, timeoutMs = 30_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => {
+      stream.off('data', onData);
+      reject(new Error(`nothing matching ${String(pattern)} within ${timeoutMs} ms; got: ${seen}`));
+    }, timeoutMs);
+    const onData = (chunk: Buffer | string): void => {
+      seen += chunk.toString();
+      const match = pattern.exec(seen);
+      if (match === null) return;
+      clearTimeout(timer);
+      stream.off('data', onData);
+      resolve(match[0]);
+    };
+    stream.on('data', onData);
+  });
+}
+
+async function waitFor(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+async function post(
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+describe('examples/acme-site: a firehose for your own services', () => {
+  it('the checked-in typed module is what firehose schema codegen writes for the catalogue now', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'acme-codegen-'));
+    temp.push(out);
+    const result = await exited(cli(['schema', 'codegen', ...CATALOGUE, '--out', out]));
+    expect(result.code, result.stderr).toBe(0);
+    const checkedIn = join(HERE, 'src/firehose');
+    expect(readdirSync(out).sort()).toEqual(readdirSync(checkedIn).sort());
+    for (const name of readdirSync(out))
+      expect(readFileSync(join(out, name), 'utf8'), `src/firehose/${name} is stale: pnpm run codegen`).toBe(
+        readFileSync(join(checkedIn, name), 'utf8'),
+      );
+  });
+
+  it('firehose schema check passes the catalogue, beside the built-in services and alone', async () => {
+    const [beside, alone] = await Promise.all([
+      exited(cli(['schema', 'check', ...CATALOGUE])),
+      exited(cli(['schema', 'check', '--site-only', ...CATALOGUE])),
+    ]);
+    expect(beside.code, beside.stderr).toBe(0);
+    expect(beside.stdout).toBe('ok: 2 files, 2 services, 4 event types\n');
+    expect(alone.code, alone.stderr).toBe(0);
+  });
+
+  it('takes the signed webhooks, refuses a wrong signature with nothing published, and reads them back typed with the SDK and with firehose tail', async () => {
+    // Step 3 of the README: the broker on the catalogue files, beside the built-in services.
+    const broker = cli(
+      [
+        'broker',
+        '--port',
+        '0',
+        '--ws-port',
+        '0',
+        '--http-port',
+        '0',
+        ...CATALOGUE.flatMap((file) => ['--catalogue', file]),
+      ],
+      { FIREHOSE_GITHUB_SECRET: GITHUB_SECRET, FIREHOSE_ARGOCD_TOKEN: ARGOCD_TOKEN },
+    );
+    const brokerExit = exited(broker, 120_000);
+    const ready = JSON.parse(await printed(broker.stdout, /\{[^\n]*"firehose broker ready"[^\n]*\}/)) as {
+      mqtt: string;
+      http: string;
+    };
+    const intake = (service: string): string => {
+      const url = new URL(`/v1/ingest/${service}`, ready.http);
+      url.hostname = '127.0.0.1';
+      return url.href;
+    };
+
+    // Readers first: the SDK program and the CLI.
+    const feed = await watchAcme(ready.mqtt);
+    const tail = cli(['tail', '--url', ready.mqtt, '-o', 'ndjson', '--count', '4', 'github/#', 'argocd/#']);
+    const tailExit = exited(tail);
+    await printed(tail.stderr, /subscribed/i);
+
+    const deliveries = [
+      { service: 'github', event: 'push', body: fixture('github/push.json') },
+      { service: 'github', event: 'pull_request', body: fixture('github/pull_request.json') },
+      { service: 'github', event: 'workflow_run', body: fixture('github/workflow_run.json') },
+    ];
+    for (const { service, event, body } of deliveries) {
+      // GitHub signs with the webhook's secret; a sender without it (or a changed body) is refused.
+      const forged = await post(
+        intake(service),
+        { 'x-github-event': event, 'x-hub-signature-256': hubSignature('not-the-secret', body) },
+        body,
+      );
+      expect(forged.status).toBe(401);
+      expect(forged.body).toMatchObject({ error: { code: 'UNAUTHORIZED' } });
+      const signed = await post(
+        intake(service),
+        {
+          'x-github-event': event,
+          'x-github-delivery': crypto.randomUUID(),
+          'x-hub-signature-256': hubSignature(GITHUB_SECRET, body),
+        },
+        body,
+      );
+      expect(signed.status, JSON.stringify(signed.body)).toBe(202);
+    }
+    const sync = fixture('argocd/sync.json');
+    expect((await post(intake('argocd'), { authorization: 'Bearer wrong' }, sync)).status).toBe(401);
+    const synced = await post(intake('argocd'), { authorization: `Bearer ${ARGOCD_TOKEN}` }, sync);
+    expect(synced).toEqual({
+      status: 202,
+      body: {
+        id: expect.any(String) as unknown,
+        type: 'argocd.sync',
+        topic: 'argocd/widgets-production/sync/Succeeded',
+      },
+    });
+    // A body the catalogue's schema refuses: a 4xx naming the field, nothing published.
+    const unsynced = JSON.stringify({ ...(JSON.parse(sync) as object), operation: { phase: 'Running' } });
+    const refused = await post(intake('argocd'), { authorization: `Bearer ${ARGOCD_TOKEN}` }, unsynced);
+    expect(refused.status).toBe(422);
+    expect(JSON.stringify(refused.body)).toMatch(/operation/);
+
+    // The SDK, typed by the codegen module: exactly the four accepted events, in order (a forged or
+    // invalid one would have come first).
+    await waitFor(() => feed.lines.length >= 4, 'the four events in the SDK feed');
+    expect(feed.lines).toEqual([
+      'push acme/widgets refs/heads/main 0d1a26e by octocat (1 commit)',
+      'pull acme/widgets#1347 opened: Add dark mode to the widget picker (dark-mode → main)',
+      'workflow acme/widgets CI #4821: failure',
+      'sync widgets-production Succeeded at 0d1a26e (Progressing)',
+    ]);
+
+    // The CLI binary: the same four, as envelopes of the declared types.
+    const tailed = await tailExit;
+    expect(tailed.code, tailed.stderr).toBe(0);
+    const lines = tailed.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { topic: string; event: { type: string; source: string } });
+    expect(lines.map((line) => [line.topic, line.event.type])).toEqual([
+      ['github/acme/widgets/push', 'github.push'],
+      ['github/acme/widgets/pull/1347', 'github.pull-request'],
+      ['github/acme/widgets/workflow-run/completed', 'github.workflow-run'],
+      ['argocd/widgets-production/sync/Succeeded', 'argocd.sync'],
+    ]);
+    expect(lines[0]!.event.source).toBe('https://github.com/acme');
+
+    await feed.client.close();
+    broker.kill('SIGTERM');
+    expect((await brokerExit).code).toBe(0);
+  }, 120_000);
+
+  it('types data and params from the catalogue (a compile-time check: tsc fails here when codegen drifts)', () => {
+    type PushData = Parameters<typeof github.push.subject>[0];
+    expectTypeOf<PushData['ref']>().toEqualTypeOf<string>();
+    type SyncPhase = Parameters<typeof argocd.sync.subject>[0]['operation']['phase'];
+    expectTypeOf<SyncPhase>().toEqualTypeOf<'Succeeded' | 'Failed' | 'Error'>();
+    // Refused by tsc and, for a caller that is not type-checked, at run time.
+    // @ts-expect-error: the push topic has no `number` parameter
+    expect(() => github.push({ number: '1' })).toThrow(/has no parameter "number"/);
+    expect(github.push.type).toBe('github.push');
+  });
+});
