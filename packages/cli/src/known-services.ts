@@ -44,7 +44,7 @@ export async function learnServices(
 }
 
 /** Service names, in catalogue order (built-in first). */
-export function serviceNames(known: KnownServices): string[] {
+function serviceNames(known: KnownServices): string[] {
   return known.catalogue.services.map((service) => service.name);
 }
 

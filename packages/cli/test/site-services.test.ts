@@ -102,7 +102,8 @@ async function tailAround(args: string[], action: () => Promise<unknown>): Promi
   return result;
 }
 
-describe.concurrent("a site's own services, learned from the broker", () => {
+// Each test spawns several CLIs, concurrently: tens of seconds on a loaded 2-core machine.
+describe.concurrent("a site's own services, learned from the broker", { timeout: 90_000 }, () => {
   it('tail --service/--event subscribes by the site topic template and renders by its render rules; pub builds topic and envelope', async () => {
     const result = await tailAround(
       [
@@ -242,59 +243,63 @@ describe.concurrent("a site's own services, learned from the broker", () => {
   });
 });
 
-describe('a broker that publishes no $firehose/services record (Mosquitto, or a firehose before site catalogues)', () => {
-  let mosquitto: ChildProcess;
-  let oldUrl: string;
-  beforeAll(async () => {
-    const port = await freePort();
-    const conf = join(dir, 'mosquitto.conf');
-    await writeFile(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\n`);
-    mosquitto = spawn(systemProgram('mosquitto'), ['-c', conf], { stdio: 'ignore' });
-    oldUrl = `mqtt://127.0.0.1:${port}`;
-    // Up once tail can connect: the built-in services need no record.
-    await waitFor(
-      async () => (await run(['topics', '--url', oldUrl, '--wait', '1ms'])).code === 0,
-      20_000,
-      'mosquitto accepting connections',
-    );
-  });
-  afterAll(() => {
-    mosquitto?.kill();
-  });
+describe(
+  'a broker that publishes no $firehose/services record (Mosquitto, or a firehose before site catalogues)',
+  { timeout: 90_000 },
+  () => {
+    let mosquitto: ChildProcess;
+    let oldUrl: string;
+    beforeAll(async () => {
+      const port = await freePort();
+      const conf = join(dir, 'mosquitto.conf');
+      await writeFile(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\n`);
+      mosquitto = spawn(systemProgram('mosquitto'), ['-c', conf], { stdio: 'ignore' });
+      oldUrl = `mqtt://127.0.0.1:${port}`;
+      // Up once tail can connect: the built-in services need no record.
+      await waitFor(
+        async () => (await run(['topics', '--url', oldUrl, '--wait', '1ms'])).code === 0,
+        20_000,
+        'mosquitto accepting connections',
+      );
+    });
+    afterAll(() => {
+      mosquitto?.kill();
+    });
 
-  it('tail --service gerrit still works from the built-in services; a site service is refused saying why', async () => {
-    const project = 'old/nova';
-    const child = startCli([
-      'tail',
-      '--url',
-      oldUrl,
-      '--service',
-      'gerrit',
-      '--project',
-      project,
-      '--count',
-      '1',
-    ]);
-    const result = finished(child, 30_000);
-    await waitForOutput(child.stderr, /subscribed to/, 20_000);
-    const data = gerritData('comment-added') as { change: Record<string, unknown> };
-    data.change.project = project;
-    const published = await run([
-      'pub',
-      '--url',
-      oldUrl,
-      `gerrit/${project}/comment-added`,
-      JSON.stringify(data),
-    ]);
-    expect(published.code, published.stderr).toBe(0);
-    const tail = await result;
-    expect(tail.code, tail.stderr).toBe(0);
-    expect(tail.stdout).toContain(project);
+    it('tail --service gerrit still works from the built-in services; a site service is refused saying why', async () => {
+      const project = 'old/nova';
+      const child = startCli([
+        'tail',
+        '--url',
+        oldUrl,
+        '--service',
+        'gerrit',
+        '--project',
+        project,
+        '--count',
+        '1',
+      ]);
+      const result = finished(child, 30_000);
+      await waitForOutput(child.stderr, /subscribed to/, 20_000);
+      const data = gerritData('comment-added') as { change: Record<string, unknown> };
+      data.change.project = project;
+      const published = await run([
+        'pub',
+        '--url',
+        oldUrl,
+        `gerrit/${project}/comment-added`,
+        JSON.stringify(data),
+      ]);
+      expect(published.code, published.stderr).toBe(0);
+      const tail = await result;
+      expect(tail.code, tail.stderr).toBe(0);
+      expect(tail.stdout).toContain(project);
 
-    const refused = await run(['tail', '--url', oldUrl, '--service', 'github']);
-    expect(refused.code).toBe(2);
-    expect(refused.stderr).toContain(
-      `no service 'github' among the built-in services (gerrit, launchpad, zuul, gearman-subunit, gearman-logstash, ansible); ${oldUrl} published no $firehose/services record`,
-    );
-  });
-});
+      const refused = await run(['tail', '--url', oldUrl, '--service', 'github']);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain(
+        `no service 'github' among the built-in services (gerrit, launchpad, zuul, gearman-subunit, gearman-logstash, ansible); ${oldUrl} published no $firehose/services record`,
+      );
+    });
+  },
+);

@@ -75,7 +75,9 @@ describe('learnServices', () => {
     const received: ReceivedEvent[] = [];
     const invalid: string[] = [];
     client.on('invalid', (event) => invalid.push(event.error.message));
-    await client.subscribe('deploy/#', (event) => received.push(event));
+    await client.subscribe('deploy/#', (event) => {
+      received.push(event);
+    });
     const publisher = await open(url, { username: 'deploy', password: 'pw' });
     await publisher.learnServices();
     // publish() builds the envelope from the learned declaration (type, source, dataschema).
