@@ -1,5 +1,5 @@
 import type { CatalogueRecord } from '@firehose/broker';
-import { eventTypes } from '@firehose/schema';
+import type { Catalogue } from '@firehose/schema';
 
 /** What the broker reported for one event type or topic, merged over cluster nodes. */
 export interface Observed {
@@ -68,10 +68,11 @@ export function parseCatalogueRecord(payload: Uint8Array): CatalogueRecord | und
 const empty = (): Observed => ({ count: 0, invalid: 0, rate: 0, lastSeen: null, publishers: [], nodes: [] });
 
 /**
- * Declared event types from the schema side by side with what the broker observed. Records of one
+ * The declared event types of `catalogue` (the built-in services, plus the site's own the broker
+ * published on `$firehose/services`) side by side with what the broker observed. Records of one
  * name from several nodes are summed (each node counts only what it received).
  */
-export function buildCatalogueView(records: readonly CatalogueRecord[]): CatalogueView {
+export function buildCatalogueView(records: readonly CatalogueRecord[], catalogue: Catalogue): CatalogueView {
   const declared = new Map<string, Observed>();
   const undeclared = new Map<string, Observed>();
   for (const record of records) {
@@ -87,7 +88,7 @@ export function buildCatalogueView(records: readonly CatalogueRecord[]): Catalog
     map.set(record.name, observed);
   }
   return {
-    declared: eventTypes.map((eventType) => ({
+    declared: catalogue.eventTypes.map((eventType) => ({
       type: eventType.type,
       service: eventType.service,
       event: eventType.event,

@@ -2,6 +2,7 @@ import { compilePredicate } from '@firehose/client';
 import { isFirehoseError } from '@firehose/protocol';
 import { mentionsPerson } from '@firehose/schema';
 import type { OptionSpec } from './command.js';
+import type { KnownServices } from './known-services.js';
 import type { ParsedArgs } from './parsed-args.js';
 import { RecordView } from './output/record-view.js';
 import type { TailRecord } from './output/tail-record.js';
@@ -14,7 +15,8 @@ export const SELECTION_OPTIONS: Readonly<Record<string, OptionSpec>> = {
     type: 'string',
     short: 's',
     value: 'NAME',
-    description: "Only this service's declared event types (gerrit, zuul, …).",
+    description:
+      "Only this service's declared event types (gerrit, zuul, …, or a site's own: tail learns them from the broker).",
   },
   project: {
     type: 'string',
@@ -67,7 +69,7 @@ export interface EventSelection {
   readonly event: string | undefined;
   /** `--project` and every `--param`. */
   readonly params: Readonly<Record<string, string>>;
-  /** The MQTT filters the flags make (the arguments, plus the schema's for `--service`); `#` for none. */
+  /** The MQTT filters the flags make (the arguments, plus the declared ones for `--service`); `#` for none. */
   readonly filters: readonly string[];
   readonly where: string | undefined;
   /** `--where` compiled, for records the broker did not filter (invalid messages). */
@@ -77,8 +79,20 @@ export interface EventSelection {
   readonly change: string | undefined;
 }
 
+/** How {@link readSelection} looks services up. */
+export interface SelectionOptions {
+  readonly sys: boolean;
+  /** The services `--service/--event/--project` are checked against and expanded from. */
+  readonly known: KnownServices;
+  /**
+   * Check every flag but let a service `known` lacks pass, for the check before connecting: the
+   * command reads the selection again with the broker's services. @default false
+   */
+  readonly deferUnknownService?: boolean;
+}
+
 /** @throws UsageError naming the flag for anything malformed. */
-export function readSelection(args: ParsedArgs, options: { sys: boolean }): EventSelection {
+export function readSelection(args: ParsedArgs, options: SelectionOptions): EventSelection {
   const where = args.string('where');
   let predicate: ((value: unknown) => boolean) | undefined;
   if (where !== undefined) {
@@ -93,7 +107,15 @@ export function readSelection(args: ParsedArgs, options: { sys: boolean }): Even
   if (project !== undefined) params.project = project;
   const service = args.string('service');
   const event = args.string('event');
-  const filters = buildFilters({ filters: args.positionals, service, event, params, sys: options.sys });
+  const filters = buildFilters({
+    filters: args.positionals,
+    service,
+    event,
+    params,
+    sys: options.sys,
+    known: options.known,
+    deferUnknownService: options.deferUnknownService ?? false,
+  });
   const change = args.string('change')?.replace(/^#/, '');
   if (change !== undefined && !/^\d+$/.test(change))
     throw new UsageError(

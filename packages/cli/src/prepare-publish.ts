@@ -5,7 +5,7 @@ import {
   validateTopic,
   type FirehoseEvent,
 } from '@firehose/protocol';
-import { checkEvent, createServiceEvent, lookup } from '@firehose/schema';
+import { catalogue as builtInCatalogue, createServiceEvent, type Catalogue } from '@firehose/schema';
 
 /** One message ready to send: the topic and the exact envelope, already validated. */
 export interface PreparedMessage {
@@ -22,6 +22,8 @@ export interface PublishInput {
   /** Where the value came from, for error messages: `argument`, `line 3`, `event.json`. */
   readonly origin: string;
   readonly source?: string | undefined;
+  /** Where topics and event types are looked up. @default the built-in services */
+  readonly catalogue?: Catalogue;
 }
 
 /**
@@ -31,6 +33,7 @@ export interface PublishInput {
  */
 export function preparePublish(input: PublishInput): PreparedMessage {
   const { origin } = input;
+  const catalogue = input.catalogue ?? builtInCatalogue;
   let topic = input.topic;
   let value = input.value;
   // `firehose tail -o ndjson > saved; firehose pub - < saved` replays a capture.
@@ -55,30 +58,29 @@ export function preparePublish(input: PublishInput): PreparedMessage {
       ? checked(() => validateEnvelope(value), origin)
       : undefined;
   if (envelope === undefined) {
-    const match = lookup(topic);
+    const match = catalogue.lookup(topic);
     if (match === undefined) {
-      throw fail(
+      throw undeclared(
         origin,
-        `topic ${topic} is not declared by any schema, so its data cannot be wrapped automatically; publish a full CloudEvents envelope, or check the topic with 'firehose schema show --list'.`,
+        `topic ${topic} is not declared by any service (built in, or the broker's own), so its data cannot be wrapped automatically; publish a full CloudEvents envelope, or check the topic with 'firehose topics'.`,
       );
     }
     const event = checked(
       () =>
-        createServiceEvent(
-          match.eventType,
-          value as never,
-          input.source === undefined ? {} : { source: input.source },
-        ),
+        createServiceEvent(match.eventType, value as never, {
+          catalogue,
+          ...(input.source === undefined ? {} : { source: input.source }),
+        }),
       origin,
       '/data',
     );
-    return finish(topic, event, origin);
+    return finish(topic, event, origin, catalogue);
   }
-  return finish(topic, envelope, origin);
+  return finish(topic, envelope, origin, catalogue);
 }
 
-function finish(topic: string, event: FirehoseEvent, origin: string): PreparedMessage {
-  const result = checkEvent(topic, event);
+function finish(topic: string, event: FirehoseEvent, origin: string, catalogue: Catalogue): PreparedMessage {
+  const result = catalogue.checkEvent(topic, event);
   switch (result.status) {
     case 'valid':
       return { topic, event, undeclared: false };
@@ -107,6 +109,13 @@ function pathMessage(error: FirehoseError): string {
   return error.path === undefined || error.message.includes(error.path)
     ? error.message
     : `${error.path}: ${error.message}`;
+}
+
+/** Thrown for data on a topic no known service declares: `pub` asks the broker for its services then. */
+export class UndeclaredTopic extends FirehoseError {}
+
+function undeclared(origin: string, message: string): FirehoseError {
+  return new UndeclaredTopic('INVALID_PAYLOAD', `${origin}: ${message}`);
 }
 
 function fail(origin: string, message: string, cause?: unknown): FirehoseError {

@@ -1,5 +1,5 @@
 import { isFirehoseError, validateFilter } from '@firehose/protocol';
-import { eventTypes } from '@firehose/schema';
+import { unknownService, type KnownServices } from './known-services.js';
 import { UsageError } from './usage-error.js';
 
 export interface FilterRequest {
@@ -11,11 +11,19 @@ export interface FilterRequest {
   readonly params: Readonly<Record<string, string>>;
   /** Also subscribe to the broker's own `$SYS/#` and `$firehose/#`. */
   readonly sys: boolean;
+  /** The services `--service/--event` are looked up in (built-in, plus the broker's when learned). */
+  readonly known: KnownServices;
+  /**
+   * A service `known` lacks is not an error yet: the command checks it again once it has the
+   * broker's services (the filters returned meanwhile are only a check of the other flags).
+   * @default false
+   */
+  readonly deferUnknownService?: boolean;
 }
 
 /**
  * The MQTT filters for a `tail`: the arguments as given, plus, for `--service/--event/--project`,
- * the filters the schema's topic templates build — so nobody needs to know that a project can be
+ * the filters the declared topic templates build (a site's own services' too, once learned) — so nobody needs to know that a project can be
  * one or three levels deep (docs/architecture.md#topics: one filter per depth, never overlapping).
  *
  * @throws UsageError for a malformed filter or an unknown service/event/parameter.
@@ -32,9 +40,10 @@ export function buildFilters(request: FilterRequest): string[] {
     }
     filters.push(filter);
   }
-  if (request.service !== undefined)
-    filters.push(...schemaFilters(request.service, request.event, request.params));
-  else if (request.event !== undefined || Object.keys(request.params).length > 0) {
+  if (request.service !== undefined) {
+    if (!request.deferUnknownService || request.known.catalogue.getService(request.service) !== undefined)
+      filters.push(...schemaFilters(request.service, request.event, request.params, request.known));
+  } else if (request.event !== undefined || Object.keys(request.params).length > 0) {
     throw new UsageError('--event, --project and --param need --service (e.g. --service gerrit).');
   }
   if (filters.length === 0) filters.push('#');
@@ -47,12 +56,10 @@ function schemaFilters(
   service: string,
   event: string | undefined,
   params: Readonly<Record<string, string>>,
+  known: KnownServices,
 ): string[] {
-  const ofService = eventTypes.filter((eventType) => eventType.service === service);
-  if (ofService.length === 0) {
-    const known = [...new Set(eventTypes.map((eventType) => eventType.service))].join(', ');
-    throw new UsageError(`no service '${service}' in the schema; known services: ${known}.`);
-  }
+  const ofService = known.catalogue.eventTypes.filter((eventType) => eventType.service === service);
+  if (ofService.length === 0) throw unknownService(service, known);
   const selected =
     event === undefined ? ofService : ofService.filter((eventType) => eventType.event === event);
   if (selected.length === 0) {

@@ -1,7 +1,9 @@
-import { FirehoseError, validateTopic, type FirehoseEvent } from '@firehose/protocol';
-import type { EventType, InferData, InferParams, Subscription } from '@firehose/schema';
+import { FirehoseError, isFirehoseError, validateTopic, type FirehoseEvent } from '@firehose/protocol';
+import type { Catalogue, EventType, InferData, InferParams, Subscription } from '@firehose/schema';
+import { SERVICES_TOPIC } from '@firehose/schema/site';
 import type { IConnackPacket, MqttClient } from 'mqtt';
 import type { BrokerAddress } from './broker-url.js';
+import { learnedCatalogue, parseServicesRecord, type LearnedServices } from './broker-services.js';
 import { buildEnvelope } from './build-envelope.js';
 import { Connection, type ConnectionHooks } from './connection.js';
 import { decodeMessage } from './decode.js';
@@ -61,6 +63,8 @@ function sharedFilters(group: string, filters: readonly string[]): string[] {
   return filters.map((filter) => `$share/${group}/${filter}`);
 }
 
+const decoder = new TextDecoder();
+
 /** Persistent sessions may deliver queued messages before the app has subscribed; hold this many. */
 const EARLY_LIMIT = 1000;
 
@@ -77,6 +81,13 @@ export class FirehoseClient extends Emitter<ClientEvents> {
   private readonly publisher: Publisher;
   private readonly dedupe: DedupeWindow | undefined;
   private readonly streams = new Set<EventBuffer<ReceivedEvent>>();
+  /** Decodes, validates, routes and builds events: the options' catalogue, then what learnServices() learned. */
+  private currentCatalogue: Catalogue;
+  /** learnServices(): the record's state; `undefined` until the first record (or none) is known. */
+  private brokerServices:
+    | { subscribed: Promise<boolean>; learned?: LearnedServices; problem?: FirehoseError; text?: string }
+    | undefined;
+  private readonly servicesWaiters = new Set<() => void>();
   private early: { topic: string; payload: Uint8Array }[] = [];
   private counters = { received: 0, duplicates: 0, invalid: 0 };
   private firstAddress: BrokerAddress | undefined;
@@ -88,6 +99,17 @@ export class FirehoseClient extends Emitter<ClientEvents> {
     this.publisher = new Publisher(options.offlineQueueSize);
     this.sync = new SubscriptionSync(this.registry, () => this.connection, !options.clean, options.logger);
     this.dedupe = options.dedupe === false ? undefined : new DedupeWindow(options.dedupe);
+    this.currentCatalogue = options.catalogue;
+  }
+
+  /**
+   * The services this client knows, as one catalogue: the built-in ones, the `services` option, and
+   * the site services {@link learnServices} learned from the broker (updated when it republishes).
+   * Render with it (`render(event, { catalogue: client.catalogue })`) to show a site's events by
+   * their declared rules.
+   */
+  get catalogue(): Catalogue {
+    return this.currentCatalogue;
   }
 
   /** @internal */
@@ -190,7 +212,7 @@ export class FirehoseClient extends Emitter<ClientEvents> {
       }
     }
     if (!decode) return;
-    const decoded = decodeMessage(topic, payload, this.options.validate, this.dedupe, this.options.catalogue);
+    const decoded = decodeMessage(topic, payload, this.options.validate, this.dedupe, this.currentCatalogue);
     if (decoded.kind === 'duplicate') {
       this.counters.duplicates++;
       return;
@@ -491,7 +513,7 @@ export class FirehoseClient extends Emitter<ClientEvents> {
   ): Promise<FirehoseEvent> {
     this.assertOpen();
     const topic = typeof target === 'string' ? target : this.topicOf(target, data, options.params);
-    const event = buildEnvelope(topic, data, options, this.options.source, this.options.catalogue);
+    const event = buildEnvelope(topic, data, options, this.options.source, this.currentCatalogue);
     await this.publishRaw(topic, JSON.stringify(event), options);
     return event;
   }
@@ -503,7 +525,7 @@ export class FirehoseClient extends Emitter<ClientEvents> {
         'INVALID_TOPIC',
         'publish() takes a topic string or an event type (gerrit.commentAdded, or a site type from firehose schema codegen).',
       );
-    if (this.options.catalogue.getEventType(eventType.type, eventType.version) === undefined)
+    if (this.currentCatalogue.getEventType(eventType.type, eventType.version) === undefined)
       throw new FirehoseError(
         'INVALID_CONFIG',
         `${eventType.type} v${eventType.version} is not among this client's services; pass its services to connect() (connect(url, { services })).`,
@@ -534,6 +556,81 @@ export class FirehoseClient extends Emitter<ClientEvents> {
       options.retain ?? false,
       options.timeout ?? this.options.publishTimeout,
     );
+  }
+
+  /**
+   * Learns the site's own services from the broker's retained `$firehose/services` record, so that
+   * their events are decoded, validated and typed at run time (`eventType`, `params`), `publish()`
+   * builds their envelopes and {@link catalogue} renders them, with no rebuild. Resolves when the
+   * record arrives, or after `timeout` ms without one (`published: false`: a broker older than site
+   * catalogues, or an account that may not read `$firehose/services`; the built-in services keep
+   * working). Stays subscribed: a catalogue reload on the broker republishes the record and the
+   * client follows it, emitting `services`. Calling it again waits for the same record.
+   * @throws FirehoseError `INVALID_PAYLOAD` when the broker's record is unusable (the built-in services still work), `INVALID_CONFIG` for a bad `timeout`, `CLOSED`
+   */
+  async learnServices(options: { timeout?: number } = {}): Promise<LearnedServices> {
+    this.assertOpen();
+    const timeout = options.timeout ?? 3000;
+    if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout < 0)
+      throw new FirehoseError(
+        'INVALID_CONFIG',
+        `timeout must be a number of milliseconds ≥ 0, got ${JSON.stringify(timeout)}.`,
+        { path: 'timeout' },
+      );
+    this.brokerServices ??= {
+      subscribed: this.subscribeRaw(SERVICES_TOPIC, (message) => this.onServicesRecord(message.payload), {
+        qos: 0,
+      }).then(
+        () => true,
+        (error: unknown) => {
+          // An account whose read filters leave out $firehose/#: built-in services only.
+          if (isFirehoseError(error) && error.code === 'NOT_AUTHORIZED') return false;
+          throw error;
+        },
+      ),
+    };
+    const state = this.brokerServices;
+    if (!(await state.subscribed)) return { services: [], published: false };
+    if (state.learned === undefined && state.problem === undefined) {
+      // A retained record arrives right after the SUBACK; only an older broker makes this wait out.
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          clearTimeout(timer);
+          this.servicesWaiters.delete(done);
+          resolve();
+        };
+        const timer = setTimeout(done, timeout);
+        this.servicesWaiters.add(done);
+      });
+    }
+    if (state.learned !== undefined) return state.learned;
+    if (state.problem !== undefined) throw state.problem;
+    return { services: [], published: false };
+  }
+
+  private onServicesRecord(payload: Uint8Array): void {
+    const state = this.brokerServices;
+    if (state === undefined) return;
+    const text = decoder.decode(payload);
+    // The same record again (a reconnect redelivers the retained message): nothing changed.
+    if (text === state.text) return;
+    state.text = text;
+    try {
+      const services = parseServicesRecord(text);
+      this.currentCatalogue = learnedCatalogue(this.options.services, services);
+      state.learned = { services, published: true };
+      state.problem = undefined;
+      this.emit('services', services);
+    } catch (error) {
+      const problem = isFirehoseError(error)
+        ? error
+        : new FirehoseError('INVALID_PAYLOAD', String(error), { cause: error });
+      // The last good catalogue stays: a bad record must not make a running client forget services.
+      // Before the first good one, a waiting learnServices() throws it; otherwise it is reported.
+      if (state.learned === undefined) state.problem = problem;
+      if (state.learned !== undefined || this.servicesWaiters.size === 0) this.reportError(problem);
+    }
+    for (const waiter of [...this.servicesWaiters]) waiter();
   }
 
   /**

@@ -5,6 +5,7 @@ export type { SubscribeTarget } from './subscribe-target.js';
 export type { FilterEvent, FilterEventStream, FirehoseServices, UndeclaredEvent } from './filter-event.js';
 export { isEventOf } from './is-event-of.js';
 export type { ConnectOptions, TlsOptions } from './options.js';
+export type { LearnedServices } from './broker-services.js';
 export type { Logger } from './logger.js';
 export type { RetryInfo } from './connection.js';
 export type {

@@ -1,5 +1,5 @@
 import type { FirehoseError, FirehoseEvent } from '@firehose/protocol';
-import type { EventType } from '@firehose/schema';
+import type { EventType, ServiceDefinition } from '@firehose/schema';
 import type { RetryInfo } from './connection.js';
 import type { OverflowPolicy } from './event-buffer.js';
 
@@ -177,6 +177,11 @@ export type ClientEvents = {
    */
   retry: (retry: RetryInfo) => void;
   invalid: (invalid: InvalidEvent) => void;
+  /**
+   * After {@link FirehoseClient.learnServices}: the broker published its site services (again, after
+   * a catalogue reload); `client.catalogue` knows them from now on.
+   */
+  services: (services: readonly ServiceDefinition[]) => void;
   /** Handler failures, subscriptions refused on restore, connection errors while reconnecting. */
   error: (error: Error) => void;
 };

@@ -1,5 +1,6 @@
 import { CONNECTION_OPTIONS } from '../broker-connection.js';
 import type { Command } from '../command.js';
+import { BUILT_IN } from '../known-services.js';
 import { SELECTION_OPTIONS, WHERE_HELP, matchesPersonAndChange, readSelection } from '../event-selection.js';
 import { ExitCode } from '../exit-codes.js';
 import { HISTORY_URL_OPTION, historyFailure, openHistory, searchTime } from '../history-access.js';
@@ -81,7 +82,7 @@ ${WHERE_HELP}
 ${TEMPLATE_HELP}`,
   async run(context) {
     const { args, env, stdout, stderr, signal } = context;
-    const selection = readSelection(args, { sys: false });
+    const selection = readSelection(args, { sys: false, known: BUILT_IN });
     const { query, accepts } = historySelection(selection);
     const { formatter } = readOutput(args, env, stdout);
     const limit = args.integer('limit', { min: 1 }) ?? 100;

@@ -1,12 +1,20 @@
 import type { ClientState, InvalidEvent, ReceivedEvent } from '@firehose/client';
 import { FirehoseError } from '@firehose/protocol';
+import type { Catalogue } from '@firehose/schema';
 import { tailFromArchive } from '../archive-tail.js';
 import { CONNECTION_OPTIONS, brokerUrl, connectOnce, credentials } from '../broker-connection.js';
 import type { Command } from '../command.js';
 import { watchConnection } from '../connection-notices.js';
-import { SELECTION_OPTIONS, WHERE_HELP, matchesPersonAndChange, readSelection } from '../event-selection.js';
+import {
+  SELECTION_OPTIONS,
+  WHERE_HELP,
+  matchesPersonAndChange,
+  readSelection,
+  type EventSelection,
+} from '../event-selection.js';
 import { ExitCode } from '../exit-codes.js';
 import { HISTORY_URL_OPTION, streamPosition } from '../history-access.js';
+import { BUILT_IN, learnServices } from '../known-services.js';
 import { FORMATS_HELP, OUTPUT_OPTIONS, readOutput } from '../output/output-options.js';
 import type { TailRecord } from '../output/tail-record.js';
 import { TEMPLATE_HELP } from '../output/template.js';
@@ -116,9 +124,9 @@ ${TEMPLATE_HELP}`,
       throw new UsageError(
         `--group ${JSON.stringify(group)}: a group name is non-empty and has no /, + or #; e.g. --group log-workers.`,
       );
-    const selection = readSelection(args, { sys });
-    const { filters, where, predicate } = selection;
-    const showDollar = sys || filters.some((filter) => filter.startsWith('$'));
+    // Every flag is checked before connecting; only a service the built-in ones lack waits for the
+    // broker's $firehose/services record.
+    const checked = readSelection(args, { sys, known: BUILT_IN, deferUnknownService: true });
     const { formatter, machine } = readOutput(args, env, stdout);
     const since = args.string('since');
     if (since !== undefined) {
@@ -128,7 +136,7 @@ ${TEMPLATE_HELP}`,
             `--since reads the broker's archive over HTTP, which has no --${flag}; drop one of them.`,
           );
       return tailFromArchive(context, {
-        selection,
+        selection: readSelection(args, { sys, known: BUILT_IN }),
         formatter,
         since: streamPosition(since),
         count,
@@ -142,6 +150,20 @@ ${TEMPLATE_HELP}`,
       // Someone is watching: retry at least every 5 s rather than the client's default 30 s.
       backoff: { maxDelay: 5000 },
     });
+    let selection: EventSelection = checked;
+    try {
+      // The site's own services, with no rebuild: --service/--event expand from their topic
+      // templates, and their events are validated and rendered by their declared rules.
+      const known = await learnServices(client, url, (message) => {
+        if (!args.boolean('quiet')) stderr.write(`firehose tail: warning: ${message}\n`);
+      });
+      if (checked.service !== undefined) selection = readSelection(args, { sys, known });
+    } catch (error) {
+      await client.close().catch(() => undefined);
+      throw error;
+    }
+    const { filters, where, predicate } = selection;
+    const showDollar = sys || filters.some((filter) => filter.startsWith('$'));
     let printed = 0;
     let finish: (code: number | Error) => void = () => undefined;
     const done = new Promise<number>((resolve, reject) => {
@@ -159,7 +181,7 @@ ${TEMPLATE_HELP}`,
       if (printed === count) finish(ExitCode.ok);
     };
     client.on('invalid', (invalid: InvalidEvent) => {
-      const record = fromInvalid(invalid);
+      const record = fromInvalid(invalid, client.catalogue);
       if (
         predicate !== undefined &&
         !predicate({ ...(invalid.event ?? {}), topic: invalid.topic, params: {} })
@@ -205,11 +227,15 @@ ${TEMPLATE_HELP}`,
       // `--service gerrit` alone is 21 event types × 4 project depths: subscribe in one round trip's time.
       await Promise.all(
         filters.map((filter) =>
-          client.subscribe(filter, (received: ReceivedEvent) => emit(fromReceived(received)), {
-            qos: Number(qos) as 0 | 1 | 2,
-            ...(where === undefined ? {} : { where }),
-            ...(group === undefined ? {} : { group }),
-          }),
+          client.subscribe(
+            filter,
+            (received: ReceivedEvent) => emit(fromReceived(received, client.catalogue)),
+            {
+              qos: Number(qos) as 0 | 1 | 2,
+              ...(where === undefined ? {} : { where }),
+              ...(group === undefined ? {} : { group }),
+            },
+          ),
         ),
       );
       if (!args.boolean('quiet'))
@@ -227,8 +253,9 @@ ${TEMPLATE_HELP}`,
   },
 };
 
-function fromReceived(received: ReceivedEvent): TailRecord {
+function fromReceived(received: ReceivedEvent, catalogue: Catalogue): TailRecord {
   return {
+    catalogue,
     topic: received.topic,
     receivedAt: received.receivedAt,
     event: received.event,
@@ -238,9 +265,10 @@ function fromReceived(received: ReceivedEvent): TailRecord {
   };
 }
 
-function fromInvalid(invalid: InvalidEvent): TailRecord {
+function fromInvalid(invalid: InvalidEvent, catalogue: Catalogue): TailRecord {
   const path = invalid.error.path === undefined ? '' : ` at ${invalid.error.path}`;
   return {
+    catalogue,
     topic: invalid.topic,
     receivedAt: invalid.receivedAt,
     event: invalid.event,

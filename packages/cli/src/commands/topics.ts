@@ -8,6 +8,7 @@ import {
 } from '../catalogue-view.js';
 import type { Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
+import { BUILT_IN, learnServices, type KnownServices } from '../known-services.js';
 import { createPalette, useColour, type Palette } from '../output/colour.js';
 
 const CATALOGUE_FILTER = '$firehose/catalogue/#';
@@ -23,7 +24,10 @@ export const topicsCommand: Command = {
         'every declared event type with count, rate, invalid and last seen; undeclared topics flagged',
     },
     { command: "topics --format json | jq '.undeclared[].topic'", description: 'topics no schema declares' },
-    { command: 'topics --declared', description: 'only what the schema declares (no broker needed)' },
+    {
+      command: 'topics --declared',
+      description: 'the built-in event types only (no broker needed)',
+    },
   ],
   options: {
     ...CONNECTION_OPTIONS,
@@ -34,7 +38,10 @@ export const topicsCommand: Command = {
       description: 'Output format.',
       default: 'table',
     },
-    declared: { type: 'boolean', description: 'Skip the broker: list declared event types only.' },
+    declared: {
+      type: 'boolean',
+      description: "Skip the broker: list the built-in event types only (a site's own come from the broker).",
+    },
     seen: { type: 'boolean', description: 'Only rows the broker has seen at least once.' },
     wide: { type: 'boolean', short: 'w', description: 'table: add the publishers and description columns.' },
     wait: {
@@ -51,12 +58,15 @@ export const topicsCommand: Command = {
     },
   },
   details: `Observed figures come from the broker's retained $firehose/catalogue/<node>/{declared,undeclared}/…
-records (refreshed every catalogue.interval seconds); a cluster's nodes are summed.`,
+records (refreshed every catalogue.interval seconds); a cluster's nodes are summed.
+The declared event types are the built-in services' plus the site's own, read from the broker's retained
+$firehose/services record (its catalogue files), so a new service shows without a rebuild.`,
   async run(context) {
     const { args, env, stdout, stderr } = context;
     const format = args.choice('format', ['table', 'json'], 'table');
     const wait = args.duration('wait') ?? 1000;
     const records: NonNullable<ReturnType<typeof parseCatalogueRecord>>[] = [];
+    let known: KnownServices = BUILT_IN;
     if (!args.boolean('declared')) {
       const url = brokerUrl(context);
       const client = await connectOnce(url, {
@@ -76,7 +86,10 @@ records (refreshed every catalogue.interval seconds); a cluster's nodes are summ
         await client.subscribe(CATALOGUE_FILTER, (received: ReceivedEvent) => collect(received.payload), {
           qos: 0,
         });
-        await new Promise((resolve) => setTimeout(resolve, wait));
+        [known] = await Promise.all([
+          learnServices(client, url, (message) => stderr.write(`firehose topics: warning: ${message}\n`)),
+          new Promise((resolve) => setTimeout(resolve, wait)),
+        ]);
       } finally {
         await client.close().catch(() => undefined);
       }
@@ -86,7 +99,7 @@ records (refreshed every catalogue.interval seconds); a cluster's nodes are summ
         );
       }
     }
-    const view = buildCatalogueView(records);
+    const view = buildCatalogueView(records, known.catalogue);
     if (args.boolean('seen')) {
       view.declared = view.declared.filter((row) => row.observed.count + row.observed.invalid > 0);
     }

@@ -30,7 +30,7 @@ export class RecordView {
     return this.text;
   }
 
-  /** The schema's rendering; a short description of the bytes when there is no envelope. */
+  /** The rendering by the type's declared rules (a site's too, when the record carries their catalogue); a short description of the bytes when there is no envelope. */
   get render(): Rendered {
     if (this.rendered === undefined) {
       const event = this.record.event;
@@ -39,7 +39,10 @@ export class RecordView {
         this.rendered = { summary: text, sentence: text, actors: [], keys: {} };
       } else {
         try {
-          this.rendered = render(event);
+          this.rendered =
+            this.record.catalogue === undefined
+              ? render(event)
+              : render(event, { catalogue: this.record.catalogue });
         } catch {
           // render() handles undeclared types, but a broken template must not stop the tail.
           this.rendered = { summary: event.type, sentence: event.type, actors: [], keys: {} };

@@ -1,4 +1,5 @@
 import type { FirehoseEvent } from '@firehose/protocol';
+import type { Catalogue } from '@firehose/schema';
 
 /** One message as `tail` sees it: the parsed envelope when there is one, the bytes always. */
 export interface TailRecord {
@@ -13,6 +14,11 @@ export interface TailRecord {
   readonly problem?: string;
   /** The archive's cursor (`history`, `tail --since`): pass it back to continue after this event. */
   readonly cursor?: string;
+  /**
+   * The services the event was decoded with (the built-in ones plus a site's, learned from the
+   * broker): its type's render rules are looked up there. @default the built-in services
+   */
+  readonly catalogue?: Catalogue;
 }
 
 /** First topic level: the publishing service (docs/architecture.md#what-firehose-is). */
