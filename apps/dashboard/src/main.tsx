@@ -32,9 +32,10 @@ const archive = new ArchiveFeed(
         catalogue: () => known.catalogue,
       }),
   store,
+  // Once the broker said which services it runs, so archived site events render as declared too.
+  known.settled,
 );
-// Once the broker said which services it runs, so archived site events render as declared too.
-void known.settled.then(() => archive.loadOlder());
+void archive.loadOlder();
 
 // At most one DOM commit per animation frame, and at most ~10 a second (4 under a firehose,
 // when every commit replaces the whole visible list anyway): the page stays smooth. A hidden
