@@ -107,6 +107,24 @@ attempt('the installed broker carries the aedes fixes', () => {
   const utils = readFileSync(join(app, 'node_modules', '@firehose', 'aedes', 'lib', 'utils.js'), 'utf8');
   if (!utils.includes('class InOrder')) throw new Error('node_modules/@firehose/aedes lacks InOrder');
 });
+attempt('the installed broker uses the Redis store fork, pinned, with its fix', () => {
+  const modules = join(app, 'node_modules');
+  const broker = JSON.parse(readFileSync(join(modules, '@firehose', 'broker', 'package.json'), 'utf8'));
+  const fork = JSON.parse(
+    readFileSync(join(modules, '@firehose', 'aedes-persistence-redis', 'package.json'), 'utf8'),
+  );
+  const pinned = broker.dependencies?.['@firehose/aedes-persistence-redis'];
+  if (pinned !== fork.version)
+    throw new Error(`the broker depends on "${pinned}", the fork is ${fork.version}`);
+  if (broker.dependencies?.['aedes-persistence-redis'])
+    throw new Error('the broker still depends on upstream');
+  const store = readFileSync(
+    join(modules, '@firehose', 'aedes-persistence-redis', 'asyncPersistence.js'),
+    'utf8',
+  );
+  if (!store.includes('if (removed === 0)')) throw new Error('the fork lacks the reference-count fix');
+  return `@firehose/aedes-persistence-redis ${fork.version}`;
+});
 attempt('firehose --version', () => {
   const version = run(firehose, ['--version'], { cwd: app }).trim();
   const expected = JSON.parse(readFileSync(join(root, 'packages', 'cli', 'package.json'), 'utf8')).version;
