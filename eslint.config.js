@@ -20,7 +20,10 @@ const NO_SIBLING_SRC = {
 const LAYERS = [
   { files: 'packages/protocol', may: [] },
   { files: 'packages/schema', may: ['protocol'] },
-  { files: 'packages/broker', may: ['protocol', 'schema', 'aedes', 'aedes-persistence'] },
+  {
+    files: 'packages/broker',
+    may: ['protocol', 'schema', 'aedes', 'aedes-persistence', 'aedes-persistence-redis'],
+  },
   { files: 'packages/client', may: ['protocol', 'schema'] },
   { files: 'packages/cli', may: ['protocol', 'schema', 'broker', 'client'] },
   { files: 'apps/*', may: ['protocol', 'schema', 'broker', 'client', 'cli'] },
@@ -60,6 +63,7 @@ export default tseslint.config(
       '**/.turbo/**',
       'packages/aedes/**',
       'packages/aedes-persistence/**',
+      'packages/aedes-persistence-redis/**',
     ],
   },
   js.configs.recommended,
