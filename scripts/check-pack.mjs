@@ -107,6 +107,24 @@ attempt('the installed broker carries the aedes fixes', () => {
   const utils = readFileSync(join(app, 'node_modules', '@firehose', 'aedes', 'lib', 'utils.js'), 'utf8');
   if (!utils.includes('class InOrder')) throw new Error('node_modules/@firehose/aedes lacks InOrder');
 });
+attempt('the installed broker uses the Redis store fork, pinned, with its fix', () => {
+  const modules = join(app, 'node_modules');
+  const broker = JSON.parse(readFileSync(join(modules, '@firehose', 'broker', 'package.json'), 'utf8'));
+  const fork = JSON.parse(
+    readFileSync(join(modules, '@firehose', 'aedes-persistence-redis', 'package.json'), 'utf8'),
+  );
+  const pinned = broker.dependencies?.['@firehose/aedes-persistence-redis'];
+  if (pinned !== fork.version)
+    throw new Error(`the broker depends on "${pinned}", the fork is ${fork.version}`);
+  if (broker.dependencies?.['aedes-persistence-redis'])
+    throw new Error('the broker still depends on upstream');
+  const store = readFileSync(
+    join(modules, '@firehose', 'aedes-persistence-redis', 'asyncPersistence.js'),
+    'utf8',
+  );
+  if (!store.includes('if (removed === 0)')) throw new Error('the fork lacks the reference-count fix');
+  return `@firehose/aedes-persistence-redis ${fork.version}`;
+});
 attempt('firehose --version', () => {
   const version = run(firehose, ['--version'], { cwd: app }).trim();
   const expected = JSON.parse(readFileSync(join(root, 'packages', 'cli', 'package.json'), 'utf8')).version;
@@ -163,7 +181,9 @@ async function startBroker(config) {
   };
 }
 
-step('the broker installed from the tarballs, level persistence, two pipelined QoS 1 publishers');
+step(
+  'the broker installed from the tarballs, level (rounds 1–3) and redis (round 4) persistence, two pipelined QoS 1 publishers',
+);
 // The scenario that lost acknowledged messages with the pnpm patch (598, 576, 585 of 600): a live
 // persistent QoS 1 subscriber on load/#, two publishers sending 300 each without awaiting PUBACK.
 const LOAD = `
@@ -196,15 +216,57 @@ const passwordHash = run(
   ],
   { cwd: app },
 ).trim();
-const rounds = [];
-for (let round = 1; round <= 3; round++) {
+/** A redis-server of its own for round 4 (the installed Redis store fork); stopped after it. */
+async function startRedis() {
+  const { systemProgram } = await import('../tests/support/src/system-programs.mjs');
   const port = await freePort();
+  const dir = join(work, 'redis');
+  mkdirSync(dir, { recursive: true });
+  const child = spawn(
+    systemProgram('redis-server'),
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  await new Promise((done, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`redis-server did not start in 30 s:\n${output}`)),
+      30_000,
+    );
+    const poll = setInterval(() => {
+      if (!output.includes('Ready to accept connections')) return;
+      clearInterval(poll);
+      clearTimeout(timer);
+      done();
+    }, 50);
+    child.once('exit', (code) => {
+      clearInterval(poll);
+      clearTimeout(timer);
+      reject(new Error(`redis-server exited with ${code}:\n${output}`));
+    });
+  });
+  return { url: `redis://127.0.0.1:${port}`, stop: () => child.kill('SIGKILL') };
+}
+
+const rounds = [];
+for (let round = 1; round <= 4; round++) {
+  const port = await freePort();
+  // Rounds 1–3 on level; round 4 on Redis, through the installed @firehose/aedes-persistence-redis.
+  const redis =
+    round === 4
+      ? await startRedis().catch((error) => (fail('start redis-server', error.message), null))
+      : undefined;
+  if (redis === null) continue;
   const broker = await startBroker({
     listeners: { mqtt: { host: '127.0.0.1', port } },
-    persistence: `level:${join(work, `level-${round}`)}`,
+    persistence: redis ? redis.url : `level:${join(work, `level-${round}`)}`,
     accounts: { load: { password: passwordHash, write: ['load/#'] } },
   }).catch((error) => (fail(`round ${round}: start the broker`, error.message), undefined));
-  if (!broker) continue;
+  if (!broker) {
+    redis?.stop();
+    continue;
+  }
   try {
     const result = JSON.parse(
       run(process.execPath, ['load.mjs', `mqtt://127.0.0.1:${port}`, String(round)], {
@@ -223,6 +285,7 @@ for (let round = 1; round <= 3; round++) {
     fail(`round ${round}`, [error.stdout, error.stderr, error.message].filter(Boolean).join('\n'));
   } finally {
     await broker.stop();
+    redis?.stop();
   }
 }
 

@@ -20,6 +20,7 @@ const SKIP = new Set([
   '.turbo',
   'aedes',
   'aedes-persistence',
+  'aedes-persistence-redis',
   'fixtures',
 ]);
 const SOURCE = /\.(ts|tsx|mts|mjs|js)$/;

@@ -108,7 +108,7 @@ export async function createPersistence(
     }
     case 'redis': {
       const connection = redisConnectionOptions(config);
-      const redisPersistence = require('aedes-persistence-redis') as PersistenceFactory;
+      const redisPersistence = require('@firehose/aedes-persistence-redis') as PersistenceFactory;
       const createEmitter = require('mqemitter-redis') as EmitterFactory;
       // One connection for the store and the session clock; the store's destroy() closes it.
       const { Redis } = await import('ioredis');
