@@ -23,6 +23,8 @@ const TOPIC_SEEKS = 512;
 const TOPIC_SOURCES = 64;
 /** Rows one retention step deletes, so a large chunk never holds the writer for long. */
 const DELETE_STEP = 20_000;
+/** Events one group commit takes, about (whole batches: the last one may pass it). */
+const GROUP = 20_000;
 
 const keyPaths = keyPathsOf(setup.keys);
 
@@ -101,15 +103,24 @@ function writer() {
   const queue = [];
   let retentionDue = true;
   let working = false;
-  // Writes first, a retention step between batches: the archive's tail is never waiting on a delete.
-  // Each batch makes retention due (two reads of the small chunks table), so the size limit holds
-  // as the archive grows, and the age limit is checked at least every minute besides.
+  // Writes first, a retention step between group commits: the archive's tail is never waiting on
+  // a delete. Each wake-up commits every batch queued meanwhile in one transaction (a group
+  // commit: under load the batches pile up while the last commit runs, and one commit of all of
+  // them costs less than one each), at most GROUP events at a time. Each commit makes retention
+  // due (two reads of the small chunks table), so the size limit holds as the archive grows, and
+  // the age limit is checked at least every minute besides.
   function work() {
     working = true;
-    const batch = queue.shift();
-    if (batch !== undefined) {
-      const count = write(batch);
-      port.postMessage({ kind: 'written', through: batch.seqs[batch.seqs.length - 1] ?? 0n, count });
+    if (queue.length > 0) {
+      let events = 0;
+      let take = 0;
+      while (take < queue.length && (take === 0 || events < GROUP)) {
+        events += /** @type {Batch} */ (queue[take]).ends.length;
+        take++;
+      }
+      const batches = queue.splice(0, take);
+      const count = write(batches);
+      port.postMessage({ kind: 'written', batches: batches.length, count });
       retentionDue = true;
     } else if (retentionDue) {
       retentionDue = retentionStep();
@@ -139,9 +150,7 @@ function writer() {
         port.postMessage({ kind: 'run-stored' });
         break;
       case 'close':
-        while (queue.length > 0) {
-          write(/** @type {Batch} */ (queue.shift()));
-        }
+        if (queue.length > 0) write(queue.splice(0));
         db.close();
         port.postMessage({ kind: 'closed' });
         port.close();
