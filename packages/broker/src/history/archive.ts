@@ -269,6 +269,14 @@ export class Archive implements HistoryStore {
     return this.#ask({ kind: 'search', query });
   }
 
+  /**
+   * How SQLite runs a search's driving statements (EXPLAIN QUERY PLAN, the steps of each): the
+   * tests hold each kind of search to its index with it.
+   */
+  explain(query: ArchiveQuery): Promise<string[][]> {
+    return this.#ask({ kind: 'explain', query });
+  }
+
   get(by: { seq: bigint } | { id: string }): Promise<ArchiveRow | undefined> {
     return this.#ask({ kind: 'get', ...by });
   }
