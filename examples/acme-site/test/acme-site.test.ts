@@ -1,10 +1,10 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cleanEnv, finished, temporaryDirectory, waitFor, waitForOutput } from '@firehose/test-support';
 import { afterAll, describe, expect, expectTypeOf, it } from 'vitest';
 import { watchAcme } from '../src/acme-feed.js';
 import { github, type argocd } from '../src/firehose/index.js';
@@ -28,7 +28,7 @@ const hubSignature = (secret: string, body: string): string =>
   `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 
 const children: ChildProcessWithoutNullStreams[] = [];
-const temp: string[] = [];
+const scratch = temporaryDirectory('acme-site');
 afterAll(async () => {
   for (const child of children) {
     if (child.exitCode !== null || child.signalCode !== null) continue;
@@ -36,69 +36,13 @@ afterAll(async () => {
     child.kill('SIGTERM');
     await exited;
   }
-  for (const dir of temp) rmSync(dir, { recursive: true, force: true });
 });
 
 /** The CLI as a user runs it, from the example's directory, with nothing from this shell's env. */
 function cli(args: readonly string[], env: Record<string, string> = {}): ChildProcessWithoutNullStreams {
-  const child = spawn(process.execPath, [CLI, ...args], {
-    cwd: HERE,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...env },
-    stdio: 'pipe',
-  });
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: HERE, env: cleanEnv(env), stdio: 'pipe' });
   children.push(child);
   return child;
-}
-
-interface Exit {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function exited(child: ChildProcessWithoutNullStreams, timeoutMs = 30_000): Promise<Exit> {
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`firehose did not exit within ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
-    }, timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-/** Resolves with the first text `stream` prints that matches `pattern`. */
-function printed(stream: NodeJS.ReadableStream, pattern: RegExp, timeoutMs = 30_000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let seen = '';
-    const timer = setTimeout(() => {
-      stream.off('data', onData);
-      reject(new Error(`nothing matching ${String(pattern)} within ${timeoutMs} ms; got: ${seen}`));
-    }, timeoutMs);
-    const onData = (chunk: Buffer | string): void => {
-      seen += chunk.toString();
-      const match = pattern.exec(seen);
-      if (match === null) return;
-      clearTimeout(timer);
-      stream.off('data', onData);
-      resolve(match[0]);
-    };
-    stream.on('data', onData);
-  });
-}
-
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 async function post(
@@ -116,9 +60,8 @@ async function post(
 
 describe('examples/acme-site: a firehose for your own services', () => {
   it('the checked-in typed module is what firehose schema codegen writes for the catalogue now', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'acme-codegen-'));
-    temp.push(out);
-    const result = await exited(cli(['schema', 'codegen', ...CATALOGUE, '--out', out]));
+    const out = mkdtempSync(join(scratch, 'codegen-'));
+    const result = await finished(cli(['schema', 'codegen', ...CATALOGUE, '--out', out]), 30_000);
     expect(result.code, result.stderr).toBe(0);
     const checkedIn = join(HERE, 'src/firehose');
     expect(readdirSync(out).sort()).toEqual(readdirSync(checkedIn).sort());
@@ -130,8 +73,8 @@ describe('examples/acme-site: a firehose for your own services', () => {
 
   it('firehose schema check passes the catalogue, beside the built-in services and alone', async () => {
     const [beside, alone] = await Promise.all([
-      exited(cli(['schema', 'check', ...CATALOGUE])),
-      exited(cli(['schema', 'check', '--site-only', ...CATALOGUE])),
+      finished(cli(['schema', 'check', ...CATALOGUE]), 30_000),
+      finished(cli(['schema', 'check', '--site-only', ...CATALOGUE]), 30_000),
     ]);
     expect(beside.code, beside.stderr).toBe(0);
     expect(beside.stdout).toBe('ok: 2 files, 2 services, 4 event types\n');
@@ -153,8 +96,10 @@ describe('examples/acme-site: a firehose for your own services', () => {
       ],
       { FIREHOSE_GITHUB_SECRET: GITHUB_SECRET, FIREHOSE_ARGOCD_TOKEN: ARGOCD_TOKEN },
     );
-    const brokerExit = exited(broker, 120_000);
-    const ready = JSON.parse(await printed(broker.stdout, /\{[^\n]*"firehose broker ready"[^\n]*\}/)) as {
+    const brokerExit = finished(broker, 120_000);
+    const ready = JSON.parse(
+      await waitForOutput(broker.stdout, /\{[^\n]*"firehose broker ready"[^\n]*\}/, 30_000),
+    ) as {
       mqtt: string;
       http: string;
     };
@@ -179,7 +124,7 @@ describe('examples/acme-site: a firehose for your own services', () => {
       '--color',
       'never',
     ]);
-    const tailExit = exited(tail);
+    const tailExit = finished(tail, 30_000);
     const argocdTail = cli([
       'tail',
       '--url',
@@ -191,8 +136,11 @@ describe('examples/acme-site: a firehose for your own services', () => {
       '--count',
       '1',
     ]);
-    const argocdExit = exited(argocdTail);
-    await Promise.all([printed(tail.stderr, /subscribed/i), printed(argocdTail.stderr, /subscribed/i)]);
+    const argocdExit = finished(argocdTail, 30_000);
+    await Promise.all([
+      waitForOutput(tail.stderr, /subscribed/i, 30_000),
+      waitForOutput(argocdTail.stderr, /subscribed/i, 30_000),
+    ]);
 
     const deliveries = [
       { service: 'github', event: 'push', body: fixture('github/push.json') },
@@ -238,7 +186,7 @@ describe('examples/acme-site: a firehose for your own services', () => {
 
     // The SDK, typed by the codegen module: exactly the four accepted events, in order (a forged or
     // invalid one would have come first).
-    await waitFor(() => feed.lines.length >= 4, 'the four events in the SDK feed');
+    await waitFor(() => feed.lines.length >= 4, 15_000, 'the four events in the SDK feed');
     expect(feed.lines).toEqual([
       'push acme/widgets refs/heads/main 0d1a26e by octocat (1 commit)',
       'pull acme/widgets#1347 opened: Add dark mode to the widget picker (dark-mode → main)',

@@ -2,7 +2,9 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { hashPassword, type FirehoseBroker } from '@firehose/broker';
-import { startTestBroker } from '@firehose/test-support';
+import { cleanEnv, finished, startTestBroker, type ProcessResult } from '@firehose/test-support';
+
+export { cleanEnv, finished, waitForOutput } from '@firehose/test-support';
 
 /** The built CLI: tests run what users run (`pnpm check` builds before testing). */
 export const CLI = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
@@ -13,17 +15,7 @@ if (!existsSync(CLI)) {
   throw new Error(`${CLI} is missing: build first (pnpm turbo run build --filter=@firehose/cli...).`);
 }
 
-/** A clean environment: nothing from the developer's shell (FIREHOSE_*, NO_COLOR) leaks in. */
-export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...extra };
-}
-
-export interface RunResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
+export type RunResult = ProcessResult;
 
 /** Runs the CLI to completion with stdin/stdout/stderr as pipes. */
 export function run(
@@ -42,49 +34,6 @@ export function startCli(
   env: Record<string, string> = {},
 ): ChildProcessWithoutNullStreams {
   return spawn(process.execPath, [CLI, ...args], { env: cleanEnv(env), stdio: 'pipe' });
-}
-
-/** Collects output until the process exits; kills it (and fails) after `timeoutMs`. */
-export function finished(child: ChildProcessWithoutNullStreams, timeoutMs = 15_000): Promise<RunResult> {
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`CLI did not exit within ${timeoutMs} ms.\nstdout: ${stdout}\nstderr: ${stderr}`));
-    }, timeoutMs);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-}
-
-/** Resolves once `stream` has printed text matching `pattern` (e.g. tail's "subscribed to"). */
-export function waitForOutput(
-  stream: NodeJS.ReadableStream,
-  pattern: RegExp,
-  timeoutMs = 10_000,
-): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let seen = '';
-    const timer = setTimeout(() => {
-      stream.off('data', onData);
-      reject(new Error(`no output matching ${String(pattern)} within ${timeoutMs} ms; got: ${seen}`));
-    }, timeoutMs);
-    const onData = (chunk: Buffer | string): void => {
-      seen += chunk.toString();
-      const match = pattern.exec(seen);
-      if (match !== null) {
-        clearTimeout(timer);
-        stream.off('data', onData);
-        resolve(match[0]);
-      }
-    };
-    stream.on('data', onData);
-  });
 }
 
 export interface TestBroker {

@@ -3,6 +3,7 @@
 export { sleep, waitFor } from './wait-for.js';
 export { freePort } from './free-port.js';
 export { temporaryDirectory } from './temporary-directory.js';
+export { cleanEnv, finished, waitForOutput, type ProcessResult } from './child-process.js';
 export { startTestBroker } from './test-broker.js';
 export { selfSignedCertificate, type SelfSignedCertificate } from './self-signed-certificate.js';
 export { chromiumLaunchOptions, type ChromiumLaunchOptions } from './chromium.mjs';
