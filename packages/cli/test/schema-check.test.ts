@@ -1,12 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startTestBroker, freePort } from '@firehose/test-support';
-import { afterAll, describe, expect, it } from 'vitest';
+import { startTestBroker, freePort, temporaryDirectory } from '@firehose/test-support';
+import { describe, expect, it } from 'vitest';
 import { run } from './helpers.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'firehose-schema-check-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = temporaryDirectory('schema-check');
 
 function file(name: string, text: string): string {
   const path = join(dir, name);
