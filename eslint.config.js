@@ -98,6 +98,27 @@ export default tseslint.config(
     rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
   },
   {
+    // A command's definition is what `firehose --help` loads: data only. Its implementation, and
+    // with it the client, the schema and the broker, is imported by its `run` when the command runs
+    // (docs/architecture.md#decisions).
+    files: ['packages/cli/src/definitions/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: String.raw`^(?!\.\./command\.js$|\./shared-options\.js$|\.\./output/template\.js$)`,
+              allowTypeImports: true,
+              message:
+                "A command definition imports only '../command.js', './shared-options.js' and '../output/template.js': it is loaded for --help, so what its run needs is imported by run.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Libraries take an injected logger; only the CLI and apps own the terminal.
     files: ['packages/*/src/**/*.ts'],
     ignores: ['packages/cli/src/**', '**/*.test.ts'],

@@ -56,6 +56,16 @@ export interface DashboardStackOptions {
    * @default undefined
    */
   readonly historyPath?: string;
+  /**
+   * Site catalogue files the broker runs beside the built-in services (`catalogue.files`).
+   * @default none
+   */
+  readonly catalogueFiles?: readonly string[];
+  /**
+   * More accounts (password `pw`) and the topics each may publish, for the site's publishers.
+   * @default none
+   */
+  readonly accounts?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** Broker (MQTT + WebSocket on free loopback ports, catalogue and $SYS every second), server, browser, publishers. */
@@ -68,12 +78,18 @@ export async function startDashboardStack(
   const root = buildDashboard(buildName);
   const password = await hashPassword('pw');
   const accounts = Object.fromEntries(
-    Object.entries(sampleAccounts).map(([name, write]) => [name, { password, write }]),
+    Object.entries({ ...sampleAccounts, ...options.accounts }).map(([name, write]) => [
+      name,
+      { password, write: [...write] },
+    ]),
   );
   const history = options.historyPath;
   const broker = await startTestBroker({
     accounts,
-    catalogue: { interval: 1 },
+    catalogue: {
+      interval: 1,
+      ...(options.catalogueFiles === undefined ? {} : { files: [...options.catalogueFiles] }),
+    },
     sys: { interval: 1 },
     ...(history === undefined
       ? {}

@@ -20,15 +20,22 @@ const meta = (name: string) => document.querySelector<HTMLMetaElement>(`meta[nam
 const config = readPageConfig(location, meta('firehose-broker'), meta('firehose-history'));
 const filter = filterFromParams(new URLSearchParams(location.search));
 const store = new StreamStore({ capacity: config.retention, filter, grouping: config.grouping });
+const status = new LiveStatus();
+const known = status.services;
 // The page opens with the archive's newest events (or, in search mode, its answer), not empty.
 const archive = new ArchiveFeed(
   config.history === undefined
     ? undefined
-    : new HistoryLoader(config.history, { filter, search: config.search }),
+    : new HistoryLoader(config.history, {
+        filter,
+        search: config.search,
+        catalogue: () => known.catalogue,
+      }),
   store,
+  // Once the broker said which services it runs, so archived site events render as declared too.
+  known.settled,
 );
 void archive.loadOlder();
-const status = new LiveStatus();
 
 // At most one DOM commit per animation frame, and at most ~10 a second (4 under a firehose,
 // when every commit replaces the whole visible list anyway): the page stays smooth. A hidden
@@ -50,7 +57,7 @@ const connection = openBrokerConnection(config.broker, {
     // Search mode shows the archive's answer only; the connection still feeds rates and health.
     if (config.search !== undefined) return;
     seq += 1;
-    const item = changes.annotate(toStreamItem(received, seq));
+    const item = changes.annotate(toStreamItem(received, seq, known.catalogue));
     status.rates.record(item.service, item.receivedAt);
     batcher.push(item);
   },
@@ -59,6 +66,10 @@ const connection = openBrokerConnection(config.broker, {
   },
   invalid() {
     status.invalid += 1;
+  },
+  services(catalogue, site) {
+    if (site === undefined) known.settle();
+    else known.learn(catalogue, site);
   },
   state(state, detail) {
     status.setState(state, detail);
@@ -74,6 +85,7 @@ Object.assign(window, {
       return { ...counts, perService: Object.fromEntries(counts.perService), pending: batcher.pending };
     },
     state: () => status.state,
+    siteServices: () => known.site,
     archive: () => archive.state,
   },
 });

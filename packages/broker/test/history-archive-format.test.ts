@@ -195,4 +195,53 @@ describe('history topic-filter search', () => {
       await archive.close();
     }
   });
+
+  it('drives topic-filter searches by the (topic, seq) index in its order, and key searches by the keys’ primary key (the archive’s own statements)', async () => {
+    const archive = archiveAt(archivePath());
+    await archive.open();
+    try {
+      const now = Date.now();
+      ['site/plan/a', 'site/plan/b/x', 'site/other', 'gerrit/plan/a'].forEach((topic, i) =>
+        archive.accept(topic, Buffer.from(JSON.stringify({ id: `p${i}`, type: 'site.plan' })), now),
+      );
+      await archive.caughtUp();
+      const plans = async (filters: Partial<ArchiveQuery>) => archive.explain(query(filters));
+      for (const filters of [
+        { topic: 'site/plan/a' },
+        { topic: 'site/plan/#' },
+        { topic: 'site/+/a', order: 'asc' as const },
+        { topic: 'site/plan/#', types: ['site.plan'], from: now - 60_000 },
+        { topic: 'site/plan/#', after: archive.lastSeq },
+      ]) {
+        const found = await plans(filters);
+        const label = JSON.stringify(filters, (_, v: unknown) => (typeof v === 'bigint' ? String(v) : v));
+        // One statement per matching topic, each a search of the topic index that also gives the
+        // seq order (no sort of its own): a page costs what it returns, however large the archive.
+        expect(found.length, label).toBeGreaterThan(0);
+        for (const steps of found) {
+          expect(steps.join('; '), label).toMatch(
+            /^SEARCH events USING INDEX events_topic \(topic=\? AND seq>\? AND seq<\?\)$/,
+          );
+        }
+      }
+      // site/plan (`#` matches its parent level), site/plan/a and site/plan/b/x.
+      expect((await plans({ topic: 'site/plan/#' })).length).toBe(3);
+      // A declared key drives before the topic (key + type + time window, key + topic filter): its rows
+      // in `keys`, by the primary key's range.
+      for (const filters of [
+        {
+          keys: [['project', 'openstack/nova']] as [string, string][],
+          types: ['gerrit.comment-added'],
+          from: now - 60_000,
+          to: now,
+        },
+        { keys: [['user', 'ann']] as [string, string][], topic: 'site/plan/#' },
+      ])
+        expect(await plans(filters)).toEqual([
+          ['SEARCH keys USING PRIMARY KEY (name=? AND value=? AND seq>? AND seq<?)'],
+        ]);
+    } finally {
+      await archive.close();
+    }
+  });
 });

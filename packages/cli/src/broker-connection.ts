@@ -2,27 +2,8 @@ import { connect, type ConnectOptions, type FirehoseClient } from '@firehose/cli
 import { FirehoseError, isFirehoseError } from '@firehose/protocol';
 import type { CommandContext } from './command.js';
 import { checkBrokerUrl } from './env.js';
-import type { OptionSpec } from './command.js';
+import { DEFAULT_URL } from './definitions/shared-options.js';
 import { readSecret } from './read-secret.js';
-
-const DEFAULT_URL = 'mqtt://localhost:1883';
-
-/** `--url`, `--username` as every networked command spells them. */
-export const CONNECTION_OPTIONS: Readonly<Record<string, OptionSpec>> = {
-  url: {
-    type: 'string',
-    value: 'URL',
-    description: 'Broker URL: mqtt://, mqtts://, ws:// or wss:// (env FIREHOSE_URL).',
-    default: DEFAULT_URL,
-  },
-  username: {
-    type: 'string',
-    short: 'u',
-    value: 'NAME',
-    description:
-      'Service account (env FIREHOSE_USERNAME); the password comes from FIREHOSE_PASSWORD or a prompt that does not echo.',
-  },
-};
 
 /** The broker URL from `--url`, then `FIREHOSE_URL`, then the default. */
 export function brokerUrl(context: CommandContext): string {

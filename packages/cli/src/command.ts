@@ -31,7 +31,11 @@ export interface CommandContext {
   readonly signal: AbortSignal;
 }
 
-/** A `firehose` command: one file under `src/commands/` exports one of these. */
+/**
+ * A `firehose` command as `--help` and the dispatcher see it: one file under `src/definitions/`
+ * exports one of these. It holds only data, and its `run` imports the command's implementation
+ * (`src/commands/`) when called, so `firehose --help` loads no client, schema or broker.
+ */
 export interface Command {
   /** Words after `firehose`, e.g. `['schema', 'export']`. */
   readonly name: readonly string[];
@@ -50,3 +54,6 @@ export interface Command {
   /** Returns the exit code. Throw `UsageError` for exit 2, `TimeoutExpired` for 3, anything else for 1. */
   run(context: CommandContext): Promise<number>;
 }
+
+/** What a command does: each file under `src/commands/` exports one, loaded when its command runs. */
+export type CommandImplementation = Pick<Command, 'run'>;

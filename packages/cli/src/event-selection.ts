@@ -1,65 +1,12 @@
 import { compilePredicate } from '@firehose/client';
 import { isFirehoseError } from '@firehose/protocol';
 import { mentionsPerson } from '@firehose/schema';
-import type { OptionSpec } from './command.js';
 import type { KnownServices } from './known-services.js';
 import type { ParsedArgs } from './parsed-args.js';
 import { RecordView } from './output/record-view.js';
 import type { TailRecord } from './output/tail-record.js';
 import { buildFilters, parseParams } from './subscription-filters.js';
 import { UsageError } from './usage-error.js';
-
-/** The selectors `tail` and `history` share: same flags, same meaning. */
-export const SELECTION_OPTIONS: Readonly<Record<string, OptionSpec>> = {
-  service: {
-    type: 'string',
-    short: 's',
-    value: 'NAME',
-    description:
-      "Only this service's declared event types (gerrit, zuul, …, or a site's own: tail learns them from the broker).",
-  },
-  project: {
-    type: 'string',
-    short: 'p',
-    value: 'NAME',
-    description: 'Only this project (any depth: openstack/nova); needs --service.',
-  },
-  event: {
-    type: 'string',
-    short: 'e',
-    value: 'NAME',
-    description: 'Only this event (comment-added); needs --service.',
-  },
-  user: {
-    type: 'string',
-    value: 'TEXT',
-    description: "Only events naming this person: part of a name, username or email ('Burst Tester', burst).",
-  },
-  change: {
-    type: 'string',
-    value: 'N',
-    description: 'Only events about this change number (Gerrit, Zuul, log workers).',
-  },
-  param: {
-    type: 'string',
-    multiple: true,
-    value: 'K=V',
-    description: 'Another topic parameter, e.g. --param tenant=openstack.',
-  },
-  where: {
-    type: 'string',
-    short: 'w',
-    value: 'EXPR',
-    description: 'Only events matching this predicate (grammar below).',
-  },
-};
-
-export const WHERE_HELP = `Where (--where, the client SDK's predicate grammar; paths resolve against the envelope plus topic and params):
-  condition  path = value | path != value | path ~ /regex/flags | path !~ pattern | path (truthy)
-  combine    and, or, not, ( … )
-  path       data.change.branch, data.approvals[].value (any element), data.patchSet.number, params.project, topic
-  value      42, true, null, master, "quoted string"
-  e.g. --where 'data.change.branch = master and data.approvals[].value = -2'`;
 
 /** What the selection flags asked for, checked. */
 export interface EventSelection {

@@ -1,18 +1,8 @@
 import { createHistoryClient, deriveHistoryUrl, type HistoryClient } from '@firehose/client';
 import { FirehoseError, isFirehoseError } from '@firehose/protocol';
 import { brokerUrl, credentials } from './broker-connection.js';
-import type { CommandContext, OptionSpec } from './command.js';
+import type { CommandContext } from './command.js';
 import { UsageError } from './usage-error.js';
-
-/** `--history-url`: where `history` and `tail --since` read the archive. */
-export const HISTORY_URL_OPTION: Readonly<Record<string, OptionSpec>> = {
-  'history-url': {
-    type: 'string',
-    value: 'URL',
-    description:
-      "The broker's HTTP listener, the one serving /metrics (env FIREHOSE_HISTORY_URL); by default --url's host on port 9090, or the same origin for a ws(s):// URL without a port.",
-  },
-};
 
 /** The history API's URL: `--history-url`, `FIREHOSE_HISTORY_URL`, else derived from the broker URL. */
 export function historyUrl(context: CommandContext): string {

@@ -1,6 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { closestName } from '@firehose/protocol';
 import type { Command, CommandContext } from './command.js';
+import { commands } from './commands.js';
 import { describeError } from './describe-error.js';
 import type { CliEnv } from './env.js';
 import { ExitCode } from './exit-codes.js';
@@ -22,9 +23,6 @@ export async function runCli(argv: readonly string[], env: CliEnv, streams: CliS
     stdout.write(`${cliVersion()}\n`);
     return ExitCode.ok;
   }
-  // The registry loads every command module (the schema's compiled validators, the client); not
-  // needed for --version.
-  const { commands } = await import('./commands.js');
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
     // Asked for help: stdout, exit 0. No command at all is a usage mistake: stderr, exit 2.
     (first === undefined ? stderr : stdout).write(formatTopLevelHelp(commands, cliVersion()));

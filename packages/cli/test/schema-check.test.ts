@@ -36,7 +36,9 @@ ${data}
 const NUMBER_INT = '            job: { type: string }\n            number: { type: integer }';
 const NUMBER_STRING = '            job: { type: string }\n            number: { type: string }';
 
-describe.concurrent('firehose schema check', () => {
+// The tests run concurrently and several start three or more CLI processes one after another (a Node start
+// each, seconds apiece on a loaded machine): the default 20 s was not always enough.
+describe.concurrent('firehose schema check', { timeout: 60_000 }, () => {
   it('passes good files with a summary, exit 0', async () => {
     const good = file('good.yaml', ci(NUMBER_INT));
     const result = await run(['schema', 'check', good]);

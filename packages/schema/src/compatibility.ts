@@ -19,6 +19,49 @@ function sortKeys(schema: Schema): Schema {
   return sorted;
 }
 
+/** What a local `$ref` (`#/$defs/push.schema.json`, an RFC 6901 pointer) points at in `root`; undefined for any other. */
+function resolveLocalRef(root: unknown, ref: string): unknown {
+  let pointer: string;
+  try {
+    pointer = decodeURIComponent(ref.slice(1));
+  } catch {
+    return undefined;
+  }
+  if (pointer === '') return root;
+  // An anchor (`#name`) or a ref to another document is not followed.
+  if (!pointer.startsWith('/')) return undefined;
+  let node = root;
+  for (const token of pointer.slice(1).split('/')) {
+    const key = token.replaceAll('~1', '/').replaceAll('~0', '~');
+    if (Array.isArray(node)) node = node[Number(key)];
+    else if (isSchema(node)) node = node[key];
+    else return undefined;
+  }
+  return node;
+}
+
+/**
+ * `value` with every local `$ref` replaced by the schema it points at (its own sibling keywords
+ * kept over it), so a change inside a `$ref`'d schema (a site catalogue's sibling files are bundled
+ * under `$defs`) is compared like an inline one. A ref back into one being expanded stays a `$ref`.
+ */
+function inlineRefs(root: unknown, value: unknown, expanding: readonly string[]): unknown {
+  if (Array.isArray(value)) return value.map((item) => inlineRefs(root, item, expanding));
+  if (!isSchema(value)) return value;
+  const out: Schema = {};
+  for (const [key, child] of Object.entries(value)) {
+    // Definitions are compared where they are used, not where they are kept.
+    if (key === '$ref' || key === '$defs' || key === 'definitions') out[key] = child;
+    else out[key] = inlineRefs(root, child, expanding);
+  }
+  const ref = value.$ref;
+  if (typeof ref !== 'string' || !ref.startsWith('#') || expanding.includes(ref)) return out;
+  const target = resolveLocalRef(root, ref);
+  if (!isSchema(target)) return out;
+  const { $ref: _ref, ...siblings } = out;
+  return { ...(inlineRefs(root, target, [...expanding, ref]) as Schema), ...siblings };
+}
+
 // Annotations (title, description, examples, deprecated, $id, x-*) do not change which documents
 // are valid, so only validation keywords are compared.
 function compare(before: Schema, after: Schema, path: string, problems: string[]): void {
@@ -104,6 +147,6 @@ function compare(before: Schema, after: Schema, path: string, problems: string[]
  */
 export function checkCompatible(previous: object, next: object): CompatibilityResult {
   const problems: string[] = [];
-  compare(previous as Schema, next as Schema, '', problems);
+  compare(inlineRefs(previous, previous, []) as Schema, inlineRefs(next, next, []) as Schema, '', problems);
   return { compatible: problems.length === 0, problems };
 }

@@ -384,5 +384,36 @@ describe('loadCatalogueFiles', () => {
       const [next] = await loadCatalogueFiles([await file('major.yaml', v2)], { running: base });
       expect(next!.eventTypes.map((t) => t.version)).toEqual([2]);
     });
+
+    it("refuses a breaking change inside a $ref'd sibling schema file, as one in the catalogue file", async () => {
+      const sub = await mkdtemp(join(dir, 'refs-'));
+      const write = async (name: string, text: string) => {
+        const path = join(sub, name);
+        await writeFile(path, text);
+        return path;
+      };
+      const catalogue = await write('github.yaml', GITHUB);
+      await write('push.schema.json', PUSH_SCHEMA);
+      await write('common.schema.yaml', COMMON_SCHEMA);
+      const running = await loadCatalogueFiles([catalogue]);
+      // An added optional field in the shared file is compatible.
+      await write('common.schema.yaml', COMMON_SCHEMA + '      name: { type: string }\n');
+      await expect(loadCatalogueFiles([catalogue], { running })).resolves.toHaveLength(1);
+      // A changed type in the shared file breaks consumers of the running v1.
+      await write(
+        'common.schema.yaml',
+        COMMON_SCHEMA.replace('id: { type: integer }', 'id: { type: string }'),
+      );
+      const error = (await loadCatalogueFiles([catalogue], { running }).catch(
+        (e: unknown) => e,
+      )) as CatalogueError;
+      expect(error).toBeInstanceOf(CatalogueError);
+      expect(error.problems).toEqual([
+        expect.objectContaining({ field: 'services.github.events.push.schema', line: 23 }),
+      ]);
+      expect(error.problems[0]!.message).toMatch(
+        /breaks consumers of github\.push v1, which is running \(\/repository\/id: type changed from "integer" to "string"\.\)/,
+      );
+    });
   });
 });

@@ -94,6 +94,59 @@ describe('checkCompatible', () => {
     expect(result.compatible).toBe(false);
     expect(result.problems).toContain(problem);
   });
+
+  it('follows local $refs, as a bundled site catalogue schema has them ($defs of its sibling files)', () => {
+    // What loadCatalogueFiles makes of `schema: { $ref: ./push.schema.json }`.
+    const bundled = (ref: object, repository: object) => ({
+      $ref: '#/$defs/push.schema.json',
+      $defs: {
+        'push.schema.json': {
+          type: 'object',
+          required: ['ref', 'repository'],
+          properties: { ref: ref, repository: { $ref: '#/$defs/common.schema.json/$defs/repository' } },
+        },
+        'common.schema.json': { $defs: { repository: repository } },
+      },
+    });
+    const repository = { type: 'object', required: ['id'], properties: { id: { type: 'integer' } } };
+    const before = bundled({ type: 'string' }, repository);
+    expect(checkCompatible(before, before)).toEqual({ compatible: true, problems: [] });
+    expect(
+      checkCompatible(
+        before,
+        bundled(
+          { type: 'string', description: 'annotated' },
+          {
+            ...repository,
+            properties: { ...repository.properties, name: { type: 'string' } },
+          },
+        ),
+      ),
+    ).toEqual({ compatible: true, problems: [] });
+    expect(checkCompatible(before, bundled({ type: 'integer' }, repository)).problems).toEqual([
+      '/ref: type changed from "string" to "integer".',
+    ]);
+    expect(
+      checkCompatible(
+        before,
+        bundled({ type: 'string' }, { ...repository, properties: { id: { type: 'string' } } }),
+      ).problems,
+    ).toEqual(['/repository/id: type changed from "integer" to "string".']);
+    // A recursive schema is compared without looping.
+    const tree = (leaf: string) => ({
+      $ref: '#/$defs/node',
+      $defs: {
+        node: {
+          type: 'object',
+          properties: { name: { type: leaf }, children: { type: 'array', items: { $ref: '#/$defs/node' } } },
+        },
+      },
+    });
+    expect(checkCompatible(tree('string'), tree('string')).compatible).toBe(true);
+    expect(checkCompatible(tree('string'), tree('integer')).problems).toEqual([
+      '/name: type changed from "string" to "integer".',
+    ]);
+  });
 });
 
 describe('published schemas', () => {

@@ -26,11 +26,21 @@ export class ArchiveFeed {
   #busy = false;
   /** A first page was read: from now on, pages continue below the oldest event held. */
   #started = false;
+  readonly #ready: Promise<void>;
 
-  /** @param loader undefined: history is off for this page (`?history=off`). */
-  constructor(loader: HistoryLoader | undefined, store: StreamStore) {
+  /**
+   * @param loader undefined: history is off for this page (`?history=off`).
+   * @param ready no page is read before it resolves (the broker said which services it runs, so
+   *   archived site events render as declared); a scroll meanwhile waits with the first load.
+   */
+  constructor(
+    loader: HistoryLoader | undefined,
+    store: StreamStore,
+    ready: Promise<void> = Promise.resolve(),
+  ) {
     this.#loader = loader;
     this.#store = store;
+    this.#ready = ready;
     this.#state = loader === undefined ? { kind: 'end', note: OFF } : { kind: 'loading' };
   }
 
@@ -54,6 +64,7 @@ export class ArchiveFeed {
     this.#busy = true;
     this.#set({ kind: 'loading' });
     try {
+      await this.#ready;
       // The first page is the archive's newest, whatever live events came in meanwhile: they overlap it
       // and the store keeps one of each.
       const page = await loader.page(this.#started ? this.#store.oldest() : undefined);

@@ -1,4 +1,5 @@
 import { connect, type FirehoseClient, type ReceivedEvent } from '@firehose/client';
+import { catalogue as builtInCatalogue, type Catalogue } from '@firehose/schema';
 
 /** What the header shows: `down` means no connection and none being retried right now. */
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'down';
@@ -10,6 +11,12 @@ export interface ConnectionHandlers {
   record(topic: string, payload: string): void;
   /** A message on a service topic that is not a valid envelope. */
   invalid(topic: string): void;
+  /**
+   * The broker's `$firehose/services` record was read (again, after a catalogue reload): `catalogue`
+   * renders the site's services `site` too. `site` undefined: the broker published none (or an
+   * unusable one, or could not be reached), so the built-in services are all there is.
+   */
+  services(catalogue: Catalogue, site: readonly string[] | undefined): void;
   state(state: ConnectionState, detail?: string): void;
 }
 
@@ -21,6 +28,8 @@ export interface BrokerConnection {
 const STREAM_FILTER = '#';
 const RECORD_FILTERS = ['$SYS/firehose/#', '$firehose/catalogue/#'] as const;
 const RETRY_MS = 5_000;
+/** How long to wait for the retained `$firehose/services` record: only an older broker makes the page wait it out. */
+const SERVICES_WAIT_MS = 3_000;
 
 const decoder = new TextDecoder();
 
@@ -56,12 +65,28 @@ export function openBrokerConnection(url: string, handlers: ConnectionHandlers):
         else handlers.invalid(invalid.topic);
       });
       next.on('error', () => undefined);
+      // The site's own services, with no rebuild: subscribed before the stream, so the retained
+      // record arrives (and is learned) before any event on it. A reload republishes the record.
+      next.on('services', (services) =>
+        handlers.services(
+          next.catalogue,
+          services.map((service) => service.name),
+        ),
+      );
+      void next.learnServices({ timeout: SERVICES_WAIT_MS }).then(
+        (learned) => {
+          if (!learned.published) handlers.services(next.catalogue, undefined);
+        },
+        // An unusable record: the built-in services still render.
+        () => handlers.services(next.catalogue, undefined),
+      );
       await next.subscribe(STREAM_FILTER, (received) => handlers.event(received), { qos: 0 });
       for (const filter of RECORD_FILTERS) await next.subscribe(filter, () => undefined, { qos: 0 });
       handlers.state('connected');
     } catch (error) {
       if (closed) return;
       const reason = error instanceof Error ? error.message : String(error);
+      handlers.services(builtInCatalogue, undefined);
       handlers.state('down', `Cannot reach ${url}: ${reason} Retrying in ${RETRY_MS / 1000} s.`);
       retry = setTimeout(() => void attempt(), RETRY_MS);
     }

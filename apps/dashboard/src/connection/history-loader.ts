@@ -4,6 +4,7 @@ import {
   type HistoryEvent,
   type HistoryQuery,
 } from '@firehose/client';
+import type { Catalogue } from '@firehose/schema';
 import type { FilterState } from '../model/filters.js';
 import type { SearchConfig } from '../model/page-config.js';
 import type { StreamItem } from '../model/stream-item.js';
@@ -28,9 +29,15 @@ export class HistoryLoader {
   readonly #client: HistoryClient;
   readonly #query: HistoryQuery;
   readonly #search: SearchConfig | undefined;
+  readonly #catalogue: () => Catalogue;
   #nextSeq = 0;
 
-  constructor(url: string, options: { filter: FilterState; search: SearchConfig | undefined }) {
+  /** @param options.catalogue the services to render with, at the time a page arrives (site services learned since included) */
+  constructor(
+    url: string,
+    options: { filter: FilterState; search: SearchConfig | undefined; catalogue: () => Catalogue },
+  ) {
+    this.#catalogue = options.catalogue;
     // validate: false, as for live events: show what the broker archived.
     this.#client = createHistoryClient(url, { validate: false });
     this.#search = options.search;
@@ -68,7 +75,7 @@ export class HistoryLoader {
 
   #item(event: HistoryEvent): StreamItem {
     this.#nextSeq -= 1;
-    return { ...toStreamItem(event, this.#nextSeq), cursor: event.cursor };
+    return { ...toStreamItem(event, this.#nextSeq, this.#catalogue()), cursor: event.cursor };
   }
 }
 

@@ -1,17 +1,20 @@
 import type { ConnectionState } from '../connection/broker-connection.js';
 import { BrokerHealth } from './broker-health.js';
 import { parseCatalogueRecord, type CatalogueRow } from './catalogue.js';
+import { KnownServices } from './known-services.js';
 import { RateTracker } from './rate-tracker.js';
 
 /**
  * Everything besides the stream that the page tracks: connection state, broker statistics,
- * catalogue records, arrival rates. Read by the UI on its ~1 Hz tick; only connection state
+ * catalogue records, the services it knows, arrival rates. Read by the UI on its ~1 Hz tick; only connection state
  * changes are pushed, so the header reacts at once.
  */
 export class LiveStatus {
   readonly health = new BrokerHealth();
   readonly rates = new RateTracker();
   readonly catalogue = new Map<string, CatalogueRow>();
+  /** Built-in services plus the site's own, learned from the broker's `$firehose/services` record. */
+  readonly services = new KnownServices();
   state: ConnectionState = 'connecting';
   detail: string | undefined;
   /** Messages on service topics that were not valid envelopes. */

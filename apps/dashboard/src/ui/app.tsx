@@ -121,10 +121,18 @@ export function App({ store, status, config, archive }: AppProps) {
   };
 
   const counts = store.counts();
-  const services = [...counts.perService.keys()].sort();
+  // Services seen, plus the site's own the broker declared (learned from its record), seen or not.
+  const services = [...new Set([...counts.perService.keys(), ...status.services.site])].sort();
+  const eventTypes = useMemo(
+    () => status.services.eventTypes(filter.services),
+    [now, status, filter.services],
+  );
   // Recomputed on the 1 Hz tick only: charts and tables do not follow every frame.
   const rates = useMemo(() => status.rates.series(now), [now, status]);
-  const catalogue = useMemo(() => sortCatalogue(status.catalogue.values()), [now, status]);
+  const catalogue = useMemo(
+    () => sortCatalogue(status.services.withSiteTypes(status.catalogue.values())),
+    [now, status],
+  );
   const healthSummary = useMemo(() => status.health.summary(), [now, status]);
   const healthEntries = useMemo(() => status.health.entries(), [now, status]);
   const paused = store.paused;
@@ -253,7 +261,13 @@ export function App({ store, status, config, archive }: AppProps) {
           <ThemeToggle />
         </div>
       </header>
-      <FilterBar filter={filter} services={services} perService={counts.perService} onChange={setFilter} />
+      <FilterBar
+        filter={filter}
+        services={services}
+        eventTypes={eventTypes}
+        perService={counts.perService}
+        onChange={setFilter}
+      />
       {config.search !== undefined && <SearchBar search={config.search} />}
       <main class="layout">
         <section class="stream-panel" aria-label="Stream">
@@ -316,7 +330,9 @@ export function App({ store, status, config, archive }: AppProps) {
             {
               id: 'catalogue',
               title: 'Catalogue',
-              body: <CatalogueTable rows={catalogue} now={now} connected={live} />,
+              body: (
+                <CatalogueTable rows={catalogue} now={now} connected={live} site={status.services.site} />
+              ),
             },
           ]}
         />

@@ -5,10 +5,12 @@ export interface CatalogueTableProps {
   readonly rows: readonly CatalogueRow[];
   readonly now: number;
   readonly connected: boolean;
+  /** The site's own services, learned from the broker: their groups say so. */
+  readonly site: readonly string[];
 }
 
 /** Declared vs observed, from the broker's `$firehose/catalogue/...` records. */
-export function CatalogueTable({ rows, now, connected }: CatalogueTableProps) {
+export function CatalogueTable({ rows, now, connected, site }: CatalogueTableProps) {
   if (rows.length === 0) {
     return (
       <p class="empty">
@@ -44,6 +46,15 @@ export function CatalogueTable({ rows, now, connected }: CatalogueTableProps) {
             <tr class="service-row">
               <th scope="rowgroup">
                 {group.service} <span class="muted">({group.rows.length})</span>
+                {site.includes(group.service) && (
+                  <span
+                    class="muted site-service"
+                    title="declared in the site's catalogue files, learned from the broker"
+                  >
+                    {' '}
+                    site
+                  </span>
+                )}
               </th>
               <td>
                 {group.undeclared > 0 && <strong>⚠ {group.undeclared} undeclared</strong>}

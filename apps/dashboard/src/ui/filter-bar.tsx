@@ -4,8 +4,10 @@ import { emptyFilter, isEmptyFilter, topicFilterProblem, type FilterState } from
 
 export interface FilterBarProps {
   readonly filter: FilterState;
-  /** Services seen so far, for the service checkboxes. */
+  /** Services seen so far and the site's own the broker declared, for the service checkboxes. */
   readonly services: readonly string[];
+  /** Declared event types (of the selected services, else of all), suggested in the Event type field. */
+  readonly eventTypes: readonly string[];
   /** Events received per service, shown beside each checkbox. */
   readonly perService: ReadonlyMap<string, number>;
   readonly onChange: (filter: FilterState) => void;
@@ -26,7 +28,7 @@ const fields: { key: TextField; label: string; placeholder: string }[] = [
 const TYPING_DELAY_MS = 200;
 
 /** The stream's filters; every change is written to the URL by the app, so views can be shared. */
-export function FilterBar({ filter, services, perService, onChange }: FilterBarProps) {
+export function FilterBar({ filter, services, eventTypes, perService, onChange }: FilterBarProps) {
   const [draft, setDraft] = useState(filter);
   useEffect(() => setDraft(filter), [filter]);
   useEffect(() => {
@@ -79,6 +81,7 @@ export function FilterBar({ filter, services, perService, onChange }: FilterBarP
             placeholder={placeholder}
             aria-invalid={key === 'topic' && topicProblem !== undefined}
             aria-describedby={key === 'topic' && topicProblem ? 'topic-problem' : undefined}
+            list={key === 'type' ? 'event-types' : undefined}
             onInput={(event) => setDraft({ ...draft, [key]: event.currentTarget.value })}
             onKeyDown={(event) => {
               if (event.key === 'Enter') onChange(draft);
@@ -86,6 +89,11 @@ export function FilterBar({ filter, services, perService, onChange }: FilterBarP
           />
         </label>
       ))}
+      <datalist id="event-types">
+        {eventTypes.map((type) => (
+          <option key={type} value={type} />
+        ))}
+      </datalist>
       <button
         type="button"
         disabled={isEmptyFilter(filter) && isEmptyFilter(draft)}

@@ -63,6 +63,10 @@ export function openForWriting(path) {
     db.pragma('synchronous = NORMAL');
     // Each index's hot leaves (the newest of each, the topics' and keys' current pages) stay cached.
     db.pragma('cache_size = -32768');
+    // A checkpoint every 10,000 WAL pages (40 MB), not SQLite's 1,000: a page the indexes dirty
+    // again and again (their newest leaves) is copied back to the file once per checkpoint, so
+    // fewer checkpoints write less (the WAL file stays that size on disk).
+    db.pragma('wal_autocheckpoint = 10000');
     db.defaultSafeIntegers(true);
     db.transaction(() => {
       db.exec(SCHEMA);
@@ -150,16 +154,18 @@ export const serviceOf = (topic) => {
 
 /**
  * A batch as the broker sends it: the payloads back to back in `bytes`, `ends[i]` where the i-th
- * ends.
- * @typedef {{ seqs: bigint[]; times: number[]; topics: string[]; ends: Uint32Array; bytes: Uint8Array }} Batch
+ * ends; the topics either a list, or joined in one string with `topicEnds[i]` where the i-th ends.
+ * @typedef {{ seqs: ArrayLike<bigint>; times: ArrayLike<number>; ends: Uint32Array; bytes: Uint8Array }
+ *   & ({ topics: string[]; topicEnds?: undefined } | { topics: string; topicEnds: Uint32Array })} Batch
  */
 
 /**
- * The write path: one transaction per batch, prepared statements, one row in `events` (and its
- * indexes) and one in `keys` per declared key, and the batch's bytes added to its hour's chunk.
+ * The write path: one transaction per call (a group commit of its batches), prepared statements,
+ * one row in `events` (and its indexes) and one in `keys` per declared key, and the bytes added to
+ * their hour's chunk.
  * @param {import('better-sqlite3').Database} db
  * @param {KeyPaths} keyPaths
- * @returns {(batch: Batch) => number} writes a batch, returns the events it archived
+ * @returns {(batches: Batch[]) => number} writes the batches, returns the events it archived
  */
 export function batchWriter(db, keyPaths) {
   const insertEvent = db.prepare(
@@ -173,41 +179,51 @@ export function batchWriter(db, keyPaths) {
     bytes = bytes + excluded.bytes`);
   const decoder = new TextDecoder('utf-8', { fatal: true });
 
-  return db.transaction((/** @type {Batch} */ batch) => {
+  return db.transaction((/** @type {Batch[]} */ batches) => {
     /** @type {Map<number, [bigint, bigint, number, number, number]>} */
     const chunks = new Map();
     let written = 0;
-    let start = 0;
-    for (let i = 0; i < batch.seqs.length; i++) {
-      const seq = /** @type {bigint} */ (batch.seqs[i]);
-      const time = /** @type {number} */ (batch.times[i]);
-      const topic = /** @type {string} */ (batch.topics[i]);
-      const end = /** @type {number} */ (batch.ends[i]);
-      const payload = batch.bytes.subarray(start, end);
-      start = end;
-      let text;
-      /** @type {Record<string, unknown>} */
-      let event;
-      try {
-        text = decoder.decode(payload);
-        event = JSON.parse(text);
-      } catch {
-        continue; // not JSON (an undeclared topic's raw payload): delivered, not archived
-      }
-      if (event === null || typeof event !== 'object' || Array.isArray(event)) continue;
-      const type = typeof event.type === 'string' ? event.type : null;
-      const id = typeof event.id === 'string' ? event.id : null;
-      insertEvent.run(seq, time, topic, serviceOf(topic), type, id, text);
-      for (const [name, value] of keysOf(keyPaths, event)) insertKey.run(name, value, seq);
-      written++;
-      const chunkId = Math.floor(time / CHUNK_MS);
-      const bytes = payload.length + topic.length + 64;
-      const chunk = chunks.get(chunkId);
-      if (chunk === undefined) chunks.set(chunkId, [seq, seq, time, time, bytes]);
-      else {
-        chunk[1] = seq;
-        chunk[3] = time;
-        chunk[4] += bytes;
+    for (const batch of batches) {
+      const { topics, topicEnds } = batch;
+      let start = 0;
+      let topicStart = 0;
+      for (let i = 0; i < batch.ends.length; i++) {
+        const seq = /** @type {bigint} */ (batch.seqs[i]);
+        const time = /** @type {number} */ (batch.times[i]);
+        let topic;
+        if (topicEnds === undefined) topic = /** @type {string} */ (topics[i]);
+        else {
+          const topicEnd = /** @type {number} */ (topicEnds[i]);
+          topic = topics.slice(topicStart, topicEnd);
+          topicStart = topicEnd;
+        }
+        const end = /** @type {number} */ (batch.ends[i]);
+        const payload = batch.bytes.subarray(start, end);
+        start = end;
+        let text;
+        /** @type {Record<string, unknown>} */
+        let event;
+        try {
+          text = decoder.decode(payload);
+          event = JSON.parse(text);
+        } catch {
+          continue; // not JSON (an undeclared topic's raw payload): delivered, not archived
+        }
+        if (event === null || typeof event !== 'object' || Array.isArray(event)) continue;
+        const type = typeof event.type === 'string' ? event.type : null;
+        const id = typeof event.id === 'string' ? event.id : null;
+        insertEvent.run(seq, time, topic, serviceOf(topic), type, id, text);
+        for (const [name, value] of keysOf(keyPaths, event)) insertKey.run(name, value, seq);
+        written++;
+        const chunkId = Math.floor(time / CHUNK_MS);
+        const bytes = payload.length + topic.length + 64;
+        const chunk = chunks.get(chunkId);
+        if (chunk === undefined) chunks.set(chunkId, [seq, seq, time, time, bytes]);
+        else {
+          chunk[1] = seq;
+          chunk[3] = time;
+          chunk[4] += bytes;
+        }
       }
     }
     for (const [chunkId, [first, last, firstTime, lastTime, bytes]] of chunks)

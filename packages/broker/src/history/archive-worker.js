@@ -23,6 +23,8 @@ const TOPIC_SEEKS = 512;
 const TOPIC_SOURCES = 64;
 /** Rows one retention step deletes, so a large chunk never holds the writer for long. */
 const DELETE_STEP = 20_000;
+/** Events one group commit takes, about (whole batches: the last one may pass it). */
+const GROUP = 20_000;
 
 const keyPaths = keyPathsOf(setup.keys);
 
@@ -101,15 +103,24 @@ function writer() {
   const queue = [];
   let retentionDue = true;
   let working = false;
-  // Writes first, a retention step between batches: the archive's tail is never waiting on a delete.
-  // Each batch makes retention due (two reads of the small chunks table), so the size limit holds
-  // as the archive grows, and the age limit is checked at least every minute besides.
+  // Writes first, a retention step between group commits: the archive's tail is never waiting on
+  // a delete. Each wake-up commits every batch queued meanwhile in one transaction (a group
+  // commit: under load the batches pile up while the last commit runs, and one commit of all of
+  // them costs less than one each), at most GROUP events at a time. Each commit makes retention
+  // due (two reads of the small chunks table), so the size limit holds as the archive grows, and
+  // the age limit is checked at least every minute besides.
   function work() {
     working = true;
-    const batch = queue.shift();
-    if (batch !== undefined) {
-      const count = write(batch);
-      port.postMessage({ kind: 'written', through: batch.seqs[batch.seqs.length - 1] ?? 0n, count });
+    if (queue.length > 0) {
+      let events = 0;
+      let take = 0;
+      while (take < queue.length && (take === 0 || events < GROUP)) {
+        events += /** @type {Batch} */ (queue[take]).ends.length;
+        take++;
+      }
+      const batches = queue.splice(0, take);
+      const count = write(batches);
+      port.postMessage({ kind: 'written', batches: batches.length, count });
       retentionDue = true;
     } else if (retentionDue) {
       retentionDue = retentionStep();
@@ -139,9 +150,7 @@ function writer() {
         port.postMessage({ kind: 'run-stored' });
         break;
       case 'close':
-        while (queue.length > 0) {
-          write(/** @type {Batch} */ (queue.shift()));
-        }
+        if (queue.length > 0) write(queue.splice(0));
         db.close();
         port.postMessage({ kind: 'closed' });
         port.close();
@@ -229,37 +238,98 @@ function reader() {
   }
 
   /**
-   * Seqs (with their rows when the source has them) of one driving index, in order, within [lo, hi].
+   * The statements of a search's driving index, each yielding seqs (with their rows when the
+   * source has them) in order, within [lo, hi]: the first key's rows in `keys`, else the topics a
+   * filter matches on the (topic, seq) index, else the types, else the service, else every event.
+   * @param {Query} q
+   * @param {bigint} lo
+   * @param {bigint} hi
+   * @returns {{ sql: string; params: unknown[] }[]}
+   */
+  function sourceQueries(q, lo, hi) {
+    const dir = q.order === 'asc' ? 'ASC' : 'DESC';
+    const range = 'seq BETWEEN ? AND ?';
+    const first = q.keys[0];
+    if (first !== undefined) {
+      const sql = `SELECT seq FROM keys WHERE name = ? AND value = ? AND ${range} ORDER BY seq ${dir}`;
+      return [{ sql, params: [first[0], first[1], lo, hi] }];
+    }
+    const rows = `SELECT seq, topic, type, event FROM events`;
+    const topics = q.topic === undefined ? undefined : topicsOf(q.topic);
+    if (topics !== undefined) {
+      const sql = `${rows} INDEXED BY events_topic WHERE topic = ? AND ${range} ORDER BY seq ${dir}`;
+      return topics.map((topic) => ({ sql, params: [topic, lo, hi] }));
+    }
+    if (q.types !== undefined && q.types.length > 0) {
+      const sql = `${rows} WHERE type = ? AND ${range} ORDER BY seq ${dir}`;
+      return q.types.map((type) => ({ sql, params: [type, lo, hi] }));
+    }
+    const literal = q.topic === undefined ? undefined : q.topic.split('/')[0];
+    const service = q.service ?? (literal === '+' || literal === '#' ? undefined : literal);
+    if (service !== undefined) {
+      const sql = `${rows} WHERE service = ? AND ${range} ORDER BY seq ${dir}`;
+      return [{ sql, params: [service, lo, hi] }];
+    }
+    return [{ sql: `${rows} WHERE ${range} ORDER BY seq ${dir}`, params: [lo, hi] }];
+  }
+
+  /**
+   * The driving index's sources of a search, iterating (one statement copy each, since they are
+   * merged at once).
    * @param {Query} q
    * @param {bigint} lo
    * @param {bigint} hi
    * @returns {IterableIterator<{ seq: bigint; topic?: string; event?: string }>[]}
    */
   function sources(q, lo, hi) {
-    const dir = q.order === 'asc' ? 'ASC' : 'DESC';
-    const range = 'seq BETWEEN ? AND ?';
-    const first = q.keys[0];
-    if (first !== undefined) {
-      const sql = `SELECT seq FROM keys WHERE name = ? AND value = ? AND ${range} ORDER BY seq ${dir}`;
-      return [prepared(sql).iterate(first[0], first[1], lo, hi)];
+    return sourceQueries(q, lo, hi).map(
+      ({ sql, params }, i) =>
+        /** @type {IterableIterator<{ seq: bigint; topic?: string; event?: string }>} */ (
+          prepared(sql, i).iterate(...params)
+        ),
+    );
+  }
+
+  /**
+   * A search's sequence range: from its window, cursor and `until`; undefined when it is empty.
+   * @param {Query} q
+   * @returns {[bigint, bigint] | undefined}
+   */
+  function rangeOf(q) {
+    const asc = q.order === 'asc';
+    let lo = 0n;
+    let hi = 0x7fffffffffffffffn;
+    if (q.from !== undefined) {
+      const row = /** @type {{ seq: bigint } | undefined} */ (firstAt.get(q.from));
+      if (row === undefined) return undefined;
+      lo = row.seq;
     }
-    const rows = `SELECT seq, topic, type, event FROM events`;
-    const topics = q.topic === undefined ? undefined : topicsOf(q.topic);
-    if (topics !== undefined) {
-      const sql = `${rows} INDEXED BY events_topic WHERE topic = ? AND ${range} ORDER BY seq ${dir}`;
-      return topics.map((topic, i) => prepared(sql, i).iterate(topic, lo, hi));
+    if (q.to !== undefined) {
+      const row = /** @type {{ seq: bigint } | undefined} */ (lastAt.get(q.to));
+      if (row === undefined) return undefined;
+      hi = row.seq;
     }
-    if (q.types !== undefined && q.types.length > 0) {
-      const sql = `${rows} WHERE type = ? AND ${range} ORDER BY seq ${dir}`;
-      return q.types.map((type, i) => prepared(sql, i).iterate(type, lo, hi));
+    if (q.after !== undefined) {
+      if (asc && q.after + 1n > lo) lo = q.after + 1n;
+      if (!asc && q.after - 1n < hi) hi = q.after - 1n;
     }
-    const literal = q.topic === undefined ? undefined : q.topic.split('/')[0];
-    const service = q.service ?? (literal === '+' || literal === '#' ? undefined : literal);
-    if (service !== undefined) {
-      const sql = `${rows} WHERE service = ? AND ${range} ORDER BY seq ${dir}`;
-      return [prepared(sql).iterate(service, lo, hi)];
-    }
-    return [prepared(`${rows} WHERE ${range} ORDER BY seq ${dir}`).iterate(lo, hi)];
+    if (q.until !== undefined && q.until < hi) hi = q.until;
+    return lo > hi ? undefined : [lo, hi];
+  }
+
+  /**
+   * How SQLite runs a search's driving statements (EXPLAIN QUERY PLAN, one list of steps each):
+   * the tests hold the searches to their indexes with it.
+   * @param {Query} q
+   */
+  function explain(q) {
+    const range = rangeOf(q);
+    if (range === undefined) return [];
+    return sourceQueries(q, range[0], range[1]).map(({ sql, params }) =>
+      /** @type {{ detail: string }[]} */ (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params)).map(
+        (step) => step.detail,
+      ),
+    );
   }
 
   /**
@@ -295,26 +365,11 @@ function reader() {
   function search(q) {
     const started = Date.now();
     const asc = q.order === 'asc';
-    let lo = 0n;
-    let hi = 0x7fffffffffffffffn;
-    if (q.from !== undefined) {
-      const row = /** @type {{ seq: bigint } | undefined} */ (firstAt.get(q.from));
-      if (row === undefined) return { rows: [], next: null };
-      lo = row.seq;
-    }
-    if (q.to !== undefined) {
-      const row = /** @type {{ seq: bigint } | undefined} */ (lastAt.get(q.to));
-      if (row === undefined) return { rows: [], next: null };
-      hi = row.seq;
-    }
-    if (q.after !== undefined) {
-      if (asc && q.after + 1n > lo) lo = q.after + 1n;
-      if (!asc && q.after - 1n < hi) hi = q.after - 1n;
-    }
-    if (q.until !== undefined && q.until < hi) hi = q.until;
     /** @type {{ seq: bigint; topic: string; event: string }[]} */
     const rows = [];
-    if (lo > hi) return { rows, next: null };
+    const range = rangeOf(q);
+    if (range === undefined) return { rows, next: null };
+    const [lo, hi] = range;
     const list = sources(q, lo, hi);
     const types = q.types !== undefined && q.types.length > 0 ? new Set(q.types) : undefined;
     // The first key drives the scan (sources()); the others are checked on each row.
@@ -356,6 +411,7 @@ function reader() {
     try {
       let result;
       if (message.kind === 'search') result = search(message.query);
+      else if (message.kind === 'explain') result = explain(message.query);
       else if (message.kind === 'get') {
         result = message.seq !== undefined ? byPk.get(message.seq) : byId.get(message.id);
       } else if (message.kind === 'bounds') {

@@ -1,7 +1,7 @@
 import type { BrokerConfigInput } from '@firehose/broker';
 import { isFirehoseError } from '@firehose/protocol';
 import { isCatalogueError } from '@firehose/schema/site';
-import type { Command } from '../command.js';
+import type { CommandImplementation } from '../command.js';
 import { useColour } from '../output/colour.js';
 import { ExitCode } from '../exit-codes.js';
 import { createLogger } from '../logger.js';
@@ -12,84 +12,7 @@ import { UsageError } from '../usage-error.js';
 /** A shutdown that has not finished by then will not; exit 1 instead of hanging a deploy. */
 const SHUTDOWN_DEADLINE_MS = 15_000;
 
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-
-export const brokerCommand: Command = {
-  name: ['broker'],
-  summary: 'run a firehose broker (MQTT, WebSocket, HTTP metrics) until SIGTERM/SIGINT',
-  usage: 'broker [options]',
-  examples: [
-    {
-      command: 'broker',
-      description: 'MQTT on :1883, WebSocket on :8080/mqtt, /metrics on :9090, anonymous read-only',
-    },
-    {
-      command: 'broker --config firehose.yaml',
-      description: 'listeners, accounts and limits from a YAML/JSON file',
-    },
-    {
-      command: 'broker --port 0 --persistence level:./data',
-      description: 'a free port, sessions kept on disk',
-    },
-    {
-      command: 'broker --catalogue github.yaml --catalogue argocd.yaml',
-      description: 'also run the services those catalogue files declare (re-read on SIGHUP)',
-    },
-    {
-      command: 'broker --config firehose.yaml --print-config',
-      description: 'show the effective config (secrets masked) and exit',
-    },
-  ],
-  options: {
-    config: {
-      type: 'string',
-      short: 'c',
-      value: 'FILE',
-      description: 'Config file (YAML or JSON; keys as in the broker README).',
-    },
-    port: {
-      type: 'string',
-      short: 'p',
-      value: 'N',
-      description: 'MQTT listener port; 0 picks a free one.',
-      default: '1883',
-    },
-    'ws-port': { type: 'string', value: 'N', description: 'WebSocket listener port.', default: '8080' },
-    'http-port': {
-      type: 'string',
-      value: 'N',
-      description: 'HTTP port for /metrics, /healthz, /readyz.',
-      default: '9090',
-    },
-    persistence: {
-      type: 'string',
-      value: 'SPEC',
-      description: 'memory, level:DIR (on disk) or redis://HOST:PORT (cluster).',
-      default: 'memory',
-    },
-    catalogue: {
-      type: 'string',
-      multiple: true,
-      value: 'FILE',
-      description:
-        'Site catalogue file (YAML or JSON) whose services run beside the built-in ones; replaces catalogue.files of the config.',
-    },
-    'log-level': { type: 'string', value: 'LEVEL', description: LOG_LEVELS.join('|'), default: 'info' },
-    'print-config': {
-      type: 'boolean',
-      description: 'Print the effective config with secrets masked, then exit.',
-    },
-  },
-  details: `Precedence: flags > FIREHOSE_* environment variables > config file > defaults.
-Logs: pretty on a terminal, one JSON object per line otherwise (stdout).
-Catalogue: --catalogue FILE (repeatable) or catalogue.files in the config adds the services
-declared in site catalogue files; catalogue.builtin: false leaves out the built-in OpenStack
-ones. A refused catalogue file stops the start with exit 1, one file:line: field: reason a line.
-Signals: SIGTERM or SIGINT stops accepting, flushes and disconnects clients, closes persistence;
-a second signal exits at once. SIGHUP reloads the config file, env and catalogue files: services,
-accounts, ACLs, limits and TLS certificates change without dropping connections (listeners and
-persistence need a restart). A refused catalogue (a bad file, or a breaking schema change without
-a new major) reloads nothing: it is logged at error and the running one keeps going.`,
+export const implementation: CommandImplementation = {
   async run({ args, env, stdout, signal }) {
     // Loaded here, not at the top: the registry imports every command module (commands.ts).
     const { createBroker, flagsToConfig, loadConfig, printConfig } = await import('@firehose/broker');

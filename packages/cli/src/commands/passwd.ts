@@ -1,26 +1,9 @@
-import type { Command } from '../command.js';
+import type { CommandImplementation } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { readSecret } from '../read-secret.js';
 import { UsageError } from '../usage-error.js';
 
-export const passwdCommand: Command = {
-  name: ['passwd'],
-  summary: 'print a scrypt hash of a password for the broker config',
-  usage: 'passwd [options]',
-  examples: [
-    { command: 'passwd', description: 'prompt for a password (not echoed) and print its hash' },
-    {
-      command: 'passwd --account gerrit < pw.txt',
-      description: 'read the password from stdin and print a ready-to-paste accounts entry',
-    },
-  ],
-  options: {
-    account: {
-      type: 'string',
-      value: 'NAME',
-      description: 'Print a YAML `accounts:` entry for this account instead of the bare hash.',
-    },
-  },
+export const implementation: CommandImplementation = {
   async run({ args, stdin, stdout, stderr }) {
     const password = await readSecret({ stdin, stderr }, 'Password (not echoed): ', { fromStdin: true });
     if (password.length < 8)

@@ -1,32 +1,14 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { exportAsyncApi, exportJsonSchemas } from '@firehose/schema';
-import type { Command } from '../command.js';
+import type { CommandImplementation } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { UsageError } from '../usage-error.js';
 
 /** The history API's OpenAPI 3.1 document, as served at `GET /v1/openapi.json`. */
 const HISTORY_OPENAPI = 'history-openapi.json';
 
-export const schemaExportCommand: Command = {
-  name: ['schema', 'export'],
-  summary:
-    'write every event type as JSON Schema, one AsyncAPI 3.0 document and the history API as OpenAPI 3.1',
-  usage: 'schema export --out DIR',
-  examples: [
-    {
-      command: 'schema export --out ./schemas',
-      description: 'write ./schemas/*.json, ./schemas/asyncapi.json and ./schemas/history-openapi.json',
-    },
-  ],
-  options: {
-    out: {
-      type: 'string',
-      short: 'o',
-      value: 'DIR',
-      description: 'Directory to write to (created if missing).',
-    },
-  },
+export const implementation: CommandImplementation = {
   async run({ args, stdout }) {
     const out = args.string('out');
     if (out === undefined) throw new UsageError('--out DIR is required.');

@@ -1,26 +1,9 @@
 import { eventTypes, getEventType, type EventType } from '@firehose/schema';
-import type { Command } from '../command.js';
+import type { CommandImplementation } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { UsageError } from '../usage-error.js';
 
-export const schemaShowCommand: Command = {
-  name: ['schema', 'show'],
-  summary: 'show one event type: topic template, version, subscription filters and JSON Schema',
-  usage: 'schema show [options] <type>',
-  examples: [
-    {
-      command: 'schema show gerrit.comment-added',
-      description: 'template, version, filters and the data schema',
-    },
-    { command: 'schema show zuul.report --format json | jq .schema', description: 'machine-readable' },
-    { command: 'schema show --list', description: 'every declared event type, one per line' },
-  ],
-  options: {
-    major: { type: 'string', value: 'N', description: 'Schema major version (default: the newest).' },
-    format: { type: 'string', value: 'text|json', default: 'text', description: 'Output format.' },
-    list: { type: 'boolean', short: 'l', description: 'List declared event types instead.' },
-  },
-  positionals: { min: 0, max: 1 },
+export const implementation: CommandImplementation = {
   run({ args, stdout, stderr }) {
     const format = args.choice('format', ['text', 'json'], 'text');
     if (args.boolean('list')) {

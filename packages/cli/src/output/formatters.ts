@@ -5,8 +5,6 @@ import { RecordView } from './record-view.js';
 import { isFailure, type TailRecord } from './tail-record.js';
 import { compileTemplate } from './template.js';
 
-export const FORMATS = ['pretty', 'terse', 'json', 'ndjson'] as const;
-
 export interface FormatterOptions {
   readonly palette: Palette;
   /** `--raw`: print payload bytes exactly as received instead of the parsed envelope. */

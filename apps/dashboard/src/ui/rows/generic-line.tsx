@@ -1,13 +1,25 @@
 import type { StreamItem } from '../../model/stream-item.js';
 
-/** Any other service: the schema's keys and actors, and the topic. */
+/**
+ * Any other service, a site's own included: the keys its render rules declare (project and change
+ * as for OpenStack's, every other one as a chip), its actors, its link, and the topic.
+ */
 export function GenericLine({ item }: { item: StreamItem }) {
   const { keys, actors, url } = item.rendered;
+  const chips = Object.entries(keys).filter(
+    (entry): entry is [string, string] =>
+      entry[0] !== 'project' && entry[0] !== 'change' && typeof entry[1] === 'string' && entry[1] !== '',
+  );
   return (
     <span class="domain">
       {keys.project && <span class="project">{keys.project}</span>}
       {/* The schema's link is whatever the event points at (a log file, a bug), not the change: link it separately. */}
       {keys.change && <span class="change">#{keys.change}</span>}
+      {chips.map(([key, value]) => (
+        <span key={key} class="chip" data-key={key} title={`${key}: ${value}`}>
+          <span class="chip-key">{key}</span> {value}
+        </span>
+      ))}
       {actors.length > 0 && <span class="owner">by {actors.join(', ')}</span>}
       {url && (
         <a
