@@ -1,7 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { hashPassword } from '@firehose/broker';
@@ -9,9 +8,12 @@ import { startDashboardServer, type DashboardServer } from '@firehose/dashboard/
 import { loadEnv, runCli } from '@firehose/cli';
 import type { FirehoseEvent } from '@firehose/protocol';
 import { ansible, createServiceEvent, services, type EventType } from '@firehose/schema';
-import { waitFor } from '@firehose/test-support';
+import { temporaryDirectory, waitFor } from '@firehose/test-support';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// The broker's config and catalogue files and the dashboard's stand-in page, removed after the file.
+const scratch = temporaryDirectory('canary');
 
 /*
  * The canary leak suite: plant a distinct canary string everywhere a secret can enter the broker,
@@ -399,7 +401,7 @@ function dashboardForward(): Surface {
     name: 'the dashboard server forwarding /v1/ to the history API',
     async start(broker) {
       // A stand-in for dist/ (only the page's meta tags matter here), so no build is needed.
-      const root = mkdtempSync(join(tmpdir(), 'firehose-canary-dashboard-'));
+      const root = mkdtempSync(join(scratch, 'dashboard-'));
       writeFileSync(
         join(root, 'index.html'),
         '<html><head><meta name="firehose-broker" content="" /><meta name="firehose-history" content="" /></head></html>',
@@ -488,15 +490,13 @@ const SURFACES: readonly Surface[] = [
 ];
 
 describe('canary leak suite: no secret reaches an anonymous reader or the log', { timeout: 60_000 }, () => {
-  let dir: string;
   let broker: Broker;
   let stop: () => Promise<number>;
   let ops: { client: MqttClient; seen: { topic: string; payload: string }[] };
   const texts = new Map<string, string>();
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'firehose-canary-'));
-    const file = join(dir, 'firehose.yaml');
+    const file = join(scratch, 'firehose.yaml');
     const accounts = ACCOUNTS.map(
       (name) => `  ${name}: { password: "${hashes[name]}", write: ["${name}/#"] }`,
     ).join('\n');
@@ -521,7 +521,7 @@ describe('canary leak suite: no secret reaches an anonymous reader or the log', 
         '',
       ].join('\n'),
     );
-    writeFileSync(join(dir, 'intake.yaml'), INTAKE_CATALOGUE);
+    writeFileSync(join(scratch, 'intake.yaml'), INTAKE_CATALOGUE);
     const stdout = new PassThrough();
     let log = '';
     stdout.on('data', (chunk: Buffer) => (log += chunk.toString('utf8')));
@@ -590,7 +590,6 @@ describe('canary leak suite: no secret reaches an anonymous reader or the log', 
   afterAll(async () => {
     for (const client of open.splice(0)) await client.endAsync(true).catch(() => undefined);
     await stop?.().catch(() => undefined);
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('plants every canary where it was meant to go (the suite can see a leak)', () => {

@@ -1,12 +1,15 @@
 import { spawn } from 'node:child_process';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '@firehose/test-support';
+import { freePort, temporaryDirectory } from '@firehose/test-support';
 import { describe, expect, it } from 'vitest';
 
 // `pnpm demo` end to end, minus the build (this suite runs after `pnpm build` in `pnpm check`):
 // it prints one URL that serves the dashboard, and SIGINT (Ctrl-C) stops everything with exit 0.
 const root = fileURLToPath(new URL('../..', import.meta.url));
+// The demo's temporary files (its history archive) go here: a demo the test ends with SIGKILL, after its
+// ports are free but before its own cleanup ran, leaves nothing behind in /tmp.
+const env = { ...process.env, TMPDIR: temporaryDirectory('demo-launcher') };
 
 describe('pnpm demo launcher', () => {
   it('prints the dashboard URL and the tail command, serves the page, and stops cleanly on SIGINT', async () => {
@@ -24,7 +27,7 @@ describe('pnpm demo launcher', () => {
         '--dashboard-port',
         '0',
       ],
-      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+      { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -76,11 +79,13 @@ describe('pnpm demo stops cleanly however it is stopped', () => {
         via === 'pnpm'
           ? spawn('pnpm', ['demo', ...flags], {
               cwd: root,
+              env,
               stdio: ['ignore', 'pipe', 'pipe'],
               detached: true,
             })
           : spawn(process.execPath, ['demo/run.mjs', ...flags], {
               cwd: root,
+              env,
               stdio: ['ignore', 'pipe', 'pipe'],
               detached: true,
             });
@@ -125,7 +130,7 @@ describe('pnpm demo stops cleanly however it is stopped', () => {
           '--dashboard-port',
           '0',
         ],
-        { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+        { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] },
       );
       let stderr = '';
       child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

@@ -1,15 +1,5 @@
 import { spawn } from 'node:child_process';
-import {
-  chmodSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -18,8 +8,9 @@ import {
   findProgram,
   selfSignedCertificate,
   systemProgram,
+  temporaryDirectory,
 } from '@firehose/test-support';
-import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 
 // The README's test command promises to pass on a machine with Node and nothing else: `pnpm check` first runs
 // scripts/provision.mjs, which installs (as root on Debian) or names every system program the suites start.
@@ -27,8 +18,7 @@ import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 // never install anything, and they keep the list in step with what the suites spawn.
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
-const scratch = mkdtempSync(join(tmpdir(), 'firehose-provision-'));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+const scratch = temporaryDirectory('provision');
 afterEach(() => vi.unstubAllEnvs());
 
 /** The programs issue 19 names; the table may grow, never lose one of these. */

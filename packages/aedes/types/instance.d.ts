@@ -19,7 +19,22 @@ export interface Brokers {
   [brokerId: string]: LastHearthbeatTimestamp;
 }
 
-export type Connection = Duplex | Socket
+/**
+ * firehose: what aedes uses of a connection, for a stream-like object that is not a Duplex
+ * (`@firehose/broker`'s connection wrapper): `read()` after 'readable', piecewise corked writes,
+ * `destroy()`, and the events 'readable', 'end', 'error', 'close', 'drain'.
+ */
+export interface StreamLike extends EventEmitter {
+  read (size?: number | null): Buffer | null
+  write (chunk: Buffer | Uint8Array | string, encoding?: unknown, callback?: unknown): boolean
+  cork (): void
+  uncork (): void
+  destroy (error?: Error | null): this
+  readonly destroyed: boolean
+  readonly writableNeedDrain: boolean
+}
+
+export type Connection = Duplex | Socket | StreamLike
 
 /* eslint no-unused-vars: 0 */
 export const enum AuthErrorCode {

@@ -19,13 +19,19 @@ import { catalogueTopic, LiveCatalogue } from './live-catalogue.js';
 import { configChanges, type ConfigChanges } from './config/config-changes.js';
 import { printConfig } from './config/print-config.js';
 import { ConnectionAdmission } from './connection-admission.js';
-import { FirehoseConnection, type ConnectionInfo, type OutboundSink } from './connection/connection.js';
+import {
+  FirehoseConnection,
+  type ConnectionEvents,
+  type ConnectionInfo,
+  type ConnectionLimits,
+  type OutboundSink,
+} from './connection/connection.js';
 import type { ListenerHost, RunningListener } from './listeners/listener.js';
 import { listenerUrl } from './listeners/listener-url.js';
 import { startListeners } from './listeners/start-listeners.js';
 import { silentLogger, type Logger } from './logger.js';
 import { resolveConfig } from './config/resolve-config.js';
-import type { BrokerConfig, BrokerConfigInput, ListenerName } from './config/types.js';
+import type { BrokerConfig, BrokerConfigInput, BrokerLimits, ListenerName } from './config/types.js';
 import { History } from './history/history.js';
 import { createMetrics } from './metrics.js';
 import { createPersistence, type AedesPersistence, type PersistenceBackend } from './persistence.js';
@@ -296,6 +302,46 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
     this.emit('refused', { reason, ...details });
   }
 
+  // One limits object, one events object and one close listener for all connections: per
+  // connection they were five closures and two objects on every idle one.
+  #limitsFor: BrokerLimits | undefined;
+  #connLimits: ConnectionLimits | undefined;
+
+  #connectionLimits(): ConnectionLimits {
+    const limits = this.#config.limits;
+    if (this.#limitsFor !== limits || this.#connLimits === undefined) {
+      this.#limitsFor = limits;
+      this.#connLimits = {
+        maxPacketBytes: limits.maxPacketBytes,
+        maxConnectBytes: limits.maxPacketBytes,
+        queueSoftBytes: limits.queueSoftBytes,
+        queueHardBytes: limits.queueHardBytes,
+      };
+    }
+    return this.#connLimits;
+  }
+
+  readonly #connectionEvents: ConnectionEvents = {
+    onDrop: (conn, reason) => this.#refuse(reason, { ip: conn.info.ip }),
+    onBytesIn: (bytes) => {
+      this.stats.bytesReceived += bytes;
+    },
+    onBytesOut: (bytes, publishes) => {
+      const stats = this.stats;
+      stats.bytesSent += bytes;
+      stats.messagesSent += publishes;
+    },
+  };
+
+  readonly #connectionClosed = (() => {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the listener's `this` is the connection
+    const broker = this;
+    return function (this: FirehoseConnection): void {
+      broker.#connections.delete(this);
+      broker.#admission.release(this.info.ip);
+    };
+  })();
+
   /** Admits a transport, enforcing connection limits, and hands it to aedes. */
   #accept(info: ConnectionInfo, sink: OutboundSink): FirehoseConnection | undefined {
     const limits = this.#config.limits;
@@ -305,29 +351,11 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
       this.#refuse(refused, { ip: info.ip });
       return undefined;
     }
-    const stats = this.stats;
-    const connLimits = {
-      maxPacketBytes: limits.maxPacketBytes,
-      maxConnectBytes: limits.maxPacketBytes,
-      queueSoftBytes: limits.queueSoftBytes,
-      queueHardBytes: limits.queueHardBytes,
-    };
-    const conn = new FirehoseConnection(sink, info, connLimits, {
-      onDrop: (reason) => this.#refuse(reason, { ip: info.ip }),
-      onBytesIn: (bytes) => {
-        stats.bytesReceived += bytes;
-      },
-      onBytesOut: (bytes, publishes) => {
-        stats.bytesSent += bytes;
-        stats.messagesSent += publishes;
-      },
-    });
+    const conn = new FirehoseConnection(sink, info, this.#connectionLimits(), this.#connectionEvents);
     this.#connections.add(conn);
-    stats.connectionsTotal++;
-    conn.once('close', () => {
-      this.#connections.delete(conn);
-      this.#admission.release(info.ip);
-    });
+    this.stats.connectionsTotal++;
+    // on(), not once(): 'close' comes once, and once() wraps each listener in a bound function.
+    conn.on('close', this.#connectionClosed);
     this.#aedes.handle(conn);
     return conn;
   }

@@ -1,12 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll } from 'vitest';
+import { temporaryDirectory } from '@firehose/test-support';
 import { hashPassword, type BrokerConfigInput, type CreateBrokerOptions } from '../src/index.js';
 import { startBroker } from './helpers.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'firehose-history-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = temporaryDirectory('history');
 let files = 0;
 
 /** A fresh archive file path in this suite's temporary directory. */

@@ -1,15 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { freePort, waitFor } from '@firehose/test-support';
+import { freePort, waitFor, temporaryDirectory } from '@firehose/test-support';
 import type { IClientOptions, MqttClient } from 'mqtt';
-import { afterAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { hashPassword, type BrokerConfigInput } from '../src/index.js';
 import { DeliveryLedger, printLossTable } from './delivery-ledger.js';
 import { client, connectCollecting, startBrokerProcess } from './helpers.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'firehose-level-kill-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = temporaryDirectory('level-kill');
 
 it('a level node SIGKILLed mid-stream and restarted on the same directory loses no acknowledged QoS 1 message of a persistent subscriber', async () => {
   // The same port across the restart: the clients reconnect to the address they know.

@@ -1,19 +1,18 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
+import { temporaryDirectory } from '@firehose/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword, type FirehoseBroker } from '../src/index.js';
 import { client, connectCollecting, sleep, startBroker } from './helpers.js';
 import { startRedis } from './redis-server.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'firehose-order-'));
+const dir = temporaryDirectory('order');
 let redis: Awaited<ReturnType<typeof startRedis>>;
 beforeAll(async () => {
   redis = await startRedis();
 });
 afterAll(async () => {
-  rmSync(dir, { recursive: true, force: true });
   await redis.stop();
 });
 
@@ -136,7 +135,7 @@ describe('delivery order across broker restarts', () => {
   // The level store keys a queued message by broker id, then counter; each broker life had a random
   // UUID, so the lives' messages came back in a random order (wrong five times in six for three lives).
   it('gives a persistent session what was queued over three broker lives in the order it was published', async () => {
-    const lives = mkdtempSync(join(tmpdir(), 'firehose-lives-'));
+    const lives = mkdtempSync(join(dir, 'lives-'));
     try {
       let broker = await startLoadBroker(`level:${lives}`);
       const away = await connectCollecting(broker.url('mqtt')!, { clientId: 'patient', clean: false });

@@ -1,15 +1,16 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashPassword } from '@firehose/broker';
-import { freePort } from '@firehose/test-support';
+import { freePort, temporaryDirectory } from '@firehose/test-support';
 import { describe, expect, it } from 'vitest';
 import { finished, gerritData, run, startCli, waitForOutput, type RunResult } from './helpers.js';
+
+const scratch = temporaryDirectory('cli-broker');
 
 describe('firehose broker', () => {
   it('--print-config shows the effective config with secrets masked', async () => {
     const hash = await hashPassword('s3cret-pw');
-    const dir = mkdtempSync(join(tmpdir(), 'firehose-cli-'));
+    const dir = mkdtempSync(join(scratch, 'run-'));
     const file = join(dir, 'firehose.yaml');
     writeFileSync(file, `accounts:\n  gerrit: { password: "${hash}", write: ["gerrit/#"] }\n`);
     const result = await run(['broker', '--config', file, '--port', '1999', '--print-config'], {
@@ -35,7 +36,7 @@ describe('firehose broker', () => {
   });
 
   it('a refused catalogue file stops the start with exit 1, one file:line: field: reason a line', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'firehose-cli-'));
+    const dir = mkdtempSync(join(scratch, 'run-'));
     const bad = join(dir, 'ci.yaml');
     writeFileSync(
       bad,
@@ -99,7 +100,7 @@ describe('firehose broker', () => {
   });
 
   it('reloads accounts on SIGHUP without a restart', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'firehose-cli-'));
+    const dir = mkdtempSync(join(scratch, 'run-'));
     const file = join(dir, 'firehose.yaml');
     const write = async (password: string): Promise<void> =>
       writeFileSync(

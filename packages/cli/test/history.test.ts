@@ -1,14 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashPassword, type FirehoseBroker } from '@firehose/broker';
 import { connect, createHistoryClient } from '@firehose/client';
-import { startTestBroker, waitFor } from '@firehose/test-support';
+import { startTestBroker, waitFor, temporaryDirectory } from '@firehose/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD, finished, gerritData, run, startCli, waitForOutput } from './helpers.js';
 
 // A real broker with its SQLite archive: what `firehose history` reads over the HTTP listener.
-const dir = mkdtempSync(join(tmpdir(), 'firehose-cli-history-'));
+const dir = temporaryDirectory('cli-history');
 let broker: FirehoseBroker;
 let http: string;
 const CHANGES = 7;
@@ -40,7 +38,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await broker?.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 interface Line {

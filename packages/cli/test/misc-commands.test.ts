@@ -1,11 +1,12 @@
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { historyOpenApi } from '@firehose/broker';
+import { temporaryDirectory } from '@firehose/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { finished, run, startBroker, startCli, waitForOutput, type TestBroker } from './helpers.js';
 
 let broker: TestBroker;
+const scratch = temporaryDirectory('cli-misc');
 
 beforeAll(async () => {
   broker = await startBroker();
@@ -23,7 +24,7 @@ describe.concurrent('passwd, schema, $-topics, signals', () => {
   });
 
   it('schema export writes JSON Schemas, an AsyncAPI document and the history OpenAPI document', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'firehose-schemas-'));
+    const out = join(scratch, 'schemas');
     const result = await run(['schema', 'export', '--out', out]);
     expect(result.code, result.stderr).toBe(0);
     const files = readdirSync(out);

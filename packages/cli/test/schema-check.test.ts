@@ -1,12 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startTestBroker, freePort } from '@firehose/test-support';
-import { afterAll, describe, expect, it } from 'vitest';
+import { startTestBroker, freePort, temporaryDirectory } from '@firehose/test-support';
+import { describe, expect, it } from 'vitest';
 import { run } from './helpers.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'firehose-schema-check-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = temporaryDirectory('schema-check');
 
 function file(name: string, text: string): string {
   const path = join(dir, name);
@@ -138,6 +136,37 @@ describe.concurrent('firehose schema check', { timeout: 60_000 }, () => {
     const refused = await run(['schema', 'check', '--site-only', bad]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/asyncapi-2\.json:2: asyncapi: must be an AsyncAPI 3\.x version/);
+  });
+
+  it('schema export of catalogue files writes their AsyncAPI document, which checks (and loads) as the same services', async () => {
+    const site = file('export-site.yaml', ci(NUMBER_INT));
+    const out = join(dir, 'export-site');
+    const exported = await run(['schema', 'export', '--out', out, '--site-only', site]);
+    expect(exported.code, exported.stderr).toBe(0);
+    const asyncapi = join(out, 'asyncapi.json');
+    const document = JSON.parse(readFileSync(asyncapi, 'utf8')) as {
+      channels: Record<string, { 'x-firehose-event': { service: string } }>;
+    };
+    expect(Object.values(document.channels).map((channel) => channel['x-firehose-event'].service)).toEqual([
+      'ci',
+    ]);
+    expect(readFileSync(join(out, 'ci.build.v1.json'), 'utf8')).toContain('urn:firehose:schema:ci.build:1');
+    const checked = await run(['schema', 'check', '--site-only', asyncapi]);
+    expect(checked.stderr).toBe('');
+    expect(checked.stdout).toBe('ok: 1 file, 1 service, 1 event type\n');
+    // A refused file exports nothing; --site-only needs files.
+    const refused = await run([
+      'schema',
+      'export',
+      '--out',
+      join(dir, 'export-bad'),
+      file('bad.yaml', ': :'),
+    ]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/bad\.yaml:1: /);
+    const alone = await run(['schema', 'export', '--out', out, '--site-only']);
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toMatch(/--site-only exports catalogue files alone/);
   });
 
   it('a missing file is a problem, no file or an unknown flag a usage error', async () => {

@@ -1,14 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gerrit } from '@firehose/schema';
-import { afterAll, describe, expect, expectTypeOf, it } from 'vitest';
+import { temporaryDirectory } from '@firehose/test-support';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { createHistoryClient, type FirehoseClient, type HistoryEvent } from '../src/index.js';
 import { commentAdded, open, openPublisher, startBroker, startProxy, waitFor } from './helpers.js';
 
 // A real broker with its SQLite archive; the client reads it over its HTTP listener.
-const dir = mkdtempSync(join(tmpdir(), 'firehose-client-history-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = temporaryDirectory('client-history');
 let files = 0;
 
 async function historyBroker(history: { enabled: boolean } = { enabled: true }) {

@@ -1,17 +1,16 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hashPassword } from '@firehose/broker';
 import { render, type ServiceDefinition } from '@firehose/schema';
-import { afterAll, describe, expect, it } from 'vitest';
+import { temporaryDirectory } from '@firehose/test-support';
+import { describe, expect, it } from 'vitest';
 import type { ReceivedEvent } from '../src/index.js';
 import { open, startBroker, waitFor } from './helpers.js';
 
 // learnServices(): a client that was built knowing only the built-in services learns a site's own
 // from the broker's retained $firehose/services record, and follows a catalogue reload.
 
-const dir = mkdtempSync(join(tmpdir(), 'firehose-client-learn-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = temporaryDirectory('client-learn');
 
 const FINISHED = `      finished:
         description: A deployment finished

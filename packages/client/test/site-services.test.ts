@@ -1,11 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashPassword } from '@firehose/broker';
 import type { EventType } from '@firehose/schema';
 import { buildSiteServices } from '@firehose/schema/site';
-import { startTestBroker } from '@firehose/test-support';
-import { afterAll, describe, expect, expectTypeOf, it } from 'vitest';
+import { startTestBroker, temporaryDirectory } from '@firehose/test-support';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { createHistoryClient, type ReceivedEvent } from '../src/index.js';
 import { onCleanup, open, waitFor } from './helpers.js';
 
@@ -50,8 +48,7 @@ interface Finished {
 const finished = site[0]!.eventTypes[0]! as EventType<Finished, { app: string; env: string }>;
 const data: Finished = { app: { name: 'web' }, environment: 'production', revision: 'r42', ok: true };
 
-const dir = mkdtempSync(join(tmpdir(), 'firehose-client-site-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = temporaryDirectory('client-site');
 
 async function siteBroker() {
   const broker = await startTestBroker(

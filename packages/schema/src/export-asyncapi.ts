@@ -5,6 +5,7 @@ import { exportJsonSchema } from './export-json-schemas.js';
 import { ASYNCAPI_EVENT_KEY, ASYNCAPI_SERVICES_KEY } from './site/asyncapi-catalogue.js';
 import type { EventSpec } from './site/catalogue-document.js';
 import { describeServices } from './site/describe-services.js';
+import { pointerRef, rebaseRefs } from './site/rebase-refs.js';
 
 /** Options of {@link exportAsyncApi}. */
 export interface AsyncApiOptions {
@@ -87,7 +88,9 @@ export function exportAsyncApi(options: AsyncApiOptions = {}): object {
       const spec = versions.find((d) => d.version === eventType.version)!;
       const { description: _description, schema: _schema, ...extension } = spec;
       const { $schema: _dialect, $id: _id, ...data } = exportJsonSchema(eventType);
-      schemas[id] = data;
+      // Without its `$id`, the schema's own `#/$defs/…` refs (a site's bundled sibling files) would
+      // resolve against this document's root: point them at where the schema now sits.
+      schemas[id] = rebaseRefs(data, '#', pointerRef(['components', 'schemas', id])) as typeof data;
       messages[id] = {
         name: eventType.type,
         title: `${eventType.type} v${eventType.version}`,

@@ -119,6 +119,61 @@ describe('AsyncAPI 3.0 as a catalogue file', () => {
     expect(again.checkEvent('ci/acme/app/build', build('7') as never).status).toBe('invalid');
   });
 
+  it("export → load keeps a site schema of $ref'd sibling files, its refs resolving inside the document", async () => {
+    const sub = await mkdtemp(join(dir, 'refs-'));
+    await writeFile(
+      join(sub, 'site.yaml'),
+      SITE.replace(
+        /schema:\n {12}type: object\n {12}required: \[project, number\]\n {12}properties: \{ project: \{ type: string \}, number: \{ type: integer \} \}/,
+        'schema: { $ref: ./build.schema.json }',
+      ),
+    );
+    await writeFile(
+      join(sub, 'build.schema.json'),
+      JSON.stringify({
+        type: 'object',
+        required: ['project', 'number'],
+        properties: { project: { $ref: './common.schema.json#/$defs/project' }, number: { type: 'integer' } },
+      }),
+    );
+    await writeFile(
+      join(sub, 'common.schema.json'),
+      JSON.stringify({ $defs: { project: { type: 'string', pattern: '^[a-z]+/[a-z]+$' } } }),
+    );
+    const site = await loadCatalogueFiles([join(sub, 'site.yaml')]);
+    const v1 = site[0]!.eventTypes.find((t) => t.version === 1)!;
+    expect(JSON.stringify(v1.schema)).toContain('"$ref":"#/$defs/');
+    const document = exportAsyncApi({ catalogue: createCatalogue(site) }) as AsyncApi;
+    // Every ref of an exported schema points inside it, from the document's root (it has no $id).
+    for (const [id, schema] of Object.entries(document.components.schemas)) {
+      for (const ref of JSON.stringify(schema).match(/"\$ref":"[^"]*"/g) ?? [])
+        expect(ref).toMatch(new RegExp(`^"\\$ref":"#/components/schemas/${id}/`));
+    }
+    const exported = join(sub, 'asyncapi.json');
+    await writeFile(exported, JSON.stringify(document, null, 2));
+    const loaded = await loadCatalogueFiles([exported]);
+    expect(loaded.flatMap((s) => s.eventTypes).map(declared)).toEqual(
+      site.flatMap((s) => s.eventTypes).map(declared),
+    );
+    const again = createCatalogue(loaded);
+    const build = (project: string) => ({
+      specversion: '1.0',
+      id: `b-${project}`,
+      source: 'https://ci.example.org',
+      type: 'ci.build',
+      time: '2026-01-01T00:00:00Z',
+      datacontenttype: 'application/json',
+      dataschema: 'urn:firehose:schema:ci.build:1',
+      data: { project, number: 7 },
+    });
+    expect(again.checkEvent('ci/acme/app/build', build('acme/app') as never).status).toBe('valid');
+    // The $ref'd pattern still applies after the round trip.
+    expect(again.checkEvent('ci/acme/app/build', build('Acme App') as never)).toMatchObject({
+      status: 'invalid',
+      error: { path: '/data/project' },
+    });
+  });
+
   it('refuses bad AsyncAPI input with file:line: field: reason', async () => {
     const document = exportAsyncApi({
       catalogue: createCatalogue(await loadCatalogueFiles([await siteFile()])),

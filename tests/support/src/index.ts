@@ -2,6 +2,7 @@
 // tsc load it through the `@firehose/source` condition, so it has no build step and is never published.
 export { sleep, waitFor } from './wait-for.js';
 export { freePort } from './free-port.js';
+export { temporaryDirectory } from './temporary-directory.js';
 export { startTestBroker } from './test-broker.js';
 export { selfSignedCertificate, type SelfSignedCertificate } from './self-signed-certificate.js';
 export { chromiumLaunchOptions, type ChromiumLaunchOptions } from './chromium.mjs';

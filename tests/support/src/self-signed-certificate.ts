@@ -17,19 +17,22 @@ export interface SelfSignedCertificate {
 
 /** A throwaway self-signed EC certificate for localhost and 127.0.0.1, valid for a day. Runs `openssl`. */
 export function selfSignedCertificate(): SelfSignedCertificate {
+  // Found first: a machine without openssl gets the install sentence and no directory left behind.
+  const openssl = systemProgram('openssl');
   const dir = mkdtempSync(join(tmpdir(), 'firehose-tls-'));
+  const remove = (): void => rmSync(dir, { recursive: true, force: true });
   const cert = join(dir, 'cert.pem');
   const key = join(dir, 'key.pem');
-  // prettier-ignore
-  execFileSync(systemProgram('openssl'), [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost',
-    '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-  ], { stdio: 'ignore' });
-  return {
-    cert,
-    key,
-    ca: readFileSync(cert, 'utf8'),
-    remove: () => rmSync(dir, { recursive: true, force: true }),
-  };
+  try {
+    // prettier-ignore
+    execFileSync(openssl, [
+      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+      '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost',
+      '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
+    ], { stdio: 'ignore' });
+    return { cert, key, ca: readFileSync(cert, 'utf8'), remove };
+  } catch (error) {
+    remove();
+    throw error;
+  }
 }

@@ -1,4 +1,4 @@
-import { Duplex } from 'node:stream';
+import { EventEmitter } from 'node:events';
 import { PACKET_CONNACK, PACKET_CONNECT, PACKET_PUBLISH, PacketScanner } from './packet-scanner.js';
 
 /** Why the broker dropped an outbound message or closed a connection. */
@@ -44,15 +44,39 @@ export interface ConnectionInfo {
   payload: 'envelope' | 'data';
 }
 
+/**
+ * Where a connection reports; one object for all of a broker's connections (a closure per
+ * connection and event would cost every idle one), so each call names its connection.
+ */
 export interface ConnectionEvents {
   /** An outbound message was dropped or the connection was closed by a limit. */
-  onDrop(reason: DropReason, bytes: number): void;
+  onDrop(connection: FirehoseConnection, reason: DropReason, bytes: number): void;
   onBytesIn(bytes: number): void;
   onBytesOut(bytes: number, publishes: number): void;
 }
 
 /** Above this many unsent bytes a batch leaves at once instead of at the next check phase. */
 const BATCH_BYTES = 256 * 1024;
+
+/**
+ * Nearly every chunk holds whole packets, so a scanner has nothing to remember between chunks. The
+ * connections share one scanner per direction and hold their own only while a packet is split
+ * across chunks: an idle connection holds none (two objects fewer on each of 10,000).
+ */
+class SharedScanner {
+  readonly scanner = new PacketScanner();
+  /** Set during a scan; a nested scan (a handler that reached another connection) gets its own. */
+  busy = false;
+}
+const sharedIn = new SharedScanner();
+const sharedOut = new SharedScanner();
+
+/** Above this many inbound bytes that aedes has not read yet, the peer's socket is paused. */
+const READ_PAUSE_BYTES = 64 * 1024;
+
+// EventEmitter's own listener table (`{ __proto__: null }`) is a dictionary of ~180 bytes; an
+// object whose prototype has no prototype stays in V8's fast mode and has no inherited names.
+const LISTENERS = Object.create(null) as object;
 
 /**
  * The stream aedes reads from and writes to, between it and the real socket. It does what
@@ -65,15 +89,29 @@ const BATCH_BYTES = 256 * 1024;
  * - outbound, it batches: aedes writes each delivery in its own setImmediate, which costs bare
  *   aedes one write syscall per message per subscriber. Packets collect until the event loop's
  *   next check phase (or BATCH_BYTES) and leave in one write.
+ *
+ * It is not a Duplex: aedes uses only `read()`, `write()`, `cork()`, `uncork()`, `destroy()`,
+ * `destroyed`, `writableNeedDrain` and the events `readable`, `end`, `error`, `close` (and `drain`,
+ * which never comes: writes never wait). A Duplex's two stream states, its buffers and the second
+ * pass of every inbound chunk through Readable's machinery cost every connection memory and every
+ * packet CPU, for behaviour this class does not use.
  */
-export class FirehoseConnection extends Duplex {
+export class FirehoseConnection extends EventEmitter {
   readonly info: ConnectionInfo;
   readonly #sink: OutboundSink;
   readonly #limits: ConnectionLimits;
   readonly #events: ConnectionEvents;
-  readonly #inScanner = new PacketScanner();
-  readonly #outScanner = new PacketScanner();
+  /** Only while a packet is split across chunks (see SharedScanner). */
+  #inScanner: PacketScanner | undefined;
+  #outScanner: PacketScanner | undefined;
   #packets = 0;
+  // Inbound bytes not read by aedes yet: one chunk, or several (allocated when needed).
+  #inChunk: Buffer | undefined;
+  #inChunks: Buffer[] | undefined;
+  #inBytes = 0;
+  #readableScheduled = false;
+  #peerEnded = false;
+  #endEmitted = false;
   // The arrays below are allocated when first needed and dropped when empty: an idle connection
   // (most of them, at 10,000 connections) holds none.
   #outParts: Uint8Array[] | undefined;
@@ -90,10 +128,14 @@ export class FirehoseConnection extends Duplex {
   #corked = 0;
   #flushScheduled = false;
   #dead = false;
+  /** Set by destroy(): aedes reads it as a stream's `destroyed`. */
+  destroyed = false;
+  /** Writes never wait (see the class doc); aedes' shared subscriptions read this. */
+  readonly writableNeedDrain = false;
 
   constructor(sink: OutboundSink, info: ConnectionInfo, limits: ConnectionLimits, events: ConnectionEvents) {
-    // A writable buffer that never fills: aedes must never wait for a drain (see class doc).
-    super({ writableHighWaterMark: 2 ** 30, readableHighWaterMark: 64 * 1024, allowHalfOpen: false });
+    super();
+    (this as unknown as { _events: object })._events = Object.create(LISTENERS) as object;
     this.#sink = sink;
     this.info = info;
     this.#limits = limits;
@@ -101,17 +143,63 @@ export class FirehoseConnection extends Duplex {
   }
 
   /** Bytes from the peer. */
-  feed(chunk: Uint8Array): void {
+  feed(chunk: Buffer): void {
     if (this.#dead) return;
     this.#events.onBytesIn(chunk.length);
-    const ok = this.#inScanner.scan(chunk, this, FirehoseConnection.#checkInbound);
+    const ok = this.#scanInbound(chunk);
     if (!ok) {
       if (!this.#dead) this.fail('malformed', chunk.length);
       return;
     }
-    if (!this.push(chunk) && !this.#paused) {
+    const bytes = chunk.length;
+    if (bytes === 0) return;
+    if (this.#inChunk === undefined) this.#inChunk = chunk;
+    else (this.#inChunks ??= [this.#inChunk]).push(chunk);
+    this.#inBytes += bytes;
+    if (this.#inBytes >= READ_PAUSE_BYTES && !this.#paused) {
       this.#paused = true;
       this.#sink.pause();
+    }
+    this.#scheduleReadable();
+  }
+
+  /** What the peer sent and aedes has not read yet, all of it; null when there is none. */
+  read(): Buffer | null {
+    const chunk = this.#inChunk;
+    if (chunk === undefined) return null;
+    const chunks = this.#inChunks;
+    const out = chunks === undefined ? chunk : Buffer.concat(chunks, this.#inBytes);
+    this.#inChunk = undefined;
+    this.#inChunks = undefined;
+    this.#inBytes = 0;
+    if (this.#paused) {
+      this.#paused = false;
+      this.#sink.resume();
+    }
+    if (this.#peerEnded) this.#scheduleReadable();
+    return out;
+  }
+
+  // As a Readable does: 'readable' once per tick while there is something to read, and 'end' once
+  // the peer has ended and everything before it was read.
+  #scheduleReadable(): void {
+    if (this.#readableScheduled) return;
+    this.#readableScheduled = true;
+    process.nextTick(FirehoseConnection.#emitReadable, this);
+  }
+
+  static #emitReadable(connection: FirehoseConnection): void {
+    connection.#readableScheduled = false;
+    if (connection.destroyed) return;
+    if (connection.#inChunk !== undefined) {
+      connection.emit('readable');
+      return;
+    }
+    if (connection.#peerEnded && !connection.#endEmitted) {
+      connection.#endEmitted = true;
+      connection.emit('end');
+      // A Duplex without half-open: the peer's end ends this side too.
+      connection.destroy();
     }
   }
 
@@ -127,14 +215,16 @@ export class FirehoseConnection extends Duplex {
 
   /** The peer went away. */
   peerEnded(): void {
-    if (!this.#dead) this.push(null);
+    if (this.#dead || this.#peerEnded) return;
+    this.#peerEnded = true;
+    this.#scheduleReadable();
   }
 
   /** Closes the connection because of a limit, counting the reason. */
   fail(reason: DropReason, bytes: number): void {
     if (this.#dead) return;
     this.#dead = true;
-    this.#events.onDrop(reason, bytes);
+    this.#events.onDrop(this, reason, bytes);
     this.destroy();
   }
 
@@ -152,19 +242,12 @@ export class FirehoseConnection extends Duplex {
     return true;
   }
 
-  override _read(): void {
-    if (this.#paused) {
-      this.#paused = false;
-      this.#sink.resume();
-    }
-  }
-
   /**
    * aedes (through mqtt-packet's writeToStream) corks, writes a packet in several pieces and
-   * uncorks on the next tick. These overrides take the pieces synchronously, without the Writable
-   * machinery: one queue (the sink's) instead of two, and `write()` never returns false.
+   * uncorks on the next tick. The pieces are taken synchronously, with one queue (the sink's), and
+   * `write()` never returns false.
    */
-  override write(chunk: unknown, encoding?: unknown, callback?: unknown): boolean {
+  write(chunk: unknown, encoding?: unknown, callback?: unknown): boolean {
     if (this.#dead) return true;
     // mqtt-packet writes topics as strings; Writable would have encoded them.
     this.#outbound(
@@ -178,18 +261,12 @@ export class FirehoseConnection extends Duplex {
     return true;
   }
 
-  override cork(): void {
+  cork(): void {
     this.#corked++;
   }
 
-  override uncork(): void {
+  uncork(): void {
     if (this.#corked > 0 && --this.#corked === 0) this.#scheduleFlush();
-  }
-
-  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    this.#outbound(chunk);
-    this.#scheduleFlush();
-    callback();
   }
 
   #scheduleFlush(): void {
@@ -251,7 +328,7 @@ export class FirehoseConnection extends Duplex {
     if (type === PACKET_PUBLISH && (flags & 0x06) === 0 && queued > this.#limits.queueSoftBytes) {
       this.#outDrop = true;
       this.#outParts = undefined;
-      this.#events.onDrop('queue_soft', size);
+      this.#events.onDrop(this, 'queue_soft', size);
       return true;
     }
     this.#outSize = size;
@@ -261,11 +338,53 @@ export class FirehoseConnection extends Duplex {
     return true;
   }
 
+  #scanInbound(chunk: Uint8Array): boolean {
+    const own = this.#inScanner;
+    if (own !== undefined) {
+      const ok = own.scan(chunk, this, FirehoseConnection.#checkInbound);
+      if (own.atBoundary()) this.#inScanner = undefined;
+      return ok;
+    }
+    if (sharedIn.busy) {
+      this.#inScanner = new PacketScanner();
+      return this.#scanInbound(chunk);
+    }
+    const shared = sharedIn.scanner;
+    sharedIn.busy = true;
+    const ok = shared.scan(chunk, this, FirehoseConnection.#checkInbound);
+    sharedIn.busy = false;
+    if (!shared.atBoundary()) {
+      if (ok) this.#inScanner = shared.detach();
+      else shared.reset();
+    }
+    return ok;
+  }
+
   #outbound(chunk: Uint8Array): void {
-    this.#outScanner.scan(chunk, this, FirehoseConnection.#checkOutbound, FirehoseConnection.#onPart);
+    const own = this.#outScanner;
+    if (own !== undefined) {
+      // Kept until the flush: aedes writes each packet in pieces, so most writes end mid-packet.
+      own.scan(chunk, this, FirehoseConnection.#checkOutbound, FirehoseConnection.#onPart);
+      return;
+    }
+    if (sharedOut.busy) {
+      this.#outScanner = new PacketScanner();
+      this.#outbound(chunk);
+      return;
+    }
+    const shared = sharedOut.scanner;
+    sharedOut.busy = true;
+    const ok = shared.scan(chunk, this, FirehoseConnection.#checkOutbound, FirehoseConnection.#onPart);
+    sharedOut.busy = false;
+    if (!shared.atBoundary()) {
+      if (ok) this.#outScanner = shared.detach();
+      else shared.reset();
+    }
   }
 
   #flush(): void {
+    // One scanner allocated per batch at most, not per packet; an idle connection keeps none.
+    if (this.#outScanner?.atBoundary()) this.#outScanner = undefined;
     const ready = this.#ready;
     if (ready === undefined) return;
     this.#ready = undefined;
@@ -281,17 +400,25 @@ export class FirehoseConnection extends Duplex {
     this.#sink.send(ready, sent);
   }
 
-  override _final(callback: (error?: Error | null) => void): void {
-    this.#flush();
-    this.#sink.destroy();
-    callback();
-  }
-
-  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    // aedes destroys right after writing a refusing CONNACK: what it wrote still goes out.
+  /**
+   * Closes the connection: what aedes wrote still goes out (it destroys right after writing a
+   * refusing CONNACK), then 'error' (with `error`) and 'close' on the next tick, as a stream does.
+   */
+  destroy(error?: Error | null): this {
+    if (this.destroyed) return this;
+    this.destroyed = true;
     this.#flush();
     this.#dead = true;
+    this.#inChunk = undefined;
+    this.#inChunks = undefined;
     this.#sink.destroy();
-    callback(error);
+    process.nextTick(FirehoseConnection.#emitClose, this, error ?? undefined);
+    return this;
+  }
+
+  static #emitClose(connection: FirehoseConnection, error: Error | undefined): void {
+    // A stream's unheard 'error' would be thrown; aedes listens until it closes the client.
+    if (error !== undefined && connection.listenerCount('error') > 0) connection.emit('error', error);
+    connection.emit('close');
   }
 }

@@ -31,6 +31,29 @@ export class PacketScanner {
   #multiplier = 1;
   #bodyLeft = 0;
 
+  /** Whether the stream is between packets: nothing of a packet seen yet, no state to keep. */
+  atBoundary(): boolean {
+    return this.#headerBytes === 0 && this.#bodyLeft === 0;
+  }
+
+  /** Moves this scanner's mid-packet state into a new scanner and leaves this one at a boundary. */
+  detach(): PacketScanner {
+    const copy = new PacketScanner();
+    copy.#first = this.#first;
+    copy.#headerBytes = this.#headerBytes;
+    copy.#length = this.#length;
+    copy.#multiplier = this.#multiplier;
+    copy.#bodyLeft = this.#bodyLeft;
+    this.reset();
+    return copy;
+  }
+
+  /** Forgets any partial packet (after a malformed stream, whose state means nothing). */
+  reset(): void {
+    this.#headerBytes = 0;
+    this.#bodyLeft = 0;
+  }
+
   /**
    * Feeds a chunk. Returns false when the stream is malformed or `onHeader` stopped it. The
    * handlers are called with `target` as `this`, so one shared function serves every connection

@@ -1,5 +1,6 @@
 import { CATALOGUE_FORMAT_KEY, CATALOGUE_FORMAT_VERSION } from './catalogue-document.js';
 import { fieldName, type DocumentPath } from './catalogue-problem.js';
+import { pointerRef, rebaseRefs } from './rebase-refs.js';
 
 /** Top-level extension of an AsyncAPI document: service name → description, source, ingest. */
 export const ASYNCAPI_SERVICES_KEY = 'x-firehose-services';
@@ -15,9 +16,19 @@ export function isAsyncApiDocument(document: unknown): document is Json {
   return isObject(document) && 'asyncapi' in document;
 }
 
-/** Follows a local `$ref` (`#/components/...`) inside `root`, with the path it leads to. */
+/** A Reference Object: `$ref` and at most a summary or description beside it. */
+const isReference = (value: unknown): value is Json & { $ref: string } =>
+  isObject(value) &&
+  typeof value.$ref === 'string' &&
+  Object.keys(value).every((key) => key === '$ref' || key === 'summary' || key === 'description');
+
+/**
+ * Follows a local Reference Object (`#/components/...`) inside `root`, with the path it leads to.
+ * A schema with `$ref` beside other keywords (a bundled one: `$ref` and `$defs`) is a schema, not a
+ * reference to follow.
+ */
 function follow(root: Json, value: unknown, path: DocumentPath): { value: unknown; path: DocumentPath } {
-  for (let hops = 0; hops < 8 && isObject(value) && typeof value.$ref === 'string'; hops++) {
+  for (let hops = 0; hops < 8 && isReference(value); hops++) {
     const ref = value.$ref;
     if (!ref.startsWith('#/')) break;
     const parts = ref
@@ -113,7 +124,10 @@ export function catalogueFromAsyncApi(
     }
     const events = services[service].events as Record<string, Json | Json[]>;
     const description = isObject(channel) ? (channel.description ?? channel.title) : undefined;
-    const declaration = { description, ...spec, schema: data.value };
+    // The schema's own refs point into the document (`#/components/schemas/<id>/$defs/…`); as a
+    // catalogue's schema, they point into the schema itself.
+    const schema = rebaseRefs(data.value, pointerRef(data.path), '#');
+    const declaration = { description, ...spec, schema };
     const previous = events[name];
     const index = previous === undefined ? undefined : Array.isArray(previous) ? previous.length : 1;
     if (previous === undefined) events[name] = declaration;
