@@ -5,7 +5,8 @@ import { UsageError } from './usage-error.js';
 /**
  * The services a command knows, and where they came from (for messages). `tail`, `topics` and
  * `pub` learn a site's own services from the broker's retained `$firehose/services` record, so
- * they route, validate and render them without a rebuild; everything else knows the built-in ones.
+ * they route, validate and render them without a rebuild; `history` and `tail --since` do too when
+ * `--service` is not a built-in one (`history-services.ts`); everything else knows the built-in ones.
  */
 export interface KnownServices {
   /** Built-in services plus, once learned, the broker's site services. */
