@@ -25,6 +25,9 @@ const defaultOptions = {
   // firehose: see Aedes#publish and emitPacket
   divertPublish: defaultDivertPublish,
   beforeDeliver: null,
+  // firehose: (client, packet, done) before a QoS 1 PUBACK: done() sends it, done(err) ends the
+  // connection without it; called in the publisher's order, and done must keep that order
+  acknowledgePublish: null,
   // firehose: whether a shared-subscription member can take another message now (lib/shared.js);
   // null = its connection does not need a drain
   sharedCanTake: null,
@@ -47,7 +50,7 @@ const version = pkg.version
 
 // firehose: which of the fork's fixes this copy carries (see README.md); raised with each new fix.
 // @firehose/broker refuses to start on a copy without the ones it needs.
-export const FIREHOSE_FIXES = 4
+export const FIREHOSE_FIXES = 5
 export { parseShare } from './lib/shared.js'
 
 // Hard ceiling for maxTopicLevels: the bundled mqemitter and aedes-persistence
@@ -98,6 +101,7 @@ export class Aedes extends EventEmitter {
     this.published = opts.published
     this.divertPublish = opts.divertPublish
     this.beforeDeliver = opts.beforeDeliver
+    this.acknowledgePublish = opts.acknowledgePublish
     // firehose: `$share/<group>/<filter>` groups (lib/shared.js)
     this._shared = new SharedSubscriptions(this, opts.sharedCanTake, opts.sharedCluster)
 

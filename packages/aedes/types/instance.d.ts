@@ -92,6 +92,17 @@ type DivertPublishHandler = (packet: PublishPacket, client: Client) => boolean
  */
 type BeforeDeliverHandler = (packet: AedesPublishPacket, client: Client | null) => void
 
+/**
+ * firehose: runs before each QoS 1 PUBACK, once the message is stored for every persistent session,
+ * in the publisher's order; `done()` sends the PUBACK, `done(error)` ends the connection without it
+ * (the publisher resends the message when it reconnects). Calls of `done` must keep the order.
+ */
+type AcknowledgePublishHandler = (
+  client: Client,
+  packet: PublishPacket,
+  done: (error?: Error | null) => void
+) => void
+
 /** firehose: the promise API of the persistence aedes drives (aedes-persistence and its siblings). */
 export interface AedesAsyncPersistence {
   setup (broker: Aedes): Promise<void>
@@ -139,6 +150,7 @@ export interface AedesOptions {
   published?: PublishedHandler;
   divertPublish?: DivertPublishHandler;
   beforeDeliver?: BeforeDeliverHandler | null;
+  acknowledgePublish?: AcknowledgePublishHandler | null;
   /** firehose: whether a shared-subscription member can take another message now (null: its connection needs no drain) */
   sharedCanTake?: ((client: Client) => boolean) | null;
   /** firehose: makes `$share` groups span the brokers of a cluster (null: each broker on its own) */
@@ -278,4 +290,5 @@ export class Aedes extends EventEmitter {
   published: PublishedHandler
   divertPublish: DivertPublishHandler
   beforeDeliver: BeforeDeliverHandler | null
+  acknowledgePublish: AcknowledgePublishHandler | null
 }

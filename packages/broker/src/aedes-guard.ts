@@ -5,7 +5,7 @@ import { FirehoseError } from '@firehose/protocol';
  * The fixes of `@firehose/aedes` this broker relies on (ordered delivery, PUBACK after store,
  * drain-then-live, …; its README lists them). Raised together with `FIREHOSE_FIXES` there.
  */
-const REQUIRED_FIXES = 4;
+const REQUIRED_FIXES = 5;
 
 /**
  * Throws when the aedes this process loaded lacks the firehose fixes, say a mis-resolved or

@@ -32,6 +32,8 @@ export interface HookContext {
   sessions: SessionTracker;
   /** Packets acknowledged but not to be delivered (see `divertPublish` in aedes-instance.ts). */
   diverted: WeakSet<object>;
+  /** A client's PUBLISH arrived, before any store write for it (replica-wait.ts). */
+  publishArrived?: (packet: object) => void;
 }
 
 type AedesHooks = Required<
@@ -165,6 +167,7 @@ export class AedesHookAdapter {
         }
         ctx.stats.messagesReceived++;
         if (!ctx.inspector.inspect(packet, identity, client.id)) ctx.diverted.add(packet);
+        if (packet.qos === 1) ctx.publishArrived?.(packet);
         callback(null);
       },
 

@@ -44,6 +44,8 @@ export function createAedes(setup: AedesSetup): Aedes {
     // On a cluster a group's message goes to one member across all nodes (shared-cluster.ts).
     sharedCluster: setup.sharedGroups ?? null,
     beforeDeliver: setup.beforeDeliver ?? null,
+    // With redis.replicaWait: each QoS 1 PUBACK once a Redis replica has the store's writes.
+    acknowledgePublish: backend.replicaWait?.acknowledge ?? null,
   });
 }
 

@@ -165,6 +165,9 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
       inspector,
       diverted: this.#diverted,
       sessions: this.#sessions,
+      ...(backend.replicaWait
+        ? { publishArrived: backend.replicaWait.arrived.bind(backend.replicaWait) }
+        : {}),
     });
     const id = newNodeId();
     this.#sharedGroups = backend.sharedRedis
@@ -218,6 +221,22 @@ export class FirehoseBroker extends EventEmitter<BrokerEvents> {
       this.#logger.warn({ err }, `${what} (${effect})`);
     });
     this.#backend.link?.on('up', () => this.#logger.info('redis reachable again'));
+    const replicaWait = this.#backend.replicaWait;
+    replicaWait?.on('unreplicated', (count) => (this.stats.pubacksUnreplicated += count));
+    replicaWait?.on('refused', (count, err) => {
+      this.stats.drop('replica_unconfirmed', count);
+      this.#logger.warn(
+        { err, count },
+        'QoS 1 publishes not acknowledged: their store writes may have died with the Redis primary; their publishers resend them',
+      );
+    });
+    replicaWait?.on('replicated', (yes) => {
+      if (yes) this.#logger.info('a Redis replica confirms the store writes again before each QoS 1 PUBACK');
+      else
+        this.#logger.warn(
+          'no Redis replica confirmed the store writes (none connected, or none within redis.replicaWait): QoS 1 PUBACKs go out with the writes on the primary only',
+        );
+    });
     // A QoS 1 message another node published while this node's emitter was resubscribing (after a
     // Sentinel failover, the others may publish on the new primary first) reached no connected
     // persistent session here live, though it was stored for them and its publisher was
@@ -571,7 +590,11 @@ export async function createBroker(
   // them, with nothing to close.
   const given = options.services ?? [];
   const events = await loadEventCatalogue(resolved.catalogue, given);
-  const backend = await createPersistence(resolved.persistence, resolved.limits.maxOfflineMessages);
+  const backend = await createPersistence(
+    resolved.persistence,
+    resolved.limits.maxOfflineMessages,
+    resolved.redis.replicaWait,
+  );
   return new FirehoseBroker(resolved, options.logger ?? silentLogger, backend, options.heartbeatIntervalMs, {
     events,
     given,

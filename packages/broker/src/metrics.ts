@@ -57,6 +57,11 @@ export function createMetrics(
     'Password verifications run (real and dummy).',
     extra.scryptRuns,
   );
+  counter(
+    'firehose_puback_unreplicated_total',
+    'QoS 1 PUBACKs sent without a Redis replica confirming the store writes (redis.replicaWait: none connected, or none in time).',
+    () => stats.pubacksUnreplicated,
+  );
   new Counter<'reason'>({
     name: 'firehose_refused_total',
     help: 'Messages dropped and connections refused or closed, by reason.',

@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import { maskPersistence } from './config/parse-persistence.js';
 import type { PersistenceConfig } from './config/types.js';
 import { RedisLink } from './redis-link.js';
+import { ReplicaWait } from './replica-wait.js';
 import { Resubscription } from './redis-resubscription.js';
 import { RedisSessionClock } from './redis-session-clock.js';
 
@@ -54,6 +55,8 @@ export interface PersistenceBackend {
   sharedRedis?: Redis;
   /** What cluster-wide history needs of redis (docs/architecture.md#cluster-history). */
   historyRedis?: HistoryRedis;
+  /** Holds QoS 1 PUBACKs until a replica has the store's writes (`redis.replicaWait` > 0). */
+  replicaWait?: ReplicaWait;
 }
 
 /** The history log's redis connections (redis). */
@@ -85,6 +88,8 @@ const SUBSCRIPTION_KEYS = { gte: 'subscriptions:', lt: 'subscriptions;' };
 export async function createPersistence(
   config: PersistenceConfig,
   maxOfflineMessages: number,
+  /** `redis.replicaWait` in milliseconds; 0 = PUBACK without waiting. */
+  replicaWaitMs = 0,
 ): Promise<PersistenceBackend> {
   switch (config.kind) {
     case 'memory':
@@ -120,6 +125,12 @@ export async function createPersistence(
       link.watch('shared', sharedRedis);
       link.watch('emitter-sub', mq.subConn);
       link.watch('emitter-pub', mq.pubConn);
+      // Its own connection: WAIT blocks the connection it is sent on (replica-wait.ts).
+      // A WAIT in flight when it closes fails (the publishes behind it get no PUBACK) rather than
+      // being resent to whichever primary it reaches next, where it would block for its timeout.
+      const waitRedis =
+        replicaWaitMs > 0 ? new Redis({ ...connection, autoResendUnfulfilledCommands: false }) : undefined;
+      if (waitRedis) link.watch('replica-wait', waitRedis);
       const resubscription = new Resubscription(mq.subConn);
       // Already reported through the link; unheard, this one would crash the process.
       mq.state.on('error', () => undefined);
@@ -127,6 +138,7 @@ export async function createPersistence(
         persistence: redisPersistence({ conn: db, maxSessionDelivery: maxOfflineMessages }),
         mq,
         async close(p, started) {
+          waitRedis?.disconnect();
           if (started) return p?.destroy?.();
           for (const connection of [db, mq.subConn, mq.pubConn, sharedRedis]) connection.disconnect();
         },
@@ -135,6 +147,7 @@ export async function createPersistence(
         resubscription,
         describeOutage: (error) => describeRedisOutage(config, error),
         sharedRedis,
+        ...(waitRedis ? { replicaWait: new ReplicaWait(waitRedis, db, replicaWaitMs) } : {}),
         historyRedis: {
           writer: mq.pubConn,
           connect(name) {

@@ -21,7 +21,9 @@ export type RefusalReason =
   | 'ingest_unknown_event'
   | 'ingest_invalid'
   /** Delivered but not archived: the history queue was full (docs/architecture.md#history). */
-  | 'history_overflow';
+  | 'history_overflow'
+  /** A QoS 1 publish not acknowledged: a Redis connection closed after it arrived (`redis.replicaWait`). */
+  | 'replica_unconfirmed';
 
 /**
  * Plain counters on the hot path; `$SYS`, `/metrics` and the catalogue read them on their own
@@ -46,6 +48,8 @@ export class BrokerStats {
   sharedGroups: () => SharedGroupStats[] = () => [];
   /** scrypt verifications run (real and dummy). */
   scryptRuns = 0;
+  /** QoS 1 PUBACKs sent without a Redis replica confirming the store's writes (`redis.replicaWait`). */
+  pubacksUnreplicated = 0;
   readonly dropped = new Map<RefusalReason, number>();
 
   get subscriptions(): number {

@@ -17,15 +17,14 @@ afterAll(async () => {
   await set?.stop();
 });
 
-// Not yet in `pnpm test`: with the resend of stored queues after resubscription (Aedes#resendStoredQueues)
-// the messages published during the failover window arrive, but an acknowledged message published right
-// at the kill is still lost for a subscriber in some runs (1 of 8 runs, 1 message; docs/operating.md has the
-// table): its record is gone from the promoted primary. Either async replication lost the store writes
-// behind its PUBACK, or aedes-persistence-redis' reference count was decremented by the PUBACK of a
-// duplicate and the record deleted. Fixes to come: WAIT on the store connection before the PUBACK (and
-// no PUBACK when that connection reconnected since the publish arrived: WAIT would then answer for the new
-// primary), and a decrement only when LREM removed the queue entry. Run it with FIREHOSE_PRIMARY_KILL=1;
-// FIREHOSE_PRIMARY_KILL_FORENSIC=1 prints, for each lost message, whether the promoted primary has it.
+// Not yet in `pnpm test` (run it with FIREHOSE_PRIMARY_KILL=1; FIREHOSE_PRIMARY_KILL_FORENSIC=1 prints, for
+// each lost message, whether the promoted primary has it). Two causes lost an acknowledged message published
+// right at the kill, both fixed: a duplicate PUBACK decremented the store's reference count
+// (@firehose/aedes-persistence-redis), and asynchronous replication took the store writes behind a PUBACK
+// along with the primary (redis.replicaWait, on by default with Sentinel: the PUBACK waits for the replica;
+// a publish whose writes may have died gets none, its publisher reconnects and resends every unacknowledged
+// message). A message reaches a subscriber at most 4 times: live and from the stored queue resent after the
+// failover, for the original and for the publisher's resend.
 it.skipIf(!process.env.FIREHOSE_PRIMARY_KILL)(
   '3 nodes on Redis Sentinel, the Redis primary SIGKILLed mid-stream: the nodes follow the promoted replica, and every QoS 1 message acknowledged before, during and after reaches every persistent subscriber',
   async () => {
@@ -102,7 +101,7 @@ it.skipIf(!process.env.FIREHOSE_PRIMARY_KILL)(
     const { lost, maxCopies, acknowledged, published } = ledger.table();
     expect(lost).toBe(0);
     expect(acknowledged).toBe(published);
-    expect(maxCopies).toBeLessThanOrEqual(2);
+    expect(maxCopies).toBeLessThanOrEqual(4);
   },
   120_000,
 );

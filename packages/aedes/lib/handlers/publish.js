@@ -106,7 +106,15 @@ function enqueuePublish (packet, done) {
       // session, just before it is delivered. Upstream acknowledged first, so a crash, or a session
       // reconnecting to another cluster node, right after the PUBACK lost the message.
       client.broker.publish(packet, client, done, function accepted () {
-        write(client, new PubAck(packet), noop)
+        // firehose: option acknowledgePublish may hold the PUBACK (until the store's writes are on
+        // a replica), or refuse it: then the connection ends unacknowledged and the publisher
+        // resends the message when it reconnects [MQTT-4.4.0-1]
+        const acknowledge = client.broker.acknowledgePublish
+        if (acknowledge === null) return write(client, new PubAck(packet), noop)
+        acknowledge(client, packet, function acknowledged (err) {
+          if (!err) write(client, new PubAck(packet), noop)
+          else if (!client.closed) client.emit('error', err)
+        })
       })
       break
     case 0:

@@ -45,6 +45,8 @@ export const DEFAULT_ANONYMOUS_READ: readonly string[] = ['#', '$SYS/#', '$fireh
 
 export const DEFAULT_CATALOGUE_INTERVAL = 5;
 export const DEFAULT_SYS_INTERVAL = 10;
+/** `redis.replicaWait` with Sentinel persistence (without Sentinel: 0, off). */
+export const DEFAULT_REPLICA_WAIT_MS = 1000;
 export const DEFAULT_LOG_LEVEL: LogLevel = 'info';
 export const DEFAULT_INVALID_EXCERPT_BYTES = 1024;
 

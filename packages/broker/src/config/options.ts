@@ -324,6 +324,14 @@ export const OPTIONS: readonly OptionSpec[] = [
     meaning:
       'Where sessions and retained messages live: `memory`, `level:DIR` (on disk, one node) or `redis://HOST:PORT[/DB]` (shared; several brokers form a cluster) or `redis-sentinel://HOST:PORT,HOST:PORT/MASTER[/DB]` (the same, following Sentinel failovers).',
   }),
+  option({
+    key: 'redis.replicaWait',
+    type: { kind: 'int', min: 0, max: 60_000 },
+    expect: 'an integer 0–60000 (milliseconds)',
+    default: '(1000 with redis-sentinel://, else 0)',
+    meaning:
+      "With Redis persistence: how long a QoS 1 PUBACK waits, at most, for a replica to hold the message's store writes (`WAIT 1`, once per event-loop turn for every PUBACK pending); `0` acknowledges without waiting. A publish whose writes may have died with a failed-over primary gets no PUBACK: its connection ends and the publisher resends it. With no replica connected, or none within the wait, the PUBACK goes out anyway (`firehose_puback_unreplicated_total`).",
+  }),
   ...limitOptions(),
   option({
     key: 'trustProxy.forwardedFor',

@@ -169,6 +169,22 @@ describe('resolveConfig defaults', () => {
     expect(() => resolveConfig({ persistence })).toThrow(message);
   });
 
+  it('redis.replicaWait: 1000 ms with Sentinel persistence, 0 with plain Redis or without Redis, as set otherwise', () => {
+    const sentinel = 'redis-sentinel://10.0.0.1:26379/mymaster';
+    expect(resolveConfig({ persistence: sentinel }).redis).toEqual({ replicaWait: 1000 });
+    expect(resolveConfig({ persistence: sentinel, redis: { replicaWait: 0 } }).redis).toEqual({
+      replicaWait: 0,
+    });
+    expect(resolveConfig({ persistence: 'redis://127.0.0.1:6379' }).redis).toEqual({ replicaWait: 0 });
+    expect(
+      resolveConfig({ persistence: 'redis://127.0.0.1:6379', redis: { replicaWait: 250 } }).redis,
+    ).toEqual({
+      replicaWait: 250,
+    });
+    expect(resolveConfig({}).redis).toEqual({ replicaWait: 0 });
+    expect(resolveConfig({ redis: { replicaWait: 0 } }).redis).toEqual({ replicaWait: 0 });
+  });
+
   it('a section left empty in YAML (null) reads as absent; an empty account does not', () => {
     const config = resolveConfig({
       accounts: null,
@@ -322,6 +338,16 @@ describe('resolveConfig errors', () => {
       'a history.postgres without Redis persistence',
       { history: { postgres: 'postgres://u:secret@db/x' } },
       'history.postgres is the deep archive of a Redis cluster and needs persistence redis://… or redis-sentinel://…; a single node keeps its archive in history.path',
+    ],
+    [
+      'a redis.replicaWait without Redis persistence',
+      { persistence: 'level:/tmp/x', redis: { replicaWait: 500 } },
+      'redis.replicaWait waits for a Redis replica and needs persistence redis://… or redis-sentinel://…; set it to 0 or remove it',
+    ],
+    [
+      'a redis.replicaWait out of range',
+      { persistence: 'redis://127.0.0.1:6379', redis: { replicaWait: -1 } },
+      'redis.replicaWait must be an integer 0–60000 (milliseconds), got -1',
     ],
     [
       'a history.stream.maxLen below its range',

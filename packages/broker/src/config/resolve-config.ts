@@ -9,6 +9,7 @@ import {
   DEFAULT_LISTENERS,
   DEFAULT_LOG_LEVEL,
   DEFAULT_PORTS,
+  DEFAULT_REPLICA_WAIT_MS,
   DEFAULT_SYS_INTERVAL,
   DEFAULT_WS_PATH,
   defaultClientIds,
@@ -92,6 +93,14 @@ export function resolveConfig(rawInput: BrokerConfigInput = {}, options: Resolve
         'history.postgres is the deep archive of a Redis cluster and needs persistence redis://… or redis-sentinel://…; a single node keeps its archive in history.path',
     });
   }
+  const replicaWait = input.redis?.replicaWait;
+  if (replicaWait !== undefined && replicaWait > 0 && persistence.kind !== 'redis') {
+    problems.push({
+      path: 'redis.replicaWait',
+      message:
+        'redis.replicaWait waits for a Redis replica and needs persistence redis://… or redis-sentinel://…; set it to 0 or remove it',
+    });
+  }
   if (problems.length > 0) throw configError(problems, options.source);
 
   const trust = input.trustProxy;
@@ -119,6 +128,12 @@ export function resolveConfig(rawInput: BrokerConfigInput = {}, options: Resolve
       services,
     },
     persistence,
+    redis: {
+      replicaWait:
+        persistence.kind !== 'redis'
+          ? 0
+          : (replicaWait ?? (persistence.sentinels === undefined ? 0 : DEFAULT_REPLICA_WAIT_MS)),
+    },
     limits,
     trustProxy:
       typeof trust === 'object'

@@ -304,6 +304,18 @@ export interface BrokerConfigInput {
    * @default "memory"
    */
   persistence?: string;
+  /** Redis persistence's durability. */
+  redis?: {
+    /**
+     * With Redis persistence: how long a QoS 1 PUBACK waits, at most, for a replica to hold the message's
+     * store writes (`WAIT 1`, once per event-loop turn for every PUBACK pending); `0` acknowledges without
+     * waiting. A publish whose writes may have died with a failed-over primary gets no PUBACK: its connection
+     * ends and the publisher resends it. With no replica connected, or none within the wait, the PUBACK goes
+     * out anyway (`firehose_puback_unreplicated_total`).
+     * @default (1000 with redis-sentinel://, else 0)
+     */
+    replicaWait?: number;
+  };
   /** Limits that protect the broker. */
   limits?: LimitsInput;
   /**
@@ -471,6 +483,8 @@ export interface BrokerConfig {
     services: Record<string, { enabled: boolean }>;
   };
   persistence: PersistenceConfig;
+  /** `replicaWait` in milliseconds, 0 when off (always 0 without Redis persistence). */
+  redis: { replicaWait: number };
   limits: BrokerLimits;
   trustProxy: { forwardedFor: boolean; proxyProtocol: boolean };
   catalogue: { files: string[]; builtin: boolean; interval: number };
