@@ -44,7 +44,8 @@ export function historyOpenApi(services: readonly ServiceDefinition[] = builtIn)
       title: 'firehose history API',
       version: '1',
       description:
-        'Search the archive of accepted events and stream from any cursor into live with nothing missing, nothing twice, in order.',
+        'Search the archive of accepted events and stream from any cursor into live with nothing missing, nothing twice, in order. ' +
+        'Every response carries Access-Control-Allow-Origin: * and Access-Control-Expose-Headers: Retry-After; a preflight OPTIONS gets 204 allowing GET, HEAD and the headers Authorization, Last-Event-ID.',
     },
     paths: {
       '/v1/events': {

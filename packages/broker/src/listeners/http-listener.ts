@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Registry } from 'prom-client';
 import type { ListenerConfig } from '../config/types.js';
 import { INGEST_PREFIX } from '../ingest/http-intake.js';
+import { applyCors } from './cors.js';
 import { closeServer, listenServer, serverAddress } from './listen-server.js';
 import type { RunningListener } from './listener.js';
 
@@ -28,6 +29,8 @@ export async function startHttpListener(
       endpoints.ingest(req, res);
       return;
     }
+    // The history API is read from other origins too (a dashboard hosted elsewhere): CORS on all of it.
+    if (endpoints.history !== undefined && path.startsWith('/v1/') && applyCors(req, res)) return;
     if (req.method === 'GET' && endpoints.history?.(req, res) === true) return;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD' }).end();
