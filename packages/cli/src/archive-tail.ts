@@ -7,11 +7,14 @@ import { ExitCode } from './exit-codes.js';
 import { historyFailure, historyUrl, openHistory } from './history-access.js';
 import { historySelection } from './history-query.js';
 import { fromHistory } from './history-record.js';
+import type { KnownServices } from './known-services.js';
 import type { Formatter } from './output/formatters.js';
 import { TimeoutExpired } from './usage-error.js';
 
 export interface ArchiveTailOptions {
   readonly selection: EventSelection;
+  /** Where `selection`'s service was looked up (built-in, or the broker's). */
+  readonly known: KnownServices;
   readonly formatter: Formatter;
   /** `--since` as typed: a duration, an ISO time or a cursor. */
   readonly since: string;
@@ -27,9 +30,9 @@ export interface ArchiveTailOptions {
 export async function tailFromArchive(context: CommandContext, options: ArchiveTailOptions): Promise<number> {
   const { args, stdout, stderr, signal } = context;
   const { selection, formatter, count, timeout } = options;
-  const { query, accepts } = historySelection(selection);
+  const { query, accepts } = historySelection(selection, options.known);
   const url = historyUrl(context);
-  const history = await openHistory(context);
+  const history = await openHistory(context, options.known);
   const quiet = args.boolean('quiet');
   const exitOnDisconnect = args.boolean('exit-on-disconnect');
   const controller = new AbortController();
@@ -83,7 +86,7 @@ export async function tailFromArchive(context: CommandContext, options: ArchiveT
   );
   try {
     for await (const event of stream) {
-      const record = fromHistory(event);
+      const record = fromHistory(event, options.known.catalogue);
       if (!accepts(record.topic) || !matchesPersonAndChange(selection, record)) continue;
       stdout.write(formatter(record));
       printed += 1;

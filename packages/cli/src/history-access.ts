@@ -2,6 +2,7 @@ import { createHistoryClient, deriveHistoryUrl, type HistoryClient } from '@fire
 import { FirehoseError, isFirehoseError } from '@firehose/protocol';
 import { brokerUrl, credentials } from './broker-connection.js';
 import type { CommandContext } from './command.js';
+import { BUILT_IN, type KnownServices } from './known-services.js';
 import { UsageError } from './usage-error.js';
 
 /** The history API's URL: `--history-url`, `FIREHOSE_HISTORY_URL`, else derived from the broker URL. */
@@ -23,9 +24,18 @@ export function historyUrl(context: CommandContext): string {
   return url;
 }
 
-/** A history client with the command's credentials. */
-export async function openHistory(context: CommandContext): Promise<HistoryClient> {
-  return createHistoryClient(historyUrl(context), await credentials(context));
+/**
+ * A history client with the command's credentials, decoding by `known`'s services (a site's own
+ * too, once learned from the broker: their topic params and validation).
+ */
+export async function openHistory(
+  context: CommandContext,
+  known: KnownServices = BUILT_IN,
+): Promise<HistoryClient> {
+  return createHistoryClient(historyUrl(context), {
+    ...(await credentials(context)),
+    ...(known === BUILT_IN ? {} : { services: known.catalogue.services }),
+  });
 }
 
 /** The flag each API parameter comes from, so the broker's refusal names what the user typed. */

@@ -1,7 +1,7 @@
 import type { HistoryQuery } from '@firehose/client';
 import { matches } from '@firehose/protocol';
-import { eventTypes } from '@firehose/schema';
 import type { EventSelection } from './event-selection.js';
+import { BUILT_IN, type KnownServices } from './known-services.js';
 import { UsageError } from './usage-error.js';
 
 /** A selection as the history API's query, plus the topic check for what the query cannot say. */
@@ -16,10 +16,14 @@ export interface HistorySelection {
  * CloudEvents types and declared keys: `--service/--event` become `service`/`type`, `--project` and
  * `--param` become keys where every selected event type declares them (the index answers), and the
  * schema's topic filters are checked on each record for the rest. Several topic filters, or a filter
- * beside `--service`, are a union the query cannot express, so they are refused.
+ * beside `--service`, are a union the query cannot express, so they are refused. `known` is where the
+ * service's event types are looked up (the built-in ones, plus a site's when learned from the broker).
  * @throws UsageError
  */
-export function historySelection(selection: EventSelection): HistorySelection {
+export function historySelection(
+  selection: EventSelection,
+  known: KnownServices = BUILT_IN,
+): HistorySelection {
   const { positionals, service } = selection;
   if (positionals.length > 1)
     throw new UsageError(
@@ -34,7 +38,7 @@ export function historySelection(selection: EventSelection): HistorySelection {
   const topic = positionals[0];
   if (topic !== undefined) return { query: topic === '#' ? {} : { topic }, accepts };
   if (service === undefined) return { query: {}, accepts };
-  const selected = eventTypes.filter(
+  const selected = known.catalogue.eventTypes.filter(
     (eventType) =>
       eventType.service === service && (selection.event === undefined || eventType.event === selection.event),
   );

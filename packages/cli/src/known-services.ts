@@ -5,13 +5,19 @@ import { UsageError } from './usage-error.js';
 /**
  * The services a command knows, and where they came from (for messages). `tail`, `topics` and
  * `pub` learn a site's own services from the broker's retained `$firehose/services` record, so
- * they route, validate and render them without a rebuild; everything else knows the built-in ones.
+ * they route, validate and render them without a rebuild; `history` and `tail --since` do too when
+ * `--service` is not a built-in one (`history-services.ts`); everything else knows the built-in ones.
  */
 export interface KnownServices {
   /** Built-in services plus, once learned, the broker's site services. */
   readonly catalogue: Catalogue;
   /** The broker asked, and whether it published its record; undefined: not asked (built-in only). */
-  readonly broker?: { readonly url: string; readonly published: boolean };
+  readonly broker?: {
+    readonly url: string;
+    readonly published: boolean;
+    /** Why the broker could not be asked (`history`: it reads over HTTP, the MQTT URL may be down). */
+    readonly unreachable?: string;
+  };
 }
 
 /** The built-in services only: the broker was not asked (yet). */
@@ -55,6 +61,10 @@ function serviceNames(known: KnownServices): string[] {
 export function unknownService(name: string, known: KnownServices): UsageError {
   const names = serviceNames(known).join(', ');
   const broker = known.broker;
+  if (broker?.unreachable !== undefined)
+    return new UsageError(
+      `no service '${name}' among the built-in services (${names}), and ${broker.url} could not be asked for its own: ${broker.unreachable.replace(/\.$/, '')}. Pass --url with the broker's MQTT URL.`,
+    );
   if (broker?.published === true)
     return new UsageError(`no service '${name}' on ${broker.url}; the broker runs: ${names}.`);
   if (broker !== undefined)

@@ -51,7 +51,7 @@ describe('firehose history and tail --since: the command line', () => {
       ['history', 'zuul/#', '--service', 'gerrit'],
       'the archive is read by a topic filter or by --service, not both',
     ],
-    [['history', '--service', 'nope'], "no service 'nope' among the built-in services: gerrit, launchpad"],
+    [['history', '--service', 'nope'], "no service 'nope' among the built-in services (gerrit, launchpad"],
     [['history', '--where', 'data.change.branch ='], '--where:'],
     [['history', '-o', '{nope}'], "unknown field '{nope}'"],
     [['history', '--history-url', 'ftp://x'], "--history-url 'ftp://x' is not an http:// or https:// URL"],

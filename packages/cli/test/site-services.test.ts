@@ -71,6 +71,7 @@ function push(repo: string, after = 'c0ffee'.padEnd(40, '0')): Record<string, un
 let dir: string;
 let broker: FirehoseBroker;
 let url: string;
+let http: string;
 const env = { FIREHOSE_PASSWORD: PASSWORD };
 
 beforeAll(async () => {
@@ -79,14 +80,16 @@ beforeAll(async () => {
   await writeFile(file, CATALOGUE);
   const password = await hashPassword(PASSWORD);
   broker = await startTestBroker({
-    listeners: { mqtt: { host: '127.0.0.1', port: 0 } },
+    listeners: { mqtt: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 } },
     accounts: {
       github: { password, write: ['github/#'] },
       gerrit: { password, write: ['gerrit/#'] },
     },
     catalogue: { files: [file], interval: 1 },
+    history: { enabled: true, path: join(dir, 'archive.sqlite') },
   });
   url = broker.url('mqtt')!;
+  http = broker.url('http')!;
 });
 afterAll(async () => {
   await broker?.close();
@@ -225,6 +228,53 @@ describe.concurrent("a site's own services, learned from the broker", { timeout:
       topic: 'github/acme/widgets/release',
       event: { type: 'github.release', source: 'https://github.com/acme' },
     });
+  });
+
+  it('history and tail --since read a site service from the archive by --service/--event; an unknown one is refused naming it', async () => {
+    // The only release any test publishes: what the archive holds for --event release.
+    const release = { owner: 'acme', repo: 'archived', tag: 'v2.0.0' };
+    const published = await run(
+      [
+        'pub',
+        '--url',
+        url,
+        '-u',
+        'github',
+        ...['-s', 'github', '-e', 'release', '--param', 'owner=acme', '--param', 'repo=archived'],
+        JSON.stringify(release),
+      ],
+      { env },
+    );
+    expect(published.code, published.stderr).toBe(0);
+    const read = ['--url', url, '--history-url', http, '--service', 'github', '--event', 'release'];
+    const format = ['-o', '{service}|{type}|{params.repo}|{data.tag}'];
+    const line = 'github|github.release|archived|v2.0.0';
+    let history: RunResult | undefined;
+    await waitFor(
+      async () => {
+        history = await run(['history', ...read, ...format]);
+        return history.code !== 0 || history.stdout !== '';
+      },
+      20_000,
+      'the release in the archive',
+    );
+    expect(history?.code, history?.stderr).toBe(0);
+    expect(history?.stdout).toBe(`${line}\n`);
+    const tail = await run(['tail', ...read, ...format, '--since', '1h', '--count', '1', '--quiet'], {
+      timeoutMs: 30_000,
+    });
+    expect(tail.code, tail.stderr).toBe(0);
+    expect(tail.stdout).toBe(`${line}\n`);
+
+    for (const command of [['history'], ['tail', '--since', '1h']]) {
+      const refused = await run([...command, '--url', url, '--history-url', http, '--service', 'gitlab']);
+      expect(refused.code, refused.stderr).toBe(2);
+      expect(refused.stderr).toMatch(
+        new RegExp(
+          `no service 'gitlab' on ${url.replace(/[.]/g, '\\.')}; the broker runs: gerrit, .*, github\\.`,
+        ),
+      );
+    }
   });
 
   it('topics lists the site event types with their templates beside the built-in ones', async () => {

@@ -4,6 +4,7 @@ import { matchesPersonAndChange, readSelection } from '../event-selection.js';
 import { ExitCode } from '../exit-codes.js';
 import { historyFailure, openHistory, searchTime } from '../history-access.js';
 import { historySelection } from '../history-query.js';
+import { servicesForHistory } from '../history-services.js';
 import { fromHistory } from '../history-record.js';
 import { readOutput } from '../output/output-options.js';
 import { UsageError } from '../usage-error.js';
@@ -15,8 +16,8 @@ const FILTERED_PAGE = 200;
 export const implementation: CommandImplementation = {
   async run(context) {
     const { args, env, stdout, stderr, signal } = context;
-    const selection = readSelection(args, { sys: false, known: BUILT_IN });
-    const { query, accepts } = historySelection(selection);
+    // A site's own service is looked up in the broker's catalogue (every flag is checked first).
+    readSelection(args, { sys: false, known: BUILT_IN, deferUnknownService: true });
     const { formatter } = readOutput(args, env, stdout);
     const limit = args.integer('limit', { min: 1 }) ?? 100;
     const order = args.choice('order', ['desc', 'asc'], 'desc');
@@ -25,12 +26,15 @@ export const implementation: CommandImplementation = {
     let cursor = args.string('cursor');
     if (cursor !== undefined && cursor.trim() === '')
       throw new UsageError("--cursor needs the cursor a previous 'firehose history' printed.");
+    const known = await servicesForHistory(context, 'firehose history');
+    const selection = readSelection(args, { sys: false, known });
+    const { query, accepts } = historySelection(selection, known);
     // Records the broker sends that are checked here too (not all of them pass): ask for more at once.
     const filteredHere =
       selection.user !== undefined ||
       selection.change !== undefined ||
       Object.keys(selection.params).length > Object.keys(query.keys ?? {}).length;
-    const history = await openHistory(context);
+    const history = await openHistory(context, known);
     let printed = 0;
     let next: string | null = null;
     try {
@@ -47,7 +51,7 @@ export const implementation: CommandImplementation = {
         });
         next = page.next;
         for (const [index, event] of page.events.entries()) {
-          const record = fromHistory(event);
+          const record = fromHistory(event, known.catalogue);
           if (!accepts(record.topic) || !matchesPersonAndChange(selection, record)) continue;
           stdout.write(formatter(record));
           printed += 1;

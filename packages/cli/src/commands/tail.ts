@@ -8,6 +8,7 @@ import { watchConnection } from '../connection-notices.js';
 import { matchesPersonAndChange, readSelection, type EventSelection } from '../event-selection.js';
 import { ExitCode } from '../exit-codes.js';
 import { streamPosition } from '../history-access.js';
+import { servicesForHistory } from '../history-services.js';
 import { BUILT_IN, learnServices } from '../known-services.js';
 import { readOutput } from '../output/output-options.js';
 import type { TailRecord } from '../output/tail-record.js';
@@ -36,8 +37,11 @@ export const implementation: CommandImplementation = {
           throw new UsageError(
             `--since reads the broker's archive over HTTP, which has no --${flag}; drop one of them.`,
           );
+      // Over HTTP, but a site's own service is looked up in the broker's catalogue first.
+      const known = await servicesForHistory(context, 'firehose tail');
       return tailFromArchive(context, {
-        selection: readSelection(args, { sys, known: BUILT_IN }),
+        selection: readSelection(args, { sys, known }),
+        known,
         formatter,
         since: streamPosition(since),
         count,
