@@ -85,8 +85,10 @@ describe('tail when the broker goes away', () => {
     const url = `mqtt://127.0.0.1:${port}`;
     const child = startCli(['tail', '--url', url, '--quiet', TOPIC]);
     const result = finished(child, 60_000);
-    // No "subscribed to" line under --quiet: wait until the broker sees the subscriber.
-    await expect.poll(() => first.stats.clientsConnected, { timeout: 15_000 }).toBe(1);
+    // No "subscribed to" line under --quiet: wait until the broker holds the subscription. Connected
+    // is too early: tail first waits (up to 3 s) for the services record, and watches the
+    // connection only from its subscribe on, so a close in that window says nothing.
+    await expect.poll(() => first.stats.subscriptions, { timeout: 15_000 }).toBeGreaterThan(0);
     const said = stderrText(child);
     await first.close();
     await expect.poll(() => said(), { timeout: 15_000 }).toMatch(/lost the connection/);
